@@ -1,0 +1,36 @@
+namespace ConvGen;
+
+/// <summary>
+/// Hooks into <see cref="Model.Fit"/>, as Keras' callbacks: override what you need. <see cref="Model"/> is the model
+/// being trained; set <see cref="ConvGen.Model.StopTraining"/> to end training after the current epoch.
+/// </summary>
+public abstract class Callback
+{
+    /// <summary>The model being trained; set by <see cref="Model.Fit"/> before <see cref="OnTrainBegin"/>.</summary>
+    public Model? Model { get; internal set; }
+
+    /// <summary>Called once before the first epoch.</summary>
+    public virtual void OnTrainBegin()
+    {
+    }
+
+    /// <summary>Called before each epoch; <paramref name="epoch"/> counts from 0.</summary>
+    public virtual void OnEpochBegin(int epoch)
+    {
+    }
+
+    /// <summary>Called after each batch with the epoch's running mean loss and accuracy.</summary>
+    public virtual void OnBatchEnd(int batch, float loss, float accuracy)
+    {
+    }
+
+    /// <summary>Called after each epoch, validation included.</summary>
+    public virtual void OnEpochEnd(int epoch, EpochLogs logs)
+    {
+    }
+
+    /// <summary>Called once when training ends, normally or by <see cref="ConvGen.Model.StopTraining"/>.</summary>
+    public virtual void OnTrainEnd(History history)
+    {
+    }
+}

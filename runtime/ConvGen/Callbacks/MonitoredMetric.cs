@@ -1,0 +1,41 @@
+namespace ConvGen;
+
+/// <summary>A metric a callback watches (<c>val_loss</c>, <c>accuracy</c>, ...) and which direction is better.</summary>
+internal sealed class MonitoredMetric
+{
+    public MonitoredMetric(string monitor, string mode, double minDelta)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(monitor);
+        if (monitor is not ("loss" or "accuracy" or "acc" or "val_loss" or "val_accuracy" or "val_acc"))
+        {
+            throw new ArgumentException($"Cannot monitor '{monitor}'; use loss, accuracy, val_loss or val_accuracy.", nameof(monitor));
+        }
+
+        HigherIsBetter = mode switch
+        {
+            "auto" => monitor.Contains("acc", StringComparison.Ordinal),
+            "max" => true,
+            "min" => false,
+            _ => throw new ArgumentException($"Unknown mode '{mode}'; use auto, min or max.", nameof(mode)),
+        };
+        Monitor = monitor;
+        MinDelta = Math.Abs(minDelta);
+    }
+
+    public string Monitor { get; }
+
+    public bool HigherIsBetter { get; }
+
+    public double MinDelta { get; }
+
+    /// <summary>The worst possible value, where a search for the best starts.</summary>
+    public double Worst => HigherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
+
+    /// <summary>The metric's value in <paramref name="logs"/>; throws when the epoch lacks it (no validation data).</summary>
+    public double Read(EpochLogs logs, string callback) => logs.Get(Monitor) ?? throw new InvalidOperationException(
+        $"{callback} monitors '{Monitor}', which this training does not produce; pass validationData or validationSplit to Fit, or monitor 'loss'.");
+
+    /// <summary>Whether <paramref name="value"/> beats <paramref name="reference"/> by more than the minimum delta.</summary>
+    public bool IsImprovement(double value, double reference) =>
+        HigherIsBetter ? value - MinDelta > reference : value + MinDelta < reference;
+}

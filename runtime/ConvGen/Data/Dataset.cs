@@ -1,0 +1,230 @@
+namespace ConvGen;
+
+/// <summary>
+/// Labelled images (or flat samples) in memory: the pixels of sample <c>i</c> are the <see cref="SampleSize"/> floats
+/// starting at <c>i * SampleSize</c>, in height-width-channel order; labels are class indices. Pixels are used as
+/// given (MNIST loads as 0–1 floats, like the notebooks' <c>/= 255</c>). The arrays are shared, not copied: slices
+/// are views, and a dataset never modifies them.
+/// </summary>
+public sealed class Dataset
+{
+    private readonly float[] _images;
+    private readonly int[] _labels;
+    private readonly int _first;
+
+    /// <summary>A dataset of images of <paramref name="height"/> × <paramref name="width"/> × <paramref name="channels"/>.</summary>
+    public Dataset(float[] images, int[] labels, int height, int width, int channels)
+        : this(images, labels, Shape.Image(height, width, channels))
+    {
+    }
+
+    /// <summary>A dataset of flat samples of <paramref name="features"/> values.</summary>
+    public Dataset(float[] images, int[] labels, int features)
+        : this(images, labels, Shape.Flat(features))
+    {
+    }
+
+    /// <summary>A dataset whose samples have <paramref name="shape"/>.</summary>
+    public Dataset(float[] images, int[] labels, Shape shape)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        ArgumentNullException.ThrowIfNull(labels);
+        if (shape.Height <= 0 || shape.Width <= 0 || shape.Channels <= 0)
+        {
+            throw new ArgumentException($"Every dimension of a sample must be positive; got {shape}.", nameof(shape));
+        }
+
+        if ((long)labels.Length * shape.Size != images.Length)
+        {
+            throw new ArgumentException(
+                $"{labels.Length} labels need {(long)labels.Length * shape.Size} values of {shape} samples; images holds {images.Length}.",
+                nameof(images));
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] < 0)
+            {
+                throw new ArgumentException($"Label {i} is {labels[i]}; class indices start at 0.", nameof(labels));
+            }
+        }
+
+        _images = images;
+        _labels = labels;
+        _first = 0;
+        Count = labels.Length;
+        Shape = shape;
+    }
+
+    private Dataset(Dataset source, int first, int count)
+    {
+        _images = source._images;
+        _labels = source._labels;
+        _first = source._first + first;
+        Count = count;
+        Shape = source.Shape;
+    }
+
+    /// <summary>Number of samples.</summary>
+    public int Count { get; }
+
+    /// <summary>Shape of one sample.</summary>
+    public Shape Shape { get; }
+
+    /// <summary>Image height (1 for flat samples).</summary>
+    public int Height => Shape.Height;
+
+    /// <summary>Image width (1 for flat samples).</summary>
+    public int Width => Shape.Width;
+
+    /// <summary>Channels (the feature count for flat samples).</summary>
+    public int Channels => Shape.Channels;
+
+    /// <summary>Floats per sample.</summary>
+    public int SampleSize => Shape.Size;
+
+    /// <summary>All samples' values, one sample after another.</summary>
+    public ReadOnlySpan<float> Images => _images.AsSpan(_first * SampleSize, Count * SampleSize);
+
+    /// <summary>All labels.</summary>
+    public ReadOnlySpan<int> Labels => _labels.AsSpan(_first, Count);
+
+    /// <summary>The number of classes the labels imply: the largest label plus one.</summary>
+    public int Classes
+    {
+        get
+        {
+            int max = -1;
+            foreach (int label in Labels)
+            {
+                max = Math.Max(max, label);
+            }
+
+            return max + 1;
+        }
+    }
+
+    /// <summary>A copy of sample <paramref name="index"/>'s values, ready for <see cref="Model.Predict(ReadOnlySpan{float})"/>.</summary>
+    public float[] Image(int index) => ImageSpan(index).ToArray();
+
+    /// <summary>Sample <paramref name="index"/>'s values, without a copy.</summary>
+    public ReadOnlySpan<float> ImageSpan(int index)
+    {
+        CheckIndex(index);
+        return _images.AsSpan((_first + index) * SampleSize, SampleSize);
+    }
+
+    /// <summary>The label of sample <paramref name="index"/>.</summary>
+    public int Label(int index)
+    {
+        CheckIndex(index);
+        return _labels[_first + index];
+    }
+
+    /// <summary>Samples <paramref name="start"/> ... <paramref name="start"/> + <paramref name="count"/> - 1, as a view.</summary>
+    public Dataset Slice(int start, int count)
+    {
+        if (start < 0 || count < 0 || start > Count - count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"Samples {start}..{start + count - 1} are outside a dataset of {Count}.");
+        }
+
+        return new Dataset(this, start, count);
+    }
+
+    /// <summary>The first <paramref name="count"/> samples (all of them when there are fewer), as a view.</summary>
+    public Dataset Take(int count) => Slice(0, Math.Clamp(count, 0, Count));
+
+    /// <summary>
+    /// Splits off the last <paramref name="fraction"/> of the samples, as Keras' <c>validation_split</c> does (before
+    /// any shuffling): returns (first part, last part) as views.
+    /// </summary>
+    public (Dataset First, Dataset Last) Split(double fraction)
+    {
+        if (!(fraction > 0 && fraction < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction split off must be strictly between 0 and 1.");
+        }
+
+        int last = (int)(Count * fraction);
+        if (last == 0 || last == Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"Splitting {fraction} of {Count} samples leaves one part empty.");
+        }
+
+        return (Slice(0, Count - last), Slice(Count - last, last));
+    }
+
+    /// <summary>A new dataset of the samples at <paramref name="indices"/>, in that order (copied).</summary>
+    public Dataset Select(IReadOnlyList<int> indices)
+    {
+        ArgumentNullException.ThrowIfNull(indices);
+        var images = new float[indices.Count * SampleSize];
+        var labels = new int[indices.Count];
+        for (int i = 0; i < indices.Count; i++)
+        {
+            ImageSpan(indices[i]).CopyTo(images.AsSpan(i * SampleSize, SampleSize));
+            labels[i] = Label(indices[i]);
+        }
+
+        return new Dataset(images, labels, Shape);
+    }
+
+    /// <summary>One-hot rows for the labels, as Keras' <c>to_categorical</c>.</summary>
+    public float[][] ToCategorical(int classes) => ToCategorical(Labels, classes);
+
+    /// <summary>One-hot rows for <paramref name="labels"/>, as Keras' <c>to_categorical(y, num_classes)</c>.</summary>
+    public static float[][] ToCategorical(ReadOnlySpan<int> labels, int classes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(classes);
+        var rows = new float[labels.Length][];
+        for (int i = 0; i < labels.Length; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentOutOfRangeException(nameof(labels), $"Label {labels[i]} of sample {i} is outside [0, {classes - 1}].");
+            }
+
+            rows[i] = new float[classes];
+            rows[i][labels[i]] = 1f;
+        }
+
+        return rows;
+    }
+
+    /// <summary>Class indices of one-hot (or probability) rows: the arg-max of each, the first on ties.</summary>
+    public static int[] FromCategorical(IReadOnlyList<float[]> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var labels = new int[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            float[] row = rows[i];
+            if (row is null || row.Length == 0)
+            {
+                throw new ArgumentException($"Row {i} is empty.", nameof(rows));
+            }
+
+            int best = 0;
+            for (int c = 1; c < row.Length; c++)
+            {
+                if (row[c] > row[best])
+                {
+                    best = c;
+                }
+            }
+
+            labels[i] = best;
+        }
+
+        return labels;
+    }
+
+    private void CheckIndex(int index)
+    {
+        if ((uint)index >= (uint)Count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(index), index, $"Sample {index} is outside a dataset of {Count}.");
+        }
+    }
+}

@@ -1,0 +1,98 @@
+namespace ConvGen.Engines;
+
+/// <summary>
+/// Runs a model's layers: inference, evaluation and gradients of one batch. The generated engines (one per annotated
+/// class) and the interpreted reference engine derive from it; <see cref="Model"/> drives either.
+/// Images are packed one after another, each in height-width-channel order; labels are class indices.
+/// </summary>
+public abstract class Engine
+{
+    /// <summary>An engine for <paramref name="description"/>.</summary>
+    protected Engine(ModelDescription description)
+    {
+        ArgumentNullException.ThrowIfNull(description);
+        Description = description;
+    }
+
+    /// <summary>The model this engine runs.</summary>
+    public ModelDescription Description { get; }
+
+    /// <summary>A short name for reports: "compiled (AVX-512)", "interpreted".</summary>
+    public abstract string Name { get; }
+
+    /// <summary>Class probabilities of <paramref name="count"/> images, in inference mode (dropout off, moving
+    /// statistics), written as <paramref name="count"/> rows of <see cref="ModelDescription.Classes"/> values.</summary>
+    public void Predict(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
+    {
+        CheckBatch(buffers, images, count);
+        if (probabilities.Length < count * Description.Classes)
+        {
+            throw new ArgumentException($"probabilities holds {probabilities.Length} values; {count} rows of {Description.Classes} need {count * Description.Classes}.", nameof(probabilities));
+        }
+
+        PredictCore(buffers, images, count, probabilities);
+    }
+
+    /// <summary>Loss and correct count of <paramref name="count"/> images in inference mode; changes nothing.</summary>
+    public BatchMetrics Evaluate(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    {
+        CheckBatch(buffers, images, count);
+        CheckLabels(labels, count);
+        return EvaluateCore(buffers, images, labels, count);
+    }
+
+    /// <summary>
+    /// One training step's forward and backward pass in training mode: writes into <see cref="ModelBuffers.Gradients"/>
+    /// the gradient of the mean loss over the batch, moves the batch-normalisation moving statistics, and returns the
+    /// batch's loss and correct count. Dropout masks derive from <paramref name="dropoutSeed"/> alone, so two engines
+    /// given the same seed drop the same values.
+    /// </summary>
+    public BatchMetrics ComputeGradients(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed)
+    {
+        CheckBatch(buffers, images, count);
+        CheckLabels(labels, count);
+        return ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
+    }
+
+    /// <summary>Implements <see cref="Predict"/>; arguments are checked.</summary>
+    protected abstract void PredictCore(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities);
+
+    /// <summary>Implements <see cref="Evaluate"/>; arguments are checked.</summary>
+    protected abstract BatchMetrics EvaluateCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count);
+
+    /// <summary>Implements <see cref="ComputeGradients"/>; arguments are checked.</summary>
+    protected abstract BatchMetrics ComputeGradientsCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed);
+
+    private void CheckBatch(ModelBuffers buffers, ReadOnlySpan<float> images, int count)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        if (!ReferenceEquals(buffers.Description, Description) && buffers.Description.Signature != Description.Signature)
+        {
+            throw new ArgumentException($"The buffers belong to model '{buffers.Description.Name}', not '{Description.Name}'.", nameof(buffers));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        int needed = count * Description.InputShape.Size;
+        if (images.Length < needed)
+        {
+            throw new ArgumentException($"images holds {images.Length} values; {count} images of {Description.InputShape} need {needed}.", nameof(images));
+        }
+    }
+
+    private void CheckLabels(ReadOnlySpan<int> labels, int count)
+    {
+        if (labels.Length < count)
+        {
+            throw new ArgumentException($"labels holds {labels.Length} values; the batch has {count} images.", nameof(labels));
+        }
+
+        int classes = Description.Classes;
+        for (int i = 0; i < count; i++)
+        {
+            if ((uint)labels[i] >= (uint)classes)
+            {
+                throw new ArgumentException($"label {labels[i]} of sample {i} is outside the model's {classes} classes [0, {classes - 1}].", nameof(labels));
+            }
+        }
+    }
+}

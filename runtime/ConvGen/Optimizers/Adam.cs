@@ -1,0 +1,85 @@
+using System.Numerics;
+
+namespace ConvGen;
+
+/// <summary>
+/// Adam, exactly as Keras computes it: with <c>t</c> the step (from 1),
+/// <c>m += (g - m)(1 - β1)</c>, <c>v += (g² - v)(1 - β2)</c>,
+/// <c>w -= lr · sqrt(1 - β2^t) / (1 - β1^t) · m / (sqrt(v) + ε)</c> (ε is Keras' "epsilon hat").
+/// </summary>
+public sealed class Adam : Optimizer
+{
+    private float[] _m = [];
+    private float[] _v = [];
+    private float[] _vMax = [];
+
+    /// <summary>Keras' defaults: learning rate 1e-3, β1 0.9, β2 0.999, ε 1e-7.</summary>
+    public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
+        : base(learningRate)
+    {
+        if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(beta1), $"beta1 and beta2 must be in [0, 1); got {beta1} and {beta2}.");
+        }
+
+        if (!(epsilon > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
+        }
+
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        Amsgrad = amsgrad;
+    }
+
+    /// <summary>Decay of the first moment.</summary>
+    public double Beta1 { get; }
+
+    /// <summary>Decay of the second moment.</summary>
+    public double Beta2 { get; }
+
+    /// <summary>Added to sqrt(v) before dividing.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Whether to use the AMSGrad variant (the maximum of past second moments).</summary>
+    public bool Amsgrad { get; }
+
+    /// <inheritdoc/>
+    protected override void Build(int length)
+    {
+        _m = new float[length];
+        _v = new float[length];
+        _vMax = Amsgrad ? new float[length] : [];
+    }
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
+        var rule = new Rule(
+            new Vector<float>((float)alpha),
+            new Vector<float>((float)(1 - Beta1)),
+            new Vector<float>((float)(1 - Beta2)),
+            new Vector<float>((float)Epsilon),
+            Amsgrad);
+        ElementwiseUpdate.Run(rule, parameters, gradients, _m, _v, _vMax);
+    }
+
+    private readonly struct Rule(Vector<float> alpha, Vector<float> oneMinusBeta1, Vector<float> oneMinusBeta2, Vector<float> epsilon, bool amsgrad) : IUpdateRule
+    {
+        public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> m, ref Vector<float> v, ref Vector<float> vMax)
+        {
+            m += (gradient - m) * oneMinusBeta1;
+            v += ((gradient * gradient) - v) * oneMinusBeta2;
+            Vector<float> second = v;
+            if (amsgrad)
+            {
+                vMax = Vector.Max(vMax, v);
+                second = vMax;
+            }
+
+            parameter -= alpha * m / (Vector.SquareRoot(second) + epsilon);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.Numerics;
+
+namespace ConvGen;
+
+/// <summary>
+/// Stochastic gradient descent, as Keras' <c>SGD</c>: without momentum <c>w -= lr * g</c>; with momentum
+/// <c>v = momentum * v - lr * g</c> then <c>w += v</c>, or with Nesterov <c>w += momentum * v - lr * g</c>.
+/// </summary>
+public sealed class Sgd : Optimizer
+{
+    private float[] _velocity = [];
+
+    /// <summary>Keras' defaults: learning rate 0.01, no momentum.</summary>
+    public Sgd(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false)
+        : base(learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        }
+
+        Momentum = momentum;
+        Nesterov = nesterov;
+    }
+
+    /// <summary>The momentum factor; 0 for plain SGD.</summary>
+    public double Momentum { get; }
+
+    /// <summary>Whether the momentum is Nesterov's.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc/>
+    protected override void Build(int length) => _velocity = Momentum > 0 ? new float[length] : [];
+
+    /// <inheritdoc/>
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    {
+        var rule = new Rule(new Vector<float>((float)LearningRate), new Vector<float>((float)Momentum), Momentum > 0, Nesterov);
+        ElementwiseUpdate.Run(rule, parameters, gradients, _velocity, default, default);
+    }
+
+    private readonly struct Rule(Vector<float> rate, Vector<float> momentum, bool hasMomentum, bool nesterov) : IUpdateRule
+    {
+        public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> velocity, ref Vector<float> unused2, ref Vector<float> unused3)
+        {
+            if (!hasMomentum)
+            {
+                parameter -= rate * gradient;
+                return;
+            }
+
+            velocity = (momentum * velocity) - (rate * gradient);
+            parameter += nesterov ? (momentum * velocity) - (rate * gradient) : velocity;
+        }
+    }
+}

@@ -1,0 +1,216 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace ConvGen.Persistence;
+
+/// <summary>
+/// ConvGen's weight file, version 1 (all integers little-endian):
+/// <list type="number">
+/// <item>8 bytes: the magic <c>CGWEIGHT</c>;</item>
+/// <item>4 bytes: format version (1);</item>
+/// <item>4 bytes: length H of the header;</item>
+/// <item>H bytes: UTF-8 JSON header: <c>{"model": name, "signature": architecture, "weights": [{"name", "shape", "trainable"}, ...]}</c>,
+/// the weights in Keras order (the order of <see cref="Model.GetWeights"/>);</item>
+/// <item>the values of every weight in that order, float32, in Keras layout;</item>
+/// <item>32 bytes: SHA-256 of everything before it.</item>
+/// </list>
+/// Loading checks every part and reports the first problem with the file's path; saving writes a temporary file
+/// next to the target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// </summary>
+internal static class WeightsFile
+{
+    public const int Version = 1;
+    private const int HashLength = 32;
+    private static readonly byte[] Magic = "CGWEIGHT"u8.ToArray();
+
+    public static void Save(string path, ModelDescription description, float[][] values)
+    {
+        string fullPath = Path.GetFullPath(path);
+        string? directory = Path.GetDirectoryName(fullPath);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        string temporary = fullPath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                byte[] header = Header(description);
+                var prefix = new byte[Magic.Length + 8];
+                Magic.CopyTo(prefix, 0);
+                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length), Version);
+                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length + 4), header.Length);
+                Write(stream, hash, prefix);
+                Write(stream, hash, header);
+                foreach (float[] weight in values)
+                {
+                    var bytes = new byte[weight.Length * sizeof(float)];
+                    for (int i = 0; i < weight.Length; i++)
+                    {
+                        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), weight[i]);
+                    }
+
+                    Write(stream, hash, bytes);
+                }
+
+                stream.Write(hash.GetHashAndReset());
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temporary);
+            throw;
+        }
+    }
+
+    public static float[][] Load(string path, ModelDescription description)
+    {
+        string fullPath = Path.GetFullPath(path);
+        if (!File.Exists(fullPath))
+        {
+            throw new FileNotFoundException($"Weights file '{fullPath}' does not exist.", fullPath);
+        }
+
+        byte[] file = File.ReadAllBytes(fullPath);
+        int prefixLength = Magic.Length + 8;
+        if (file.Length < prefixLength || !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        {
+            throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)");
+        }
+
+        int version = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(Magic.Length));
+        if (version != Version)
+        {
+            throw Invalid(fullPath, $"it is a version-{version} weights file; this ConvGen reads version {Version}");
+        }
+
+        int headerLength = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(Magic.Length + 4));
+        if (headerLength < 2 || headerLength > file.Length - prefixLength - HashLength)
+        {
+            throw Invalid(fullPath, "it is truncated (the header runs past the end of the file)");
+        }
+
+        byte[] expectedHash = SHA256.HashData(file.AsSpan(0, file.Length - HashLength));
+        if (!expectedHash.AsSpan().SequenceEqual(file.AsSpan(file.Length - HashLength)))
+        {
+            throw Invalid(fullPath, "it is truncated or corrupted (its SHA-256 checksum does not match)");
+        }
+
+        List<(string Name, int[] Shape)> stored = ReadHeader(fullPath, file.AsSpan(prefixLength, headerLength));
+        IReadOnlyList<WeightInfo> expected = description.Weights;
+        if (stored.Count != expected.Count)
+        {
+            throw Invalid(fullPath, $"it holds {stored.Count} weight arrays but model '{description.Name}' has {expected.Count}");
+        }
+
+        for (int i = 0; i < expected.Count; i++)
+        {
+            if (!stored[i].Shape.SequenceEqual(expected[i].Shape))
+            {
+                throw Invalid(fullPath, $"it holds weights of a different model: weight {i} ({stored[i].Name}) has shape ({string.Join(", ", stored[i].Shape)}) in the file but {expected[i].Name} is {expected[i].ShapeString} in model '{description.Name}'");
+            }
+        }
+
+        long payload = expected.Sum(w => (long)w.Length) * sizeof(float);
+        if (prefixLength + headerLength + payload + HashLength != file.Length)
+        {
+            throw Invalid(fullPath, $"its size ({file.Length} bytes) does not match its header ({prefixLength + headerLength + payload + HashLength} bytes)");
+        }
+
+        var values = new float[expected.Count][];
+        int position = prefixLength + headerLength;
+        for (int i = 0; i < expected.Count; i++)
+        {
+            values[i] = new float[expected[i].Length];
+            for (int j = 0; j < values[i].Length; j++, position += sizeof(float))
+            {
+                values[i][j] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(position));
+            }
+        }
+
+        return values;
+    }
+
+    private static byte[] Header(ModelDescription description)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteString("model", description.Name);
+            json.WriteString("signature", description.Signature);
+            json.WriteStartArray("weights");
+            foreach (WeightInfo weight in description.Weights)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", weight.Name);
+                json.WriteStartArray("shape");
+                foreach (int dimension in weight.Shape)
+                {
+                    json.WriteNumberValue(dimension);
+                }
+
+                json.WriteEndArray();
+                json.WriteBoolean("trainable", weight.Trainable);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static List<(string Name, int[] Shape)> ReadHeader(string path, ReadOnlySpan<byte> header)
+    {
+        try
+        {
+            using JsonDocument document = JsonDocument.Parse(header.ToArray());
+            var weights = new List<(string, int[])>();
+            foreach (JsonElement weight in document.RootElement.GetProperty("weights").EnumerateArray())
+            {
+                string name = weight.GetProperty("name").GetString() ?? "";
+                int[] shape = weight.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
+                weights.Add((name, shape));
+            }
+
+            return weights;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw Invalid(path, "its header is not valid: " + e.Message);
+        }
+    }
+
+    private static void Write(FileStream stream, IncrementalHash hash, byte[] bytes)
+    {
+        stream.Write(bytes);
+        hash.AppendData(bytes);
+    }
+
+    private static InvalidDataException Invalid(string path, string problem) =>
+        new($"Cannot load weights from '{path}': {problem}.");
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,198 @@
+using System.Diagnostics;
+using ConvGen.Engines;
+using ConvGen.Randomness;
+
+namespace ConvGen;
+
+public abstract partial class Model
+{
+    // Streams derived from the model's seed; fixed constants so results never depend on anything but the seed and
+    // the sequence of calls.
+    private const ulong ShuffleStream = 0x5348_5546;
+    private const ulong DropoutStream = 0x4452_4F50;
+
+    /// <summary>
+    /// Trains the model, as Keras' <c>fit</c>: <paramref name="epochs"/> passes over <paramref name="x"/> in batches of
+    /// <paramref name="batchSize"/>, reshuffled each epoch (seeded) unless <paramref name="shuffle"/> is false.
+    /// </summary>
+    /// <param name="x">The training samples and labels.</param>
+    /// <param name="epochs">Index of the last epoch (exclusive), as Keras: training runs epochs
+    /// <paramref name="initialEpoch"/> ... <paramref name="epochs"/> - 1.</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="optimizer">The optimizer; when null the previous <see cref="Fit"/>'s, or a new <see cref="Adam"/>.
+    /// Its state carries over between calls, so lowering <see cref="ConvGen.Optimizer.LearningRate"/> between calls
+    /// anneals.</param>
+    /// <param name="validationSplit">Fraction of <paramref name="x"/>, taken from its end before shuffling, held out
+    /// for validation, as Keras' <c>validation_split</c>.</param>
+    /// <param name="validationData">Validation samples; overrides <paramref name="validationSplit"/>, as Keras.</param>
+    /// <param name="shuffle">Whether to reshuffle the training samples every epoch.</param>
+    /// <param name="verbose">0 silent; 1 a live progress bar (one line per epoch when the output is not a terminal);
+    /// 2 one line per epoch: <c>Epoch 3/15 - 12s - loss: 0.0653 - accuracy: 0.9803 - val_loss: 0.0545 - val_accuracy: 0.9858</c>.</param>
+    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/> and <see cref="LearningRateScheduler"/>.</param>
+    /// <param name="initialEpoch">Epoch to start from (for resuming), as Keras' <c>initial_epoch</c>.</param>
+    /// <returns>The loss and accuracy of every epoch.</returns>
+    public History Fit(
+        Dataset x,
+        int epochs = 1,
+        int batchSize = 32,
+        Optimizer? optimizer = null,
+        double validationSplit = 0,
+        Dataset? validationData = null,
+        bool shuffle = true,
+        int verbose = 1,
+        IEnumerable<Callback>? callbacks = null,
+        int initialEpoch = 0)
+    {
+        CheckCompatible(x, nameof(x));
+        CheckLabels(x, nameof(x));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
+        if (verbose is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
+        }
+
+        if (!(validationSplit >= 0 && validationSplit < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validationSplit must be in [0, 1).");
+        }
+
+        Dataset train = x;
+        Dataset? validation = validationData;
+        if (validation is not null)
+        {
+            CheckCompatible(validation, nameof(validationData));
+            CheckLabels(validation, nameof(validationData));
+        }
+        else if (validationSplit > 0)
+        {
+            (train, validation) = x.Split(validationSplit);
+        }
+
+        if (train.Count == 0)
+        {
+            throw new ArgumentException("There are no training samples.", nameof(x));
+        }
+
+        _optimizer = optimizer ?? _optimizer ?? new Adam();
+        List<Callback> hooks = callbacks?.ToList() ?? [];
+        foreach (Callback hook in hooks)
+        {
+            hook.Model = this;
+        }
+
+        var history = new History();
+        var progress = new ProgressReporter(Output, verbose, epochs);
+        int steps = (train.Count + batchSize - 1) / batchSize;
+        var batchImages = new AlignedBuffer(Math.Min(batchSize, train.Count) * Description.InputShape.Size);
+        var batchLabels = new int[Math.Min(batchSize, train.Count)];
+        int[] order = Enumerable.Range(0, train.Count).ToArray();
+        int sampleSize = Description.InputShape.Size;
+
+        StopTraining = false;
+        foreach (Callback hook in hooks)
+        {
+            hook.OnTrainBegin();
+        }
+
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        {
+            foreach (Callback hook in hooks)
+            {
+                hook.OnEpochBegin(epoch);
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            progress.BeginEpoch(epoch, steps);
+            if (shuffle)
+            {
+                Shuffle(order, SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, ShuffleStream), _epochsTrained));
+            }
+
+            BatchMetrics running = default;
+            int seen = 0;
+            for (int step = 0; step < steps; step++)
+            {
+                int first = step * batchSize;
+                int count = Math.Min(batchSize, train.Count - first);
+                ReadOnlySpan<float> images;
+                ReadOnlySpan<int> labels;
+                if (shuffle)
+                {
+                    Span<float> imageRows = batchImages.Span;
+                    for (int i = 0; i < count; i++)
+                    {
+                        int sample = order[first + i];
+                        train.ImageSpan(sample).CopyTo(imageRows.Slice(i * sampleSize, sampleSize));
+                        batchLabels[i] = train.Label(sample);
+                    }
+
+                    images = imageRows[..(count * sampleSize)];
+                    labels = batchLabels.AsSpan(0, count);
+                }
+                else
+                {
+                    Dataset batch = train.Slice(first, count);
+                    images = batch.Images;
+                    labels = batch.Labels;
+                }
+
+                ulong dropoutSeed = SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, DropoutStream), _stepsTrained++);
+                running += Engine.ComputeGradients(Buffers, images, labels, count, dropoutSeed);
+                _optimizer.Apply(Buffers.Parameters.Span, Buffers.Gradients.Span);
+                seen += count;
+                float loss = (float)(running.LossSum / seen);
+                float accuracy = (float)running.Correct / seen;
+                progress.Step(step + 1, loss, accuracy);
+                foreach (Callback hook in hooks)
+                {
+                    hook.OnBatchEnd(step, loss, accuracy);
+                }
+            }
+
+            float? valLoss = null;
+            float? valAccuracy = null;
+            if (validation is not null && validation.Count > 0)
+            {
+                BatchMetrics validated = EvaluateMetrics(validation, batchSize);
+                valLoss = (float)(validated.LossSum / validation.Count);
+                valAccuracy = (float)validated.Correct / validation.Count;
+            }
+
+            _epochsTrained++;
+            double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var logs = new EpochLogs(epoch, (float)(running.LossSum / seen), (float)running.Correct / seen, valLoss, valAccuracy, _optimizer.LearningRate, seconds);
+            history.Add(logs);
+            progress.EndEpoch(logs);
+            foreach (Callback hook in hooks)
+            {
+                hook.OnEpochEnd(epoch, logs);
+            }
+        }
+
+        foreach (Callback hook in hooks)
+        {
+            hook.OnTrainEnd(history);
+        }
+
+        return history;
+    }
+
+    /// <summary>Makes <paramref name="optimizer"/> the one the next <see cref="Fit"/> uses when given none (Keras' <c>compile</c>).</summary>
+    public void Compile(Optimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        _optimizer = optimizer;
+    }
+
+    private static void Shuffle(int[] order, ulong seed)
+    {
+        var random = new SplitMix64(seed);
+        for (int i = order.Length - 1; i > 0; i--)
+        {
+            int j = random.NextInt(i + 1);
+            (order[i], order[j]) = (order[j], order[i]);
+        }
+    }
+}

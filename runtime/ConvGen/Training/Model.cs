@@ -1,0 +1,203 @@
+using ConvGen.Engines;
+using ConvGen.Randomness;
+
+namespace ConvGen;
+
+/// <summary>
+/// A trainable model, shaped like Keras' <c>Model</c>: <see cref="Summary"/>, <see cref="Fit"/>, <see cref="Evaluate"/>,
+/// <see cref="Predict(ReadOnlySpan{float})"/>, <see cref="GetWeights"/> / <see cref="SetWeights"/>,
+/// <see cref="Save"/> / <see cref="Load"/>. Each class annotated with <see cref="SequentialAttribute"/> derives from it
+/// with a generated engine; <see cref="InterpretedModel"/> runs any <see cref="ModelDescription"/> with the interpreted
+/// reference engine.
+/// </summary>
+public abstract partial class Model
+{
+    private Optimizer? _optimizer;
+    private ulong _stepsTrained;
+    private ulong _epochsTrained;
+
+    /// <summary>A model run by <paramref name="engine"/>, its weights drawn from <paramref name="seed"/>.</summary>
+    protected Model(Engine engine, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(engine);
+        Engine = engine;
+        Seed = seed;
+        Buffers = new ModelBuffers(engine.Description);
+        InitializeWeights();
+    }
+
+    /// <summary>The model's layers, shapes and weight layout.</summary>
+    public ModelDescription Description => Engine.Description;
+
+    /// <summary>The model's name (the class name unless the attribute sets one).</summary>
+    public string Name => Description.Name;
+
+    /// <summary>The engine that runs the layers.</summary>
+    public Engine Engine { get; }
+
+    /// <summary>The seed of the weights, the shuffling and the dropout masks: same seed, same result.</summary>
+    public int Seed { get; }
+
+    /// <summary>Parameters, gradients and state, each in one contiguous buffer.</summary>
+    public ModelBuffers Buffers { get; }
+
+    /// <summary>The optimizer of the last <see cref="Fit"/>, which the next one reuses when given none.</summary>
+    public Optimizer? Optimizer => _optimizer;
+
+    /// <summary>Where <see cref="Fit"/> and <see cref="Evaluate"/> print progress; the console by default.</summary>
+    public TextWriter Output { get; set; } = Console.Out;
+
+    /// <summary>Set (by a callback) to end <see cref="Fit"/> after the current epoch.</summary>
+    public bool StopTraining { get; set; }
+
+    /// <summary>Number of values in all weights, trainable and not (Keras' <c>count_params()</c>).</summary>
+    public long CountParams() => Description.ParameterCount;
+
+    /// <summary>An interpreted copy of this model (same description, seed, weights and state): the reference the
+    /// generated code is checked against.</summary>
+    public InterpretedModel ToInterpreted()
+    {
+        var copy = new InterpretedModel(Description, Seed);
+        Buffers.Parameters.Span.CopyTo(copy.Buffers.Parameters.Span);
+        Buffers.State.Span.CopyTo(copy.Buffers.State.Span);
+        return copy;
+    }
+
+    /// <summary>Draws every weight again from the model's seed: the state of a freshly created model.</summary>
+    public void InitializeWeights()
+    {
+        Buffers.Parameters.Clear();
+        Buffers.Gradients.Clear();
+        Buffers.State.Clear();
+        ulong seed = SplitMix64.Derive((ulong)(uint)Seed, 0x1417);
+        IReadOnlyList<WeightInfo> weights = Description.Weights;
+        for (int i = 0; i < weights.Count; i++)
+        {
+            WeightInitializer.Fill(Buffers.Values(weights[i]), weights[i], SplitMix64.Derive(seed, (ulong)i));
+        }
+    }
+
+    /// <summary>
+    /// Every weight array in Keras order and layout (Conv2D kernel [kh, kw, in, out] then bias; Dense kernel [in, out]
+    /// then bias; BatchNormalization gamma, beta, moving mean, moving variance), copied.
+    /// </summary>
+    public float[][] GetWeights() => Description.Weights.Select(w => Buffers.Values(w).ToArray()).ToArray();
+
+    /// <summary>
+    /// Replaces every weight array, given in the order and layout of <see cref="GetWeights"/> (so weights move between
+    /// ConvGen and Keras). Checks everything first: on error nothing changes.
+    /// </summary>
+    public void SetWeights(IReadOnlyList<float[]> weights)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        IReadOnlyList<WeightInfo> expected = Description.Weights;
+        if (weights.Count != expected.Count)
+        {
+            throw new ArgumentException($"Model '{Name}' has {expected.Count} weight arrays ({string.Join(", ", expected.Select(w => w.Name))}); got {weights.Count}.", nameof(weights));
+        }
+
+        for (int i = 0; i < expected.Count; i++)
+        {
+            if (weights[i] is null || weights[i].Length != expected[i].Length)
+            {
+                throw new ArgumentException($"Weight {i} ({expected[i].Name}, shape {expected[i].ShapeString}) needs {expected[i].Length} values; got {weights[i]?.Length.ToString() ?? "null"}.", nameof(weights));
+            }
+        }
+
+        for (int i = 0; i < expected.Count; i++)
+        {
+            weights[i].CopyTo(Buffers.Values(expected[i]));
+        }
+    }
+
+    /// <summary>Class probabilities of one sample (its <see cref="ModelDescription.InputShape"/> values).</summary>
+    public float[] Predict(ReadOnlySpan<float> image)
+    {
+        if (image.Length != Description.InputShape.Size)
+        {
+            throw new ArgumentException($"Model '{Name}' takes {Description.InputShape} = {Description.InputShape.Size} values; got {image.Length}.", nameof(image));
+        }
+
+        var probabilities = new float[Description.Classes];
+        Engine.Predict(Buffers, image, 1, probabilities);
+        return probabilities;
+    }
+
+    /// <summary>Class probabilities of every sample of <paramref name="data"/>, one row per sample.</summary>
+    public float[][] Predict(Dataset data, int batchSize = 32)
+    {
+        CheckCompatible(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int classes = Description.Classes;
+        var rows = new float[data.Count][];
+        var batch = new float[Math.Min(batchSize, Math.Max(1, data.Count)) * classes];
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            Engine.Predict(Buffers, data.Slice(start, count).Images, count, batch);
+            for (int i = 0; i < count; i++)
+            {
+                rows[start + i] = batch.AsSpan(i * classes, classes).ToArray();
+            }
+        }
+
+        return rows;
+    }
+
+    /// <summary>The predicted class of every sample (the arg-max of its probabilities).</summary>
+    public int[] PredictClasses(Dataset data, int batchSize = 32) => Dataset.FromCategorical(Predict(data, batchSize));
+
+    /// <summary>Mean cross-entropy loss and accuracy on <paramref name="data"/>, in inference mode.</summary>
+    public (float Loss, float Accuracy) Evaluate(Dataset data, int batchSize = 32, int verbose = 0)
+    {
+        CheckCompatible(data, nameof(data));
+        CheckLabels(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        BatchMetrics metrics = EvaluateMetrics(data, batchSize);
+        (float loss, float accuracy) = ((float)(metrics.LossSum / data.Count), (float)metrics.Correct / data.Count);
+        if (verbose > 0)
+        {
+            int steps = (data.Count + batchSize - 1) / batchSize;
+            double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
+            Output.WriteLine(ProgressReporter.FormatEvaluation(steps, seconds, loss, accuracy));
+        }
+
+        return (loss, accuracy);
+    }
+
+    private BatchMetrics EvaluateMetrics(Dataset data, int batchSize)
+    {
+        BatchMetrics total = default;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            Dataset batch = data.Slice(start, count);
+            total += Engine.Evaluate(Buffers, batch.Images, batch.Labels, count);
+        }
+
+        return total;
+    }
+
+    private void CheckCompatible(Dataset data, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(data, parameter);
+        Shape input = Description.InputShape;
+        Shape given = data.Shape;
+        bool sameSize = given.Size == input.Size;
+        bool sameImage = given.IsFlat || input.IsFlat || (given.Height == input.Height && given.Width == input.Width && given.Channels == input.Channels);
+        if (!sameSize || !sameImage)
+        {
+            throw new ArgumentException($"The dataset's samples are {given} ({given.Size} values) but model '{Name}' takes {input} ({input.Size} values).", parameter);
+        }
+    }
+
+    private void CheckLabels(Dataset data, string parameter)
+    {
+        int classes = data.Classes;
+        if (classes > Description.Classes)
+        {
+            throw new ArgumentException($"The dataset has label {classes - 1} but model '{Name}' outputs {Description.Classes} classes (labels 0..{Description.Classes - 1}).", parameter);
+        }
+    }
+}
