@@ -1,0 +1,34 @@
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Kernels;
+
+/// <summary>How each activation and its derivative are written, on vectors and on scalars.</summary>
+internal static class ActivationCode
+{
+    /// <summary>f(x) on a vector expression.</summary>
+    public static string Vector(VectorIsa isa, ActivationKind activation, string x) => activation switch
+    {
+        ActivationKind.Relu => $"{isa.Api}.Max({x}, {isa.Zero})",
+        ActivationKind.Sigmoid => $"VectorMath.Sigmoid({x})",
+        ActivationKind.Tanh => $"VectorMath.Tanh({x})",
+        _ => x,
+    };
+
+    /// <summary>g · f'(x), written from the activation's output y (Linear: g).</summary>
+    public static string VectorDerivative(VectorIsa isa, ActivationKind activation, string gradient, string y) => activation switch
+    {
+        ActivationKind.Relu => $"{gradient} & {isa.Api}.GreaterThan({y}, {isa.Zero})",
+        ActivationKind.Sigmoid => $"{gradient} * {y} * ({isa.Vector}.One - {y})",
+        ActivationKind.Tanh => $"{gradient} * ({isa.Vector}.One - ({y} * {y}))",
+        _ => gradient,
+    };
+
+    public static string Describe(ActivationKind activation) => activation switch
+    {
+        ActivationKind.Relu => "relu",
+        ActivationKind.Sigmoid => "sigmoid",
+        ActivationKind.Tanh => "tanh",
+        ActivationKind.Softmax => "softmax",
+        _ => "linear",
+    };
+}

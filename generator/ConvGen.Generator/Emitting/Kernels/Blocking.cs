@@ -1,0 +1,84 @@
+using System;
+using System.Collections.Generic;
+
+namespace ConvGen.Generator.Emitting.Kernels;
+
+/// <summary>A run of consecutive output vectors one tile covers; the last vector may be partial.</summary>
+internal readonly record struct Panel(int FirstVector, int Vectors, int LastLanes)
+{
+    public int FirstColumn(VectorIsa isa) => FirstVector * isa.Width;
+}
+
+/// <summary>A tile shape for a product: rows per tile (balanced over the rows there are) and the column panels.</summary>
+internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnlyList<Panel> Panels)
+{
+    /// <summary>
+    /// Picks the register tile for an output of <paramref name="columns"/> floats per row: the number of accumulators
+    /// is bounded by the registers (32 with AVX-512, 16 otherwise: budget minus the B vectors and one broadcast), and
+    /// among the tiles that fit, the one with the most multiply-adds per load wins. <paramref name="rows"/> is the
+    /// number of rows when it is a constant (tiles are then balanced over it), or null when it is the batch.
+    /// </summary>
+    public static Blocking Choose(VectorIsa isa, int columns, int? rows)
+    {
+        int vectors = (columns + isa.Width - 1) / isa.Width;
+        int budget = isa.Registers - 2;
+        int rowCap = isa.Registers == 32 ? 28 : 12;
+        (double Score, int Rows, int PerPanel, int Panels)? best = null;
+        for (int perPanel = 1; perPanel <= Math.Min(vectors, 8); perPanel++)
+        {
+            int panels = (vectors + perPanel - 1) / perPanel;
+            int balanced = (vectors + panels - 1) / panels;
+            int maxRows = Math.Min(rowCap, (budget - balanced - 1) / balanced);
+            if (maxRows < 1)
+            {
+                continue;
+            }
+
+            int tileRows = maxRows;
+            if (rows is int known)
+            {
+                int tiles = (known + maxRows - 1) / maxRows;
+                tileRows = (known + tiles - 1) / tiles;
+            }
+
+            double score = (double)tileRows * balanced / (tileRows + balanced);
+            if (best is null || score > best.Value.Score + 1e-9 || (Math.Abs(score - best.Value.Score) <= 1e-9 && panels < best.Value.Panels))
+            {
+                best = (score, tileRows, balanced, panels);
+            }
+        }
+
+        var (_, chosenRows, chosenPerPanel, _) = best ?? (0, 1, 1, vectors);
+        var panelList = new List<Panel>();
+        int lastLanes = columns - ((vectors - 1) * isa.Width);
+        for (int first = 0; first < vectors; first += chosenPerPanel)
+        {
+            int count = Math.Min(chosenPerPanel, vectors - first);
+            bool last = first + count == vectors;
+            panelList.Add(new Panel(first, count, last ? lastLanes : isa.Width));
+        }
+
+        int tileCount = rows is int total ? (total + chosenRows - 1) / chosenRows : 0;
+        int tail = rows is int all ? all - ((tileCount - 1) * chosenRows) : 0;
+        return new Blocking(chosenRows, tileCount, tail, panelList);
+    }
+
+    /// <summary>The smaller tiles that finish a batch whose size is not a multiple of <see cref="Rows"/>: powers of
+    /// two below it, largest first, so any remainder takes at most one of each.</summary>
+    public IEnumerable<int> BatchTailRows()
+    {
+        int power = 1;
+        while (power * 2 < Rows)
+        {
+            power *= 2;
+        }
+
+        for (; power >= 1; power /= 2)
+        {
+            if (power < Rows)
+            {
+                yield return power;
+            }
+        }
+    }
+}

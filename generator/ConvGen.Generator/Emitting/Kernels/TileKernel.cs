@@ -1,0 +1,208 @@
+using System.Collections.Generic;
+using System.Linq;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Kernels;
+
+/// <summary>How a tile's accumulators start: at zero, at the bias, or at the values already in the output.</summary>
+internal enum TileStart
+{
+    Zero,
+    Bias,
+    Accumulate,
+}
+
+/// <summary>One loop of a tile's reduction: how far each step moves the broadcast operand A and the vector operand B.
+/// A null <see cref="Count"/> runs to the kernel's <c>count</c> argument (the batch).</summary>
+internal sealed record ReductionLoop(string Variable, int? Count, int AStride, int BStride);
+
+/// <summary>
+/// A register tile: <see cref="Rows"/> × <see cref="Vectors"/> accumulators kept in registers while a reduction runs;
+/// each step loads <see cref="Vectors"/> vectors of B, broadcasts one float of A per row and issues one FMA per
+/// accumulator. Every offset is a constant, so each load carries its displacement and nothing is computed per step
+/// but two pointer bumps. Convolutions (direct and their gradients) and dense products are all tiles of this shape;
+/// their emitters only choose the offsets.
+/// </summary>
+internal sealed class TileKernel
+{
+    public TileKernel(string name, VectorIsa isa, int[] aRowOffsets, int[] cRowOffsets, int vectors, int lastLanes, IReadOnlyList<ReductionLoop> loops, TileStart start, ActivationKind activation, string comment)
+    {
+        Name = name;
+        Isa = isa;
+        ARowOffsets = aRowOffsets;
+        CRowOffsets = cRowOffsets;
+        Vectors = vectors;
+        LastLanes = lastLanes;
+        Loops = loops;
+        Start = start;
+        Activation = activation;
+        Comment = comment;
+    }
+
+    public string Name { get; }
+
+    public VectorIsa Isa { get; }
+
+    public int Rows => ARowOffsets.Length;
+
+    /// <summary>Offset in A of each row's broadcast operand.</summary>
+    public int[] ARowOffsets { get; }
+
+    /// <summary>Offset in C of each row's output.</summary>
+    public int[] CRowOffsets { get; }
+
+    public int Vectors { get; }
+
+    /// <summary>Lanes of the last vector that belong to the output (the rest are never stored).</summary>
+    public int LastLanes { get; }
+
+    public IReadOnlyList<ReductionLoop> Loops { get; }
+
+    public TileStart Start { get; }
+
+    public ActivationKind Activation { get; }
+
+    public string Comment { get; }
+
+    private bool HasRuntimeCount => Loops.Any(l => l.Count is null);
+
+    /// <summary>The parameter list: a (broadcast), b (vectors), c (output), then bias and count when used.</summary>
+    public string Parameters =>
+        "ref float a, ref float b, ref float c" + (Start == TileStart.Bias ? ", ref float bias" : "") + (HasRuntimeCount ? ", int count" : "");
+
+    /// <summary>A call with the given argument expressions (bias and count only when the tile takes them).</summary>
+    public string Call(string a, string b, string c, string? bias = null, string count = "count") =>
+        $"{Name}(ref {a}, ref {b}, ref {c}" + (Start == TileStart.Bias ? $", ref {bias}" : "") + (HasRuntimeCount ? $", {count}" : "") + ");";
+
+    public void Emit(SourceWriter w)
+    {
+        w.Line("/// <summary>" + Comment + "</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Open($"private static void {Name}({Parameters})");
+        EmitStart(w);
+        EmitLoop(w, 0, "a", "b");
+        EmitFinish(w);
+        w.Close();
+    }
+
+    private static string Accumulator(int row, int vector) => $"c{row}_{vector}";
+
+    private int VectorOffset(int vector) => vector * Isa.Width;
+
+    private void EmitStart(SourceWriter w)
+    {
+        if (Start == TileStart.Bias)
+        {
+            for (int v = 0; v < Vectors; v++)
+            {
+                w.Line($"{Isa.Vector} bias{v} = {Isa.Load("bias", VectorOffset(v))};");
+            }
+        }
+
+        for (int r = 0; r < Rows; r++)
+        {
+            var declarations = new List<string>();
+            for (int v = 0; v < Vectors; v++)
+            {
+                string initial = Start switch
+                {
+                    TileStart.Bias => $"bias{v}",
+                    TileStart.Accumulate => Isa.Load("c", CRowOffsets[r] + VectorOffset(v)),
+                    _ => Isa.Zero,
+                };
+                declarations.Add($"{Accumulator(r, v)} = {initial}");
+            }
+
+            w.Line($"{Isa.Vector} {string.Join(", ", declarations)};");
+        }
+    }
+
+    private void EmitLoop(SourceWriter w, int level, string a, string b)
+    {
+        if (level == Loops.Count)
+        {
+            EmitStep(w, a, b, 0, 0);
+            return;
+        }
+
+        ReductionLoop loop = Loops[level];
+        bool innermost = level == Loops.Count - 1;
+        if (loop.Count == 1)
+        {
+            EmitLoop(w, level + 1, a, b);
+            return;
+        }
+
+        // A short constant innermost loop is written out: its steps differ only in their displacements.
+        if (innermost && loop.Count is int unrolled && unrolled <= 4)
+        {
+            for (int step = 0; step < unrolled; step++)
+            {
+                EmitStep(w, a, b, step * loop.AStride, step * loop.BStride);
+            }
+
+            return;
+        }
+
+        string bound = loop.Count is int constant ? VectorIsa.Int(constant) : "count";
+        string v = loop.Variable;
+        if (innermost)
+        {
+            string ai = "a" + v;
+            string bi = "b" + v;
+            w.Line($"ref float {ai} = ref {a};");
+            w.Line($"ref float {bi} = ref {b};");
+            w.Open($"for (int {v} = 0; {v} < {bound}; {v}++)");
+            EmitStep(w, ai, bi, 0, 0);
+            w.Line($"{ai} = ref Unsafe.Add(ref {ai}, {loop.AStride});");
+            w.Line($"{bi} = ref Unsafe.Add(ref {bi}, {loop.BStride});");
+            w.Close();
+        }
+        else
+        {
+            w.Open($"for (int {v} = 0; {v} < {bound}; {v}++)");
+            string al = "a" + v;
+            string bl = "b" + v;
+            w.Line($"ref float {al} = ref Unsafe.Add(ref {a}, {v} * {loop.AStride});");
+            w.Line($"ref float {bl} = ref Unsafe.Add(ref {b}, {v} * {loop.BStride});");
+            EmitLoop(w, level + 1, al, bl);
+            w.Close();
+        }
+    }
+
+    /// <summary>One reduction step: load B's vectors, then per row broadcast A and multiply-add.</summary>
+    private void EmitStep(SourceWriter w, string a, string b, int aOffset, int bOffset)
+    {
+        w.Open();
+        for (int v = 0; v < Vectors; v++)
+        {
+            w.Line($"{Isa.Vector} b{v} = {Isa.Load(b, bOffset + VectorOffset(v))};");
+        }
+
+        for (int r = 0; r < Rows; r++)
+        {
+            int offset = aOffset + ARowOffsets[r];
+            string scalar = offset == 0 ? a : $"Unsafe.Add(ref {a}, {offset})";
+            w.Line($"{Isa.Vector} a{r} = {Isa.Broadcast(scalar)};");
+            for (int v = 0; v < Vectors; v++)
+            {
+                w.Line($"{Accumulator(r, v)} = {Isa.Fma($"a{r}", $"b{v}", Accumulator(r, v))};");
+            }
+        }
+
+        w.Close();
+    }
+
+    private void EmitFinish(SourceWriter w)
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int v = 0; v < Vectors; v++)
+            {
+                string value = ActivationCode.Vector(Isa, Activation, Accumulator(r, v));
+                int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
+                w.Line(Isa.Store(value, "c", CRowOffsets[r] + VectorOffset(v), lanes));
+            }
+        }
+    }
+}

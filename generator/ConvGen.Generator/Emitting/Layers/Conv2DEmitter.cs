@@ -1,0 +1,297 @@
+using System.Collections.Generic;
+using System.Linq;
+using ConvGen.Generator.Emitting.Kernels;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Layers;
+
+/// <summary>
+/// Conv2D: forward as a direct convolution of the (zero-bordered) input; backward as the activation derivative, the
+/// bias gradient (a sum over pixels), the kernel gradient (tiles of kernel rows × output channels reducing over the
+/// output pixels of each image) and, when an earlier layer needs it, the input gradient (the flipped, transposed kernel
+/// convolved over the output gradient dilated by the strides).
+/// </summary>
+internal sealed class Conv2DEmitter : LayerEmitter
+{
+    private readonly Conv2DSpec _conv;
+
+    public Conv2DEmitter(NetworkPlan plan, Conv2DSpec conv)
+        : base(plan, conv)
+    {
+        _conv = conv;
+    }
+
+    private ShapeSpec Padded => NetworkPlan.PaddedInput(_conv);
+
+    private ShapeSpec Dilated => NetworkPlan.DilatedGradient(_conv);
+
+    public override string Describe()
+    {
+        Conv2DSpec c = _conv;
+        string padding = c.Same ? $"'same' (pads top {c.PadTop}, left {c.PadLeft}, bottom {c.PadBottom}, right {c.PadRight})" : "'valid'";
+        return $"{c.Name}: Conv2D, {c.Filters} filters of {c.KernelHeight}×{c.KernelWidth}, stride {c.StrideHeight}×{c.StrideWidth}, {padding}, {ActivationCode.Describe(c.Activation)}: in {c.Input.ToBatchComment()} -> out {c.Output.ToBatchComment()}.";
+    }
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        EmitForwardKernel(w, isa);
+        w.Line();
+        EmitBackwardKernel(w, isa);
+    }
+
+    private Convolution ForwardConvolution(ActivationKind activation) => new(
+        "Forward",
+        Padded.Height,
+        Padded.Width,
+        Padded.Channels,
+        _conv.KernelHeight,
+        _conv.KernelWidth,
+        _conv.StrideHeight,
+        _conv.StrideWidth,
+        _conv.Output.Height,
+        _conv.Output.Width,
+        _conv.Filters,
+        _conv.Output.Width * _conv.Filters,
+        (int)_conv.Output.Size,
+        _conv.UseBias,
+        activation);
+
+    // The softmax of the last layer is applied by the fused loss: the forward pass leaves the logits.
+    private ActivationKind ForwardActivation => _conv.Activation == ActivationKind.Softmax ? ActivationKind.Linear : _conv.Activation;
+
+    private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
+    {
+        Conv2DSpec c = _conv;
+        var parameters = new List<string> { "ref float input" };
+        if (c.IsPadded)
+        {
+            parameters.Add("ref float padded");
+        }
+
+        parameters.Add("ref float kernel");
+        if (c.UseBias)
+        {
+            parameters.Add("ref float bias");
+        }
+
+        parameters.Add("ref float output");
+        parameters.Add("int count");
+        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)); in {c.Input.ToBatchComment()} -> out {c.Output.ToBatchComment()}.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
+        string source = "input";
+        if (c.IsPadded)
+        {
+            w.Line($"TensorLayout.Pad(ref input, ref padded, count, {c.Input.Height}, {c.Input.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.PadBottom}, {c.PadRight});");
+            source = "padded";
+        }
+
+        IReadOnlyList<TileKernel> tiles = ForwardConvolution(ForwardActivation).EmitLoops(w, isa, source, "kernel", c.UseBias ? "bias" : null, "output");
+        w.Close();
+        EmitTiles(w, tiles);
+    }
+
+    private void EmitBackwardKernel(SourceWriter w, VectorIsa isa)
+    {
+        Conv2DSpec c = _conv;
+        var parameters = new List<string> { "ref float input", "ref float kernel", "ref float output", "ref float outputGradient", "ref float kernelGradient" };
+        if (c.UseBias)
+        {
+            parameters.Add("ref float biasGradient");
+        }
+
+        if (NeedsInputGradient)
+        {
+            parameters.Add("ref float inputGradient");
+            parameters.Add("ref float dilated");
+            if (c.IsPadded)
+            {
+                parameters.Add("ref float paddedInputGradient");
+            }
+
+            parameters.Add("ref float flipped");
+        }
+
+        parameters.Add("int count");
+        string inputName = c.IsPadded ? "the zero-bordered input" : "the input";
+        Method(w, $"Backward: kernel{(c.UseBias ? ", bias" : "")}{(NeedsInputGradient ? " and input" : "")} gradients from the output gradient; reads {inputName} {Padded.ToBatchComment()} and the output {c.Output.ToBatchComment()}.", $"public static void Backward{isa.Suffix}({string.Join(", ", parameters)})");
+        var tiles = new List<TileKernel>();
+        int outputLength = (int)c.Output.Size;
+
+        if (c.Activation is not (ActivationKind.Linear or ActivationKind.Softmax))
+        {
+            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(c.Activation)}'(output), in place.");
+            Elementwise.Emit(w, isa, $"count * {outputLength}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, c.Activation, x[0], x[1]));
+        }
+
+        if (c.UseBias)
+        {
+            w.Comment("Bias gradient: the output gradient summed over images and pixels.");
+            ChannelSums.Emit(w, isa, c.Filters, "outputGradient", $"count * {c.Output.Height * c.Output.Width}", "biasGradient");
+        }
+
+        w.Comment($"Kernel gradient [{c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters}]: Σ over images and output pixels of input · output gradient.");
+        w.Line($"TensorLayout.Clear(ref kernelGradient, {c.KernelHeight * c.KernelWidth * c.Input.Channels * c.Filters});");
+        tiles.AddRange(EmitKernelGradientLoops(w, isa));
+
+        if (NeedsInputGradient)
+        {
+            ShapeSpec d = Dilated;
+            int rows = d.Height - c.KernelHeight + 1;
+            int columns = d.Width - c.KernelWidth + 1;
+            string target = c.IsPadded ? "paddedInputGradient" : "inputGradient";
+            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].");
+            w.Line($"TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, {c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters});");
+            w.Line($"TensorLayout.Dilate(ref outputGradient, ref dilated, count, {c.Output.Height}, {c.Output.Width}, {c.Filters}, {c.StrideHeight}, {c.StrideWidth}, {c.KernelHeight - 1}, {c.KernelWidth - 1}, {d.Height}, {d.Width});");
+            if (rows < Padded.Height || columns < Padded.Width)
+            {
+                w.Comment($"The strides leave the last {Padded.Height - rows} rows and {Padded.Width - columns} columns out of every window: their gradient is zero.");
+                w.Line($"TensorLayout.Clear(ref {target}, count * {Padded.Size});");
+            }
+
+            var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear);
+            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target));
+            if (c.IsPadded)
+            {
+                w.Line($"TensorLayout.Crop(ref paddedInputGradient, ref inputGradient, count, {Padded.Height}, {Padded.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.Input.Height}, {c.Input.Width});");
+            }
+        }
+
+        w.Close();
+        EmitTiles(w, tiles);
+    }
+
+    /// <summary>
+    /// The kernel gradient, one image at a time (its input and output gradient stay in cache): every row of the kernel
+    /// gradient is one (ky, kx, c) and its columns are the filters. With at least 8 input channels a tile covers
+    /// consecutive channels of one tap (one tile shape serves every tap); with fewer, the tiles run through the flattened
+    /// (ky, kx, c) rows, each with its own constant input offsets.
+    /// </summary>
+    private IReadOnlyList<TileKernel> EmitKernelGradientLoops(SourceWriter w, VectorIsa isa)
+    {
+        Conv2DSpec c = _conv;
+        ShapeSpec padded = Padded;
+        int channels = c.Input.Channels;
+        int kernelRows = c.KernelHeight * c.KernelWidth * channels;
+        bool perTap = channels >= 8;
+        Blocking blocking = Blocking.Choose(isa, c.Filters, perTap ? channels : kernelRows);
+        ReductionLoop[] loops =
+        [
+            new ReductionLoop("oy", c.Output.Height, c.StrideHeight * padded.Width * channels, c.Output.Width * c.Filters),
+            new ReductionLoop("ox", c.Output.Width, c.StrideWidth * channels, c.Filters),
+        ];
+        var tiles = new List<TileKernel>();
+        TileKernel Tile(string name, int[] aRows, Panel panel, string what) => new(
+            name,
+            isa,
+            aRows,
+            Enumerable.Range(0, aRows.Length).Select(r => r * c.Filters).ToArray(),
+            panel.Vectors,
+            panel.LastLanes,
+            loops,
+            TileStart.Accumulate,
+            ActivationKind.Linear,
+            $"Adds to {what} × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} filters the products over one image's output pixels.");
+
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float image = ref Unsafe.Add(ref input, n * {padded.Size});");
+        w.Line($"ref float gradient = ref Unsafe.Add(ref outputGradient, n * {c.Output.Size});");
+        if (perTap)
+        {
+            var family = new TileFamily("KernelGradient", isa, (name, rows, panel) => Tile(name, Enumerable.Range(0, rows).ToArray(), panel, $"{rows} kernel-gradient rows (consecutive channels of one tap)"));
+            w.Open($"for (int tap = 0; tap < {c.KernelHeight * c.KernelWidth}; tap++)");
+            w.Line($"ref float tapInput = ref Unsafe.Add(ref image, (((tap / {c.KernelWidth}) * {padded.Width}) + (tap % {c.KernelWidth})) * {channels});");
+            w.Line($"ref float tapGradient = ref Unsafe.Add(ref kernelGradient, tap * {channels * c.Filters});");
+            for (int block = 0, c0 = 0; block < blocking.TileCount; block++, c0 += blocking.Rows)
+            {
+                int rows = block == blocking.TileCount - 1 ? blocking.TailRows : blocking.Rows;
+                string channel = I(c0);
+                string row = I(c0 * c.Filters);
+                TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+                    TileFamily.Offset("tapInput", channel),
+                    TileFamily.Offset("gradient", column),
+                    TileFamily.Offset("tapGradient", TileFamily.Plus(row, column)))));
+            }
+
+            w.Close();
+            tiles.AddRange(family.Tiles);
+        }
+        else
+        {
+            for (int block = 0, r0 = 0; block < blocking.TileCount; block++, r0 += blocking.Rows)
+            {
+                int rows = block == blocking.TileCount - 1 ? blocking.TailRows : blocking.Rows;
+                var aRows = new int[rows];
+                for (int r = 0; r < rows; r++)
+                {
+                    int index = r0 + r;
+                    int tap = index / channels;
+                    aRows[r] = ((((tap / c.KernelWidth) * padded.Width) + (tap % c.KernelWidth)) * channels) + (index % channels);
+                }
+
+                int first = r0;
+                var family = new TileFamily($"KernelGradientRows{first}To{first + rows - 1}", isa, (name, count, panel) => Tile(name, aRows, panel, $"kernel-gradient rows {first}..{first + rows - 1} of the flattened (ky, kx, c)"));
+                string row = I(r0 * c.Filters);
+                TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+                    "image",
+                    TileFamily.Offset("gradient", column),
+                    TileFamily.Offset("kernelGradient", TileFamily.Plus(row, column)))));
+                tiles.AddRange(family.Tiles);
+            }
+        }
+
+        w.Close();
+        return tiles;
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+        Conv2DSpec c = _conv;
+        var arguments = new List<string> { "ref " + pass.Buffer(Plan.InputOf(c.Index, mode)) };
+        if (c.IsPadded)
+        {
+            arguments.Add("ref " + pass.Buffer(Id + "PaddedInput"));
+        }
+
+        arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(c.Index, "kernel")));
+        if (c.UseBias)
+        {
+            arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(c.Index, "bias")));
+        }
+
+        arguments.Add("ref " + pass.Buffer(Plan.OutputOf(c.Index, mode)));
+        arguments.Add(Count);
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
+    }
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        Conv2DSpec c = _conv;
+        string input = c.IsPadded ? Id + "PaddedInput" : Plan.InputOf(c.Index, PassMode.Training);
+        var arguments = new List<string>
+        {
+            "ref " + pass.Buffer(input),
+            "ref " + PassWriter.Parameter(Plan.Weight(c.Index, "kernel")),
+            "ref " + pass.Buffer(Plan.OutputOf(c.Index, PassMode.Training)),
+            "ref " + pass.Buffer(gradientOut),
+            "ref " + PassWriter.ParameterGradient(Plan.Weight(c.Index, "kernel")),
+        };
+        if (c.UseBias)
+        {
+            arguments.Add("ref " + PassWriter.ParameterGradient(Plan.Weight(c.Index, "bias")));
+        }
+
+        if (NeedsInputGradient)
+        {
+            arguments.Add("ref " + pass.Buffer(gradientIn));
+            arguments.Add("ref " + pass.Buffer("ConvOutputGradient"));
+            if (c.IsPadded)
+            {
+                arguments.Add("ref " + pass.Buffer("ConvPaddedInputGradient"));
+            }
+
+            arguments.Add("ref " + pass.Buffer("TransposedKernel"));
+        }
+
+        arguments.Add(Count);
+        pass.Statement($"{KernelClass}.Backward{isa.Suffix}({string.Join(", ", arguments)});");
+    }
+}

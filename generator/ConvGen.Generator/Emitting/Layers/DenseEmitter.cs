@@ -1,0 +1,211 @@
+using System.Collections.Generic;
+using System.Linq;
+using ConvGen.Generator.Emitting.Kernels;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Layers;
+
+/// <summary>
+/// Dense: forward as the product [N, in] × [in, units] in tiles of samples × units; backward as the activation
+/// derivative, the bias gradient, the kernel gradient (tiles of input features × units reducing over the batch) and,
+/// when an earlier layer needs it, the input gradient (the output gradient times the transposed kernel).
+/// </summary>
+internal sealed class DenseEmitter : LayerEmitter
+{
+    private readonly DenseSpec _dense;
+
+    public DenseEmitter(NetworkPlan plan, DenseSpec dense)
+        : base(plan, dense)
+    {
+        _dense = dense;
+    }
+
+    private int Inputs => (int)_dense.Input.Size;
+
+    private int Units => _dense.Units;
+
+    // The softmax of the last layer is applied by the fused loss: the forward pass leaves the logits.
+    private ActivationKind ForwardActivation => _dense.Activation == ActivationKind.Softmax ? ActivationKind.Linear : _dense.Activation;
+
+    public override string Describe() =>
+        $"{_dense.Name}: Dense, {Units} units, {ActivationCode.Describe(_dense.Activation)}{(_dense.Activation == ActivationKind.Softmax ? " (fused with the loss: this layer outputs the logits)" : "")}: in {_dense.Input.ToBatchComment()} -> out {_dense.Output.ToBatchComment()}.";
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        var tiles = new List<TileKernel>();
+        var parameters = "ref float input, ref float kernel, " + (_dense.UseBias ? "ref float bias, " : "") + "ref float output, int count";
+        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}(in × kernel{(_dense.UseBias ? " + bias" : "")}); in [N,{Inputs}] × [{Inputs},{Units}] -> [N,{Units}].", $"public static void Forward{isa.Suffix}({parameters})");
+        tiles.AddRange(EmitBatchProduct(w, isa, "Forward", "input", "kernel", _dense.UseBias ? "bias" : null, "output", Inputs, Units, ForwardActivation));
+        w.Close();
+        EmitTiles(w, tiles);
+        w.Line();
+        EmitBackwardKernel(w, isa);
+    }
+
+    private void EmitBackwardKernel(SourceWriter w, VectorIsa isa)
+    {
+        var tiles = new List<TileKernel>();
+        var parameters = new List<string> { "ref float input", "ref float kernel", "ref float output", "ref float outputGradient", "ref float kernelGradient" };
+        if (_dense.UseBias)
+        {
+            parameters.Add("ref float biasGradient");
+        }
+
+        if (NeedsInputGradient)
+        {
+            parameters.Add("ref float inputGradient");
+            parameters.Add("ref float transposed");
+        }
+
+        parameters.Add("int count");
+        Method(w, $"Backward: kernel{(_dense.UseBias ? ", bias" : "")}{(NeedsInputGradient ? " and input" : "")} gradients from the output gradient [N,{Units}].", $"public static void Backward{isa.Suffix}({string.Join(", ", parameters)})");
+        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax))
+        {
+            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(_dense.Activation)}'(output), in place.");
+            Elementwise.Emit(w, isa, $"count * {Units}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, _dense.Activation, x[0], x[1]));
+        }
+
+        if (_dense.UseBias)
+        {
+            w.Comment("Bias gradient: the output gradient summed over the batch.");
+            ChannelSums.Emit(w, isa, Units, "outputGradient", "count", "biasGradient");
+        }
+
+        w.Comment($"Kernel gradient [{Inputs}, {Units}] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.");
+        tiles.AddRange(EmitKernelGradient(w, isa));
+        if (NeedsInputGradient)
+        {
+            w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ.");
+            w.Line($"TensorLayout.Transpose(ref kernel, ref transposed, {Inputs}, {Units});");
+            tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear));
+        }
+
+        w.Close();
+        EmitTiles(w, tiles);
+    }
+
+    /// <summary>
+    /// [count, depth] × [depth, columns] → [count, columns]: whole tiles of samples, then at most one tile of each
+    /// smaller power of two for the rest of the batch.
+    /// </summary>
+    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa isa, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation)
+    {
+        Blocking blocking = Blocking.Choose(isa, columns, rows: null);
+        var family = new TileFamily(name, isa, (method, rows, panel) => new TileKernel(
+            method,
+            isa,
+            Enumerable.Range(0, rows).Select(r => r * depth).ToArray(),
+            Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
+            panel.Vectors,
+            panel.LastLanes,
+            [new ReductionLoop("k", depth, 1, columns)],
+            bias is null ? TileStart.Zero : TileStart.Bias,
+            activation,
+            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depth}."));
+
+        void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+            $"Unsafe.Add(ref {a}, n * {depth})",
+            TileFamily.Offset(b, column),
+            $"Unsafe.Add(ref {c}, {TileFamily.Plus($"(n * {columns})", column)})",
+            bias is null ? null : TileFamily.Offset(bias, column))));
+
+        w.Open();
+        w.Line("int n = 0;");
+        w.Open($"for (; n <= count - {blocking.Rows}; n += {blocking.Rows})");
+        CallTiles(blocking.Rows);
+        w.Close();
+        foreach (int rows in blocking.BatchTailRows())
+        {
+            w.Open($"if (n <= count - {rows})");
+            CallTiles(rows);
+            w.Line($"n += {rows};");
+            w.Close();
+        }
+
+        w.Close();
+        return family.Tiles;
+    }
+
+    /// <summary>kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u]: tiles of input features × units.</summary>
+    private IReadOnlyList<TileKernel> EmitKernelGradient(SourceWriter w, VectorIsa isa)
+    {
+        Blocking blocking = Blocking.Choose(isa, Units, Inputs);
+        var family = new TileFamily("KernelGradient", isa, (method, rows, panel) => new TileKernel(
+            method,
+            isa,
+            Enumerable.Range(0, rows).ToArray(),
+            Enumerable.Range(0, rows).Select(r => r * Units).ToArray(),
+            panel.Vectors,
+            panel.LastLanes,
+            [new ReductionLoop("n", null, Inputs, Units)],
+            TileStart.Zero,
+            ActivationKind.Linear,
+            $"{rows} input features × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} units: reduces over the batch."));
+
+        void CallTiles(int rows, string feature) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+            TileFamily.Offset("input", feature),
+            TileFamily.Offset("outputGradient", column),
+            TileFamily.Offset("kernelGradient", TileFamily.Plus(feature == "0" ? "0" : $"({feature} * {Units})", column)))));
+
+        int fullTiles = blocking.TailRows == blocking.Rows ? blocking.TileCount : blocking.TileCount - 1;
+        if (fullTiles > 1)
+        {
+            w.Open($"for (int i = 0; i < {fullTiles * blocking.Rows}; i += {blocking.Rows})");
+            CallTiles(blocking.Rows, "i");
+            w.Close();
+        }
+        else if (fullTiles == 1)
+        {
+            CallTiles(blocking.Rows, "0");
+        }
+
+        if (fullTiles < blocking.TileCount)
+        {
+            CallTiles(blocking.TailRows, VectorIsa.Int(fullTiles * blocking.Rows));
+        }
+
+        return family.Tiles;
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+        var arguments = new List<string>
+        {
+            "ref " + pass.Buffer(Plan.InputOf(Layer.Index, mode)),
+            "ref " + PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel")),
+        };
+        if (_dense.UseBias)
+        {
+            arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(Layer.Index, "bias")));
+        }
+
+        arguments.Add("ref " + pass.Buffer(Plan.OutputOf(Layer.Index, mode)));
+        arguments.Add(Count);
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
+    }
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        var arguments = new List<string>
+        {
+            "ref " + pass.Buffer(Plan.InputOf(Layer.Index, PassMode.Training)),
+            "ref " + PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel")),
+            "ref " + pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training)),
+            "ref " + pass.Buffer(gradientOut),
+            "ref " + PassWriter.ParameterGradient(Plan.Weight(Layer.Index, "kernel")),
+        };
+        if (_dense.UseBias)
+        {
+            arguments.Add("ref " + PassWriter.ParameterGradient(Plan.Weight(Layer.Index, "bias")));
+        }
+
+        if (NeedsInputGradient)
+        {
+            arguments.Add("ref " + pass.Buffer(gradientIn));
+            arguments.Add("ref " + pass.Buffer("TransposedKernel"));
+        }
+
+        arguments.Add(Count);
+        pass.Statement($"{KernelClass}.Backward{isa.Suffix}({string.Join(", ", arguments)});");
+    }
+}

@@ -1,0 +1,185 @@
+using ConvGen.Generator.Emitting.Kernels;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Layers;
+
+/// <summary>An activation as a layer of its own: y = f(x); backward in place, g · f'(y). A linear activation (and the
+/// final softmax, fused with the loss) has no kernels: the layer hands its input on.</summary>
+internal sealed class ActivationEmitter : LayerEmitter
+{
+    private readonly ActivationSpec _activation;
+
+    public ActivationEmitter(NetworkPlan plan, ActivationSpec activation)
+        : base(plan, activation)
+    {
+        _activation = activation;
+    }
+
+    public override bool HasKernels => _activation.Activation is not (ActivationKind.Linear or ActivationKind.Softmax);
+
+    public override bool BackwardInPlace => true;
+
+    private string Length => $"count * {_activation.Input.Size}";
+
+    public override string Describe() => $"{_activation.Name}: Activation {ActivationCode.Describe(_activation.Activation)}: {_activation.Input.ToBatchComment()}.";
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        ActivationKind f = _activation.Activation;
+        Method(w, $"Forward: out = {ActivationCode.Describe(f)}(in).", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
+        Elementwise.Emit(w, isa, Length, ["input"], "output", x => ActivationCode.Vector(isa, f, x[0]));
+        w.Close();
+        w.Line();
+        Method(w, $"Backward, in place: gradient ·= {ActivationCode.Describe(f)}'(output).", $"public static void Backward{isa.Suffix}(ref float output, ref float gradient, int count)");
+        Elementwise.Emit(w, isa, Length, ["gradient", "output"], "gradient", x => ActivationCode.VectorDerivative(isa, f, x[0], x[1]));
+        w.Close();
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+        if (HasKernels)
+        {
+            pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+        }
+    }
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        if (HasKernels && NeedsInputGradient)
+        {
+            pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {Count});");
+        }
+    }
+}
+
+/// <summary>Inverted dropout: in training y = x · mask, mask values 0 or 1 / (1 - rate) drawn by the runtime from the
+/// step's seed; backward in place, g · mask. The identity in inference (the layer hands its input on).</summary>
+internal sealed class DropoutEmitter : LayerEmitter
+{
+    private readonly DropoutSpec _dropout;
+
+    public DropoutEmitter(NetworkPlan plan, DropoutSpec dropout)
+        : base(plan, dropout)
+    {
+        _dropout = dropout;
+    }
+
+    public override bool HasKernels => _dropout.Rate > 0;
+
+    public override bool BackwardInPlace => true;
+
+    private string Length => $"count * {_dropout.Input.Size}";
+
+    public override string Describe() => $"{_dropout.Name}: Dropout, rate {_dropout.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: {_dropout.Input.ToBatchComment()}.";
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        Method(w, "Forward in training: draws the mask of this step, then out = in · mask.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float mask, ref float output, int count, ulong seed)");
+        w.Line($"DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, {Length}), {VectorIsa.Float(_dropout.Rate)}, seed, layer: {_dropout.Index}, firstElement: 0);");
+        Elementwise.Emit(w, isa, Length, ["input", "mask"], "output", x => $"{x[0]} * {x[1]}");
+        w.Close();
+        w.Line();
+        Method(w, "Backward, in place: gradient ·= mask.", $"public static void Backward{isa.Suffix}(ref float mask, ref float gradient, int count)");
+        Elementwise.Emit(w, isa, Length, ["gradient", "mask"], "gradient", x => $"{x[0]} * {x[1]}");
+        w.Close();
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+        if (HasKernels && mode == PassMode.Training)
+        {
+            pass.Statement($"{KernelClass}.ForwardTraining{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}, dropoutSeed);");
+        }
+    }
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        if (HasKernels && NeedsInputGradient)
+        {
+            pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(gradientOut)}, {Count});");
+        }
+    }
+}
+
+/// <summary>Rescaling (y = x · scale + offset) and Normalization (y = (x - mean) / std): an affine map of every value;
+/// backward in place, g · scale.</summary>
+internal sealed class AffineEmitter : LayerEmitter
+{
+    private readonly AffineSpec _affine;
+
+    public AffineEmitter(NetworkPlan plan, AffineSpec affine)
+        : base(plan, affine)
+    {
+        _affine = affine;
+    }
+
+    public override bool BackwardInPlace => true;
+
+    private string Length => $"count * {_affine.Input.Size}";
+
+    public override string Describe() => _affine.IsNormalization
+        ? $"{_affine.Name}: Normalization, (x - {Number(_affine.First)}) / {Number(_affine.Second)}: {_affine.Input.ToBatchComment()}."
+        : $"{_affine.Name}: Rescaling, x · {Number(_affine.First)} + {Number(_affine.Second)}: {_affine.Input.ToBatchComment()}.";
+
+    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        string scale = isa.Broadcast(VectorIsa.Float(_affine.Scale));
+        Method(w, "Forward: " + (_affine.IsNormalization ? "out = (in - mean) · (1 / std)." : "out = in · scale + offset."), $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
+        if (_affine.IsNormalization)
+        {
+            string mean = isa.Broadcast(VectorIsa.Float(_affine.First));
+            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} - {mean}) * {scale}");
+        }
+        else
+        {
+            string offset = isa.Broadcast(VectorIsa.Float(_affine.Second));
+            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} * {scale}) + {offset}");
+        }
+
+        w.Close();
+        w.Line();
+        Method(w, "Backward, in place: gradient ·= scale.", $"public static void Backward{isa.Suffix}(ref float gradient, int count)");
+        Elementwise.Emit(w, isa, Length, ["gradient"], "gradient", x => $"{x[0]} * {scale}");
+        w.Close();
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        if (NeedsInputGradient)
+        {
+            pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(gradientOut)}, {Count});");
+        }
+    }
+}
+
+/// <summary>Flatten: NHWC is already height-width-channel order, so the layer hands its input on, in both directions.</summary>
+internal sealed class FlattenEmitter : LayerEmitter
+{
+    public FlattenEmitter(NetworkPlan plan, FlattenSpec flatten)
+        : base(plan, flatten)
+    {
+    }
+
+    public override bool HasKernels => false;
+
+    public override bool BackwardInPlace => true;
+
+    public override string Describe() => $"{Layer.Name}: Flatten {Layer.Input.ToBatchComment()} -> {Layer.Output.ToBatchComment()} (no data moves).";
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+    }
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+    }
+}

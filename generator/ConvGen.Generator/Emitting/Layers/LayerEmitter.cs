@@ -1,0 +1,105 @@
+using System.Collections.Generic;
+using ConvGen.Generator.Emitting.Kernels;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Layers;
+
+/// <summary>
+/// Emits one layer: a nested static class named after the layer with its forward and backward kernels side by side
+/// for each instruction set, and the statements that call them from the pass methods.
+/// </summary>
+internal abstract class LayerEmitter
+{
+    protected LayerEmitter(NetworkPlan plan, LayerSpec layer)
+    {
+        Plan = plan;
+        Layer = layer;
+        Id = plan.LayerIds[layer.Index];
+    }
+
+    public NetworkPlan Plan { get; }
+
+    public LayerSpec Layer { get; }
+
+    /// <summary>The C# name of the layer: conv2d_1 → Conv2d1 (its weight and workspace constants start with it).</summary>
+    public string Id { get; }
+
+    /// <summary>The class holding the layer's kernels: Conv2d1Kernels (the suffix keeps it clear of every type name the
+    /// engine uses, whatever the layer is called).</summary>
+    public string KernelClass => Id + "Kernels";
+
+    /// <summary>Whether the layer has kernels (Flatten and a fused softmax have none).</summary>
+    public virtual bool HasKernels => true;
+
+    /// <summary>The line atop the layer's class: what it computes and its shapes.</summary>
+    public abstract string Describe();
+
+    /// <summary>The gradient w.r.t. the input is computed in the buffer holding the output's gradient.</summary>
+    public virtual bool BackwardInPlace => false;
+
+    protected string Count => "count";
+
+    public void EmitKernels(SourceWriter w)
+    {
+        if (!HasKernels)
+        {
+            return;
+        }
+
+        w.Line($"/// <summary>{Escape(Describe())}</summary>");
+        w.Open($"private static class {KernelClass}");
+        bool first = true;
+        foreach (VectorIsa isa in VectorIsa.All)
+        {
+            if (!first)
+            {
+                w.Line();
+            }
+
+            first = false;
+            w.Line($"// ---- {isa.DisplayName} ----");
+            w.Line();
+            EmitKernels(w, isa);
+        }
+
+        w.Close();
+    }
+
+    /// <summary>Writes this layer's kernels for one instruction set, forward first, backward after it.</summary>
+    protected abstract void EmitKernels(SourceWriter w, VectorIsa isa);
+
+    /// <summary>Writes the statements of this layer's forward step in a pass.</summary>
+    public abstract void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode);
+
+    /// <summary>
+    /// Writes the statements of this layer's backward step: the gradient w.r.t. its output is in
+    /// <paramref name="gradientOut"/> (for a layer with the fused softmax, the gradient w.r.t. its logits); weight
+    /// gradients go to the gradient buffer; the input's gradient, when <see cref="NetworkPlan.NeedsInputGradient"/>,
+    /// goes into <paramref name="gradientOut"/> itself when <see cref="BackwardInPlace"/>, else into
+    /// <paramref name="gradientIn"/>.
+    /// </summary>
+    public abstract void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn);
+
+    protected bool NeedsInputGradient => Plan.NeedsInputGradient(Layer.Index);
+
+    /// <summary>A kernel method's header line with its attributes.</summary>
+    protected static void Method(SourceWriter w, string summary, string signature)
+    {
+        w.Line($"/// <summary>{Escape(summary)}</summary>");
+        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        w.Open(signature);
+    }
+
+    protected static void EmitTiles(SourceWriter w, IEnumerable<TileKernel> tiles)
+    {
+        foreach (TileKernel tile in tiles)
+        {
+            w.Line();
+            tile.Emit(w);
+        }
+    }
+
+    protected static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
+    protected static string I(long value) => VectorIsa.Int(value);
+}

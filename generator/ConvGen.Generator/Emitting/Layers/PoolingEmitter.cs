@@ -1,0 +1,188 @@
+using System;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting.Layers;
+
+/// <summary>
+/// MaxPooling2D and AveragePooling2D, vectorised over channels. Windows are clipped to the input, so 'same' padding
+/// never lets a padded cell win a maximum or count in an average. Max backward routes each output's gradient to the
+/// first cell of its window (in scan order) holding the maximum, found again by comparison with the stored output.
+/// </summary>
+internal sealed class PoolingEmitter : LayerEmitter
+{
+    private const int PanelVectors = 8;
+    private readonly Pooling2DSpec _pool;
+
+    public PoolingEmitter(NetworkPlan plan, Pooling2DSpec pool)
+        : base(plan, pool)
+    {
+        _pool = pool;
+    }
+
+    private int Channels => _pool.Input.Channels;
+
+    public override string Describe()
+    {
+        Pooling2DSpec p = _pool;
+        string padding = p.Same ? $"'same' (window clipped to the input; pads top {p.PadTop}, left {p.PadLeft})" : "'valid'";
+        return $"{p.Name}: {p.KerasType}, pool {p.PoolHeight}×{p.PoolWidth}, stride {p.StrideHeight}×{p.StrideWidth}, {padding}: in {p.Input.ToBatchComment()} -> out {p.Output.ToBatchComment()}.";
+    }
+
+    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    {
+        Pooling2DSpec p = _pool;
+        string what = p.IsMax ? "the maximum" : "the mean";
+        Method(w, $"Forward: each output is {what} of its window, per channel.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
+        EmitPixelLoops(w, isa, forward: true);
+        w.Close();
+        w.Line();
+        string parameters = p.IsMax
+            ? "ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count"
+            : "ref float outputGradient, ref float inputGradient, int count";
+        string how = p.IsMax ? "to the first cell of its window holding the maximum" : "spread evenly over the window's cells";
+        Method(w, $"Backward: each output's gradient goes {how}; overlapping windows add up.", $"public static void Backward{isa.Suffix}({parameters})");
+        w.Line($"TensorLayout.Clear(ref inputGradient, count * {p.Input.Size});");
+        EmitPixelLoops(w, isa, forward: false);
+        w.Close();
+    }
+
+    /// <summary>The loops over images and output pixels, the window bounds, then one block per panel of channels.</summary>
+    private void EmitPixelLoops(SourceWriter w, VectorIsa isa, bool forward)
+    {
+        Pooling2DSpec p = _pool;
+        ShapeSpec input = p.Input;
+        ShapeSpec output = p.Output;
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Open($"for (int oy = 0; oy < {output.Height}; oy++)");
+        WindowBounds(w, "y", "oy", p.StrideHeight, p.PadTop, p.PoolHeight, input.Height);
+        w.Open($"for (int ox = 0; ox < {output.Width}; ox++)");
+        WindowBounds(w, "x", "ox", p.StrideWidth, p.PadLeft, p.PoolWidth, input.Width);
+        w.Line($"int pixel = (((n * {output.Height}) + oy) * {output.Width}) + ox;");
+        if (!p.IsMax)
+        {
+            w.Line("float scale = 1f / ((y1 - y0) * (x1 - x0));");
+        }
+
+        int vectors = (Channels + isa.Width - 1) / isa.Width;
+        for (int first = 0; first < vectors; first += PanelVectors)
+        {
+            int count = Math.Min(PanelVectors, vectors - first);
+            w.Open();
+            if (forward)
+            {
+                EmitForwardPanel(w, isa, first, count);
+            }
+            else
+            {
+                EmitBackwardPanel(w, isa, first, count);
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    private static void WindowBounds(SourceWriter w, string axis, string index, int stride, int pad, int window, int size)
+    {
+        string start = pad == 0 ? $"{index} * {stride}" : $"({index} * {stride}) - {pad}";
+        if (pad == 0)
+        {
+            // 'valid' (or no padding needed): the window is always inside the input, except past its far edge.
+            w.Line($"int {axis}0 = {start};");
+        }
+        else
+        {
+            w.Line($"int {axis}0 = Math.Max({start}, 0);");
+        }
+
+        w.Line($"int {axis}1 = Math.Min({start} + {window}, {size});");
+    }
+
+    private string Cell(int column) => $"Unsafe.Add(ref input, ((((n * {_pool.Input.Height}) + y) * {_pool.Input.Width}) + x) * {Channels}{(column == 0 ? "" : " + " + column)})";
+
+    private string GradientCell(int column) => $"Unsafe.Add(ref inputGradient, ((((n * {_pool.Input.Height}) + y) * {_pool.Input.Width}) + x) * {Channels}{(column == 0 ? "" : " + " + column)})";
+
+    private void EmitForwardPanel(SourceWriter w, VectorIsa isa, int firstVector, int vectors)
+    {
+        bool max = _pool.IsMax;
+        for (int v = 0; v < vectors; v++)
+        {
+            w.Line($"{isa.Vector} m{v} = {(max ? isa.Broadcast("float.NegativeInfinity") : isa.Zero)};");
+        }
+
+        w.Open("for (int y = y0; y < y1; y++)");
+        w.Open("for (int x = x0; x < x1; x++)");
+        for (int v = 0; v < vectors; v++)
+        {
+            int column = (firstVector + v) * isa.Width;
+            string load = $"{isa.Api}.LoadUnsafe(ref {Cell(column)})";
+            w.Line(max ? $"m{v} = {isa.Api}.Max(m{v}, {load});" : $"m{v} += {load};");
+        }
+
+        w.Close();
+        w.Close();
+        for (int v = 0; v < vectors; v++)
+        {
+            int column = (firstVector + v) * isa.Width;
+            int lanes = Math.Min(isa.Width, Channels - column);
+            string value = max ? $"m{v}" : $"m{v} * scale";
+            string target = $"Unsafe.Add(ref output, (pixel * {Channels}){(column == 0 ? "" : " + " + column)})";
+            w.Line(lanes >= isa.Width ? $"({value}).StoreUnsafe(ref {target});" : $"Lanes.StoreFirst(ref {target}, {value}, {lanes});");
+        }
+    }
+
+    private void EmitBackwardPanel(SourceWriter w, VectorIsa isa, int firstVector, int vectors)
+    {
+        bool max = _pool.IsMax;
+        for (int v = 0; v < vectors; v++)
+        {
+            int column = (firstVector + v) * isa.Width;
+            string at = $"(pixel * {Channels}){(column == 0 ? "" : " + " + column)}";
+            w.Line($"{isa.Vector} g{v} = {isa.LoadAt("outputGradient", at)}{(max ? "" : " * scale")};");
+            if (max)
+            {
+                w.Line($"{isa.Vector} m{v} = {isa.LoadAt("output", at)};");
+                w.Line($"{isa.Vector} taken{v} = {isa.Zero};");
+            }
+        }
+
+        w.Open("for (int y = y0; y < y1; y++)");
+        w.Open("for (int x = x0; x < x1; x++)");
+        for (int v = 0; v < vectors; v++)
+        {
+            int column = (firstVector + v) * isa.Width;
+            int lanes = Math.Min(isa.Width, Channels - column);
+            string target = GradientCell(column);
+            string add;
+            if (max)
+            {
+                w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Api}.LoadUnsafe(ref {Cell(column)}), m{v}), taken{v});");
+                w.Line($"taken{v} |= first{v};");
+                add = $"{isa.Api}.LoadUnsafe(ref {target}) + (g{v} & first{v})";
+            }
+            else
+            {
+                add = $"{isa.Api}.LoadUnsafe(ref {target}) + g{v}";
+            }
+
+            w.Line(lanes >= isa.Width ? $"({add}).StoreUnsafe(ref {target});" : $"Lanes.StoreFirst(ref {target}, {add}, {lanes});");
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+
+    public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
+    {
+        string arguments = _pool.IsMax
+            ? $"ref {pass.Buffer(Plan.InputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, ref {pass.Buffer(gradientIn)}, {Count}"
+            : $"ref {pass.Buffer(gradientOut)}, ref {pass.Buffer(gradientIn)}, {Count}";
+        pass.Statement($"{KernelClass}.Backward{isa.Suffix}({arguments});");
+    }
+}

@@ -1,0 +1,88 @@
+namespace ConvGen.Generator.Emitting;
+
+/// <summary>
+/// The fused softmax and categorical cross-entropy over the model's classes, from the logits: per sample
+/// loss = log Σ exp(z - max) + max - z[label] (stable for any logits), gradient (softmax(z) - onehot) / count, and the
+/// arg-max (first on ties) for the accuracy.
+/// </summary>
+internal static class LossEmitter
+{
+    public static void Emit(SourceWriter w, int classes)
+    {
+        string k = classes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        w.Line($"/// <summary>Softmax fused with categorical cross-entropy over {k} classes, computed from the maximum logit for stability.</summary>");
+        w.Open("private static class Loss");
+
+        w.Line("/// <summary>The batch's summed loss and correct count, in inference.</summary>");
+        w.Open("public static BatchMetrics Forward(ref float logits, ref int labels, int count)");
+        w.Line("double total = 0;");
+        w.Line("int correct = 0;");
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float z = ref Unsafe.Add(ref logits, n * {k});");
+        w.Line("int label = Unsafe.Add(ref labels, n);");
+        w.Line("(float max, int best) = Maximum(ref z);");
+        w.Line("total += LogSumExp(ref z, max) - Unsafe.Add(ref z, label);");
+        w.Line("correct += best == label ? 1 : 0;");
+        w.Close();
+        w.Line("return new BatchMetrics(total, correct);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>");
+        w.Open("public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)");
+        w.Line("double total = 0;");
+        w.Line("int correct = 0;");
+        w.Line("float inverseCount = 1f / count;");
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float z = ref Unsafe.Add(ref logits, n * {k});");
+        w.Line($"ref float g = ref Unsafe.Add(ref gradient, n * {k});");
+        w.Line("int label = Unsafe.Add(ref labels, n);");
+        w.Line("(float max, int best) = Maximum(ref z);");
+        w.Line("float logSumExp = LogSumExp(ref z, max);");
+        w.Line("total += logSumExp - Unsafe.Add(ref z, label);");
+        w.Line("correct += best == label ? 1 : 0;");
+        w.Open($"for (int c = 0; c < {k}; c++)");
+        w.Line("float probability = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);");
+        w.Line("Unsafe.Add(ref g, c) = (probability - (c == label ? 1f : 0f)) * inverseCount;");
+        w.Close();
+        w.Close();
+        w.Line("return new BatchMetrics(total, correct);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>Class probabilities: softmax of each row of logits.</summary>");
+        w.Open("public static void Probabilities(ref float logits, int count, ref float probabilities)");
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float z = ref Unsafe.Add(ref logits, n * {k});");
+        w.Line($"ref float p = ref Unsafe.Add(ref probabilities, n * {k});");
+        w.Line("float logSumExp = LogSumExp(ref z, Maximum(ref z).Max);");
+        w.Open($"for (int c = 0; c < {k}; c++)");
+        w.Line("Unsafe.Add(ref p, c) = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);");
+        w.Close();
+        w.Close();
+        w.Close();
+        w.Line();
+
+        w.Open("private static (float Max, int Index) Maximum(ref float z)");
+        w.Line("float max = z;");
+        w.Line("int best = 0;");
+        w.Open($"for (int c = 1; c < {k}; c++)");
+        w.Open("if (Unsafe.Add(ref z, c) > max)");
+        w.Line("max = Unsafe.Add(ref z, c);");
+        w.Line("best = c;");
+        w.Close();
+        w.Close();
+        w.Line("return (max, best);");
+        w.Close();
+        w.Line();
+
+        w.Open("private static float LogSumExp(ref float z, float max)");
+        w.Line("float sum = 0f;");
+        w.Open($"for (int c = 0; c < {k}; c++)");
+        w.Line("sum += MathF.Exp(Unsafe.Add(ref z, c) - max);");
+        w.Close();
+        w.Line("return max + MathF.Log(sum);");
+        w.Close();
+        w.Close();
+    }
+}

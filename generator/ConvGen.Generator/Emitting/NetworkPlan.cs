@@ -1,0 +1,395 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Emitting;
+
+/// <summary>Whether a pass runs with dropout active and batch statistics (training) or not (inference).</summary>
+internal enum PassMode
+{
+    Inference,
+    Training,
+}
+
+/// <summary>A weight array's place in the parameter (trainable) or state buffer, and its constant's name.</summary>
+internal sealed record WeightSlot(int Layer, string Constant, string KerasName, int[] Shape, bool Trainable, int Offset)
+{
+    public int Length => Shape.Aggregate(1, (a, b) => a * b);
+
+    public string ShapeText => "(" + string.Join(", ", Shape) + (Shape.Length == 1 ? ",)" : ")");
+}
+
+/// <summary>A workspace region: per sample (its offset and size are multiplied by the batch capacity) or fixed.</summary>
+internal sealed record Region(string Name, int Size, bool PerSample, int Offset, string Description);
+
+/// <summary>
+/// Where everything lives for one model: weight offsets (the runtime's layout, by the same rules), workspace regions
+/// (sized per sample at build time), which buffer each layer reads and writes in each pass, and the backward pass's
+/// gradient buffers. Offsets are computed here, never written by hand.
+/// </summary>
+internal sealed class NetworkPlan
+{
+    /// <summary>The caller's images; not a workspace region.</summary>
+    public const string ImagesName = "images";
+
+    private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
+    private readonly List<Region> _regionList = [];
+    private readonly Dictionary<int, List<WeightSlot>> _weightsByLayer = [];
+    private readonly string?[] _trainingOutputs;
+    private readonly string?[] _inferenceOutputs;
+    private int _perSampleCursor;
+    private int _fixedCursor;
+
+    public NetworkPlan(ModelSpec model)
+    {
+        Model = model;
+        LayerIds = CreateLayerIds(model.Layers);
+        Weights = LayOutWeights(model.Layers, LayerIds, _weightsByLayer);
+        ParameterLength = KerasConventions.Align(Weights.Where(w => w.Trainable).Select(w => w.Offset + w.Length).DefaultIfEmpty(0).Max());
+        StateLength = KerasConventions.Align(Weights.Where(w => !w.Trainable).Select(w => w.Offset + w.Length).DefaultIfEmpty(0).Max());
+
+        int count = model.Layers.Count;
+        Last = model.Layers[count - 1];
+        FirstTrainable = Enumerable.Range(0, count).Where(i => model.Layers[i].IsTrainable).DefaultIfEmpty(-1).First();
+        _trainingOutputs = new string?[count];
+        _inferenceOutputs = new string?[count];
+
+        InputCopied = model.Layers[0] is Pooling2DSpec or BatchNormalizationSpec;
+        if (InputCopied)
+        {
+            AddPerSample("InputCopy", model.Input.Size, $"the images, copied so vector loads may read past a row: {model.Input.ToBatchComment()}");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            LayOutLayer(model.Layers[i]);
+        }
+
+        LayOutBackward();
+        WorkspacePerSample = KerasConventions.Align(_perSampleCursor);
+        WorkspaceFixed = KerasConventions.Align(_fixedCursor);
+    }
+
+    public ModelSpec Model { get; }
+
+    /// <summary>C# identifiers of the layers (conv2d_1 → Conv2d1), unique.</summary>
+    public IReadOnlyList<string> LayerIds { get; }
+
+    public IReadOnlyList<WeightSlot> Weights { get; }
+
+    public IReadOnlyList<Region> Regions => _regionList;
+
+    public int ParameterLength { get; }
+
+    public int StateLength { get; }
+
+    public int WorkspacePerSample { get; private set; }
+
+    public int WorkspaceFixed { get; private set; }
+
+    public LayerSpec Last { get; }
+
+    /// <summary>Index of the first layer with trainable weights; the backward pass stops there. -1 if none.</summary>
+    public int FirstTrainable { get; }
+
+    /// <summary>Whether the images are copied into the workspace first (the first layer reads whole vectors).</summary>
+    public bool InputCopied { get; }
+
+    /// <summary>The layer whose output gradient is the loss's gradient w.r.t. the logits: the last layer when it is a
+    /// Dense with softmax (its pre-softmax output are the logits), else the layer before the Activation(Softmax).</summary>
+    public int LogitsLayer => Last is ActivationSpec ? Last.Index - 1 : Last.Index;
+
+    /// <summary>The gradient buffers the backward pass alternates between.</summary>
+    public IReadOnlyList<string> GradientBuffers { get; } = ["GradientA", "GradientB"];
+
+    public IReadOnlyList<WeightSlot> WeightsOf(int layer) => _weightsByLayer.TryGetValue(layer, out var slots) ? slots : [];
+
+    public WeightSlot Weight(int layer, string variable) =>
+        WeightsOf(layer).FirstOrDefault(w => w.KerasName.EndsWith("/" + variable, StringComparison.Ordinal))
+        ?? throw new InvalidOperationException($"Layer {layer} has no weight {variable}.");
+
+    public bool HasRegion(string name) => _regions.ContainsKey(name);
+
+    public Region RegionNamed(string name) => _regions[name];
+
+    /// <summary>The buffer holding the input of <paramref name="layer"/> in a pass.</summary>
+    public string InputOf(int layer, PassMode mode) =>
+        layer == 0 ? (InputCopied ? "InputCopy" : ImagesName) : OutputOf(layer - 1, mode);
+
+    /// <summary>The buffer holding the output of <paramref name="layer"/> in a pass (layers that change nothing in a
+    /// pass, such as Flatten, or Dropout in inference, hand on their input's buffer).</summary>
+    public string OutputOf(int layer, PassMode mode) =>
+        (mode == PassMode.Training ? _trainingOutputs[layer] : _inferenceOutputs[layer]) ?? InputOf(layer, mode);
+
+    /// <summary>The buffer holding the logits (the last layer's pre-softmax values) in a pass.</summary>
+    public string LogitsOf(PassMode mode) => LogitsLayer < 0 ? InputOf(0, mode) : OutputOf(LogitsLayer, mode);
+
+    /// <summary>Whether the backward pass must compute the gradient w.r.t. this layer's input: only when a trainable
+    /// layer comes before it.</summary>
+    public bool NeedsInputGradient(int layer) => FirstTrainable >= 0 && FirstTrainable < layer;
+
+    /// <summary>The layers the backward pass runs, from the logits layer down to the first trainable one.</summary>
+    public IEnumerable<int> BackwardLayers()
+    {
+        for (int i = LogitsLayer; i >= FirstTrainable && FirstTrainable >= 0; i--)
+        {
+            yield return i;
+        }
+    }
+
+    /// <summary>The expression of a buffer's first float inside a pass method.</summary>
+    public static string Reference(string buffer) => buffer == ImagesName ? ImagesName : Camel(buffer);
+
+    public static string Camel(string name) => char.ToLowerInvariant(name[0]) + name.Substring(1);
+
+    private void LayOutLayer(LayerSpec layer)
+    {
+        string id = LayerIds[layer.Index];
+        string shape = layer.Output.ToBatchComment();
+        switch (layer)
+        {
+            case FlattenSpec:
+                break;
+            case ActivationSpec { Activation: ActivationKind.Softmax or ActivationKind.Linear }:
+                // Linear changes nothing; the final softmax is fused with the loss, which writes the probabilities
+                // straight into the caller's buffer.
+                break;
+            case DropoutSpec dropout:
+                if (dropout.Rate > 0)
+                {
+                    _trainingOutputs[layer.Index] = AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output (training only): {shape}");
+                    AddPerSample(id + "Mask", layer.Output.Size, $"{layer.Name} mask: 0 or 1 / (1 - rate) per value");
+                }
+
+                break;
+            case Conv2DSpec conv:
+                if (conv.IsPadded)
+                {
+                    ShapeSpec padded = PaddedInput(conv);
+                    AddPerSample(id + "PaddedInput", padded.Size, $"{layer.Name} input with its 'same' zero border: {padded.ToBatchComment()}");
+                }
+
+                SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
+                break;
+            case BatchNormalizationSpec:
+                SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
+                AddFixed(id + "BatchMean", layer.Input.Channels, $"{layer.Name} batch mean per channel");
+                AddFixed(id + "BatchInverseStd", layer.Input.Channels, $"{layer.Name} batch 1 / sqrt(variance + epsilon) per channel");
+                break;
+            default:
+                SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
+                break;
+        }
+    }
+
+    private void LayOutBackward()
+    {
+        if (FirstTrainable < 0)
+        {
+            return;
+        }
+
+        long gradient = 0;
+        long convScratch = 0;
+        long convInputScratch = 0;
+        long transposed = 0;
+        foreach (int i in BackwardLayers())
+        {
+            LayerSpec layer = Model.Layers[i];
+            gradient = Math.Max(gradient, layer.Output.Size);
+            if (NeedsInputGradient(i))
+            {
+                gradient = Math.Max(gradient, layer.Input.Size);
+                switch (layer)
+                {
+                    case Conv2DSpec conv:
+                        convScratch = Math.Max(convScratch, DilatedGradient(conv).Size);
+                        if (conv.IsPadded)
+                        {
+                            convInputScratch = Math.Max(convInputScratch, PaddedInput(conv).Size);
+                        }
+
+                        transposed = Math.Max(transposed, (long)conv.KernelHeight * conv.KernelWidth * conv.Input.Channels * conv.Filters);
+                        break;
+                    case DenseSpec dense:
+                        transposed = Math.Max(transposed, dense.Input.Size * dense.Units);
+                        break;
+                }
+            }
+        }
+
+        foreach (string buffer in GradientBuffers)
+        {
+            AddPerSample(buffer, gradient, "gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B)");
+        }
+
+        if (convScratch > 0)
+        {
+            AddPerSample("ConvOutputGradient", convScratch, "a convolution's output gradient, dilated by its strides and padded by kernel - 1");
+        }
+
+        if (convInputScratch > 0)
+        {
+            AddPerSample("ConvPaddedInputGradient", convInputScratch, "a 'same' convolution's input gradient, border included");
+        }
+
+        if (transposed > 0)
+        {
+            AddFixed("TransposedKernel", transposed, "a kernel transposed for an input-gradient product");
+        }
+    }
+
+    /// <summary>The input of a convolution with its 'same' zero border.</summary>
+    public static ShapeSpec PaddedInput(Conv2DSpec conv) => ShapeSpec.Image(
+        conv.Input.Height + conv.PadTop + conv.PadBottom,
+        conv.Input.Width + conv.PadLeft + conv.PadRight,
+        conv.Input.Channels);
+
+    /// <summary>The output gradient spread by the strides and padded by kernel − 1 on each side: convolving it with the
+    /// flipped kernel (stride 1) gives the gradient of the padded input.</summary>
+    public static ShapeSpec DilatedGradient(Conv2DSpec conv) => ShapeSpec.Image(
+        ((conv.Output.Height - 1) * conv.StrideHeight) + 1 + (2 * (conv.KernelHeight - 1)),
+        ((conv.Output.Width - 1) * conv.StrideWidth) + 1 + (2 * (conv.KernelWidth - 1)),
+        conv.Filters);
+
+    private void SetOutput(LayerSpec layer, string region)
+    {
+        _trainingOutputs[layer.Index] = region;
+        _inferenceOutputs[layer.Index] = region;
+    }
+
+    private string AddPerSample(string name, long size, string description)
+    {
+        int offset = KerasConventions.Align(_perSampleCursor);
+        _perSampleCursor = offset + (int)size;
+        return Add(new Region(name, (int)size, PerSample: true, offset, description));
+    }
+
+    private void AddFixed(string name, long size, string description)
+    {
+        int offset = KerasConventions.Align(_fixedCursor);
+        _fixedCursor = offset + (int)size;
+        Add(new Region(name, (int)size, PerSample: false, offset, description));
+    }
+
+    private string Add(Region region)
+    {
+        _regions.Add(region.Name, region);
+        _regionList.Add(region);
+        return region.Name;
+    }
+
+    /// <summary>The runtime's weight layout, by the same rules: per layer in order, Keras' order within a layer, each
+    /// array aligned; trainable arrays in the parameter buffer, the others in the state buffer.</summary>
+    private static List<WeightSlot> LayOutWeights(IReadOnlyList<LayerSpec> layers, IReadOnlyList<string> ids, Dictionary<int, List<WeightSlot>> byLayer)
+    {
+        var slots = new List<WeightSlot>();
+        int parameters = 0;
+        int state = 0;
+        foreach (LayerSpec layer in layers)
+        {
+            var declared = new List<(string Variable, int[] Shape, bool Trainable)>();
+            switch (layer)
+            {
+                case Conv2DSpec conv:
+                    declared.Add(("kernel", [conv.KernelHeight, conv.KernelWidth, conv.Input.Channels, conv.Filters], true));
+                    if (conv.UseBias)
+                    {
+                        declared.Add(("bias", [conv.Filters], true));
+                    }
+
+                    break;
+                case DenseSpec dense:
+                    declared.Add(("kernel", [(int)dense.Input.Size, dense.Units], true));
+                    if (dense.UseBias)
+                    {
+                        declared.Add(("bias", [dense.Units], true));
+                    }
+
+                    break;
+                case BatchNormalizationSpec batchNorm:
+                    int channels = batchNorm.Input.Channels;
+                    declared.Add(("gamma", [channels], true));
+                    declared.Add(("beta", [channels], true));
+                    declared.Add(("moving_mean", [channels], false));
+                    declared.Add(("moving_variance", [channels], false));
+                    break;
+            }
+
+            var layerSlots = new List<WeightSlot>();
+            foreach (var (variable, shape, trainable) in declared)
+            {
+                int length = shape.Aggregate(1, (a, b) => a * b);
+                int offset;
+                if (trainable)
+                {
+                    offset = KerasConventions.Align(parameters);
+                    parameters = offset + length;
+                }
+                else
+                {
+                    offset = KerasConventions.Align(state);
+                    state = offset + length;
+                }
+
+                layerSlots.Add(new WeightSlot(layer.Index, ids[layer.Index] + Pascal(variable), layer.Name + "/" + variable, shape, trainable, offset));
+            }
+
+            byLayer[layer.Index] = layerSlots;
+            slots.AddRange(layerSlots);
+        }
+
+        return slots;
+    }
+
+    private static IReadOnlyList<string> CreateLayerIds(IReadOnlyList<LayerSpec> layers)
+    {
+        // Names the engine class already uses for its own members.
+        var taken = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "Weights", "Workspace", "Loss", "Infer", "Evaluate", "Train", "Description", "Name", "CreateDescription",
+        };
+        var ids = new List<string>(layers.Count);
+        foreach (LayerSpec layer in layers)
+        {
+            string id = Pascal(layer.Name);
+            if (id.Length == 0 || !char.IsLetter(id[0]))
+            {
+                id = "Layer" + id;
+            }
+
+            string unique = id;
+            for (int n = 2; !taken.Add(unique); n++)
+            {
+                unique = id + "_" + n.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            ids.Add(unique);
+        }
+
+        return ids;
+    }
+
+    /// <summary>conv2d_1 → Conv2d1, moving_mean → MovingMean: letters and digits only, each word capitalised.</summary>
+    public static string Pascal(string name)
+    {
+        var id = new StringBuilder();
+        bool upper = true;
+        foreach (char c in name)
+        {
+            if (c < 128 && char.IsLetterOrDigit(c))
+            {
+                id.Append(upper ? char.ToUpperInvariant(c) : c);
+                upper = false;
+            }
+            else
+            {
+                upper = true;
+            }
+        }
+
+        return id.ToString();
+    }
+}

@@ -1,0 +1,47 @@
+using System.Collections.Generic;
+
+namespace ConvGen.Generator.Emitting;
+
+/// <summary>
+/// Collects the statements of one pass method (forward or backward, one instruction set) and the workspace regions
+/// they touch, so the method declares a reference for exactly the regions it uses.
+/// </summary>
+internal sealed class PassWriter
+{
+    private readonly List<string> _statements = [];
+    private readonly List<string> _regions = [];
+
+    public IReadOnlyList<string> Statements => _statements;
+
+    public IReadOnlyList<string> Regions => _regions;
+
+    /// <summary>The local reference to a buffer (a workspace region, or the images).</summary>
+    public string Buffer(string region)
+    {
+        if (region != NetworkPlan.ImagesName && !_regions.Contains(region))
+        {
+            _regions.Add(region);
+        }
+
+        return NetworkPlan.Reference(region);
+    }
+
+    public static string Parameter(WeightSlot weight) => $"Unsafe.Add(ref parameters, Weights.{weight.Constant})";
+
+    public static string ParameterGradient(WeightSlot weight) => $"Unsafe.Add(ref gradients, Weights.{weight.Constant})";
+
+    public static string State(WeightSlot weight) => $"Unsafe.Add(ref state, Weights.{weight.Constant})";
+
+    public void Comment(string text) => _statements.Add("// " + text);
+
+    /// <summary>Puts a comment before the statements added since <paramref name="index"/>, if there are any.</summary>
+    public void CommentBefore(int index, string text)
+    {
+        if (_statements.Count > index)
+        {
+            _statements.Insert(index, "// " + text);
+        }
+    }
+
+    public void Statement(string statement) => _statements.Add(statement);
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Text;
+
+namespace ConvGen.Generator.Emitting;
+
+/// <summary>An indented text writer for emitted C#: one line at a time, blocks opened and closed explicitly.</summary>
+internal sealed class SourceWriter
+{
+    private const string IndentUnit = "    ";
+    private readonly StringBuilder _text = new();
+    private int _indent;
+
+    public void Line(string line = "")
+    {
+        if (line.Length == 0)
+        {
+            _text.Append('\n');
+            return;
+        }
+
+        for (int i = 0; i < _indent; i++)
+        {
+            _text.Append(IndentUnit);
+        }
+
+        _text.Append(line).Append('\n');
+    }
+
+    /// <summary>Writes <paramref name="header"/> (if any) and "{", then indents.</summary>
+    public void Open(string? header = null)
+    {
+        if (header is not null)
+        {
+            Line(header);
+        }
+
+        Line("{");
+        _indent++;
+    }
+
+    /// <summary>Unindents and writes "}" followed by <paramref name="suffix"/>.</summary>
+    public void Close(string suffix = "")
+    {
+        if (_indent == 0)
+        {
+            throw new InvalidOperationException("Unbalanced block in emitted source.");
+        }
+
+        _indent--;
+        Line("}" + suffix);
+    }
+
+    /// <summary>A <c>// comment</c> line per line of <paramref name="text"/>.</summary>
+    public void Comment(string text)
+    {
+        foreach (string line in text.Split('\n'))
+        {
+            Line("// " + line);
+        }
+    }
+
+    /// <summary>A <c>/// &lt;summary&gt;</c> documentation comment.</summary>
+    public void Summary(string text)
+    {
+        Line("/// <summary>" + text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + "</summary>");
+    }
+
+    public override string ToString() => _indent == 0 ? _text.ToString() : throw new InvalidOperationException("Unclosed block in emitted source.");
+}

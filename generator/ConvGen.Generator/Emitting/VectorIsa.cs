@@ -1,0 +1,97 @@
+using System.Globalization;
+
+namespace ConvGen.Generator.Emitting;
+
+/// <summary>
+/// One instruction-set path of the emitted code: the vector type, its width and register count, and how each
+/// operation is spelt. The same kernel emitter writes all three paths; only the blocking differs.
+/// </summary>
+internal sealed class VectorIsa
+{
+    public static readonly VectorIsa Avx512 = new("Avx512", "AVX-512", "Vector512", 16, 32, "FusedMultiplyAdd", "CompiledEngine.IsAvx512");
+    public static readonly VectorIsa Avx2 = new("Avx2", "AVX2", "Vector256", 8, 16, "FusedMultiplyAdd", "CompiledEngine.IsAvx2");
+
+    // The portable path: Vector128 runs on SSE and NEON; MultiplyAddEstimate fuses where the CPU can, and never falls
+    // back to a slow software FMA.
+    public static readonly VectorIsa Vector128 = new("Vector128", "Vector128", "Vector128", 4, 16, "MultiplyAddEstimate", null);
+
+    public static readonly VectorIsa[] All = [Avx512, Avx2, Vector128];
+
+    private VectorIsa(string suffix, string displayName, string api, int width, int registers, string fma, string? condition)
+    {
+        Suffix = suffix;
+        DisplayName = displayName;
+        Api = api;
+        Width = width;
+        Registers = registers;
+        FmaMethod = fma;
+        Condition = condition;
+    }
+
+    /// <summary>Suffix of every kernel on this path: ForwardAvx512.</summary>
+    public string Suffix { get; }
+
+    public string DisplayName { get; }
+
+    /// <summary>The static vector class: Vector512.</summary>
+    public string Api { get; }
+
+    /// <summary>The vector type: Vector512&lt;float&gt;.</summary>
+    public string Vector => Api + "<float>";
+
+    /// <summary>Floats per vector.</summary>
+    public int Width { get; }
+
+    /// <summary>Architectural vector registers: 32 with AVX-512, 16 otherwise.</summary>
+    public int Registers { get; }
+
+    public string FmaMethod { get; }
+
+    /// <summary>The runtime property that selects this path, or null for the fallback.</summary>
+    public string? Condition { get; }
+
+    public string Load(string reference) => $"{Api}.LoadUnsafe(ref {reference})";
+
+    public string Load(string reference, int offset) => offset == 0 ? Load(reference) : $"{Api}.LoadUnsafe(ref Unsafe.Add(ref {reference}, {Int(offset)}))";
+
+    public string LoadAt(string reference, string offsetExpression) => $"{Api}.LoadUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}))";
+
+    /// <summary>Loads the first <paramref name="lanes"/> floats exactly (no read past them), zeros elsewhere.</summary>
+    public string LoadFirst(string reference, string offsetExpression, string lanes) =>
+        $"Lanes.LoadFirst{Width * 32}(ref Unsafe.Add(ref {reference}, {offsetExpression}), {lanes})";
+
+    public string Broadcast(string scalar) => $"{Api}.Create({scalar})";
+
+    public string Fma(string a, string b, string c) => $"{Api}.{FmaMethod}({a}, {b}, {c})";
+
+    public string Zero => $"{Vector}.Zero";
+
+    /// <summary>A store of <paramref name="value"/> to reference + offset; partial when <paramref name="lanes"/> &lt; width.</summary>
+    public string Store(string value, string reference, int offset, int lanes)
+    {
+        string target = offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {Int(offset)})";
+        return lanes >= Width
+            ? $"{value}.StoreUnsafe(ref {target});"
+            : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
+    }
+
+    public string StoreAt(string value, string reference, string offsetExpression) =>
+        $"{value}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+
+    public string StoreFirstAt(string value, string reference, string offsetExpression, string lanes) =>
+        $"Lanes.StoreFirst(ref Unsafe.Add(ref {reference}, {offsetExpression}), {value}, {lanes});";
+
+    public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    public static string Float(double value)
+    {
+        float single = (float)value;
+        string text = single.ToString("R", CultureInfo.InvariantCulture);
+        if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0)
+        {
+            text += ".0";
+        }
+
+        return text.Replace("E", "e") + "f";
+    }
+}

@@ -1,0 +1,219 @@
+using System.Globalization;
+using ConvGen.Generator.Model;
+
+namespace ConvGen.Generator.Parsing;
+
+/// <summary>One builder per layer attribute: reads its arguments, checks them against the input shape and infers
+/// the output shape (Keras' rules, from KerasConventions). A builder returns null when the output shape cannot be
+/// known; problems that leave the shape known are reported and parsing goes on.</summary>
+internal sealed partial class ModelParser
+{
+    private LayerSpec? ParseLayer(LayerInput layer) => layer.Attribute.MetadataName switch
+    {
+        AttributeNames.Conv2D => ParseConv2D(layer),
+        AttributeNames.MaxPooling2D => ParsePooling(layer, isMax: true),
+        AttributeNames.AveragePooling2D => ParsePooling(layer, isMax: false),
+        AttributeNames.Flatten => new FlattenSpec(layer.Index, layer.Name, layer.Input, ShapeSpec.Flat((int)layer.Input.Size)),
+        AttributeNames.Dense => ParseDense(layer),
+        AttributeNames.Activation => new ActivationSpec(layer.Index, layer.Name, layer.Input, layer.Input, Defined<ActivationKind>(layer, layer.Attribute.Int("activation"), "Activation")),
+        AttributeNames.Dropout => ParseDropout(layer),
+        AttributeNames.BatchNormalization => ParseBatchNormalization(layer),
+        AttributeNames.Rescaling => ParseAffine(layer, isNormalization: false),
+        AttributeNames.Normalization => ParseAffine(layer, isNormalization: true),
+        _ => null,
+    };
+
+    private Conv2DSpec? ParseConv2D(LayerInput layer)
+    {
+        AttributeReader a = layer.Attribute;
+        int filters = a.Int("filters");
+        int kernelHeight = a.HasParameter("kernelSize") ? a.Int("kernelSize") : a.Int("kernelHeight");
+        int kernelWidth = a.HasParameter("kernelSize") ? a.Int("kernelSize") : a.Int("kernelWidth");
+        int strides = a.NamedInt("Strides", 1);
+        bool same = Defined<PaddingKind>(layer, a.NamedInt("Padding", 0), "Padding") == PaddingKind.Same;
+        if (!RequireImage(layer, "Conv2D")
+            | !(RequirePositive(a, layer.Name, "the number of filters", filters)
+                & RequirePositive(a, layer.Name, "the kernel height", kernelHeight)
+                & RequirePositive(a, layer.Name, "the kernel width", kernelWidth)
+                & RequirePositive(a, layer.Name, "Strides", strides))
+            || !WindowFits(layer, "kernel", kernelHeight, kernelWidth, same))
+        {
+            return null;
+        }
+
+        ShapeSpec input = layer.Input;
+        return new Conv2DSpec(
+            layer.Index,
+            layer.Name,
+            input,
+            ShapeSpec.Image(
+                KerasConventions.OutputSize(input.Height, kernelHeight, strides, same),
+                KerasConventions.OutputSize(input.Width, kernelWidth, strides, same),
+                filters),
+            filters,
+            kernelHeight,
+            kernelWidth,
+            strides,
+            strides,
+            same,
+            KerasConventions.PaddingBefore(input.Height, kernelHeight, strides, same),
+            KerasConventions.PaddingBefore(input.Width, kernelWidth, strides, same),
+            KerasConventions.PaddingAfter(input.Height, kernelHeight, strides, same),
+            KerasConventions.PaddingAfter(input.Width, kernelWidth, strides, same),
+            Defined<ActivationKind>(layer, a.NamedInt("Activation", 0), "Activation"),
+            a.NamedBool("UseBias", true),
+            Defined<InitializerKind>(layer, a.NamedInt("KernelInitializer", 0), "KernelInitializer"));
+    }
+
+    private Pooling2DSpec? ParsePooling(LayerInput layer, bool isMax)
+    {
+        AttributeReader a = layer.Attribute;
+        string kerasType = isMax ? "MaxPooling2D" : "AveragePooling2D";
+        int poolHeight = a.HasParameter("poolSize") ? a.Int("poolSize") : a.Int("poolHeight");
+        int poolWidth = a.HasParameter("poolSize") ? a.Int("poolSize") : a.Int("poolWidth");
+        int strides = a.NamedInt("Strides", 0);
+        bool same = Defined<PaddingKind>(layer, a.NamedInt("Padding", 0), "Padding") == PaddingKind.Same;
+        bool stridesValid = strides >= 0 || RequirePositive(a, layer.Name, "Strides", strides);
+        if (!RequireImage(layer, kerasType)
+            | !(RequirePositive(a, layer.Name, "the pool height", poolHeight)
+                & RequirePositive(a, layer.Name, "the pool width", poolWidth)
+                & stridesValid)
+            || !WindowFits(layer, "pool", poolHeight, poolWidth, same))
+        {
+            return null;
+        }
+
+        int strideHeight = strides == 0 ? poolHeight : strides;
+        int strideWidth = strides == 0 ? poolWidth : strides;
+        ShapeSpec input = layer.Input;
+        return new Pooling2DSpec(
+            layer.Index,
+            layer.Name,
+            input,
+            ShapeSpec.Image(
+                KerasConventions.OutputSize(input.Height, poolHeight, strideHeight, same),
+                KerasConventions.OutputSize(input.Width, poolWidth, strideWidth, same),
+                input.Channels),
+            isMax,
+            poolHeight,
+            poolWidth,
+            strideHeight,
+            strideWidth,
+            same,
+            KerasConventions.PaddingBefore(input.Height, poolHeight, strideHeight, same),
+            KerasConventions.PaddingBefore(input.Width, poolWidth, strideWidth, same));
+    }
+
+    private DenseSpec? ParseDense(LayerInput layer)
+    {
+        AttributeReader a = layer.Attribute;
+        int units = a.Int("units");
+        bool flat = layer.Input.IsFlat;
+        if (!flat)
+        {
+            Report(DiagnosticDescriptors.DenseNeedsFlatInput, a.Location, layer.Name, layer.Input);
+        }
+
+        if (!RequirePositive(a, layer.Name, "the number of units", units) || !flat)
+        {
+            return null;
+        }
+
+        if (layer.Input.Size * units > MaxValuesPerSample * 16L)
+        {
+            Report(DiagnosticDescriptors.ModelTooLarge, a.Location, layer.Name, $"kernel ({layer.Input.Channels}, {units})", layer.Input.Size * units, MaxValuesPerSample * 16L);
+            return null;
+        }
+
+        return new DenseSpec(
+            layer.Index,
+            layer.Name,
+            layer.Input,
+            ShapeSpec.Flat(units),
+            units,
+            Defined<ActivationKind>(layer, a.NamedInt("Activation", 0), "Activation"),
+            a.NamedBool("UseBias", true),
+            Defined<InitializerKind>(layer, a.NamedInt("KernelInitializer", 0), "KernelInitializer"));
+    }
+
+    private DropoutSpec ParseDropout(LayerInput layer)
+    {
+        double rate = layer.Attribute.Double("rate");
+        if (!(rate >= 0 && rate < 1))
+        {
+            Report(DiagnosticDescriptors.DropoutRateOutOfRange, layer.Attribute.Location, layer.Name, rate.ToString("R", CultureInfo.InvariantCulture));
+        }
+
+        return new DropoutSpec(layer.Index, layer.Name, layer.Input, layer.Input, rate);
+    }
+
+    private BatchNormalizationSpec ParseBatchNormalization(LayerInput layer)
+    {
+        AttributeReader a = layer.Attribute;
+        double momentum = a.NamedDouble("Momentum", 0.99);
+        double epsilon = a.NamedDouble("Epsilon", 1e-3);
+        if (!(momentum >= 0 && momentum <= 1))
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Momentum must be between 0 and 1, but it is {momentum.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        if (!(epsilon > 0) || double.IsInfinity(epsilon))
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Epsilon must be a positive number, but it is {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        return new BatchNormalizationSpec(layer.Index, layer.Name, layer.Input, layer.Input, momentum, epsilon);
+    }
+
+    private AffineSpec ParseAffine(LayerInput layer, bool isNormalization)
+    {
+        AttributeReader a = layer.Attribute;
+        double first = a.Double(isNormalization ? "mean" : "scale");
+        double second = a.Double(isNormalization ? "std" : "offset");
+        if (isNormalization && !(second > 0 && !double.IsInfinity(second)))
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"the standard deviation must be a positive number, but it is {second.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+
+        if (double.IsNaN(first) || double.IsInfinity(first) || double.IsNaN(second) || double.IsInfinity(second))
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, isNormalization ? "the mean and standard deviation must be finite numbers" : "the scale and offset must be finite numbers");
+        }
+
+        return new AffineSpec(layer.Index, layer.Name, layer.Input, layer.Input, isNormalization, first, second);
+    }
+
+    /// <summary>An enum argument's value, reported when it names no member (e.g. <c>(Activation)42</c>).</summary>
+    private T Defined<T>(LayerInput layer, int value, string argument)
+        where T : struct, System.Enum
+    {
+        if (!System.Enum.IsDefined(typeof(T), value))
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, layer.Attribute.Location, layer.Name, $"{value} is not a valid {argument}");
+        }
+
+        return (T)(object)value;
+    }
+
+    private bool RequireImage(LayerInput layer, string kerasType)
+    {
+        if (!layer.Input.IsFlat)
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.ImageLayerOnFlatInput, layer.Attribute.Location, layer.Name, kerasType, layer.Input);
+        return false;
+    }
+
+    private bool WindowFits(LayerInput layer, string window, int height, int width, bool same)
+    {
+        if (same || (height <= layer.Input.Height && width <= layer.Input.Width))
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.WindowLargerThanInput, layer.Attribute.Location, layer.Name, window, height, width, layer.Input.Height, layer.Input.Width);
+        return false;
+    }
+}

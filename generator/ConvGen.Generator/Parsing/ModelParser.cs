@@ -1,0 +1,320 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using ConvGen.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ConvGen.Generator.Parsing;
+
+/// <summary>
+/// Turns a class annotated with [Sequential] and layer attributes into a <see cref="ModelSpec"/> with every shape
+/// inferred, or into diagnostics placed on the attribute that causes each problem. The only place that sees symbols.
+/// </summary>
+internal sealed partial class ModelParser
+{
+    /// <summary>Largest per-sample output a layer may have (values); keeps every emitted constant well inside int.</summary>
+    public const int MaxValuesPerSample = 1 << 24;
+
+    private readonly List<DiagnosticInfo> _diagnostics = [];
+    private readonly CancellationToken _cancellationToken;
+    private readonly string _className;
+    private bool _hasErrors;
+
+    private ModelParser(string className, CancellationToken cancellationToken)
+    {
+        _className = className;
+        _cancellationToken = cancellationToken;
+    }
+
+    public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
+        {
+            return new ParseResult(null, ImmutableEquatableArray<DiagnosticInfo>.Empty);
+        }
+
+        var parser = new ModelParser(type.Name, cancellationToken);
+        ModelSpec? model;
+        try
+        {
+            model = parser.ParseModel(type, declaration, context.Attributes[0]);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A generator must never throw: report the fault on the class and emit nothing.
+            parser._diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InternalError, declaration.Identifier.GetLocation(), type.Name, e.GetType().Name + ": " + e.Message));
+            parser._hasErrors = true;
+            model = null;
+        }
+
+        return new ParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToImmutableEquatableArray());
+    }
+
+    private ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData sequential)
+    {
+        if (!CheckClass(type, declaration))
+        {
+            return null;
+        }
+
+        var sequentialReader = new AttributeReader(sequential, _cancellationToken);
+        if (!sequentialReader.IsWellFormed)
+        {
+            return null;
+        }
+
+        List<AttributeData> layerAttributes = LayerAttributesOf(type);
+        foreach (AttributeData attribute in layerAttributes)
+        {
+            if (!new AttributeReader(attribute, _cancellationToken).IsWellFormed)
+            {
+                return null;
+            }
+        }
+
+        if (!CheckSingleDeclaration(type, sequential, layerAttributes))
+        {
+            return null;
+        }
+
+        ShapeSpec? input = ParseInput(sequentialReader);
+        if (layerAttributes.Count == 0)
+        {
+            Report(DiagnosticDescriptors.NoLayers, sequentialReader.Location, _className);
+            return null;
+        }
+
+        if (input is not ShapeSpec shape)
+        {
+            return null;
+        }
+
+        var layers = new List<LayerSpec>(layerAttributes.Count);
+        var ordinals = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int index = 0; index < layerAttributes.Count; index++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var reader = new AttributeReader(layerAttributes[index], _cancellationToken);
+            string kerasType = KerasTypeOf(reader.MetadataName);
+            int ordinal = ordinals.TryGetValue(kerasType, out int seen) ? seen : 0;
+            ordinals[kerasType] = ordinal + 1;
+            string name = reader.NamedString("Name") ?? KerasConventions.AutomaticName(kerasType, ordinal);
+            if (!names.Add(name))
+            {
+                Report(DiagnosticDescriptors.DuplicateLayerName, reader.Location, name, _className);
+            }
+
+            var layer = new LayerInput(index, name, shape, reader);
+            LayerSpec? spec = ParseLayer(layer);
+            if (spec is null)
+            {
+                // The layer's output shape is unknown, so nothing after it can be checked.
+                return null;
+            }
+
+            if (spec.Output.Size > MaxValuesPerSample)
+            {
+                Report(DiagnosticDescriptors.ModelTooLarge, reader.Location, name, spec.Output, spec.Output.Size, MaxValuesPerSample);
+                return null;
+            }
+
+            bool last = index == layerAttributes.Count - 1;
+            if (spec.OutputActivation == ActivationKind.Softmax && !last)
+            {
+                Report(DiagnosticDescriptors.SoftmaxNotLast, reader.Location, name);
+            }
+
+            if (last && (spec.OutputActivation != ActivationKind.Softmax || !spec.Output.IsFlat))
+            {
+                Report(DiagnosticDescriptors.LastLayerNotSoftmax, reader.Location, name, _className);
+            }
+
+            layers.Add(spec);
+            shape = spec.Output;
+        }
+
+        string modelName = sequentialReader.NamedString("Name") ?? type.Name;
+        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        return new ModelSpec(ns, type.Name, ContainingTypesOf(type), modelName, input.Value, layers.ToImmutableEquatableArray());
+    }
+
+    /// <summary>The class must be a partial, non-generic, non-static class without a base class, nested (if at all)
+    /// in partial types.</summary>
+    private bool CheckClass(INamedTypeSymbol type, TypeDeclarationSyntax declaration)
+    {
+        Location location = declaration.Identifier.GetLocation();
+        if (declaration is RecordDeclarationSyntax)
+        {
+            Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, "a record cannot derive from ConvGen.Model; use a partial class");
+            return false;
+        }
+
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            Report(DiagnosticDescriptors.ClassNotPartial, location, type.Name);
+            return false;
+        }
+
+        if (type.IsStatic)
+        {
+            Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, "a static class cannot be instantiated; remove 'static'");
+            return false;
+        }
+
+        if (type.IsGenericType)
+        {
+            Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, "generic classes are not supported; remove the type parameters");
+            return false;
+        }
+
+        if (type.BaseType is { SpecialType: not SpecialType.System_Object } baseType)
+        {
+            Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, $"it derives from '{baseType.ToDisplayString()}', but a model derives from ConvGen.Model; remove the base class");
+            return false;
+        }
+
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            if (outer.IsGenericType)
+            {
+                Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, $"it is nested in the generic type '{outer.ToDisplayString()}'");
+                return false;
+            }
+
+            bool partial = outer.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax(_cancellationToken))
+                .OfType<TypeDeclarationSyntax>()
+                .Any(d => d.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!partial)
+            {
+                Report(DiagnosticDescriptors.ContainingTypeNotPartial, location, type.Name, outer.Name);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>[Sequential] and every layer attribute must sit on one declaration, or their order is ambiguous.</summary>
+    private bool CheckSingleDeclaration(INamedTypeSymbol type, AttributeData sequential, List<AttributeData> layers)
+    {
+        SyntaxNode? home = DeclarationOf(sequential);
+        foreach (AttributeData layer in layers)
+        {
+            SyntaxNode? declaration = DeclarationOf(layer);
+            if (declaration is not null && home is not null && declaration != home)
+            {
+                Report(DiagnosticDescriptors.LayersSplitAcrossDeclarations, new AttributeReader(layer, _cancellationToken).Location, type.Name);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private SyntaxNode? DeclarationOf(AttributeData attribute) =>
+        attribute.ApplicationSyntaxReference?.GetSyntax(_cancellationToken).FirstAncestorOrSelf<TypeDeclarationSyntax>();
+
+    private ShapeSpec? ParseInput(AttributeReader sequential)
+    {
+        if (sequential.HasParameter("features"))
+        {
+            int features = sequential.Int("features");
+            return RequirePositive(sequential, _className, "the number of input features", features) ? ShapeSpec.Flat(features) : null;
+        }
+
+        int height = sequential.Int("height");
+        int width = sequential.Int("width");
+        int channels = sequential.Int("channels");
+        bool valid = RequirePositive(sequential, _className, "the input height", height)
+            & RequirePositive(sequential, _className, "the input width", width)
+            & RequirePositive(sequential, _className, "the number of input channels", channels);
+        if (valid && (long)height * width * channels > MaxValuesPerSample)
+        {
+            Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, ShapeSpec.Image(height, width, channels), (long)height * width * channels, MaxValuesPerSample);
+            return null;
+        }
+
+        return valid ? ShapeSpec.Image(height, width, channels) : null;
+    }
+
+    /// <summary>The layer attributes of the class, in source order.</summary>
+    private static List<AttributeData> LayerAttributesOf(INamedTypeSymbol type)
+    {
+        var layers = new List<AttributeData>();
+        foreach (AttributeData attribute in type.GetAttributes())
+        {
+            string? name = attribute.AttributeClass?.ToDisplayString();
+            if (name is not null && Array.IndexOf(AttributeNames.Layers, name) >= 0)
+            {
+                layers.Add(attribute);
+            }
+        }
+
+        // GetAttributes lists one declaration's attributes in source order; order by position to be explicit.
+        return layers
+            .Select((attribute, order) => (attribute, order, reference: attribute.ApplicationSyntaxReference))
+            .OrderBy(x => x.reference?.SyntaxTree.FilePath ?? "", StringComparer.Ordinal)
+            .ThenBy(x => x.reference?.Span.Start ?? x.order)
+            .Select(x => x.attribute)
+            .ToList();
+    }
+
+    private static ImmutableEquatableArray<ContainingTypeSpec> ContainingTypesOf(INamedTypeSymbol type)
+    {
+        var types = new List<ContainingTypeSpec>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            string keyword = outer.IsRecord
+                ? (outer.TypeKind == TypeKind.Struct ? "record struct" : "record")
+                : outer.TypeKind switch
+                {
+                    TypeKind.Struct => "struct",
+                    TypeKind.Interface => "interface",
+                    _ => "class",
+                };
+            types.Insert(0, new ContainingTypeSpec(keyword, outer.Name));
+        }
+
+        return types.ToImmutableEquatableArray();
+    }
+
+    private static string KerasTypeOf(string? metadataName) => metadataName switch
+    {
+        AttributeNames.Conv2D => "Conv2D",
+        AttributeNames.MaxPooling2D => "MaxPooling2D",
+        AttributeNames.AveragePooling2D => "AveragePooling2D",
+        AttributeNames.Flatten => "Flatten",
+        AttributeNames.Dense => "Dense",
+        AttributeNames.Activation => "Activation",
+        AttributeNames.Dropout => "Dropout",
+        AttributeNames.BatchNormalization => "BatchNormalization",
+        AttributeNames.Rescaling => "Rescaling",
+        AttributeNames.Normalization => "Normalization",
+        _ => "Layer",
+    };
+
+    private bool RequirePositive(AttributeReader reader, string owner, string what, int value)
+    {
+        if (value > 0)
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.NonPositiveSize, reader.Location, owner, what, value);
+        return false;
+    }
+
+    private void Report(DiagnosticDescriptor descriptor, Location? location, params object[] arguments)
+    {
+        _diagnostics.Add(DiagnosticInfo.Create(descriptor, location, arguments));
+        _hasErrors = true;
+    }
+
+    /// <summary>What every layer builder gets: its position and name, its input shape, and its attribute.</summary>
+    private readonly record struct LayerInput(int Index, string Name, ShapeSpec Input, AttributeReader Attribute);
+}
