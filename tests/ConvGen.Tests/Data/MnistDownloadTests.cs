@@ -71,6 +71,39 @@ public sealed class MnistDownloadTests(DownloadedMnist mnist) : IClassFixture<Do
     }
 
     [Fact]
+    public void SvmLightVersionOfTheTestSetLoadsTheSamePixels()
+    {
+        using var temp = new TempDirectory();
+        string path = temp.File("mnist-digits-test.txt");
+        using (var writer = new StreamWriter(path))
+        {
+            for (int i = 0; i < mnist.Test.Count; i++)
+            {
+                writer.Write(mnist.Test.Label(i).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                ReadOnlySpan<float> image = mnist.Test.ImageSpan(i);
+                for (int j = 0; j < image.Length; j++)
+                {
+                    if (image[j] != 0)
+                    {
+                        writer.Write(string.Create(System.Globalization.CultureInfo.InvariantCulture, $" {j + 1}:{MathF.Round(image[j] * 255)}"));
+                    }
+                }
+
+                writer.WriteLine();
+            }
+        }
+
+        Dataset raw = SvmLight.Load(path, 28, 28, 1);
+        Dataset scaled = SvmLight.Load(path, 784, scale: 1 / 255f);
+
+        Assert.Equal(mnist.Test.Labels.ToArray(), raw.Labels.ToArray());
+        Assert.Equal(Shape.Image(28, 28, 1), raw.Shape);
+        Assert.Equal(mnist.Test.Images.ToArray().Select(pixel => MathF.Round(pixel * 255)), raw.Images.ToArray());
+        Assert.Equal(Shape.Flat(784), scaled.Shape);
+        Assert.All(scaled.Images.ToArray().Zip(mnist.Test.Images.ToArray()), pair => Assert.Equal(pair.Second, pair.First, 1e-6f));
+    }
+
+    [Fact]
     public void CacheHoldsTheStandardFilesUnderTheirStandardNames()
     {
         (Dataset train, Dataset test) = Mnist.Load(mnist.CacheDirectory);
