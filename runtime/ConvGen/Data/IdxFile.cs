@@ -117,7 +117,12 @@ internal sealed class IdxFile
         }
 
         uint recordedLength = BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4));
-        using var output = new MemoryStream(capacity: (int)Math.Min(recordedLength, (uint)Array.MaxLength));
+
+        // Size the buffer from the trailer so MNIST decompresses without copies, but never trust a damaged trailer
+        // with a huge allocation: deflate expands at most about 1032-fold, and beyond 256 MiB the stream just grows.
+        const long maximumRatio = 1032, maximumInitialCapacity = 256 << 20;
+        long capacity = Math.Min(recordedLength, Math.Min(compressed.Length * maximumRatio, maximumInitialCapacity));
+        using var output = new MemoryStream((int)capacity);
         try
         {
             using var gzip = new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);

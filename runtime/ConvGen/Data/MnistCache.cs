@@ -156,7 +156,16 @@ internal sealed class MnistCache
 
             foreach (string name in names)
             {
-                File.Move(Path.Combine(staging, name), Path.Combine(CacheDirectory, name), overwrite: true);
+                // Each rename is atomic, and each file is verified: the cache only ever holds complete files.
+                string target = Path.Combine(CacheDirectory, name);
+                try
+                {
+                    File.Move(Path.Combine(staging, name), target, overwrite: true);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new MnistUnavailableException($"Cannot move the verified {name} into place as '{target}': {e.Message}", e);
+                }
             }
         }
         finally

@@ -187,6 +187,18 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void GzipTrailerClaimingFourGigabytes()
+    {
+        byte[] gzip = IdxBytes.Gzip(IdxBytes.Labels(1, 2, 3));
+        gzip.AsSpan(gzip.Length - 4).Fill(0xFF);
+        string path = _temp.Write("labels.gz", gzip);
+
+        var error = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path, 1));
+
+        Assert.StartsWith($"'{path}': corrupt gzip stream", error.Message);
+    }
+
+    [Fact]
     public void GzipSuffixOnAnUncompressedFile()
     {
         string path = _temp.Write("labels.gz", IdxBytes.Labels(1, 2, 3));
