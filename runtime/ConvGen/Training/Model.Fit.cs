@@ -49,10 +49,7 @@ public abstract partial class Model
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
-        if (verbose is < 0 or > 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
-        }
+        CheckVerbose(verbose);
 
         if (!(validationSplit >= 0 && validationSplit < 1))
         {

@@ -148,11 +148,21 @@ public abstract partial class Model
     public int[] PredictClasses(Dataset data, int batchSize = 32) => Dataset.FromCategorical(Predict(data, batchSize));
 
     /// <summary>Mean cross-entropy loss and accuracy on <paramref name="data"/>, in inference mode.</summary>
+    /// <param name="data">The samples and labels; at least one.</param>
+    /// <param name="batchSize">Samples per engine call.</param>
+    /// <param name="verbose">0 silent; 1 the finished progress bar line; 2 the short line
+    /// <c>313/313 - 1s - loss: 0.0300 - accuracy: 0.9910</c>.</param>
     public (float Loss, float Accuracy) Evaluate(Dataset data, int batchSize = 32, int verbose = 0)
     {
         CheckCompatible(data, nameof(data));
         CheckLabels(data, nameof(data));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        CheckVerbose(verbose);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The dataset has no samples to evaluate.", nameof(data));
+        }
+
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         BatchMetrics metrics = EvaluateMetrics(data, batchSize);
         (float loss, float accuracy) = ((float)(metrics.LossSum / data.Count), (float)metrics.Correct / data.Count);
@@ -160,10 +170,18 @@ public abstract partial class Model
         {
             int steps = (data.Count + batchSize - 1) / batchSize;
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-            Output.WriteLine(ProgressReporter.FormatEvaluation(steps, seconds, loss, accuracy));
+            Output.WriteLine(ProgressReporter.FormatEvaluation(verbose, steps, seconds, loss, accuracy));
         }
 
         return (loss, accuracy);
+    }
+
+    private static void CheckVerbose(int verbose)
+    {
+        if (verbose is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0 (silent), 1 (progress bar) or 2 (one line).");
+        }
     }
 
     private BatchMetrics EvaluateMetrics(Dataset data, int batchSize)
