@@ -81,7 +81,7 @@ public abstract partial class Model
             hook.CheckBeforeTraining(validates, nameof(callbacks));
         }
 
-        _optimizer = optimizer ?? _optimizer ?? new Adam();
+        _optimizer = Adopt(optimizer ?? _optimizer ?? new Adam(), nameof(optimizer));
         foreach (Callback hook in hooks)
         {
             hook.Model = this;
@@ -195,7 +195,22 @@ public abstract partial class Model
     public void Compile(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        _optimizer = optimizer;
+        _optimizer = Adopt(optimizer, nameof(optimizer));
+    }
+
+    // An optimizer's moments are per parameter of one model: refuse to let a second model share them (a second model
+    // of another size would fail on the first step; one of the same size would silently train with the first's state).
+    private Optimizer Adopt(Optimizer optimizer, string parameter)
+    {
+        if (optimizer.Owner is Model owner && !ReferenceEquals(owner, this))
+        {
+            throw new ArgumentException(
+                $"This {optimizer.GetType().Name} already trains model '{owner.Name}' and holds state for its parameters; give each model its own optimizer.",
+                parameter);
+        }
+
+        optimizer.Owner = this;
+        return optimizer;
     }
 
     // Keras' train_validation_split: the first floor(n · (1 - split)) samples train, the rest validate.

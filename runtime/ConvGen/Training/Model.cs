@@ -15,6 +15,7 @@ public abstract partial class Model
     private Optimizer? _optimizer;
     private ulong _stepsTrained;
     private ulong _epochsTrained;
+    private TextWriter _output = Console.Out;
 
     /// <summary>A model run by <paramref name="engine"/>, its weights drawn from <paramref name="seed"/>.</summary>
     protected Model(Engine engine, int seed)
@@ -44,8 +45,13 @@ public abstract partial class Model
     /// <summary>The optimizer of the last <see cref="Fit"/>, which the next one reuses when given none.</summary>
     public Optimizer? Optimizer => _optimizer;
 
-    /// <summary>Where <see cref="Fit"/> and <see cref="Evaluate"/> print progress; the console by default.</summary>
-    public TextWriter Output { get; set; } = Console.Out;
+    /// <summary>Where <see cref="Fit"/> and <see cref="Evaluate"/> print progress; the console by default
+    /// (<see cref="TextWriter.Null"/> to discard).</summary>
+    public TextWriter Output
+    {
+        get => _output;
+        set => _output = value ?? throw new ArgumentNullException(nameof(value), "Use TextWriter.Null to discard the output.");
+    }
 
     /// <summary>Set (by a callback) to end <see cref="Fit"/> after the current epoch.</summary>
     public bool StopTraining { get; set; }

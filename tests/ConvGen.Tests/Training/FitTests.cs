@@ -240,6 +240,34 @@ public class FitTests
     }
 
     [Fact]
+    public void AnOptimizerTrainsOneModelOnly()
+    {
+        var (first, _) = Recording();
+        var (second, engine) = Recording();
+        var adam = new Adam();
+        first.Fit(TestData.Indexed(8), epochs: 1, batchSize: 4, optimizer: adam, verbose: 0);
+
+        // Same parameter count, so without the check the second model would silently train with the first's moments.
+        var error = Assert.Throws<ArgumentException>(() => second.Fit(TestData.Indexed(8), epochs: 1, optimizer: adam, verbose: 0));
+        Assert.Equal("optimizer", error.ParamName);
+        Assert.Contains("already trains model 'softmax'", error.Message);
+        Assert.Throws<ArgumentException>(() => second.Compile(adam));
+        Assert.Empty(engine.TrainingCalls);
+        Assert.Null(second.Optimizer);
+
+        first.Compile(adam);
+        first.Fit(TestData.Indexed(8), epochs: 1, batchSize: 4, verbose: 0);
+        Assert.Equal(4, adam.Iterations);
+    }
+
+    [Fact]
+    public void OutputCannotBeNull()
+    {
+        var (model, _) = Recording();
+        Assert.Throws<ArgumentNullException>(() => model.Output = null!);
+    }
+
+    [Fact]
     public void SeveralFitCallsTrainExactlyLikeOneLongerCall()
     {
         // The optimizer's moments, the shuffling and the dropout seeds all continue across calls: the annealing recipe
