@@ -9,6 +9,12 @@ public abstract class Callback
     /// <summary>The model being trained; set by <see cref="Model.Fit"/> before <see cref="OnTrainBegin"/>.</summary>
     public Model? Model { get; internal set; }
 
+    /// <summary>Called by <see cref="Model.Fit"/> before training starts, to reject a configuration the callback cannot
+    /// work with (such as monitoring <c>val_loss</c> without validation data) before any epoch is spent.</summary>
+    internal virtual void CheckBeforeTraining(bool validates, string parameter)
+    {
+    }
+
     /// <summary>Called once before the first epoch.</summary>
     public virtual void OnTrainBegin()
     {

@@ -31,9 +31,23 @@ internal sealed class MonitoredMetric
     /// <summary>The worst possible value, where a search for the best starts.</summary>
     public double Worst => HigherIsBetter ? double.NegativeInfinity : double.PositiveInfinity;
 
+    /// <summary>Whether the metric needs validation data.</summary>
+    public bool NeedsValidation => Monitor.StartsWith("val_", StringComparison.Ordinal);
+
+    /// <summary>Throws, before training starts, when the metric will not be produced.</summary>
+    public void Check(bool validates, string callback, string parameter)
+    {
+        if (NeedsValidation && !validates)
+        {
+            throw new ArgumentException(Missing(callback), parameter);
+        }
+    }
+
     /// <summary>The metric's value in <paramref name="logs"/>; throws when the epoch lacks it (no validation data).</summary>
-    public double Read(EpochLogs logs, string callback) => logs.Get(Monitor) ?? throw new InvalidOperationException(
-        $"{callback} monitors '{Monitor}', which this training does not produce; pass validationData or validationSplit to Fit, or monitor 'loss'.");
+    public double Read(EpochLogs logs, string callback) => logs.Get(Monitor) ?? throw new InvalidOperationException(Missing(callback));
+
+    private string Missing(string callback) =>
+        $"{callback} monitors '{Monitor}', which this training does not produce: there is no validation data. Pass validationData or validationSplit to Fit, or monitor 'loss' or 'accuracy'.";
 
     /// <summary>Whether <paramref name="value"/> beats <paramref name="reference"/> by more than the minimum delta.</summary>
     public bool IsImprovement(double value, double reference) =>

@@ -23,6 +23,11 @@ public sealed class ReduceLROnPlateau : Callback
 
         ArgumentOutOfRangeException.ThrowIfNegative(patience);
         ArgumentOutOfRangeException.ThrowIfNegative(cooldown);
+        if (!double.IsFinite(minLearningRate) || minLearningRate < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(minLearningRate), minLearningRate, "The minimum learning rate must be a finite number, zero or more.");
+        }
+
         _metric = new MonitoredMetric(monitor, mode, minDelta);
         Factor = factor;
         Patience = patience;
@@ -45,6 +50,10 @@ public sealed class ReduceLROnPlateau : Callback
 
     /// <summary>1 prints every reduction.</summary>
     public int Verbose { get; }
+
+    /// <inheritdoc/>
+    internal override void CheckBeforeTraining(bool validates, string parameter) =>
+        _metric.Check(validates, nameof(ReduceLROnPlateau), parameter);
 
     /// <inheritdoc/>
     public override void OnTrainBegin()
@@ -76,14 +85,19 @@ public sealed class ReduceLROnPlateau : Callback
             return;
         }
 
-        double reduced = Math.Max(optimizer.LearningRate * Factor, MinLearningRate);
-        if (reduced < optimizer.LearningRate)
+        // As Keras: at (or below) the floor nothing happens, and neither the cooldown nor the wait restarts, so a
+        // rate raised later (by a scheduler) is reduced at the next plateau epoch.
+        double rate = optimizer.LearningRate;
+        if (rate <= MinLearningRate)
         {
-            optimizer.LearningRate = reduced;
-            if (Verbose > 0)
-            {
-                Model.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {reduced}."));
-            }
+            return;
+        }
+
+        double reduced = Math.Max(rate * Factor, MinLearningRate);
+        optimizer.LearningRate = reduced;
+        if (Verbose > 0)
+        {
+            Model.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {reduced}."));
         }
 
         _cooldownLeft = Cooldown;

@@ -6,7 +6,7 @@ namespace ConvGen;
 /// Updates a model's trainable parameters from their gradients, in one pass over the flat parameter buffer. An
 /// optimizer keeps its state (moments, step count) across <see cref="Model.Fit"/> calls, and its
 /// <see cref="LearningRate"/> may be changed between them — the annealing recipe of "Beating MNIST".
-/// An optimizer belongs to one model: its state is sized on first use.
+/// An optimizer belongs to one model: its state is sized on first use, and Fit and Compile refuse it to a second model.
 /// </summary>
 public abstract class Optimizer
 {
@@ -32,6 +32,10 @@ public abstract class Optimizer
             _learningRate = value;
         }
     }
+
+    /// <summary>The model whose <see cref="Model.Fit"/> or <see cref="Model.Compile"/> adopted this optimizer; another
+    /// model may not use it.</summary>
+    internal Model? Owner { get; set; }
 
     /// <summary>Number of updates applied so far (Keras' <c>optimizer.iterations</c>).</summary>
     public long Iterations { get; private set; }

@@ -10,13 +10,13 @@ public sealed class Sgd : Optimizer
 {
     private float[] _velocity = [];
 
-    /// <summary>Keras' defaults: learning rate 0.01, no momentum.</summary>
+    /// <summary>Keras' defaults: learning rate 0.01, no momentum; <paramref name="momentum"/> in [0, 1], as Keras.</summary>
     public Sgd(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false)
         : base(learningRate)
     {
-        if (!(momentum >= 0 && momentum < 1))
+        if (!(momentum >= 0 && momentum <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+            throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1].");
         }
 
         Momentum = momentum;

@@ -16,8 +16,10 @@ namespace ConvGen.Persistence;
 /// <item>the values of every weight in that order, float32, in Keras layout;</item>
 /// <item>32 bytes: SHA-256 of everything before it.</item>
 /// </list>
-/// Loading checks every part and reports the first problem with the file's path; saving writes a temporary file
-/// next to the target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// Loading checks every part (magic, version, sizes, checksum, header, and each weight's shape and trainability
+/// against the model) and reports the first problem with the file's path; saving writes a temporary file next to the
+/// target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// docs/weights-format.md describes the format in full.
 /// </summary>
 internal static class WeightsFile
 {
@@ -25,21 +27,38 @@ internal static class WeightsFile
     private const int HashLength = 32;
     private static readonly byte[] Magic = "CGWEIGHT"u8.ToArray();
 
-    public static void Save(string path, ModelDescription description, float[][] values)
+    /// <summary>Writes <paramref name="values"/> (the model's weights in Keras order) to <paramref name="path"/>
+    /// through a temporary file in the same directory, renamed over the target once complete and flushed.</summary>
+    /// <param name="path">The target file.</param>
+    /// <param name="description">The model the weights belong to.</param>
+    /// <param name="values">One array per weight of <paramref name="description"/>, in order.</param>
+    /// <param name="wrapTemporary">For tests: wraps the temporary file's stream (to simulate a failing disk).</param>
+    public static void Save(string path, ModelDescription description, float[][] values, Func<Stream, Stream>? wrapTemporary = null)
     {
         string fullPath = Path.GetFullPath(path);
-        string? directory = Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(directory))
+        IReadOnlyList<WeightInfo> weights = description.Weights;
+        if (values.Length != weights.Count || weights.Where((w, i) => values[i] is null || values[i].Length != w.Length).Any())
         {
-            Directory.CreateDirectory(directory);
+            throw new ArgumentException($"The values do not match the {weights.Count} weights of model '{description.Name}'.", nameof(values));
         }
 
-        string temporary = fullPath + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        if (Directory.Exists(fullPath))
+        {
+            throw new IOException($"Cannot save weights to '{fullPath}': it is a directory.");
+        }
+
+        string directory = Path.GetDirectoryName(fullPath) ?? throw new IOException($"Cannot save weights to '{fullPath}': it is not a file path.");
+
+        // Short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and hidden.
+        string stem = Path.GetFileName(fullPath);
+        string temporary = Path.Combine(directory, "." + (stem.Length > 64 ? stem[..64] : stem) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            Directory.CreateDirectory(directory);
+            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
+                Stream stream = wrapTemporary?.Invoke(file) ?? file;
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 byte[] header = Header(description);
                 var prefix = new byte[Magic.Length + 8];
                 Magic.CopyTo(prefix, 0);
@@ -59,10 +78,17 @@ internal static class WeightsFile
                 }
 
                 stream.Write(hash.GetHashAndReset());
-                stream.Flush(flushToDisk: true);
+                stream.Flush();
+                file.Flush(flushToDisk: true);
             }
 
             File.Move(temporary, fullPath, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            TryDelete(temporary);
+            string problem = $"Cannot save weights to '{fullPath}': {e.Message} The existing file, if any, is unchanged.";
+            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(problem, e) : new IOException(problem, e);
         }
         catch
         {
@@ -74,16 +100,31 @@ internal static class WeightsFile
     public static float[][] Load(string path, ModelDescription description)
     {
         string fullPath = Path.GetFullPath(path);
+        if (Directory.Exists(fullPath))
+        {
+            throw Invalid(fullPath, "it is a directory, not a weights file");
+        }
+
         if (!File.Exists(fullPath))
         {
-            throw new FileNotFoundException($"Weights file '{fullPath}' does not exist.", fullPath);
+            throw new FileNotFoundException($"Cannot load weights from '{fullPath}': the file does not exist.", fullPath);
         }
 
         byte[] file = File.ReadAllBytes(fullPath);
         int prefixLength = Magic.Length + 8;
-        if (file.Length < prefixLength || !file.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (file.Length == 0)
+        {
+            throw Invalid(fullPath, "the file is empty");
+        }
+
+        if (!file.AsSpan(0, Math.Min(file.Length, Magic.Length)).SequenceEqual(Magic.AsSpan(0, Math.Min(file.Length, Magic.Length))))
         {
             throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)");
+        }
+
+        if (file.Length < prefixLength)
+        {
+            throw Invalid(fullPath, $"it is truncated ({file.Length} bytes, shorter than the {prefixLength}-byte prefix)");
         }
 
         int version = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(Magic.Length));
@@ -95,7 +136,7 @@ internal static class WeightsFile
         int headerLength = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(Magic.Length + 4));
         if (headerLength < 2 || headerLength > file.Length - prefixLength - HashLength)
         {
-            throw Invalid(fullPath, "it is truncated (the header runs past the end of the file)");
+            throw Invalid(fullPath, $"it is truncated or corrupted (its {headerLength}-byte header does not fit in its {file.Length} bytes)");
         }
 
         byte[] expectedHash = SHA256.HashData(file.AsSpan(0, file.Length - HashLength));
@@ -104,7 +145,7 @@ internal static class WeightsFile
             throw Invalid(fullPath, "it is truncated or corrupted (its SHA-256 checksum does not match)");
         }
 
-        List<(string Name, int[] Shape)> stored = ReadHeader(fullPath, file.AsSpan(prefixLength, headerLength));
+        List<(string Name, int[] Shape, bool Trainable)> stored = ReadHeader(fullPath, file.AsSpan(prefixLength, headerLength));
         IReadOnlyList<WeightInfo> expected = description.Weights;
         if (stored.Count != expected.Count)
         {
@@ -113,9 +154,9 @@ internal static class WeightsFile
 
         for (int i = 0; i < expected.Count; i++)
         {
-            if (!stored[i].Shape.SequenceEqual(expected[i].Shape))
+            if (!stored[i].Shape.SequenceEqual(expected[i].Shape) || stored[i].Trainable != expected[i].Trainable)
             {
-                throw Invalid(fullPath, $"it holds weights of a different model: weight {i} ({stored[i].Name}) has shape ({string.Join(", ", stored[i].Shape)}) in the file but {expected[i].Name} is {expected[i].ShapeString} in model '{description.Name}'");
+                throw Invalid(fullPath, $"it holds weights of a different model: weight {i} is {stored[i].Name} {ShapeText(stored[i].Shape)} ({Kind(stored[i].Trainable)}) in the file but {expected[i].Name} {expected[i].ShapeString} ({Kind(expected[i].Trainable)}) in model '{description.Name}'");
             }
         }
 
@@ -170,17 +211,18 @@ internal static class WeightsFile
         return buffer.ToArray();
     }
 
-    private static List<(string Name, int[] Shape)> ReadHeader(string path, ReadOnlySpan<byte> header)
+    private static List<(string Name, int[] Shape, bool Trainable)> ReadHeader(string path, ReadOnlySpan<byte> header)
     {
         try
         {
             using JsonDocument document = JsonDocument.Parse(header.ToArray());
-            var weights = new List<(string, int[])>();
+            var weights = new List<(string, int[], bool)>();
             foreach (JsonElement weight in document.RootElement.GetProperty("weights").EnumerateArray())
             {
                 string name = weight.GetProperty("name").GetString() ?? "";
                 int[] shape = weight.GetProperty("shape").EnumerateArray().Select(d => d.GetInt32()).ToArray();
-                weights.Add((name, shape));
+                bool trainable = weight.GetProperty("trainable").GetBoolean();
+                weights.Add((name, shape, trainable));
             }
 
             return weights;
@@ -191,7 +233,11 @@ internal static class WeightsFile
         }
     }
 
-    private static void Write(FileStream stream, IncrementalHash hash, byte[] bytes)
+    private static string ShapeText(int[] shape) => "(" + string.Join(", ", shape) + (shape.Length == 1 ? ",)" : ")");
+
+    private static string Kind(bool trainable) => trainable ? "trainable" : "non-trainable";
+
+    private static void Write(Stream stream, IncrementalHash hash, byte[] bytes)
     {
         stream.Write(bytes);
         hash.AppendData(bytes);

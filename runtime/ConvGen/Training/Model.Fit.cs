@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using ConvGen.Engines;
 using ConvGen.Randomness;
 
@@ -23,7 +24,7 @@ public abstract partial class Model
     /// Its state carries over between calls, so lowering <see cref="ConvGen.Optimizer.LearningRate"/> between calls
     /// anneals.</param>
     /// <param name="validationSplit">Fraction of <paramref name="x"/>, taken from its end before shuffling, held out
-    /// for validation, as Keras' <c>validation_split</c>.</param>
+    /// for validation, as Keras' <c>validation_split</c>: the first floor(n · (1 - validationSplit)) samples train.</param>
     /// <param name="validationData">Validation samples; overrides <paramref name="validationSplit"/>, as Keras.</param>
     /// <param name="shuffle">Whether to reshuffle the training samples every epoch.</param>
     /// <param name="verbose">0 silent; 1 a live progress bar (one line per epoch when the output is not a terminal);
@@ -48,10 +49,7 @@ public abstract partial class Model
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegative(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
-        if (verbose is < 0 or > 2)
-        {
-            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0 (silent), 1 (progress bar) or 2 (one line per epoch).");
-        }
+        CheckVerbose(verbose);
 
         if (!(validationSplit >= 0 && validationSplit < 1))
         {
@@ -67,7 +65,7 @@ public abstract partial class Model
         }
         else if (validationSplit > 0)
         {
-            (train, validation) = x.Split(validationSplit);
+            (train, validation) = SplitForValidation(x, validationSplit);
         }
 
         if (train.Count == 0)
@@ -75,8 +73,15 @@ public abstract partial class Model
             throw new ArgumentException("There are no training samples.", nameof(x));
         }
 
-        _optimizer = optimizer ?? _optimizer ?? new Adam();
         List<Callback> hooks = callbacks?.ToList() ?? [];
+        bool validates = validation is not null && validation.Count > 0;
+        for (int i = 0; i < hooks.Count; i++)
+        {
+            Callback hook = hooks[i] ?? throw new ArgumentException($"Callback {i} is null.", nameof(callbacks));
+            hook.CheckBeforeTraining(validates, nameof(callbacks));
+        }
+
+        _optimizer = Adopt(optimizer ?? _optimizer ?? new Adam(), nameof(optimizer));
         foreach (Callback hook in hooks)
         {
             hook.Model = this;
@@ -107,6 +112,13 @@ public abstract partial class Model
             progress.BeginEpoch(epoch, steps);
             if (shuffle)
             {
+                // A permutation of the identity drawn from (seed, epochs trained so far) alone, so splitting training
+                // into several Fit calls visits the samples exactly as one longer call does.
+                for (int i = 0; i < order.Length; i++)
+                {
+                    order[i] = i;
+                }
+
                 Shuffle(order, SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, ShuffleStream), _epochsTrained));
             }
 
@@ -183,7 +195,36 @@ public abstract partial class Model
     public void Compile(Optimizer optimizer)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        _optimizer = optimizer;
+        _optimizer = Adopt(optimizer, nameof(optimizer));
+    }
+
+    // An optimizer's moments are per parameter of one model: refuse to let a second model share them (a second model
+    // of another size would fail on the first step; one of the same size would silently train with the first's state).
+    private Optimizer Adopt(Optimizer optimizer, string parameter)
+    {
+        if (optimizer.Owner is Model owner && !ReferenceEquals(owner, this))
+        {
+            throw new ArgumentException(
+                $"This {optimizer.GetType().Name} already trains model '{owner.Name}' and holds state for its parameters; give each model its own optimizer.",
+                parameter);
+        }
+
+        optimizer.Owner = this;
+        return optimizer;
+    }
+
+    // Keras' train_validation_split: the first floor(n · (1 - split)) samples train, the rest validate.
+    private static (Dataset Train, Dataset Validation) SplitForValidation(Dataset x, double validationSplit)
+    {
+        int splitAt = (int)Math.Floor(x.Count * (1.0 - validationSplit));
+        if (splitAt <= 0 || splitAt >= x.Count)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"validationSplit = {validationSplit} of {x.Count} samples leaves {Math.Max(splitAt, 0)} to train and {x.Count - Math.Max(splitAt, 0)} to validate; both need at least one. Provide more data or another validationSplit."),
+                nameof(validationSplit));
+        }
+
+        return (x.Slice(0, splitAt), x.Slice(splitAt, x.Count - splitAt));
     }
 
     private static void Shuffle(int[] order, ulong seed)

@@ -15,6 +15,7 @@ public abstract partial class Model
     private Optimizer? _optimizer;
     private ulong _stepsTrained;
     private ulong _epochsTrained;
+    private TextWriter _output = Console.Out;
 
     /// <summary>A model run by <paramref name="engine"/>, its weights drawn from <paramref name="seed"/>.</summary>
     protected Model(Engine engine, int seed)
@@ -44,8 +45,13 @@ public abstract partial class Model
     /// <summary>The optimizer of the last <see cref="Fit"/>, which the next one reuses when given none.</summary>
     public Optimizer? Optimizer => _optimizer;
 
-    /// <summary>Where <see cref="Fit"/> and <see cref="Evaluate"/> print progress; the console by default.</summary>
-    public TextWriter Output { get; set; } = Console.Out;
+    /// <summary>Where <see cref="Fit"/> and <see cref="Evaluate"/> print progress; the console by default
+    /// (<see cref="TextWriter.Null"/> to discard).</summary>
+    public TextWriter Output
+    {
+        get => _output;
+        set => _output = value ?? throw new ArgumentNullException(nameof(value), "Use TextWriter.Null to discard the output.");
+    }
 
     /// <summary>Set (by a callback) to end <see cref="Fit"/> after the current epoch.</summary>
     public bool StopTraining { get; set; }
@@ -148,11 +154,21 @@ public abstract partial class Model
     public int[] PredictClasses(Dataset data, int batchSize = 32) => Dataset.FromCategorical(Predict(data, batchSize));
 
     /// <summary>Mean cross-entropy loss and accuracy on <paramref name="data"/>, in inference mode.</summary>
+    /// <param name="data">The samples and labels; at least one.</param>
+    /// <param name="batchSize">Samples per engine call.</param>
+    /// <param name="verbose">0 silent; 1 the finished progress bar line; 2 the short line
+    /// <c>313/313 - 1s - loss: 0.0300 - accuracy: 0.9910</c>.</param>
     public (float Loss, float Accuracy) Evaluate(Dataset data, int batchSize = 32, int verbose = 0)
     {
         CheckCompatible(data, nameof(data));
         CheckLabels(data, nameof(data));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        CheckVerbose(verbose);
+        if (data.Count == 0)
+        {
+            throw new ArgumentException("The dataset has no samples to evaluate.", nameof(data));
+        }
+
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         BatchMetrics metrics = EvaluateMetrics(data, batchSize);
         (float loss, float accuracy) = ((float)(metrics.LossSum / data.Count), (float)metrics.Correct / data.Count);
@@ -160,10 +176,18 @@ public abstract partial class Model
         {
             int steps = (data.Count + batchSize - 1) / batchSize;
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
-            Output.WriteLine(ProgressReporter.FormatEvaluation(steps, seconds, loss, accuracy));
+            Output.WriteLine(ProgressReporter.FormatEvaluation(verbose, steps, seconds, loss, accuracy));
         }
 
         return (loss, accuracy);
+    }
+
+    private static void CheckVerbose(int verbose)
+    {
+        if (verbose is < 0 or > 2)
+        {
+            throw new ArgumentOutOfRangeException(nameof(verbose), verbose, "verbose is 0 (silent), 1 (progress bar) or 2 (one line).");
+        }
     }
 
     private BatchMetrics EvaluateMetrics(Dataset data, int batchSize)

@@ -16,6 +16,7 @@ internal sealed class ProgressReporter
     private int _steps;
     private long _started;
     private long _lastRefresh;
+    private int _liveWidth;
 
     public ProgressReporter(TextWriter output, int verbose, int epochs)
     {
@@ -30,6 +31,7 @@ internal sealed class ProgressReporter
         _steps = steps;
         _started = Stopwatch.GetTimestamp();
         _lastRefresh = 0;
+        _liveWidth = 0;
         if (_verbose == 1)
         {
             _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Epoch {epoch + 1}/{_epochs}"));
@@ -56,6 +58,7 @@ internal sealed class ProgressReporter
         line.Append('\r').Append(Counter(step)).Append(' ').Append(Bar(step)).Append(" - ETA: ").Append(Duration(eta));
         AppendMetric(line, "loss", loss);
         AppendMetric(line, "accuracy", accuracy);
+        PadOverPreviousLine(line);
         _output.Write(line.ToString());
         _output.Flush();
     }
@@ -91,26 +94,66 @@ internal sealed class ProgressReporter
             AppendMetric(line, "val_accuracy", valAccuracy);
         }
 
+        if (_live)
+        {
+            PadOverPreviousLine(line);
+        }
+
         _output.WriteLine(line.ToString());
         _output.Flush();
     }
 
-    /// <summary>Keras' line after <c>evaluate(verbose=2)</c>: <c>313/313 - 1s - loss: 0.0300 - accuracy: 0.9910</c>.</summary>
-    public static string FormatEvaluation(int steps, double seconds, float loss, float accuracy)
+    /// <summary>
+    /// Keras' line after <c>evaluate</c>: at verbose 1 the finished progress bar,
+    /// <c>313/313 [==============================] - 1s 2ms/step - loss: 0.0300 - accuracy: 0.9910</c>; at verbose 2
+    /// <c>313/313 - 1s - loss: 0.0300 - accuracy: 0.9910</c>.
+    /// </summary>
+    public static string FormatEvaluation(int verbose, int steps, double seconds, float loss, float accuracy)
     {
         var line = new StringBuilder();
-        line.Append(CultureInfo.InvariantCulture, $"{steps}/{steps} - ").Append(Seconds(seconds));
+        line.Append(CultureInfo.InvariantCulture, $"{steps}/{steps}");
+        if (verbose == 1)
+        {
+            line.Append(" [").Append('=', BarWidth).Append("] - ").Append(Seconds(seconds)).Append(' ').Append(PerStep(seconds / Math.Max(1, steps)));
+        }
+        else
+        {
+            line.Append(" - ").Append(Seconds(seconds));
+        }
+
         AppendMetric(line, "loss", loss);
         AppendMetric(line, "accuracy", accuracy);
         return line.ToString();
     }
 
+    /// <summary>A metric as Keras' progress bar prints it: <c>%.4f</c> when its magnitude exceeds 1e-3, else
+    /// <c>%.4e</c> (so a loss of 0.0005 reads <c>5.0000e-04</c>, not <c>0.0005</c>); <c>nan</c> and <c>inf</c> as
+    /// Python prints them.</summary>
+    internal static string FormatMetric(float value)
+    {
+        double number = value;
+        if (double.IsNaN(number))
+        {
+            return "nan";
+        }
+
+        if (double.IsInfinity(number))
+        {
+            return number > 0 ? "inf" : "-inf";
+        }
+
+        return Math.Abs(number) > 1e-3
+            ? number.ToString("0.0000", CultureInfo.InvariantCulture)
+            : number.ToString("0.0000e+00", CultureInfo.InvariantCulture);
+    }
+
     private static void AppendMetric(StringBuilder line, string name, float value) =>
-        line.Append(" - ").Append(name).Append(": ").Append(value.ToString(Math.Abs(value) >= 1e3 ? "0.0000e+0" : "0.0000", CultureInfo.InvariantCulture));
+        line.Append(" - ").Append(name).Append(": ").Append(FormatMetric(value));
 
     private static string Seconds(double seconds) => Math.Round(seconds).ToString("0", CultureInfo.InvariantCulture) + "s";
 
-    private static string PerStep(double seconds) => seconds >= 1
+    // Keras' Progbar._format_time: whole seconds from 1 s (and for 0), else milliseconds from 1 ms, else microseconds.
+    private static string PerStep(double seconds) => seconds >= 1 || seconds == 0
         ? seconds.ToString("0", CultureInfo.InvariantCulture) + "s/step"
         : seconds >= 1e-3
             ? (seconds * 1e3).ToString("0", CultureInfo.InvariantCulture) + "ms/step"
@@ -124,6 +167,18 @@ internal sealed class ProgressReporter
             : span.TotalMinutes >= 1
                 ? string.Create(CultureInfo.InvariantCulture, $"{span.Minutes}:{span.Seconds:00}")
                 : string.Create(CultureInfo.InvariantCulture, $"{span.Seconds}s");
+    }
+
+    // A live line is rewritten in place after '\r': pad it with spaces over whatever a longer previous one left.
+    private void PadOverPreviousLine(StringBuilder line)
+    {
+        int width = line.Length - 1;
+        if (width < _liveWidth)
+        {
+            line.Append(' ', _liveWidth - width);
+        }
+
+        _liveWidth = width;
     }
 
     private string Counter(int step)
