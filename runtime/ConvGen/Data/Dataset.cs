@@ -136,8 +136,8 @@ public sealed class Dataset
     public Dataset Take(int count) => Slice(0, Math.Clamp(count, 0, Count));
 
     /// <summary>
-    /// Splits off the last <paramref name="fraction"/> of the samples, as Keras' <c>validation_split</c> does (before
-    /// any shuffling): returns (first part, last part) as views.
+    /// Splits off the last <paramref name="fraction"/> of the samples as Keras' <c>validation_split</c> does (before any
+    /// shuffling): the first floor(n · (1 - fraction)) samples, then the rest, as views.
     /// </summary>
     public (Dataset First, Dataset Last) Split(double fraction)
     {
@@ -146,14 +146,17 @@ public sealed class Dataset
             throw new ArgumentOutOfRangeException(nameof(fraction), fraction, "The fraction split off must be strictly between 0 and 1.");
         }
 
-        int last = (int)(Count * fraction);
-        if (last == 0 || last == Count)
+        int splitAt = SplitPoint(Count, fraction);
+        if (splitAt <= 0 || splitAt >= Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"Splitting {fraction} of {Count} samples leaves one part empty.");
+            throw new ArgumentOutOfRangeException(nameof(fraction), fraction, $"Splitting {fraction} off {Count} samples leaves {Math.Max(splitAt, 0)} and {Count - Math.Max(splitAt, 0)}; both parts need at least one.");
         }
 
-        return (Slice(0, Count - last), Slice(Count - last, last));
+        return (Slice(0, splitAt), Slice(splitAt, Count - splitAt));
     }
+
+    /// <summary>Keras' split point: the first floor(n · (1 - fraction)) samples form the first part.</summary>
+    internal static int SplitPoint(int count, double fraction) => (int)Math.Floor(count * (1.0 - fraction));
 
     /// <summary>A new dataset of the samples at <paramref name="indices"/>, in that order (copied).</summary>
     public Dataset Select(IReadOnlyList<int> indices)

@@ -216,7 +216,7 @@ public abstract partial class Model
     // Keras' train_validation_split: the first floor(n · (1 - split)) samples train, the rest validate.
     private static (Dataset Train, Dataset Validation) SplitForValidation(Dataset x, double validationSplit)
     {
-        int splitAt = (int)Math.Floor(x.Count * (1.0 - validationSplit));
+        int splitAt = Dataset.SplitPoint(x.Count, validationSplit);
         if (splitAt <= 0 || splitAt >= x.Count)
         {
             throw new ArgumentException(
@@ -224,7 +224,7 @@ public abstract partial class Model
                 nameof(validationSplit));
         }
 
-        return (x.Slice(0, splitAt), x.Slice(splitAt, x.Count - splitAt));
+        return x.Split(validationSplit);
     }
 
     private static void Shuffle(int[] order, ulong seed)
