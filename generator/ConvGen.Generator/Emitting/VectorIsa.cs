@@ -71,12 +71,30 @@ internal sealed class VectorIsa
     {
         string target = offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {Int(offset)})";
         return lanes >= Width
-            ? $"{value}.StoreUnsafe(ref {target});"
+            ? $"{Operand(value)}.StoreUnsafe(ref {target});"
             : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
     }
 
+    /// <summary>An expression safe to call a method on: identifiers and calls as they are, anything else parenthesised.</summary>
+    private static string Operand(string expression)
+    {
+        bool simple = true;
+        int depth = 0;
+        foreach (char c in expression)
+        {
+            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
+            if (depth == 0 && (c == ' ' || c == '*' || c == '+' || c == '-' || c == '/' || c == '&' || c == '|'))
+            {
+                simple = false;
+                break;
+            }
+        }
+
+        return simple ? expression : "(" + expression + ")";
+    }
+
     public string StoreAt(string value, string reference, string offsetExpression) =>
-        $"{value}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+        $"{Operand(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
 
     public string StoreFirstAt(string value, string reference, string offsetExpression, string lanes) =>
         $"Lanes.StoreFirst(ref Unsafe.Add(ref {reference}, {offsetExpression}), {value}, {lanes});";
