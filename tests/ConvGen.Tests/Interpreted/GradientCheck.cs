@@ -108,7 +108,10 @@ internal static class GradientCheck
             if (layer.Layer is MaxPooling2DLayer pool)
             {
                 double[] input = k == 0 ? images : network.TrainingOutput(images, count, k - 1, dropoutSeed);
-                AssertNoNearTies(input, count, layer, pool);
+                // After a ReLU (whose inputs are kept away from 0 below), a window whose maximum is an exact 0 holds
+                // only dead units: their gradient is 0 and a step of 1e-6 cannot revive them, so such ties are harmless.
+                bool afterRelu = k > 0 && description.Layers[k - 1].Layer.OutputActivation == Activation.Relu;
+                AssertNoNearTies(input, count, layer, pool, afterRelu);
             }
 
             if (layer.Layer.OutputActivation == Activation.Relu)
@@ -140,7 +143,7 @@ internal static class GradientCheck
         return twin.TrainingOutput(images, count, k, dropoutSeed);
     }
 
-    private static void AssertNoNearTies(double[] input, int count, LayerInfo layer, Pooling2DLayer pool)
+    private static void AssertNoNearTies(double[] input, int count, LayerInfo layer, Pooling2DLayer pool, bool deadZerosTie)
     {
         Shape inShape = layer.InputShape;
         Shape outShape = layer.OutputShape;
@@ -172,7 +175,8 @@ internal static class GradientCheck
                             }
                         }
 
-                        Assert.True(best - second > KinkMargin, $"layer {layer.Name}: window ({oy}, {ox}) of sample {n}, channel {c} has two values within {best - second:E2}; pick another seed");
+                        bool deadWindow = deadZerosTie && best == 0 && second == 0;
+                        Assert.True(deadWindow || best - second > KinkMargin, $"layer {layer.Name}: window ({oy}, {ox}) of sample {n}, channel {c} has two values within {best - second:E2}; pick another seed");
                     }
                 }
             }

@@ -1,0 +1,104 @@
+using ConvGen.Engines;
+
+namespace ConvGen.Tests.Generated;
+
+/// <summary>
+/// Every layer kind and option, as generated code, against finite differences and against the interpreted engine, on
+/// the instruction-set path of the machine (CI repeats these with AVX-512 and AVX2 switched off).
+/// </summary>
+[Trait("Category", "Gradients")]
+public class GeneratedLayerTests
+{
+    public static TheoryData<string> Models =>
+    [
+        nameof(ConvValidModel),
+        nameof(ConvSameStridedModel),
+        nameof(ConvWideModel),
+        nameof(PoolingModel),
+        nameof(ReluPoolingModel),
+        nameof(BatchNormalizationModel),
+        nameof(DropoutModel),
+        nameof(StandaloneLayersModel),
+        nameof(WideDenseModel),
+    ];
+
+    internal static Model Create(string name, int seed) => name switch
+    {
+        nameof(ConvValidModel) => new ConvValidModel(seed),
+        nameof(ConvSameStridedModel) => new ConvSameStridedModel(seed),
+        nameof(ConvWideModel) => new ConvWideModel(seed),
+        nameof(PoolingModel) => new PoolingModel(seed),
+        nameof(ReluPoolingModel) => new ReluPoolingModel(seed),
+        nameof(BatchNormalizationModel) => new BatchNormalizationModel(seed),
+        nameof(DropoutModel) => new DropoutModel(seed),
+        nameof(StandaloneLayersModel) => new StandaloneLayersModel(seed),
+        nameof(WideDenseModel) => new WideDenseModel(seed),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void GradientsMatchFiniteDifferences(string model)
+    {
+        // Two samples at least: batch normalisation of a single flat sample has zero variance, so nothing flows back.
+        foreach (int count in new[] { 2, 6 })
+        {
+            EngineComparison.AssertMatchesFiniteDifferences(Create(model, seed: 3), count, seed: 21 + count);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Models))]
+    public void MatchesTheInterpretedEngine(string model)
+    {
+        // Batch sizes that leave every kind of tile tail.
+        foreach (int count in new[] { 1, 3, 17, 40 })
+        {
+            EngineComparison.AssertMatchesInterpreted(Create(model, seed: 5), count, seed: count);
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(PoolingModel))]
+    [InlineData(nameof(ReluPoolingModel))]
+    public void MaxPoolingTiesSendTheGradientToTheFirstMaximum(string model)
+    {
+        // Blank regions make convolutions output their bias exactly, so pooling windows tie; both engines must route
+        // each gradient to the first maximum in scan order.
+        foreach (int count in new[] { 2, 9 })
+        {
+            Model generated = Create(model, seed: 4);
+            Span<float> parameters = generated.Buffers.Parameters.Span;
+            foreach (WeightInfo bias in generated.Description.Weights.Where(w => w.Variable == "bias"))
+            {
+                parameters.Slice(bias.Offset, bias.Length).Fill(0.1f);
+            }
+
+            EngineComparison.AssertMatchesInterpreted(generated, count, seed: count, blankLeftHalf: true);
+        }
+    }
+
+    [Fact]
+    public void ASmallerBatchAfterALargerOneReusesTheWorkspace()
+    {
+        Model model = new BatchNormalizationModel(seed: 2);
+        EngineComparison.AssertMatchesInterpreted(model, 29, seed: 1);
+        EngineComparison.AssertMatchesInterpreted(model, 4, seed: 2);
+        EngineComparison.AssertMatchesInterpreted(model, 29, seed: 3);
+    }
+
+    [Fact]
+    public void ReportsTheInstructionSetItRuns()
+    {
+        // CI runs the gradient tests three times, forcing each path with DOTNET_EnableAVX512=0 / DOTNET_EnableAVX2=0;
+        // it sets CONVGEN_EXPECT_ISA so a switch that silently stopped working fails here.
+        string running = CompiledEngine.InstructionSet;
+        Assert.Contains(running, new[] { "AVX-512", "AVX2", "Vector128" });
+        Assert.Equal($"compiled ({running})", new ConvValidModel().Engine.Name);
+        string? expected = Environment.GetEnvironmentVariable("CONVGEN_EXPECT_ISA");
+        if (!string.IsNullOrEmpty(expected))
+        {
+            Assert.Equal(expected, running);
+        }
+    }
+}

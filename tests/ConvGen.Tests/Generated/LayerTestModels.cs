@@ -1,0 +1,92 @@
+namespace ConvGen.Tests.Generated;
+
+// Small models, compiled by the generator in this test project, that between them exercise every layer kind and
+// option on shapes chosen to hit the kernels' edge cases: channel counts that are not multiples of any vector width,
+// tiles with tails, 'same' padding with an odd total, strides, overlapping pools, and both kernel-gradient blockings
+// (fewer and more than 8 input channels). Smooth activations keep finite differences away from kinks.
+
+/// <summary>Conv2D 'valid', rectangular kernel, 3 input channels (the flattened kernel-gradient rows).</summary>
+[Sequential(7, 8, 3)]
+[Conv2D(5, 3, 2, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class ConvValidModel;
+
+/// <summary>Conv2D 'same' with stride 2 and an odd total padding, then a second 'same' conv that needs the first's
+/// input gradient through the strides.</summary>
+[Sequential(9, 10, 2)]
+[Conv2D(6, 4, 3, Strides = 2, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Conv2D(9, 3, Padding = Padding.Same, Activation = Activation.Sigmoid)]
+[Conv2D(4, 2, 3, Strides = 3, Padding = Padding.Same, Activation = Activation.Tanh, KernelInitializer = Initializer.HeNormal)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ConvSameStridedModel;
+
+/// <summary>Conv2D with 9 and 20 input channels (per-tap kernel-gradient tiles), 19 and 20 filters (a partial vector),
+/// no bias.</summary>
+[Sequential(6, 6, 9)]
+[Conv2D(20, 2, Activation = Activation.Tanh)]
+[Conv2D(19, 3, UseBias = false, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(5, Activation = Activation.Softmax)]
+public partial class ConvWideModel;
+
+/// <summary>Max pooling 'same' with an overlapping 3×3 window and stride 2, then average pooling 'same' and 'valid'.</summary>
+[Sequential(9, 9, 4)]
+[Conv2D(6, 2, Activation = Activation.Tanh)]
+[MaxPooling2D(3, Strides = 2, Padding = Padding.Same)]
+[Conv2D(5, 2, Activation = Activation.Tanh)]
+[AveragePooling2D(2, Padding = Padding.Same)]
+[AveragePooling2D(2, 1)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class PoolingModel;
+
+/// <summary>Max pooling 'valid' with a rectangular window, after a ReLU (finite differences keep away from its kink).</summary>
+[Sequential(8, 9, 2)]
+[Conv2D(7, 3, Activation = Activation.Relu)]
+[MaxPooling2D(2, 3)]
+[Flatten]
+[Dense(6, Activation = Activation.Relu, KernelInitializer = Initializer.HeUniform)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ReluPoolingModel;
+
+/// <summary>BatchNormalization after a convolution (7 channels) and after a dense layer, non-default momentum and epsilon.</summary>
+[Sequential(6, 6, 3)]
+[Conv2D(7, 3, Activation = Activation.Tanh)]
+[BatchNormalization(Momentum = 0.9, Epsilon = 0.01)]
+[Flatten]
+[Dense(18, Activation = Activation.Tanh)]
+[BatchNormalization]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class BatchNormalizationModel;
+
+/// <summary>Dropout on flat features, between dense layers of widths that are not multiples of any vector.</summary>
+[Sequential(20)]
+[Dense(30, Activation = Activation.Tanh)]
+[Dropout(0.3)]
+[Dense(12, Activation = Activation.Sigmoid, KernelInitializer = Initializer.GlorotNormal)]
+[Dropout(0.5)]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class DropoutModel;
+
+/// <summary>Rescaling, Normalization and Activation as layers of their own, ending in Activation(Softmax).</summary>
+[Sequential(5, 5, 2)]
+[Rescaling(0.5, 0.1)]
+[Conv2D(3, 2)]
+[Activation(Activation.Tanh)]
+[Normalization(0.2, 1.5)]
+[Dropout(0.2)]
+[Flatten]
+[Dense(6, UseBias = false)]
+[Activation(Activation.Sigmoid)]
+[Dense(3)]
+[Activation(Activation.Softmax)]
+public partial class StandaloneLayersModel;
+
+/// <summary>A dense layer wider than any register tile (several column panels, a partial last vector).</summary>
+[Sequential(40)]
+[Dense(70, Activation = Activation.Tanh, KernelInitializer = Initializer.LecunUniform)]
+[Dense(37, Activation = Activation.Sigmoid)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class WideDenseModel;

@@ -1,0 +1,90 @@
+using ConvGen.Models;
+
+namespace ConvGen.Tests.Generated;
+
+/// <summary>The seed networks of the course notebooks: their parameter counts as the notebooks print them, and their
+/// generated engines against the interpreted engine on batches that leave tile tails.</summary>
+public class SeedModelTests
+{
+    public static TheoryData<string, long, long> Counts => new()
+    {
+        // name, trainable, non-trainable
+        { nameof(MnistMlp), 16_175, 0 },
+        { nameof(MnistConv8), 149_010, 0 },
+        { nameof(MnistConv8x2), 126_490, 0 },
+        { nameof(MnistCnn), 600_810, 0 },
+        { nameof(MnistLeNet), 53_558, 0 },
+        { nameof(BeatingLinear), 7_850, 0 },
+        { nameof(BeatingHidden), 79_510, 0 },
+        { nameof(BeatingDense), 239_410, 0 },
+        { nameof(BeatingConv), 55_856, 0 },
+        { nameof(BeatingConvPool), 14_136, 0 },
+        { nameof(BeatingVgg), 98_354, 0 },
+        { nameof(BeatingVggBatchNorm), 98_564, 210 },
+        { nameof(BeatingVggDropout), 98_564, 210 },
+    };
+
+    public static TheoryData<string> Names => new(Counts.Select(row => (string)row[0]));
+
+    internal static Model Create(string name, int seed = 0) => name switch
+    {
+        nameof(MnistMlp) => new MnistMlp(seed),
+        nameof(MnistConv8) => new MnistConv8(seed),
+        nameof(MnistConv8x2) => new MnistConv8x2(seed),
+        nameof(MnistCnn) => new MnistCnn(seed),
+        nameof(MnistLeNet) => new MnistLeNet(seed),
+        nameof(BeatingLinear) => new BeatingLinear(seed),
+        nameof(BeatingHidden) => new BeatingHidden(seed),
+        nameof(BeatingDense) => new BeatingDense(seed),
+        nameof(BeatingConv) => new BeatingConv(seed),
+        nameof(BeatingConvPool) => new BeatingConvPool(seed),
+        nameof(BeatingVgg) => new BeatingVgg(seed),
+        nameof(BeatingVggBatchNorm) => new BeatingVggBatchNorm(seed),
+        nameof(BeatingVggDropout) => new BeatingVggDropout(seed),
+        _ => throw new ArgumentException(name),
+    };
+
+    [Theory]
+    [MemberData(nameof(Counts))]
+    public void SummaryPrintsTheNotebooksParameterCounts(string name, long trainable, long nonTrainable)
+    {
+        Model model = Create(name);
+        string summary = model.Summary();
+        Assert.Equal(trainable + nonTrainable, model.CountParams());
+        Assert.Contains($"Total params: {trainable + nonTrainable:#,0} (", summary, StringComparison.Ordinal);
+        Assert.Contains($"Trainable params: {trainable:#,0} (", summary, StringComparison.Ordinal);
+        Assert.Contains($"Non-trainable params: {nonTrainable:#,0} (", summary, StringComparison.Ordinal);
+        Assert.StartsWith($"Model: \"{name}\"", summary, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    [Trait("Category", "Gradients")]
+    public void GeneratedEngineMatchesTheInterpretedEngine(string name)
+    {
+        foreach (int count in new[] { 1, 13 })
+        {
+            EngineComparison.AssertMatchesInterpreted(Create(name, seed: 1), count, seed: count, tolerance: 5e-5, blankLeftHalf: count > 1);
+        }
+    }
+
+    [Fact]
+    public void ATrainingStepAllocatesNothing()
+    {
+        // After the first step sizes the workspace and the optimizer's state, a step (forward, backward, update) must
+        // not allocate: a GC pause would cost more than a small network's whole step.
+        var model = new MnistCnn(seed: 1);
+        (float[] images, int[] labels) = EngineComparison.Batch(model.Description, 32, seed: 1);
+        var optimizer = new Adam();
+        model.Engine.ComputeGradients(model.Buffers, images, labels, 32, 1);
+        optimizer.Apply(model.Buffers.Parameters.Span, model.Buffers.Gradients.Span);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (ulong step = 2; step < 5; step++)
+        {
+            model.Engine.ComputeGradients(model.Buffers, images, labels, 32, step);
+            optimizer.Apply(model.Buffers.Parameters.Span, model.Buffers.Gradients.Span);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
