@@ -1,0 +1,86 @@
+using System.Diagnostics;
+using System.Globalization;
+using ConvGen;
+using ConvGen.Engines;
+using ConvGen.Train;
+
+// Trains a seed network on MNIST the way its notebook does, with Keras-like output, and reports test accuracy.
+TrainOptions options;
+try
+{
+    options = TrainOptions.Parse(args);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(TrainOptions.Usage);
+    return 2;
+}
+
+if (options.Help)
+{
+    Console.WriteLine(TrainOptions.Usage);
+    return 0;
+}
+
+if (options.List)
+{
+    foreach (SeedNetwork seed in SeedNetwork.All)
+    {
+        Console.WriteLine($"{seed.Name,-22} {seed.Description}");
+    }
+
+    return 0;
+}
+
+SeedNetwork? network = SeedNetwork.Find(options.Network);
+if (network is null)
+{
+    Console.Error.WriteLine($"Unknown network '{options.Network}'. Seed networks: {string.Join(", ", SeedNetwork.All.Select(n => n.Name))}.");
+    return 2;
+}
+
+Model model = network.Create(options.Seed);
+Console.WriteLine(model.Summary());
+if (options.SummaryOnly)
+{
+    return 0;
+}
+
+(Dataset train, Dataset test) data;
+try
+{
+    data = options.MnistDirectory is null ? Mnist.Load() : Mnist.Load(options.MnistDirectory);
+}
+catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+(Dataset train, Dataset test) = data;
+int epochs = options.Epochs ?? network.Epochs;
+int batchSize = options.BatchSize ?? network.BatchSize;
+double validationSplit = options.ValidationSplit ?? network.ValidationSplit;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {epochs} epochs, batch {batchSize}, Adam, seed {options.Seed}."));
+
+var clock = Stopwatch.StartNew();
+model.Fit(
+    train,
+    epochs: epochs,
+    batchSize: batchSize,
+    optimizer: new Adam(),
+    validationSplit: network.ValidateOnTest ? 0 : validationSplit,
+    validationData: network.ValidateOnTest ? test : null,
+    verbose: options.Verbose);
+double seconds = clock.Elapsed.TotalSeconds;
+
+(float loss, float accuracy) = model.Evaluate(test, batchSize: 256);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Test loss: {loss:0.0000} - test accuracy: {accuracy:0.0000} ({accuracy * 100:0.00} %) after {seconds:0.0} s of training"));
+if (options.SavePath is not null)
+{
+    model.Save(options.SavePath);
+    Console.WriteLine($"Weights saved to {Path.GetFullPath(options.SavePath)}");
+}
+
+return 0;
