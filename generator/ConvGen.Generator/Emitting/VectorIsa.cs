@@ -71,12 +71,27 @@ internal sealed class VectorIsa
     {
         string target = offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {Int(offset)})";
         return lanes >= Width
-            ? $"{value}.StoreUnsafe(ref {target});"
+            ? $"{Receiver(value)}.StoreUnsafe(ref {target});"
             : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
     }
 
     public string StoreAt(string value, string reference, string offsetExpression) =>
-        $"{value}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+        $"{Receiver(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+
+    /// <summary><paramref name="value"/> as the receiver of a member call: parenthesised unless it is already a primary
+    /// expression (an identifier, a call, a parenthesised expression), so <c>a + b</c> stores the sum, not <c>a + (b.Store…)</c>.</summary>
+    private static string Receiver(string value)
+    {
+        bool primary = value.Length > 0 && (char.IsLetter(value[0]) || value[0] == '_' || value[0] == '(');
+        int depth = 0;
+        foreach (char c in value)
+        {
+            depth += c is '(' or '[' ? 1 : c is ')' or ']' ? -1 : 0;
+            primary &= depth > 0 || char.IsLetterOrDigit(c) || c is '_' or '.' or '<' or '>' or ')' or ']';
+        }
+
+        return primary ? value : "(" + value + ")";
+    }
 
     public string StoreFirstAt(string value, string reference, string offsetExpression, string lanes) =>
         $"Lanes.StoreFirst(ref Unsafe.Add(ref {reference}, {offsetExpression}), {value}, {lanes});";

@@ -1552,8 +1552,8 @@ namespace ConvGen.Generated
                     Vector128<float> inverseStd0 = Vector128<float>.One / Vector128.Sqrt(variance0 + Vector128.Create(1e-05f));
                     mean0.StoreUnsafe(ref batchMean);
                     inverseStd0.StoreUnsafe(ref batchInverseStd);
-                    (Vector128.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f).StoreUnsafe(ref movingMean);
-                    (Vector128.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f).StoreUnsafe(ref movingVariance);
+                    ((Vector128.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f)).StoreUnsafe(ref movingMean);
+                    ((Vector128.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f)).StoreUnsafe(ref movingVariance);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
                     ref float inRow = ref input;
@@ -1615,7 +1615,7 @@ namespace ConvGen.Generated
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)).StoreUnsafe(ref gradientRow);
+                        (k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }

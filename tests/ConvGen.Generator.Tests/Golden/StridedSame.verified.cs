@@ -1989,8 +1989,8 @@ namespace ConvGen.Generated
                     Vector128<float> inverseStd0 = Vector128<float>.One / Vector128.Sqrt(variance0 + Vector128.Create(0.001f));
                     mean0.StoreUnsafe(ref batchMean);
                     inverseStd0.StoreUnsafe(ref batchInverseStd);
-                    (Vector128.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f).StoreUnsafe(ref movingMean);
-                    (Vector128.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f).StoreUnsafe(ref movingVariance);
+                    ((Vector128.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f)).StoreUnsafe(ref movingMean);
+                    ((Vector128.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f)).StoreUnsafe(ref movingVariance);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
                     Vector128<float> variance1 = squares1 * inverseM;
@@ -2073,7 +2073,7 @@ namespace ConvGen.Generated
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)).StoreUnsafe(ref gradientRow);
+                        (k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
                         Vector128<float> xHat1 = (Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4)) - mean1) * inverseStd1;
                         Lanes.StoreFirst(ref Unsafe.Add(ref gradientRow, 4), k1 * ((count0 * Vector128.LoadUnsafe(ref Unsafe.Add(ref gradientRow, 4))) - betaSum1 - (xHat1 * gammaSum1)), 2);
                         row = ref Unsafe.Add(ref row, 6);
