@@ -25,7 +25,8 @@ internal static class GeneratorHarness
             nullableContextOptions: NullableContextOptions.Enable,
             warningLevel: 9999,
             optimizationLevel: OptimizationLevel.Release,
-            deterministic: true);
+            deterministic: true,
+            concurrentBuild: false);
 
     /// <summary>What an SDK project with ImplicitUsings would add.</summary>
     public const string ImplicitUsings = """
@@ -34,7 +35,7 @@ internal static class GeneratorHarness
         global using System.Linq;
         """;
 
-    private static int s_assemblyCounter;
+    private static readonly CSharpCompilation s_empty = CSharpCompilation.Create("UserAssembly", [], References, CompilationOptions);
 
     public static SyntaxTree Parse(string source, string path = "Model.cs") =>
         CSharpSyntaxTree.ParseText(source, ParseOptions, path);
@@ -42,12 +43,9 @@ internal static class GeneratorHarness
     public static CSharpCompilation CreateCompilation(params string[] sources) =>
         CreateCompilation(sources.Select((source, i) => Parse(source, i == 0 ? "Model.cs" : $"Source{i}.cs")));
 
-    public static CSharpCompilation CreateCompilation(IEnumerable<SyntaxTree> trees) =>
-        CSharpCompilation.Create(
-            "UserAssembly" + Interlocked.Increment(ref s_assemblyCounter).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            trees,
-            References,
-            CompilationOptions);
+    /// <summary>A compilation of <paramref name="trees"/>, derived from one empty compilation so that every test
+    /// compilation shares its bound references (Roslyn reuses the reference manager when only trees are added).</summary>
+    public static CSharpCompilation CreateCompilation(IEnumerable<SyntaxTree> trees) => s_empty.AddSyntaxTrees(trees);
 
     public static GeneratorDriver CreateDriver(bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
