@@ -101,6 +101,12 @@ internal sealed class VectorIsa
     public static string Float(double value)
     {
         float single = (float)value;
+        if (float.IsNaN(single) || float.IsInfinity(single))
+        {
+            // The parser rejects such values; never emit 'Infinity.0f'.
+            throw new System.ArgumentOutOfRangeException(nameof(value), value, "A constant of the generated code is not a finite float.");
+        }
+
         string text = single.ToString("R", CultureInfo.InvariantCulture);
         if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0)
         {
