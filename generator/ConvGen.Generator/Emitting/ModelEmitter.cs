@@ -179,7 +179,7 @@ internal static class ModelEmitter
         foreach (WeightSlot slot in plan.Weights)
         {
             w.Line();
-            w.Line($"/// <summary>{slot.KerasName} {slot.ShapeText}{(slot.Trainable ? "" : ", in the state buffer")}.</summary>");
+            w.Line($"/// <summary>{Xml(slot.KerasName)} {slot.ShapeText}{(slot.Trainable ? "" : ", in the state buffer")}.</summary>");
             w.Line($"public const int {slot.Constant} = {slot.Offset};");
         }
 

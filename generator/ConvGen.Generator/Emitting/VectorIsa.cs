@@ -71,30 +71,27 @@ internal sealed class VectorIsa
     {
         string target = offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {Int(offset)})";
         return lanes >= Width
-            ? $"{Operand(value)}.StoreUnsafe(ref {target});"
+            ? $"{Receiver(value)}.StoreUnsafe(ref {target});"
             : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
     }
 
-    /// <summary>An expression safe to call a method on: identifiers and calls as they are, anything else parenthesised.</summary>
-    private static string Operand(string expression)
+    public string StoreAt(string value, string reference, string offsetExpression) =>
+        $"{Receiver(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+
+    /// <summary><paramref name="value"/> as the receiver of a member call: parenthesised unless it is already a primary
+    /// expression (an identifier, a call, a parenthesised expression), so <c>a + b</c> stores the sum, not <c>a + (b.Store…)</c>.</summary>
+    private static string Receiver(string value)
     {
-        bool simple = true;
+        bool primary = value.Length > 0 && (char.IsLetter(value[0]) || value[0] == '_' || value[0] == '(');
         int depth = 0;
-        foreach (char c in expression)
+        foreach (char c in value)
         {
-            depth += c == '(' ? 1 : c == ')' ? -1 : 0;
-            if (depth == 0 && (c == ' ' || c == '*' || c == '+' || c == '-' || c == '/' || c == '&' || c == '|'))
-            {
-                simple = false;
-                break;
-            }
+            depth += c is '(' or '[' ? 1 : c is ')' or ']' ? -1 : 0;
+            primary &= depth > 0 || char.IsLetterOrDigit(c) || c is '_' or '.' or '<' or '>' or ')' or ']';
         }
 
-        return simple ? expression : "(" + expression + ")";
+        return primary ? value : "(" + value + ")";
     }
-
-    public string StoreAt(string value, string reference, string offsetExpression) =>
-        $"{Operand(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
 
     public string StoreFirstAt(string value, string reference, string offsetExpression, string lanes) =>
         $"Lanes.StoreFirst(ref Unsafe.Add(ref {reference}, {offsetExpression}), {value}, {lanes});";
@@ -104,6 +101,12 @@ internal sealed class VectorIsa
     public static string Float(double value)
     {
         float single = (float)value;
+        if (float.IsNaN(single) || float.IsInfinity(single))
+        {
+            // The parser rejects such values; never emit 'Infinity.0f'.
+            throw new System.ArgumentOutOfRangeException(nameof(value), value, "A constant of the generated code is not a finite float.");
+        }
+
         string text = single.ToString("R", CultureInfo.InvariantCulture);
         if (text.IndexOf('.') < 0 && text.IndexOf('E') < 0)
         {

@@ -161,6 +161,11 @@ internal sealed partial class ModelParser
         {
             Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Epsilon must be a positive number, but it is {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
         }
+        else if (float.IsInfinity((float)epsilon))
+        {
+            // The kernels compute in float: a value beyond float's range would be emitted as an infinite constant.
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Epsilon must be within the range of float (at most 3.4E+38), but it is {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
+        }
 
         return new BatchNormalizationSpec(layer.Index, layer.Name, layer.Input, layer.Input, momentum, epsilon);
     }
@@ -178,6 +183,13 @@ internal sealed partial class ModelParser
         if (double.IsNaN(first) || double.IsInfinity(first) || double.IsNaN(second) || double.IsInfinity(second))
         {
             Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, isNormalization ? "the mean and standard deviation must be finite numbers" : "the scale and offset must be finite numbers");
+        }
+        else if (float.IsInfinity((float)first) || float.IsInfinity((float)second) || (isNormalization && second > 0 && float.IsInfinity((float)(1.0 / second))))
+        {
+            // The kernels compute in float: a value beyond float's range would be emitted as an infinite constant.
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, isNormalization
+                ? "the mean and 1 / std must be within the range of float (at most 3.4E+38 in magnitude); use a larger standard deviation or a smaller mean"
+                : "the scale and offset must be within the range of float (at most 3.4E+38 in magnitude)");
         }
 
         return new AffineSpec(layer.Index, layer.Name, layer.Input, layer.Input, isNormalization, first, second);

@@ -103,6 +103,7 @@ internal sealed partial class ModelParser
             int ordinal = ordinals.TryGetValue(kerasType, out int seen) ? seen : 0;
             ordinals[kerasType] = ordinal + 1;
             string name = reader.NamedString("Name") ?? KerasConventions.AutomaticName(kerasType, ordinal);
+            CheckName(reader, $"layer {index} ({kerasType})", name, allowEmpty: true);
             if (!names.Add(name))
             {
                 Report(DiagnosticDescriptors.DuplicateLayerName, reader.Location, name, _className);
@@ -138,6 +139,11 @@ internal sealed partial class ModelParser
         }
 
         string modelName = sequentialReader.NamedString("Name") ?? type.Name;
+        if (!CheckName(sequentialReader, _className, modelName, allowEmpty: false))
+        {
+            return null;
+        }
+
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         return new ModelSpec(ns, type.Name, ContainingTypesOf(type), modelName, input.Value, layers.ToImmutableEquatableArray());
     }
@@ -165,7 +171,8 @@ internal sealed partial class ModelParser
             return false;
         }
 
-        if (type.IsGenericType)
+        // Arity, not IsGenericType: a class nested in a generic type is "generic" too, and gets the message below.
+        if (type.Arity > 0)
         {
             Report(DiagnosticDescriptors.UnsupportedClass, location, type.Name, "generic classes are not supported; remove the type parameters");
             return false;
@@ -297,6 +304,28 @@ internal sealed partial class ModelParser
         AttributeNames.Normalization => "Normalization",
         _ => "Layer",
     };
+
+    /// <summary>Names end up in string literals and comments of the generated code, and the runtime refuses a blank
+    /// model name: no line breaks or other control characters, and a model name with some text.</summary>
+    private bool CheckName(AttributeReader reader, string owner, string name, bool allowEmpty)
+    {
+        foreach (char c in name)
+        {
+            if (char.IsControl(c) || c == '\u2028' || c == '\u2029')
+            {
+                Report(DiagnosticDescriptors.InvalidArgument, reader.Location, owner, "Name must not contain line breaks or other control characters");
+                return false;
+            }
+        }
+
+        if (!allowEmpty && name.Trim().Length == 0)
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, reader.Location, owner, "Name must not be empty or white space; remove it to use the class name");
+            return false;
+        }
+
+        return true;
+    }
 
     private bool RequirePositive(AttributeReader reader, string owner, string what, int value)
     {
