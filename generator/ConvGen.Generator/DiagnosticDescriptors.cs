@@ -73,7 +73,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor DropoutRateOutOfRange = Error(
         "CG0013",
         "Dropout rate outside [0, 1)",
-        "{0}: the dropout rate must be at least 0 and below 1, but it is {1}");
+        "{0}: the dropout rate must be at least 0 and below 1, but it is {1}{2}");
 
     public static readonly DiagnosticDescriptor InvalidArgument = Error(
         "CG0014",
@@ -88,7 +88,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor ModelTooLarge = Error(
         "CG0016",
         "Model too large",
-        "{0}: the layer's output {1} holds {2} values per sample; ConvGen supports up to {3}");
+        "{0}: {1} holds {2} values per sample; ConvGen supports up to {3}");
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "CG9999",

@@ -149,6 +149,8 @@ public class DiagnosticTests
         { "[Sequential(4, 4, 0)]\n[Flatten]\n" + Softmax, "Sequential(4, 4, 0)", ["Net", "the number of input channels must be positive"] },
         { "[Sequential(0)]\n" + Softmax, "Sequential(0)", ["Net", "the number of input features must be positive"] },
         { "[Sequential(4, 4, 1)]\n[Conv2D(0, 3)]\n[Flatten]\n" + Softmax, "Conv2D(0, 3)", ["conv2d", "the number of filters must be positive"] },
+        { "[Sequential(4, 4, 1)]\n[Conv2D(2, 0)]\n[Flatten]\n" + Softmax, "Conv2D(2, 0)", ["conv2d", "the kernel size must be positive, but it is 0"] },
+        { "[Sequential(4, 4, 1)]\n[MaxPooling2D(0)]\n[Flatten]\n" + Softmax, "MaxPooling2D(0)", ["max_pooling2d", "the pool size must be positive, but it is 0"] },
         { "[Sequential(4, 4, 1)]\n[Conv2D(2, 0, 3)]\n[Flatten]\n" + Softmax, "Conv2D(2, 0, 3)", ["conv2d", "the kernel height must be positive, but it is 0"] },
         { "[Sequential(4, 4, 1)]\n[Conv2D(2, 3, -1)]\n[Flatten]\n" + Softmax, "Conv2D(2, 3, -1)", ["conv2d", "the kernel width must be positive, but it is -1"] },
         { "[Sequential(4, 4, 1)]\n[Conv2D(2, 3, Strides = 0)]\n[Flatten]\n" + Softmax, "Conv2D(2, 3, Strides = 0)", ["conv2d", "Strides must be positive"] },
@@ -232,6 +234,7 @@ public class DiagnosticTests
     [InlineData("1", "1")]
     [InlineData("1.5", "1.5")]
     [InlineData("double.NaN", "NaN")]
+    [InlineData("0.99999999999", "0.99999999999, which is 1 in single precision")]
     public void CG0013_DropoutRateOutOfRange(string rate, string shown)
     {
         string layer = $"Dropout({rate})";
@@ -255,6 +258,7 @@ public class DiagnosticTests
         { "BatchNormalization(Epsilon = -1e-3)", ["batch_normalization", "Epsilon must be a positive number"] },
         { "BatchNormalization(Epsilon = double.PositiveInfinity)", ["batch_normalization", "Epsilon must be a positive number"] },
         { "BatchNormalization(Epsilon = 1e39)", ["batch_normalization", "Epsilon must be within the range of float"] },
+        { "BatchNormalization(Epsilon = 1e-50)", ["batch_normalization", "Epsilon must be at least 1.4E-45"] },
         { "Normalization(33.3, 0)", ["normalization", "the standard deviation must be a positive number, but it is 0"] },
         { "Normalization(33.3, -78.5)", ["normalization", "the standard deviation must be a positive number, but it is -78.5"] },
         { "Normalization(double.NaN, 1)", ["normalization", "the mean and standard deviation must be finite numbers"] },
@@ -313,9 +317,9 @@ public class DiagnosticTests
     }
 
     [Theory]
-    [InlineData("[Sequential(4096, 4096, 2)]\n[Flatten]\n" + Softmax, "Sequential(4096, 4096, 2)", "Net: the layer's output (4096, 4096, 2) holds 33554432 values per sample")]
-    [InlineData("[Sequential(1024, 1024, 1)]\n[Conv2D(32, 1)]\n[Flatten]\n" + Softmax, "Conv2D(32, 1)", "conv2d: the layer's output (1024, 1024, 32) holds 33554432 values per sample")]
-    [InlineData("[Sequential(100000)]\n[Dense(3000, Activation = Activation.Softmax)]", "Dense(3000, Activation = Activation.Softmax)", "dense: the layer's output kernel (100000, 3000) holds 300000000 values per sample")]
+    [InlineData("[Sequential(4096, 4096, 2)]\n[Flatten]\n" + Softmax, "Sequential(4096, 4096, 2)", "Net: the input (4096, 4096, 2) holds 33554432 values per sample")]
+    [InlineData("[Sequential(1024, 1024, 1)]\n[Conv2D(32, 1)]\n[Flatten]\n" + Softmax, "Conv2D(32, 1)", "conv2d: the output (1024, 1024, 32) holds 33554432 values per sample")]
+    [InlineData("[Sequential(100000)]\n[Dense(3000, Activation = Activation.Softmax)]", "Dense(3000, Activation = Activation.Softmax)", "dense: the kernel (100000, 3000) holds 300000000 values per sample")]
     public void CG0016_ModelTooLarge(string attributes, string located, string message)
     {
         AssertSingle(Model(attributes), "CG0016", located, message, "ConvGen supports up to");
@@ -328,9 +332,9 @@ public class DiagnosticTests
     [InlineData("[Sequential(28, 28)]\n" + Softmax, "CS7036", true)]
     [InlineData("[Sequential(16)]\n[Dense(3, Activation = Activation.Softmax, Units = 4)]", "CS0617", true)]
     [InlineData("[Sequential(16)]\n[Dropout(Rate)]\n" + Softmax, "CS0103", true)]
-    // The compiler hands the generator 'Padding = 1' as Padding value 1 (Same), so an engine is generated; the build
-    // fails on the compiler's error all the same, and nothing in the generated code adds to it.
-    [InlineData("[Sequential(4, 4, 1)]\n[Conv2D(2, 3, Padding = 1)]\n[Flatten]\n" + Softmax, "CS0266", false)]
+    // The compiler hands the generator 'Padding = 1' as an int where a Padding is expected: the generator must not read
+    // it as a setting.
+    [InlineData("[Sequential(4, 4, 1)]\n[Conv2D(2, 3, Padding = 1)]\n[Flatten]\n" + Softmax, "CS0266", true)]
     public void CompileErrorInAnAttributeArgumentIsLeftToTheCompiler(string attributes, string compilerError, bool generatesNothing)
     {
         GeneratorRun run = GeneratorHarness.Run(Model(attributes));

@@ -75,6 +75,19 @@ internal sealed class VectorIsa
             : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
     }
 
+    /// <summary>A store to reference + column + offset (column a C# expression); partial when lanes &lt; width.</summary>
+    public string Store(string value, string reference, string column, int offset, int lanes)
+    {
+        string target = Kernels.ChannelPanels.At(reference, column, offset);
+        return lanes >= Width
+            ? $"{Receiver(value)}.StoreUnsafe(ref {target});"
+            : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
+    }
+
+    /// <summary>A load from reference + column + offset (column a C# expression).</summary>
+    public string Load(string reference, string column, int offset) =>
+        $"{Api}.LoadUnsafe(ref {Kernels.ChannelPanels.At(reference, column, offset)})";
+
     public string StoreAt(string value, string reference, string offsetExpression) =>
         $"{Receiver(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
 

@@ -19,6 +19,28 @@ internal readonly struct AttributeReader
 
     public Location? Location { get; }
 
+    /// <summary>Whether the compiler reports an error inside the attribute (a value of the wrong type such as
+    /// <c>Padding = 1</c> reaches the generator as a plausible constant); the generator then stays silent.</summary>
+    public bool HasCompileErrors(Compilation compilation, CancellationToken cancellationToken)
+    {
+        SyntaxReference? reference = _attribute.ApplicationSyntaxReference;
+        if (reference is null)
+        {
+            return false;
+        }
+
+        SemanticModel model = compilation.GetSemanticModel(reference.SyntaxTree);
+        foreach (Diagnostic diagnostic in model.GetDiagnostics(reference.Span, cancellationToken))
+        {
+            if (diagnostic.Severity == DiagnosticSeverity.Error)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The attribute's metadata name: ConvGen.Conv2DAttribute, ...</summary>
     public string? MetadataName => _attribute.AttributeClass?.ToDisplayString();
 

@@ -27,14 +27,14 @@ internal sealed partial class ModelParser
     {
         AttributeReader a = layer.Attribute;
         int filters = a.Int("filters");
-        int kernelHeight = a.HasParameter("kernelSize") ? a.Int("kernelSize") : a.Int("kernelHeight");
-        int kernelWidth = a.HasParameter("kernelSize") ? a.Int("kernelSize") : a.Int("kernelWidth");
+        bool square = a.HasParameter("kernelSize");
+        int kernelHeight = square ? a.Int("kernelSize") : a.Int("kernelHeight");
+        int kernelWidth = square ? a.Int("kernelSize") : a.Int("kernelWidth");
         int strides = a.NamedInt("Strides", 1);
         bool same = Defined<PaddingKind>(layer, a.NamedInt("Padding", 0), "Padding") == PaddingKind.Same;
         if (!RequireImage(layer, "Conv2D")
             | !(RequirePositive(a, layer.Name, "the number of filters", filters)
-                & RequirePositive(a, layer.Name, "the kernel height", kernelHeight)
-                & RequirePositive(a, layer.Name, "the kernel width", kernelWidth)
+                & RequireWindow(a, layer.Name, "kernel", square, kernelHeight, kernelWidth)
                 & RequirePositive(a, layer.Name, "Strides", strides))
             || !WindowFits(layer, "kernel", kernelHeight, kernelWidth, same))
         {
@@ -69,14 +69,14 @@ internal sealed partial class ModelParser
     {
         AttributeReader a = layer.Attribute;
         string kerasType = isMax ? "MaxPooling2D" : "AveragePooling2D";
-        int poolHeight = a.HasParameter("poolSize") ? a.Int("poolSize") : a.Int("poolHeight");
-        int poolWidth = a.HasParameter("poolSize") ? a.Int("poolSize") : a.Int("poolWidth");
+        bool square = a.HasParameter("poolSize");
+        int poolHeight = square ? a.Int("poolSize") : a.Int("poolHeight");
+        int poolWidth = square ? a.Int("poolSize") : a.Int("poolWidth");
         int strides = a.NamedInt("Strides", 0);
         bool same = Defined<PaddingKind>(layer, a.NamedInt("Padding", 0), "Padding") == PaddingKind.Same;
         bool stridesValid = strides >= 0 || RequirePositive(a, layer.Name, "Strides", strides);
         if (!RequireImage(layer, kerasType)
-            | !(RequirePositive(a, layer.Name, "the pool height", poolHeight)
-                & RequirePositive(a, layer.Name, "the pool width", poolWidth)
+            | !(RequireWindow(a, layer.Name, "pool", square, poolHeight, poolWidth)
                 & stridesValid)
             || !WindowFits(layer, "pool", poolHeight, poolWidth, same))
         {
@@ -121,7 +121,7 @@ internal sealed partial class ModelParser
 
         if (layer.Input.Size * units > MaxValuesPerSample * 16L)
         {
-            Report(DiagnosticDescriptors.ModelTooLarge, a.Location, layer.Name, $"kernel ({layer.Input.Channels}, {units})", layer.Input.Size * units, MaxValuesPerSample * 16L);
+            Report(DiagnosticDescriptors.ModelTooLarge, a.Location, layer.Name, $"the kernel ({layer.Input.Channels}, {units})", layer.Input.Size * units, MaxValuesPerSample * 16L);
             return null;
         }
 
@@ -139,9 +139,12 @@ internal sealed partial class ModelParser
     private DropoutSpec ParseDropout(LayerInput layer)
     {
         double rate = layer.Attribute.Double("rate");
-        if (!(rate >= 0 && rate < 1))
+        // The kernels compute in float, where a rate just below 1 rounds to 1 and the kept values' scale 1 / (1 - rate)
+        // to infinity.
+        if (!(rate >= 0 && rate < 1) || (float)rate >= 1f)
         {
-            Report(DiagnosticDescriptors.DropoutRateOutOfRange, layer.Attribute.Location, layer.Name, rate.ToString("R", CultureInfo.InvariantCulture));
+            string rounding = rate < 1 && (float)rate >= 1f ? ", which is 1 in single precision" : "";
+            Report(DiagnosticDescriptors.DropoutRateOutOfRange, layer.Attribute.Location, layer.Name, rate.ToString("R", CultureInfo.InvariantCulture), rounding);
         }
 
         return new DropoutSpec(layer.Index, layer.Name, layer.Input, layer.Input, rate);
@@ -160,6 +163,10 @@ internal sealed partial class ModelParser
         if (!(epsilon > 0) || double.IsInfinity(epsilon))
         {
             Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Epsilon must be a positive number, but it is {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
+        }
+        else if ((float)epsilon == 0f)
+        {
+            Report(DiagnosticDescriptors.InvalidArgument, a.Location, layer.Name, $"Epsilon must be at least 1.4E-45, the smallest positive float, but it is {epsilon.ToString("R", CultureInfo.InvariantCulture)}");
         }
         else if (float.IsInfinity((float)epsilon))
         {
@@ -206,6 +213,11 @@ internal sealed partial class ModelParser
 
         return (T)(object)value;
     }
+
+    /// <summary>A kernel or pool size: one check for a square size, one per side otherwise.</summary>
+    private bool RequireWindow(AttributeReader a, string owner, string window, bool square, int height, int width) => square
+        ? RequirePositive(a, owner, $"the {window} size", height)
+        : RequirePositive(a, owner, $"the {window} height", height) & RequirePositive(a, owner, $"the {window} width", width);
 
     private bool RequireImage(LayerInput layer, string kerasType)
     {

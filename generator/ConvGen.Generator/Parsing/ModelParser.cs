@@ -40,7 +40,7 @@ internal sealed partial class ModelParser
         ModelSpec? model;
         try
         {
-            model = parser.ParseModel(type, declaration, context.Attributes[0]);
+            model = parser.ParseModel(type, declaration, context.Attributes[0], context.SemanticModel.Compilation);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -53,15 +53,16 @@ internal sealed partial class ModelParser
         return new ParseResult(parser._hasErrors ? null : model, parser._diagnostics.ToImmutableEquatableArray());
     }
 
-    private ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData sequential)
+    private ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData sequential, Compilation compilation)
     {
         if (!CheckClass(type, declaration))
         {
             return null;
         }
 
+        // An attribute the compiler cannot bind is the compiler's to report: emit nothing and say nothing.
         var sequentialReader = new AttributeReader(sequential, _cancellationToken);
-        if (!sequentialReader.IsWellFormed)
+        if (!sequentialReader.IsWellFormed || sequentialReader.HasCompileErrors(compilation, _cancellationToken))
         {
             return null;
         }
@@ -69,7 +70,8 @@ internal sealed partial class ModelParser
         List<AttributeData> layerAttributes = LayerAttributesOf(type);
         foreach (AttributeData attribute in layerAttributes)
         {
-            if (!new AttributeReader(attribute, _cancellationToken).IsWellFormed)
+            var reader = new AttributeReader(attribute, _cancellationToken);
+            if (!reader.IsWellFormed || reader.HasCompileErrors(compilation, _cancellationToken))
             {
                 return null;
             }
@@ -119,7 +121,7 @@ internal sealed partial class ModelParser
 
             if (spec.Output.Size > MaxValuesPerSample)
             {
-                Report(DiagnosticDescriptors.ModelTooLarge, reader.Location, name, spec.Output, spec.Output.Size, MaxValuesPerSample);
+                Report(DiagnosticDescriptors.ModelTooLarge, reader.Location, name, $"the output {spec.Output}", spec.Output.Size, MaxValuesPerSample);
                 return null;
             }
 
@@ -242,7 +244,7 @@ internal sealed partial class ModelParser
             & RequirePositive(sequential, _className, "the number of input channels", channels);
         if (valid && (long)height * width * channels > MaxValuesPerSample)
         {
-            Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, ShapeSpec.Image(height, width, channels), (long)height * width * channels, MaxValuesPerSample);
+            Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, $"the input {ShapeSpec.Image(height, width, channels)}", (long)height * width * channels, MaxValuesPerSample);
             return null;
         }
 

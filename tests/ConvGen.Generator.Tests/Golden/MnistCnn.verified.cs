@@ -3116,12 +3116,14 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)));
-                                        m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                        m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 32));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 16));
                             }
                         }
                     }
@@ -3145,22 +3147,26 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 24);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32)));
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 32));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
+                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
-                                Vector512<float> g1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 16));
-                                Vector512<float> m1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
+                                Vector512<float> g1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 16));
+                                Vector512<float> m1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 16));
                                 Vector512<float> taken1 = Vector512<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
+                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32));
-                                        Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)), m1), taken1);
+                                        (Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16));
+                                        (Vector512.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     }
                                 }
                             }
@@ -3195,16 +3201,18 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)));
-                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 8)));
-                                        m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)));
-                                        m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 24)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                        m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                        m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 8));
-                                (m2).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
-                                (m3).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 24));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 32));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 8));
+                                m2.StoreUnsafe(ref Unsafe.Add(ref target, 16));
+                                m3.StoreUnsafe(ref Unsafe.Add(ref target, 24));
                             }
                         }
                     }
@@ -3228,34 +3236,38 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 24);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32)));
-                                Vector256<float> m0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 32));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                Vector256<float> g1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 8));
-                                Vector256<float> m1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 8));
+                                Vector256<float> g1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 8));
+                                Vector256<float> m1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 8));
                                 Vector256<float> taken1 = Vector256<float>.Zero;
-                                Vector256<float> g2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 16));
-                                Vector256<float> m2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
+                                Vector256<float> g2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 16));
+                                Vector256<float> m2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 16));
                                 Vector256<float> taken2 = Vector256<float>.Zero;
-                                Vector256<float> g3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 24));
-                                Vector256<float> m3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 24));
+                                Vector256<float> g3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 24));
+                                Vector256<float> m3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 24));
                                 Vector256<float> taken3 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32));
-                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 8)), m1), taken1);
+                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 8));
-                                        Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)), m2), taken2);
+                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16));
-                                        Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 24)), m3), taken3);
+                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                        Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 24)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 24));
+                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 24)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     }
                                 }
                             }
@@ -3294,24 +3306,26 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 4)));
-                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 8)));
-                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 12)));
-                                        m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)));
-                                        m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 20)));
-                                        m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 24)));
-                                        m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 28)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                        m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                        m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
+                                        m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                        m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 4));
-                                (m2).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 8));
-                                (m3).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 12));
-                                (m4).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
-                                (m5).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 20));
-                                (m6).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 24));
-                                (m7).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 28));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 32));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 4));
+                                m2.StoreUnsafe(ref Unsafe.Add(ref target, 8));
+                                m3.StoreUnsafe(ref Unsafe.Add(ref target, 12));
+                                m4.StoreUnsafe(ref Unsafe.Add(ref target, 16));
+                                m5.StoreUnsafe(ref Unsafe.Add(ref target, 20));
+                                m6.StoreUnsafe(ref Unsafe.Add(ref target, 24));
+                                m7.StoreUnsafe(ref Unsafe.Add(ref target, 28));
                             }
                         }
                     }
@@ -3335,58 +3349,62 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 24);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32)));
-                                Vector128<float> m0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 32));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient);
+                                Vector128<float> m0 = Vector128.LoadUnsafe(ref pixelOutput);
                                 Vector128<float> taken0 = Vector128<float>.Zero;
-                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 4));
-                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 4));
+                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
+                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
-                                Vector128<float> g2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 8));
-                                Vector128<float> m2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 8));
+                                Vector128<float> g2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 8));
+                                Vector128<float> m2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 8));
                                 Vector128<float> taken2 = Vector128<float>.Zero;
-                                Vector128<float> g3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 12));
-                                Vector128<float> m3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 12));
+                                Vector128<float> g3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 12));
+                                Vector128<float> m3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 12));
                                 Vector128<float> taken3 = Vector128<float>.Zero;
-                                Vector128<float> g4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 16));
-                                Vector128<float> m4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 16));
+                                Vector128<float> g4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 16));
+                                Vector128<float> m4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 16));
                                 Vector128<float> taken4 = Vector128<float>.Zero;
-                                Vector128<float> g5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 20));
-                                Vector128<float> m5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 20));
+                                Vector128<float> g5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 20));
+                                Vector128<float> m5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 20));
                                 Vector128<float> taken5 = Vector128<float>.Zero;
-                                Vector128<float> g6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 24));
-                                Vector128<float> m6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 24));
+                                Vector128<float> g6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 24));
+                                Vector128<float> m6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 24));
                                 Vector128<float> taken6 = Vector128<float>.Zero;
-                                Vector128<float> g7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 32) + 28));
-                                Vector128<float> m7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 32) + 28));
+                                Vector128<float> g7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 28));
+                                Vector128<float> m7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 28));
                                 Vector128<float> taken7 = Vector128<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
+                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32));
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 4)), m1), taken1);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 4));
-                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 8)), m2), taken2);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 8));
-                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 12)), m3), taken3);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 12));
-                                        Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 16)), m4), taken4);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                        Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                         taken4 |= first4;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16)) + (g4 & first4)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 16));
-                                        Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 20)), m5), taken5);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g4 & first4)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                        Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                         taken5 |= first5;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 20)) + (g5 & first5)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 20));
-                                        Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 24)), m6), taken6);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 20)) + (g5 & first5)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                        Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                         taken6 |= first6;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 24)) + (g6 & first6)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 24));
-                                        Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 24) + y) * 24) + x) * 32 + 28)), m7), taken7);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 24)) + (g6 & first6)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                        Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                         taken7 |= first7;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 28)) + (g7 & first7)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 24) + y) * 24) + x) * 32 + 28));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 28)) + (g7 & first7)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                     }
                                 }
                             }
@@ -4427,6 +4445,7 @@ namespace ConvGen.Generated
                     }
                 }
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 64)
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     Vector256<float> sum1 = Vector256<float>.Zero;
@@ -4436,7 +4455,7 @@ namespace ConvGen.Generated
                     Vector256<float> sum5 = Vector256<float>.Zero;
                     Vector256<float> sum6 = Vector256<float>.Zero;
                     Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector256.LoadUnsafe(ref row);
@@ -4449,45 +4468,14 @@ namespace ConvGen.Generated
                         sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                }
-                {
-                    Vector256<float> sum0 = Vector256<float>.Zero;
-                    Vector256<float> sum1 = Vector256<float>.Zero;
-                    Vector256<float> sum2 = Vector256<float>.Zero;
-                    Vector256<float> sum3 = Vector256<float>.Zero;
-                    Vector256<float> sum4 = Vector256<float>.Zero;
-                    Vector256<float> sum5 = Vector256<float>.Zero;
-                    Vector256<float> sum6 = Vector256<float>.Zero;
-                    Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector256.LoadUnsafe(ref row);
-                        sum1 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum2 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum3 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum4 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 32));
-                        sum5 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 40));
-                        sum6 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 48));
-                        sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 32));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 40));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 48));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 56));
                 }
                 // Kernel gradient [4608, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 4608; i += 3)
@@ -4963,6 +4951,7 @@ namespace ConvGen.Generated
                     }
                 }
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 32)
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     Vector128<float> sum1 = Vector128<float>.Zero;
@@ -4972,7 +4961,7 @@ namespace ConvGen.Generated
                     Vector128<float> sum5 = Vector128<float>.Zero;
                     Vector128<float> sum6 = Vector128<float>.Zero;
                     Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector128.LoadUnsafe(ref row);
@@ -4985,107 +4974,14 @@ namespace ConvGen.Generated
                         sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 4));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 12));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 20));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 28));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 32);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 36));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 44));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 52));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 60));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 68));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 76));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 84));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 92));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 96);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 100));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 108));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 116));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 124));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 4));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 12));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 20));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 28));
                 }
                 // Kernel gradient [4608, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 4608; i += 3)

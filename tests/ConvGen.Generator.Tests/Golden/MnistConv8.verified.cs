@@ -1685,10 +1685,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 8)), m0, 8);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 8));
+                                Lanes.StoreFirst(ref target, m0, 8);
                             }
                         }
                     }
@@ -1712,16 +1714,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 25);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 8)));
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 8)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 8));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
+                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
+                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8), Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8)) + (g0 & first0), 8);
+                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 8);
                                     }
                                 }
                             }
@@ -1753,10 +1759,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 8)));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 8));
+                                m0.StoreUnsafe(ref target);
                             }
                         }
                     }
@@ -1780,16 +1788,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 25);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 8)));
-                                Vector256<float> m0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 8)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 8));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8));
+                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -1822,12 +1834,14 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8 + 4)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 8)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 8) + 4));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 8));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 4));
                             }
                         }
                     }
@@ -1851,22 +1865,26 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 25);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 8)));
-                                Vector128<float> m0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 8)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 8));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient);
+                                Vector128<float> m0 = Vector128.LoadUnsafe(ref pixelOutput);
                                 Vector128<float> taken0 = Vector128<float>.Zero;
-                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 8) + 4));
-                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 8) + 4));
+                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
+                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
+                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8));
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 25) + y) * 25) + x) * 8 + 4)), m1), taken1);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8 + 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 25) + y) * 25) + x) * 8 + 4));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     }
                                 }
                             }
@@ -2728,6 +2746,7 @@ namespace ConvGen.Generated
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 64)
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     Vector256<float> sum1 = Vector256<float>.Zero;
@@ -2737,7 +2756,7 @@ namespace ConvGen.Generated
                     Vector256<float> sum5 = Vector256<float>.Zero;
                     Vector256<float> sum6 = Vector256<float>.Zero;
                     Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector256.LoadUnsafe(ref row);
@@ -2750,45 +2769,14 @@ namespace ConvGen.Generated
                         sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                }
-                {
-                    Vector256<float> sum0 = Vector256<float>.Zero;
-                    Vector256<float> sum1 = Vector256<float>.Zero;
-                    Vector256<float> sum2 = Vector256<float>.Zero;
-                    Vector256<float> sum3 = Vector256<float>.Zero;
-                    Vector256<float> sum4 = Vector256<float>.Zero;
-                    Vector256<float> sum5 = Vector256<float>.Zero;
-                    Vector256<float> sum6 = Vector256<float>.Zero;
-                    Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector256.LoadUnsafe(ref row);
-                        sum1 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum2 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum3 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum4 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 32));
-                        sum5 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 40));
-                        sum6 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 48));
-                        sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 32));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 40));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 48));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 56));
                 }
                 // Kernel gradient [1152, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 1152; i += 3)
@@ -3247,6 +3235,7 @@ namespace ConvGen.Generated
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 32)
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     Vector128<float> sum1 = Vector128<float>.Zero;
@@ -3256,7 +3245,7 @@ namespace ConvGen.Generated
                     Vector128<float> sum5 = Vector128<float>.Zero;
                     Vector128<float> sum6 = Vector128<float>.Zero;
                     Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector128.LoadUnsafe(ref row);
@@ -3269,107 +3258,14 @@ namespace ConvGen.Generated
                         sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 4));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 12));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 20));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 28));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 32);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 36));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 44));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 52));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 60));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 68));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 76));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 84));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 92));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 96);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 100));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 108));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 116));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 124));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 4));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 12));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 20));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 28));
                 }
                 // Kernel gradient [1152, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 1152; i += 3)

@@ -1451,10 +1451,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6)), m0, 6);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                Lanes.StoreFirst(ref target, m0, 6);
                             }
                         }
                     }
@@ -1478,16 +1480,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 26);
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6)));
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 6)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 6));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
+                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
+                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6), Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6)) + (g0 & first0), 6);
+                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 6);
                                     }
                                 }
                             }
@@ -1519,10 +1525,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6)), m0, 6);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                Lanes.StoreFirst(ref target, m0, 6);
                             }
                         }
                     }
@@ -1546,16 +1554,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 26);
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6)));
-                                Vector256<float> m0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 6)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 6));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6), Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6)) + (g0 & first0), 6);
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0), 6);
                                     }
                                 }
                             }
@@ -1588,12 +1600,14 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6 + 4)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 6)));
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6) + 4), m1, 2);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                m0.StoreUnsafe(ref target);
+                                Lanes.StoreFirst(ref Unsafe.Add(ref target, 4), m1, 2);
                             }
                         }
                     }
@@ -1617,22 +1631,26 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 26);
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6)));
-                                Vector128<float> m0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 6)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 6));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient);
+                                Vector128<float> m0 = Vector128.LoadUnsafe(ref pixelOutput);
                                 Vector128<float> taken0 = Vector128<float>.Zero;
-                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6) + 4));
-                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 6) + 4));
+                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
+                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
+                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6));
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 26) + y) * 26) + x) * 6 + 4)), m1), taken1);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6 + 4), Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 26) + y) * 26) + x) * 6 + 4)) + (g1 & first1), 2);
+                                        Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1), 2);
                                     }
                                 }
                             }
@@ -3845,10 +3863,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 16));
+                                m0.StoreUnsafe(ref target);
                             }
                         }
                     }
@@ -3872,16 +3892,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 11);
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16)));
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 16));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
+                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
+                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16));
+                                        (Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -3914,12 +3938,14 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)));
-                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 8)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 8));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 16));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 8));
                             }
                         }
                     }
@@ -3943,22 +3969,26 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 11);
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16)));
-                                Vector256<float> m0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 16));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                Vector256<float> g1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16) + 8));
-                                Vector256<float> m1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 8));
+                                Vector256<float> g1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 8));
+                                Vector256<float> m1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 8));
                                 Vector256<float> taken1 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16));
-                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 8)), m1), taken1);
+                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 8));
+                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     }
                                 }
                             }
@@ -3993,16 +4023,18 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 4)));
-                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 8)));
-                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 12)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
-                                (m1).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 4));
-                                (m2).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 8));
-                                (m3).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 12));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 16));
+                                m0.StoreUnsafe(ref target);
+                                m1.StoreUnsafe(ref Unsafe.Add(ref target, 4));
+                                m2.StoreUnsafe(ref Unsafe.Add(ref target, 8));
+                                m3.StoreUnsafe(ref Unsafe.Add(ref target, 12));
                             }
                         }
                     }
@@ -4026,34 +4058,38 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 11);
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16)));
-                                Vector128<float> m0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 16));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient);
+                                Vector128<float> m0 = Vector128.LoadUnsafe(ref pixelOutput);
                                 Vector128<float> taken0 = Vector128<float>.Zero;
-                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16) + 4));
-                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 4));
+                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
+                                Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
-                                Vector128<float> g2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16) + 8));
-                                Vector128<float> m2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 8));
+                                Vector128<float> g2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 8));
+                                Vector128<float> m2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 8));
                                 Vector128<float> taken2 = Vector128<float>.Zero;
-                                Vector128<float> g3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 16) + 12));
-                                Vector128<float> m3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 16) + 12));
+                                Vector128<float> g3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 12));
+                                Vector128<float> m3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 12));
                                 Vector128<float> taken3 = Vector128<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
+                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16));
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 4)), m1), taken1);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 4));
-                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 8)), m2), taken2);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 8));
-                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 11) + y) * 11) + x) * 16 + 12)), m3), taken3);
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 11) + y) * 11) + x) * 16 + 12));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     }
                                 }
                             }
@@ -5275,6 +5311,7 @@ namespace ConvGen.Generated
                     }
                 }
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 64)
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     Vector256<float> sum1 = Vector256<float>.Zero;
@@ -5284,7 +5321,7 @@ namespace ConvGen.Generated
                     Vector256<float> sum5 = Vector256<float>.Zero;
                     Vector256<float> sum6 = Vector256<float>.Zero;
                     Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector256.LoadUnsafe(ref row);
@@ -5297,45 +5334,14 @@ namespace ConvGen.Generated
                         sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                }
-                {
-                    Vector256<float> sum0 = Vector256<float>.Zero;
-                    Vector256<float> sum1 = Vector256<float>.Zero;
-                    Vector256<float> sum2 = Vector256<float>.Zero;
-                    Vector256<float> sum3 = Vector256<float>.Zero;
-                    Vector256<float> sum4 = Vector256<float>.Zero;
-                    Vector256<float> sum5 = Vector256<float>.Zero;
-                    Vector256<float> sum6 = Vector256<float>.Zero;
-                    Vector256<float> sum7 = Vector256<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector256.LoadUnsafe(ref row);
-                        sum1 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum2 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum3 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum4 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 32));
-                        sum5 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 40));
-                        sum6 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 48));
-                        sum7 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 56));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 32));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 40));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 48));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 56));
                 }
                 // Kernel gradient [400, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 399; i += 3)
@@ -5952,6 +5958,7 @@ namespace ConvGen.Generated
                     }
                 }
                 // Bias gradient: the output gradient summed over the batch.
+                for (int column = 0; column < 128; column += 32)
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     Vector128<float> sum1 = Vector128<float>.Zero;
@@ -5961,7 +5968,7 @@ namespace ConvGen.Generated
                     Vector128<float> sum5 = Vector128<float>.Zero;
                     Vector128<float> sum6 = Vector128<float>.Zero;
                     Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref outputGradient;
+                    ref float row = ref Unsafe.Add(ref outputGradient, column);
                     for (int p = 0; p < count; p++)
                     {
                         sum0 += Vector128.LoadUnsafe(ref row);
@@ -5974,107 +5981,14 @@ namespace ConvGen.Generated
                         sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
                         row = ref Unsafe.Add(ref row, 128);
                     }
-                    sum0.StoreUnsafe(ref biasGradient);
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 4));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 12));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 20));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 28));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 32);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 32));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 36));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 40));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 44));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 48));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 52));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 56));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 60));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 64);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 64));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 68));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 72));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 76));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 80));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 84));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 88));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 92));
-                }
-                {
-                    Vector128<float> sum0 = Vector128<float>.Zero;
-                    Vector128<float> sum1 = Vector128<float>.Zero;
-                    Vector128<float> sum2 = Vector128<float>.Zero;
-                    Vector128<float> sum3 = Vector128<float>.Zero;
-                    Vector128<float> sum4 = Vector128<float>.Zero;
-                    Vector128<float> sum5 = Vector128<float>.Zero;
-                    Vector128<float> sum6 = Vector128<float>.Zero;
-                    Vector128<float> sum7 = Vector128<float>.Zero;
-                    ref float row = ref Unsafe.Add(ref outputGradient, 96);
-                    for (int p = 0; p < count; p++)
-                    {
-                        sum0 += Vector128.LoadUnsafe(ref row);
-                        sum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4));
-                        sum2 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 8));
-                        sum3 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 12));
-                        sum4 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 16));
-                        sum5 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 20));
-                        sum6 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 24));
-                        sum7 += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 28));
-                        row = ref Unsafe.Add(ref row, 128);
-                    }
-                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
-                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 100));
-                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 104));
-                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 108));
-                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
-                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 116));
-                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 120));
-                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 124));
+                    sum0.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column));
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 4));
+                    sum2.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 8));
+                    sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 12));
+                    sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 16));
+                    sum5.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 20));
+                    sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
+                    sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 28));
                 }
                 // Kernel gradient [400, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 for (int i = 0; i < 399; i += 3)

@@ -1403,13 +1403,13 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref gammaGradient, gammaSum0, 4);
                     Lanes.StoreFirst(ref betaGradient, betaSum0, 4);
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> count0 = Vector512.Create((float)m);
+                    Vector512<float> samples = Vector512.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((count0 * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
@@ -1506,13 +1506,13 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref gammaGradient, gammaSum0, 4);
                     Lanes.StoreFirst(ref betaGradient, betaSum0, 4);
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector256<float> count0 = Vector256.Create((float)m);
+                    Vector256<float> samples = Vector256.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((count0 * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
@@ -1609,13 +1609,13 @@ namespace ConvGen.Generated
                     gammaSum0.StoreUnsafe(ref gammaGradient);
                     betaSum0.StoreUnsafe(ref betaGradient);
                     Vector128<float> k0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector128<float> count0 = Vector128.Create((float)m);
+                    Vector128<float> samples = Vector128.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        (k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
+                        (k0 * ((samples * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
@@ -1785,10 +1785,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 4)), m0, 4);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 4));
+                                Lanes.StoreFirst(ref target, m0, 4);
                             }
                         }
                     }
@@ -1812,16 +1814,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 3 + 2, 12);
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 4)));
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 4)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 4));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 4));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
+                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
+                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4), Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4)) + (g0 & first0), 4);
+                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 4);
                                     }
                                 }
                             }
@@ -1853,10 +1859,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 4)), m0, 4);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 4));
+                                Lanes.StoreFirst(ref target, m0, 4);
                             }
                         }
                     }
@@ -1880,16 +1888,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 3 + 2, 12);
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 4)));
-                                Vector256<float> m0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 4)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 4));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 4));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4), Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4)) + (g0 & first0), 4);
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0), 4);
                                     }
                                 }
                             }
@@ -1921,10 +1933,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
                                     }
                                 }
-                                (m0).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 4)));
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 4));
+                                m0.StoreUnsafe(ref target);
                             }
                         }
                     }
@@ -1948,16 +1962,20 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 3 + 2, 12);
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 4)));
-                                Vector128<float> m0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, (pixel * 4)));
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 4));
+                                ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 4));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient);
+                                Vector128<float> m0 = Vector128.LoadUnsafe(ref pixelOutput);
                                 Vector128<float> taken0 = Vector128<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 12) + y) * 12) + x) * 4)), m0), taken0);
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
+                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4)) + (g0 & first0)).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 12) + y) * 12) + x) * 4));
+                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }

@@ -1834,13 +1834,13 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref gammaGradient, gammaSum0, 6);
                     Lanes.StoreFirst(ref betaGradient, betaSum0, 6);
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> count0 = Vector512.Create((float)m);
+                    Vector512<float> samples = Vector512.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((count0 * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
@@ -1937,13 +1937,13 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref gammaGradient, gammaSum0, 6);
                     Lanes.StoreFirst(ref betaGradient, betaSum0, 6);
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector256<float> count0 = Vector256.Create((float)m);
+                    Vector256<float> samples = Vector256.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((count0 * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
@@ -2067,15 +2067,15 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref Unsafe.Add(ref betaGradient, 4), betaSum1, 2);
                     Vector128<float> k0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
                     Vector128<float> k1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gamma, 4)) * inverseStd1 * inverseM;
-                    Vector128<float> count0 = Vector128.Create((float)m);
+                    Vector128<float> samples = Vector128.Create((float)m);
                     row = ref input;
                     gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        (k0 * ((count0 * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
+                        (k0 * ((samples * Vector128.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0))).StoreUnsafe(ref gradientRow);
                         Vector128<float> xHat1 = (Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4)) - mean1) * inverseStd1;
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradientRow, 4), k1 * ((count0 * Vector128.LoadUnsafe(ref Unsafe.Add(ref gradientRow, 4))) - betaSum1 - (xHat1 * gammaSum1)), 2);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradientRow, 4), k1 * ((samples * Vector128.LoadUnsafe(ref Unsafe.Add(ref gradientRow, 4))) - betaSum1 - (xHat1 * gammaSum1)), 2);
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
@@ -2110,10 +2110,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 += Vector512.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 8) + y) * 7) + x) * 6));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 8) + y) * 7) + x) * 6));
+                                        m0 += Vector512.LoadUnsafe(ref cell);
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6)), m0 * scale, 6);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                Lanes.StoreFirst(ref target, m0 * scale, 6);
                             }
                         }
                     }
@@ -2138,12 +2140,14 @@ namespace ConvGen.Generated
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             float scale = 1f / ((y1 - y0) * (x1 - x0));
                             {
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6))) * scale;
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient) * scale;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6), Vector512.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6)) + g0, 6);
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 8) + y) * 7) + x) * 6));
+                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + g0, 6);
                                     }
                                 }
                             }
@@ -2176,10 +2180,12 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 += Vector256.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 8) + y) * 7) + x) * 6));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 8) + y) * 7) + x) * 6));
+                                        m0 += Vector256.LoadUnsafe(ref cell);
                                     }
                                 }
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6)), m0 * scale, 6);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                Lanes.StoreFirst(ref target, m0 * scale, 6);
                             }
                         }
                     }
@@ -2204,12 +2210,14 @@ namespace ConvGen.Generated
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             float scale = 1f / ((y1 - y0) * (x1 - x0));
                             {
-                                Vector256<float> g0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6))) * scale;
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient) * scale;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6), Vector256.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6)) + g0, 6);
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 8) + y) * 7) + x) * 6));
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + g0, 6);
                                     }
                                 }
                             }
@@ -2243,12 +2251,14 @@ namespace ConvGen.Generated
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        m0 += Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 8) + y) * 7) + x) * 6));
-                                        m1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref input, ((((n * 8) + y) * 7) + x) * 6 + 4));
+                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 8) + y) * 7) + x) * 6));
+                                        m0 += Vector128.LoadUnsafe(ref cell);
+                                        m1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4));
                                     }
                                 }
-                                (m0 * scale).StoreUnsafe(ref Unsafe.Add(ref output, (pixel * 6)));
-                                Lanes.StoreFirst(ref Unsafe.Add(ref output, (pixel * 6) + 4), m1 * scale, 2);
+                                ref float target = ref Unsafe.Add(ref output, (pixel * 6));
+                                (m0 * scale).StoreUnsafe(ref target);
+                                Lanes.StoreFirst(ref Unsafe.Add(ref target, 4), m1 * scale, 2);
                             }
                         }
                     }
@@ -2273,14 +2283,16 @@ namespace ConvGen.Generated
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             float scale = 1f / ((y1 - y0) * (x1 - x0));
                             {
-                                Vector128<float> g0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6))) * scale;
-                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, (pixel * 6) + 4)) * scale;
+                                ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
+                                Vector128<float> g0 = Vector128.LoadUnsafe(ref pixelGradient) * scale;
+                                Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4)) * scale;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6)) + g0).StoreUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6));
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6 + 4), Vector128.LoadUnsafe(ref Unsafe.Add(ref inputGradient, ((((n * 8) + y) * 7) + x) * 6 + 4)) + g1, 2);
+                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 8) + y) * 7) + x) * 6));
+                                        (Vector128.LoadUnsafe(ref cellGradient) + g0).StoreUnsafe(ref cellGradient);
+                                        Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + g1, 2);
                                     }
                                 }
                             }

@@ -1,12 +1,14 @@
 using System;
+using ConvGen.Generator.Emitting.Kernels;
 using ConvGen.Generator.Model;
 
 namespace ConvGen.Generator.Emitting.Layers;
 
 /// <summary>
-/// BatchNormalization per channel (the last axis), vectorised over channels. Training: batch mean and biased variance
-/// over N·H·W, moving statistics moved by the momentum, y = gamma·(x - mean)/sqrt(var + eps) + beta. Inference: the
-/// moving statistics instead. Backward in place: dbeta = Σ dy, dgamma = Σ dy·x̂, dx = gamma/σ/M · (M·dy - dbeta - x̂·dgamma).
+/// BatchNormalization per channel (the last axis), vectorised over channels, one panel of channels at a time. Training:
+/// batch mean and biased variance over N·H·W, moving statistics moved by the momentum, y = gamma·(x - mean)/sqrt(var + eps)
+/// + beta. Inference: the moving statistics instead. Backward in place: dbeta = Σ dy, dgamma = Σ dy·x̂,
+/// dx = gamma/σ/M · (M·dy - dbeta - x̂·dgamma).
 /// </summary>
 internal sealed class BatchNormalizationEmitter : LayerEmitter
 {
@@ -27,27 +29,28 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     public override string Describe() =>
         $"{_norm.Name}: BatchNormalization over {Channels} channels, momentum {_norm.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, epsilon {_norm.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: {_norm.Input.ToBatchComment()} -> {_norm.Output.ToBatchComment()}.";
 
+    // Each channel vector keeps about three values live (mean, scale, shift): 8 vectors fit 32 registers, 4 fit 16.
     private static int PanelVectors(VectorIsa isa) => isa.Registers == 32 ? 8 : 4;
 
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
-        string epsilon = VectorIsa.Float(_norm.Epsilon);
+        string epsilon = isa.Broadcast(VectorIsa.Float(_norm.Epsilon));
         Method(w, "Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)");
         w.Line($"int m = count * {Pixels};");
         w.Line("float inverseM = 1f / m;");
-        Panels(w, isa, (first, vectors) =>
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
-            Declare(w, isa, first, vectors, "sum", _ => isa.Zero);
-            PixelLoop(w, isa, first, "input", () =>
+            Declare(w, isa, vectors, "sum", _ => isa.Zero);
+            PixelLoop(w, column, "input", () =>
             {
                 for (int v = 0; v < vectors; v++)
                 {
                     w.Line($"sum{v} += {isa.Load("row", v * isa.Width)};");
                 }
             });
-            Declare(w, isa, first, vectors, "mean", v => $"sum{v} * inverseM");
-            Declare(w, isa, first, vectors, "squares", _ => isa.Zero);
-            PixelLoop(w, isa, first, "input", () =>
+            Declare(w, isa, vectors, "mean", v => $"sum{v} * inverseM");
+            Declare(w, isa, vectors, "squares", _ => isa.Zero);
+            PixelLoop(w, column, "input", () =>
             {
                 for (int v = 0; v < vectors; v++)
                 {
@@ -55,40 +58,40 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
                     w.Line($"squares{v} = {isa.Fma($"d{v}", $"d{v}", $"squares{v}")};");
                 }
             });
+            string momentum = VectorIsa.Float(_norm.Momentum);
+            string keep = VectorIsa.Float(1 - _norm.Momentum);
             for (int v = 0; v < vectors; v++)
             {
-                int column = (first + v) * isa.Width;
-                int lanes = Lanes(isa, column);
+                int offset = v * isa.Width;
+                int lanes = v == vectors - 1 ? lastLanes : isa.Width;
                 w.Line($"{isa.Vector} variance{v} = squares{v} * inverseM;");
-                w.Line($"{isa.Vector} inverseStd{v} = {isa.Vector}.One / {isa.Api}.Sqrt(variance{v} + {isa.Broadcast(epsilon)});");
-                w.Line(isa.Store($"mean{v}", "batchMean", column, lanes));
-                w.Line(isa.Store($"inverseStd{v}", "batchInverseStd", column, lanes));
-                string momentum = VectorIsa.Float(_norm.Momentum);
-                string keep = VectorIsa.Float(1 - _norm.Momentum);
-                w.Line(isa.Store($"({isa.Load("movingMean", column)} * {momentum}) + (mean{v} * {keep})", "movingMean", column, lanes));
-                w.Line(isa.Store($"({isa.Load("movingVariance", column)} * {momentum}) + (variance{v} * {keep})", "movingVariance", column, lanes));
-                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column)} * inverseStd{v};");
-                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column)};");
+                w.Line($"{isa.Vector} inverseStd{v} = {isa.Vector}.One / {isa.Api}.Sqrt(variance{v} + {epsilon});");
+                w.Line(isa.Store($"mean{v}", "batchMean", column, offset, lanes));
+                w.Line(isa.Store($"inverseStd{v}", "batchInverseStd", column, offset, lanes));
+                w.Line(isa.Store($"({isa.Load("movingMean", column, offset)} * {momentum}) + (mean{v} * {keep})", "movingMean", column, offset, lanes));
+                w.Line(isa.Store($"({isa.Load("movingVariance", column, offset)} * {momentum}) + (variance{v} * {keep})", "movingVariance", column, offset, lanes));
+                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column, offset)} * inverseStd{v};");
+                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column, offset)};");
             }
 
-            Normalize(w, isa, first, vectors);
+            Normalize(w, isa, vectors, lastLanes, column);
         });
         w.Close();
         w.Line();
 
         Method(w, "Forward in inference: normalise with the moving statistics.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)");
         w.Line($"int m = count * {Pixels};");
-        Panels(w, isa, (first, vectors) =>
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
             for (int v = 0; v < vectors; v++)
             {
-                int column = (first + v) * isa.Width;
-                w.Line($"{isa.Vector} mean{v} = {isa.Load("movingMean", column)};");
-                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column)} / {isa.Api}.Sqrt({isa.Load("movingVariance", column)} + {isa.Broadcast(epsilon)});");
-                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column)};");
+                int offset = v * isa.Width;
+                w.Line($"{isa.Vector} mean{v} = {isa.Load("movingMean", column, offset)};");
+                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column, offset)} / {isa.Api}.Sqrt({isa.Load("movingVariance", column, offset)} + {epsilon});");
+                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column, offset)};");
             }
 
-            Normalize(w, isa, first, vectors);
+            Normalize(w, isa, vectors, lastLanes, column);
         });
         w.Close();
         w.Line();
@@ -101,17 +104,17 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Line("float inverseM = 1f / m;");
         }
 
-        Panels(w, isa, (first, vectors) =>
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
             for (int v = 0; v < vectors; v++)
             {
-                int column = (first + v) * isa.Width;
-                w.Line($"{isa.Vector} mean{v} = {isa.Load("batchMean", column)}, inverseStd{v} = {isa.Load("batchInverseStd", column)};");
+                int offset = v * isa.Width;
+                w.Line($"{isa.Vector} mean{v} = {isa.Load("batchMean", column, offset)}, inverseStd{v} = {isa.Load("batchInverseStd", column, offset)};");
                 w.Line($"{isa.Vector} betaSum{v} = {isa.Zero}, gammaSum{v} = {isa.Zero};");
             }
 
-            w.Line($"ref float row = ref {At("input", first * isa.Width)};");
-            w.Line($"ref float gradientRow = ref {At("gradient", first * isa.Width)};");
+            w.Line($"ref float row = ref {ChannelPanels.At("input", column, 0)};");
+            w.Line($"ref float gradientRow = ref {ChannelPanels.At("gradient", column, 0)};");
             w.Open("for (int p = 0; p < m; p++)");
             for (int v = 0; v < vectors; v++)
             {
@@ -125,29 +128,27 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Close();
             for (int v = 0; v < vectors; v++)
             {
-                int column = (first + v) * isa.Width;
-                w.Line(isa.Store($"gammaSum{v}", "gammaGradient", column, Lanes(isa, column)));
-                w.Line(isa.Store($"betaSum{v}", "betaGradient", column, Lanes(isa, column)));
+                int lanes = v == vectors - 1 ? lastLanes : isa.Width;
+                w.Line(isa.Store($"gammaSum{v}", "gammaGradient", column, v * isa.Width, lanes));
+                w.Line(isa.Store($"betaSum{v}", "betaGradient", column, v * isa.Width, lanes));
             }
 
             if (inputGradient)
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    int column = (first + v) * isa.Width;
-                    w.Line($"{isa.Vector} k{v} = {isa.Load("gamma", column)} * inverseStd{v} * inverseM;");
+                    w.Line($"{isa.Vector} k{v} = {isa.Load("gamma", column, v * isa.Width)} * inverseStd{v} * inverseM;");
                 }
 
-                w.Line($"{isa.Vector} count{first} = {isa.Broadcast("(float)m")};");
-                w.Line($"row = ref {At("input", first * isa.Width)};");
-                w.Line($"gradientRow = ref {At("gradient", first * isa.Width)};");
+                w.Line($"{isa.Vector} samples = {isa.Broadcast("(float)m")};");
+                w.Line($"row = ref {ChannelPanels.At("input", column, 0)};");
+                w.Line($"gradientRow = ref {ChannelPanels.At("gradient", column, 0)};");
                 w.Open("for (int p = 0; p < m; p++)");
                 for (int v = 0; v < vectors; v++)
                 {
-                    int column = (first + v) * isa.Width;
                     w.Line($"{isa.Vector} xHat{v} = ({isa.Load("row", v * isa.Width)} - mean{v}) * inverseStd{v};");
-                    string dx = $"k{v} * ((count{first} * {isa.Load("gradientRow", v * isa.Width)}) - betaSum{v} - (xHat{v} * gammaSum{v}))";
-                    w.Line(isa.Store(dx, "gradientRow", v * isa.Width, Lanes(isa, column)));
+                    string dx = $"k{v} * ((samples * {isa.Load("gradientRow", v * isa.Width)}) - betaSum{v} - (xHat{v} * gammaSum{v}))";
+                    w.Line(isa.Store(dx, "gradientRow", v * isa.Width, v == vectors - 1 ? lastLanes : isa.Width));
                 }
 
                 w.Line($"row = ref Unsafe.Add(ref row, {Channels});");
@@ -158,22 +159,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
     }
 
-    private int Lanes(VectorIsa isa, int column) => Math.Min(isa.Width, Channels - column);
-
-    private static string At(string reference, int offset) => offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {offset})";
-
-    private void Panels(SourceWriter w, VectorIsa isa, Action<int, int> body)
-    {
-        int vectors = (Channels + isa.Width - 1) / isa.Width;
-        for (int first = 0; first < vectors; first += PanelVectors(isa))
-        {
-            w.Open();
-            body(first, Math.Min(PanelVectors(isa), vectors - first));
-            w.Close();
-        }
-    }
-
-    private static void Declare(SourceWriter w, VectorIsa isa, int first, int vectors, string name, Func<int, string> value)
+    private static void Declare(SourceWriter w, VectorIsa isa, int vectors, string name, Func<int, string> value)
     {
         for (int v = 0; v < vectors; v++)
         {
@@ -182,10 +168,10 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     }
 
     /// <summary>A loop over the batch's pixels with <c>row</c> at the panel's first channel of each.</summary>
-    private void PixelLoop(SourceWriter w, VectorIsa isa, int firstVector, string source, Action body)
+    private void PixelLoop(SourceWriter w, string column, string source, Action body)
     {
         w.Open();
-        w.Line($"ref float row = ref {At(source, firstVector * isa.Width)};");
+        w.Line($"ref float row = ref {ChannelPanels.At(source, column, 0)};");
         w.Open("for (int p = 0; p < m; p++)");
         body();
         w.Line($"row = ref Unsafe.Add(ref row, {Channels});");
@@ -193,15 +179,16 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
     }
 
-    private void Normalize(SourceWriter w, VectorIsa isa, int first, int vectors)
+    /// <summary>y = (x - mean) · scale + shift over the batch's pixels, for the panel's channels.</summary>
+    private void Normalize(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
     {
-        w.Line($"ref float inRow = ref {At("input", first * isa.Width)};");
-        w.Line($"ref float outRow = ref {At("output", first * isa.Width)};");
+        w.Line($"ref float inRow = ref {ChannelPanels.At("input", column, 0)};");
+        w.Line($"ref float outRow = ref {ChannelPanels.At("output", column, 0)};");
         w.Open("for (int p = 0; p < m; p++)");
         for (int v = 0; v < vectors; v++)
         {
-            int column = (first + v) * isa.Width;
-            w.Line(isa.Store(isa.Fma($"{isa.Load("inRow", v * isa.Width)} - mean{v}", $"scale{v}", $"shift{v}"), "outRow", v * isa.Width, Lanes(isa, column)));
+            int lanes = v == vectors - 1 ? lastLanes : isa.Width;
+            w.Line(isa.Store(isa.Fma($"{isa.Load("inRow", v * isa.Width)} - mean{v}", $"scale{v}", $"shift{v}"), "outRow", v * isa.Width, lanes));
         }
 
         w.Line($"inRow = ref Unsafe.Add(ref inRow, {Channels});");

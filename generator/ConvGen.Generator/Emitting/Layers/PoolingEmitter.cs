@@ -1,4 +1,5 @@
 using System;
+using ConvGen.Generator.Emitting.Kernels;
 using ConvGen.Generator.Model;
 
 namespace ConvGen.Generator.Emitting.Layers;
@@ -63,22 +64,17 @@ internal sealed class PoolingEmitter : LayerEmitter
             w.Line("float scale = 1f / ((y1 - y0) * (x1 - x0));");
         }
 
-        int vectors = (Channels + isa.Width - 1) / isa.Width;
-        for (int first = 0; first < vectors; first += PanelVectors)
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors, (vectors, lastLanes, column) =>
         {
-            int count = Math.Min(PanelVectors, vectors - first);
-            w.Open();
             if (forward)
             {
-                EmitForwardPanel(w, isa, first, count);
+                EmitForwardPanel(w, isa, vectors, lastLanes, column);
             }
             else
             {
-                EmitBackwardPanel(w, isa, first, count);
+                EmitBackwardPanel(w, isa, vectors, lastLanes, column);
             }
-
-            w.Close();
-        }
+        });
 
         w.Close();
         w.Close();
@@ -101,11 +97,17 @@ internal sealed class PoolingEmitter : LayerEmitter
         w.Line($"int {axis}1 = Math.Min({start} + {window}, {size});");
     }
 
-    private string Cell(int column) => $"Unsafe.Add(ref input, ((((n * {_pool.Input.Height}) + y) * {_pool.Input.Width}) + x) * {Channels}{(column == 0 ? "" : " + " + column)})";
+    /// <summary>Declares <paramref name="name"/> as a reference to the panel's first channel of cell (n, y, x).</summary>
+    private void Cell(SourceWriter w, string name, string reference, string column) =>
+        w.Line($"ref float {name} = ref Unsafe.Add(ref {reference}, (((((n * {_pool.Input.Height}) + y) * {_pool.Input.Width}) + x) * {Channels}){Plus(column)});");
 
-    private string GradientCell(int column) => $"Unsafe.Add(ref inputGradient, ((((n * {_pool.Input.Height}) + y) * {_pool.Input.Width}) + x) * {Channels}{(column == 0 ? "" : " + " + column)})";
+    /// <summary>Declares <paramref name="name"/> as a reference to the panel's first channel of the output pixel.</summary>
+    private void Pixel(SourceWriter w, string name, string reference, string column) =>
+        w.Line($"ref float {name} = ref Unsafe.Add(ref {reference}, (pixel * {Channels}){Plus(column)});");
 
-    private void EmitForwardPanel(SourceWriter w, VectorIsa isa, int firstVector, int vectors)
+    private static string Plus(string column) => column == "0" ? "" : " + " + column;
+
+    private void EmitForwardPanel(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
     {
         bool max = _pool.IsMax;
         for (int v = 0; v < vectors; v++)
@@ -115,60 +117,65 @@ internal sealed class PoolingEmitter : LayerEmitter
 
         w.Open("for (int y = y0; y < y1; y++)");
         w.Open("for (int x = x0; x < x1; x++)");
+        Cell(w, "cell", "input", column);
         for (int v = 0; v < vectors; v++)
         {
-            int column = (firstVector + v) * isa.Width;
-            string load = $"{isa.Api}.LoadUnsafe(ref {Cell(column)})";
+            string load = isa.Load("cell", v * isa.Width);
             w.Line(max ? $"m{v} = {isa.Api}.Max(m{v}, {load});" : $"m{v} += {load};");
         }
 
         w.Close();
         w.Close();
+        Pixel(w, "target", "output", column);
         for (int v = 0; v < vectors; v++)
         {
-            int column = (firstVector + v) * isa.Width;
-            int lanes = Math.Min(isa.Width, Channels - column);
-            string value = max ? $"m{v}" : $"m{v} * scale";
-            string target = $"Unsafe.Add(ref output, (pixel * {Channels}){(column == 0 ? "" : " + " + column)})";
-            w.Line(lanes >= isa.Width ? $"({value}).StoreUnsafe(ref {target});" : $"Lanes.StoreFirst(ref {target}, {value}, {lanes});");
+            w.Line(isa.Store(max ? $"m{v}" : $"m{v} * scale", "target", v * isa.Width, v == vectors - 1 ? lastLanes : isa.Width));
         }
     }
 
-    private void EmitBackwardPanel(SourceWriter w, VectorIsa isa, int firstVector, int vectors)
+    private void EmitBackwardPanel(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
     {
         bool max = _pool.IsMax;
+        Pixel(w, "pixelGradient", "outputGradient", column);
+        if (max)
+        {
+            Pixel(w, "pixelOutput", "output", column);
+        }
+
         for (int v = 0; v < vectors; v++)
         {
-            int column = (firstVector + v) * isa.Width;
-            string at = $"(pixel * {Channels}){(column == 0 ? "" : " + " + column)}";
-            w.Line($"{isa.Vector} g{v} = {isa.LoadAt("outputGradient", at)}{(max ? "" : " * scale")};");
+            w.Line($"{isa.Vector} g{v} = {isa.Load("pixelGradient", v * isa.Width)}{(max ? "" : " * scale")};");
             if (max)
             {
-                w.Line($"{isa.Vector} m{v} = {isa.LoadAt("output", at)};");
+                w.Line($"{isa.Vector} m{v} = {isa.Load("pixelOutput", v * isa.Width)};");
                 w.Line($"{isa.Vector} taken{v} = {isa.Zero};");
             }
         }
 
         w.Open("for (int y = y0; y < y1; y++)");
         w.Open("for (int x = x0; x < x1; x++)");
+        if (max)
+        {
+            Cell(w, "cell", "input", column);
+        }
+
+        Cell(w, "cellGradient", "inputGradient", column);
         for (int v = 0; v < vectors; v++)
         {
-            int column = (firstVector + v) * isa.Width;
-            int lanes = Math.Min(isa.Width, Channels - column);
-            string target = GradientCell(column);
+            int lanes = v == vectors - 1 ? lastLanes : isa.Width;
             string add;
             if (max)
             {
-                w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Api}.LoadUnsafe(ref {Cell(column)}), m{v}), taken{v});");
+                w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Load("cell", v * isa.Width)}, m{v}), taken{v});");
                 w.Line($"taken{v} |= first{v};");
-                add = $"{isa.Api}.LoadUnsafe(ref {target}) + (g{v} & first{v})";
+                add = $"{isa.Load("cellGradient", v * isa.Width)} + (g{v} & first{v})";
             }
             else
             {
-                add = $"{isa.Api}.LoadUnsafe(ref {target}) + g{v}";
+                add = $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
             }
 
-            w.Line(lanes >= isa.Width ? $"({add}).StoreUnsafe(ref {target});" : $"Lanes.StoreFirst(ref {target}, {add}, {lanes});");
+            w.Line(isa.Store(add, "cellGradient", v * isa.Width, lanes));
         }
 
         w.Close();
