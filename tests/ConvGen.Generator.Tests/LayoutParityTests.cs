@@ -130,16 +130,25 @@ public class LayoutParityTests
     {
         Dictionary<string, int> constants = Constants(engine.GetType(), "Workspace");
         int perSample = constants["PerSample"];
-        int @fixed = constants["Fixed"];
+        int perThread = constants["PerThread"];
         Assert.Equal(plan.WorkspacePerSample, perSample);
-        Assert.Equal(plan.WorkspaceFixed, @fixed);
-        Assert.Equal(perSample + @fixed, engine.WorkspaceLength(1));
-        Assert.Equal((5L * perSample) + @fixed, engine.WorkspaceLength(5));
-        Assert.Equal(plan.Regions.Count + 2, constants.Count);
+        Assert.Equal(plan.WorkspacePerThread, perThread);
+        Assert.Equal(plan.SharedLength, constants["Shared"]);
+        Assert.Equal(plan.PartialsPerThread, constants["PartialsPerThread"]);
+        Assert.Equal(perSample + perThread, engine.WorkspaceLength(1));
+        Assert.Equal((5L * perSample) + perThread, engine.WorkspaceLength(5));
+        Assert.Equal(plan.Regions.Count + 4, constants.Count);
 
-        foreach (bool perSampleRegions in new[] { true, false })
+        var totals = new Dictionary<RegionKind, int>
         {
-            Region[] regions = [.. plan.Regions.Where(r => r.PerSample == perSampleRegions).OrderBy(r => r.Offset)];
+            [RegionKind.PerSample] = perSample,
+            [RegionKind.PerThread] = perThread,
+            [RegionKind.Shared] = plan.SharedLength,
+            [RegionKind.Partial] = plan.PartialsPerThread,
+        };
+        foreach (RegionKind kind in totals.Keys)
+        {
+            Region[] regions = [.. plan.Regions.Where(r => r.Kind == kind).OrderBy(r => r.Offset)];
             int end = 0;
             foreach (Region region in regions)
             {
@@ -150,7 +159,7 @@ public class LayoutParityTests
                 end = region.Offset + region.Size;
             }
 
-            Assert.True(end <= (perSampleRegions ? perSample : @fixed), $"regions end at {end}, past the workspace");
+            Assert.True(end <= totals[kind], $"{kind} regions end at {end}, past their total {totals[kind]}");
         }
 
         foreach (LayerInfo layer in description.Layers)

@@ -28,11 +28,12 @@ internal static class LossEmitter
         w.Close();
         w.Line();
 
-        w.Line("/// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>");
-        w.Open("public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)");
+        w.Line("/// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the");
+        w.Line("/// whole batch of <paramref name=\"batch\"/> samples.</summary>");
+        w.Open("public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)");
         w.Line("double total = 0;");
         w.Line("int correct = 0;");
-        w.Line("float inverseCount = 1f / count;");
+        w.Line("float inverseCount = 1f / batch;");
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float z = ref Unsafe.Add(ref logits, n * {k});");
         w.Line($"ref float g = ref Unsafe.Add(ref gradient, n * {k});");

@@ -97,12 +97,13 @@ internal static class ModelEmitter
         w.Line("using ConvGen.Engines;");
         w.Line("using ConvGen.Kernels;");
         w.Line("using ConvGen.Layers;");
+        w.Line("using ConvGen.Threading;");
         w.Line();
         w.Line($"/// <summary>The compiled engine of {Xml(QualifiedName(model))}: input {model.Input}, {model.Layers.Count} layers, specialised to every shape.</summary>");
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ConvGen.Generator\", \"1.0\")]");
         w.Open($"file sealed class {engine} : CompiledEngine");
         w.Line($"public {engine}()");
-        w.Line("    : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())");
+        w.Line("    : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())");
         w.Open();
         w.Close();
         w.Line();
@@ -113,6 +114,11 @@ internal static class ModelEmitter
         EmitWorkspace(w, plan);
         w.Line();
         EmitEntryPoints(w, plan);
+        if (plan.TransposedKernels().Any())
+        {
+            EmitKernelTransposes(w, plan, layers);
+        }
+
         foreach (VectorIsa isa in VectorIsa.All)
         {
             w.Line();
@@ -191,46 +197,70 @@ internal static class ModelEmitter
 
     private static void EmitWorkspace(SourceWriter w, NetworkPlan plan)
     {
-        w.Line("/// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);");
-        w.Line("/// the fixed regions follow all of them, at PerSample · capacity + o.</summary>");
+        w.Line("/// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o");
+        w.Line("/// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.");
+        w.Line("/// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at");
+        w.Line("/// Shared + thread · PartialsPerThread + o.</summary>");
         w.Open("private static class Workspace");
         w.Line($"public const int PerSample = {plan.WorkspacePerSample};");
-        w.Line($"public const int Fixed = {plan.WorkspaceFixed};");
+        w.Line($"public const int PerThread = {plan.WorkspacePerThread};");
+        w.Line($"public const int Shared = {plan.SharedLength};");
+        w.Line($"public const int PartialsPerThread = {plan.PartialsPerThread};");
         foreach (Region region in plan.Regions)
         {
+            string where = region.Kind switch
+            {
+                RegionKind.PerSample => " per sample",
+                RegionKind.PerThread => " per thread",
+                RegionKind.Shared => ", shared",
+                _ => " per thread, shared",
+            };
             w.Line();
-            w.Line($"/// <summary>{Xml(region.Description)} ({region.Size} floats{(region.PerSample ? " per sample" : "")}).</summary>");
+            w.Line($"/// <summary>{Xml(region.Description)} ({region.Size} floats{where}).</summary>");
             w.Line($"public const int {region.Name} = {region.Offset};");
         }
 
         w.Close();
     }
 
-    private static string RegionReference(Region region) => region.PerSample
-        ? $"ref Unsafe.Add(ref workspace, Workspace.{region.Name} * capacity)"
-        : $"ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.{region.Name})";
+    private static string RegionReference(Region region) => region.Kind switch
+    {
+        RegionKind.PerSample => $"ref Unsafe.Add(ref workspace, Workspace.{region.Name} * capacity)",
+        RegionKind.PerThread => $"ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.{region.Name})",
+        RegionKind.Shared => $"ref Unsafe.Add(ref shared, Workspace.{region.Name})",
+        _ => $"ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.{region.Name})",
+    };
 
     private static string BufferArgument(NetworkPlan plan, string buffer) =>
         buffer == NetworkPlan.ImagesName ? "ref images" : RegionReference(plan.RegionNamed(buffer));
+
+    private const string TrainingArguments = "count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier";
 
     private static void EmitEntryPoints(SourceWriter w, NetworkPlan plan)
     {
         const string Common = "ref images, count, ref parameters, ref state, ref workspace, capacity";
         w.Line("/// <inheritdoc/>");
-        w.Open("protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)");
+        w.Open("protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)");
         Dispatch(w, isa => $"ForwardInference{isa.Suffix}({Common});");
         w.Line($"Loss.Probabilities({BufferArgument(plan, plan.LogitsOf(PassMode.Inference))}, count, ref probabilities);");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)");
+        w.Open("protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)");
         Dispatch(w, isa => $"ForwardInference{isa.Suffix}({Common});");
         w.Line($"return Loss.Forward({BufferArgument(plan, plan.LogitsOf(PassMode.Inference))}, ref labels, count);");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)");
-        Dispatch(w, isa => $"ForwardTraining{isa.Suffix}({Common}, dropoutSeed);");
+        w.Open("protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)");
+        bool transposes = plan.TransposedKernels().Any();
+        if (transposes)
+        {
+            w.Comment("The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.");
+            w.Line("TransposeKernels(ref parameters, ref shared, thread, threads);");
+        }
+
+        Dispatch(w, isa => $"ForwardTraining{isa.Suffix}(ref images, {TrainingArguments});");
         if (plan.FirstTrainable < 0)
         {
             w.Comment("No layer has trainable weights: there is nothing to differentiate.");
@@ -238,12 +268,28 @@ internal static class ModelEmitter
         }
         else
         {
-            w.Line($"BatchMetrics metrics = Loss.ForwardBackward({BufferArgument(plan, plan.LogitsOf(PassMode.Training))}, ref labels, count, {BufferArgument(plan, plan.GradientBuffers[0])});");
-            Dispatch(w, isa => $"Backward{isa.Suffix}(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);");
+            w.Line($"BatchMetrics metrics = Loss.ForwardBackward({BufferArgument(plan, plan.LogitsOf(PassMode.Training))}, ref labels, count, total, {BufferArgument(plan, plan.GradientBuffers[0])});");
+            if (transposes)
+            {
+                w.Line("barrier.SignalAndWait();");
+            }
+
+            Dispatch(w, isa => $"Backward{isa.Suffix}(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);");
             w.Line("return metrics;");
         }
 
         w.Close();
+    }
+
+    private static void EmitKernelTransposes(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers)
+    {
+        var pass = new PassWriter();
+        foreach (int index in plan.TransposedKernels())
+        {
+            layers[index].EmitKernelTranspose(pass);
+        }
+
+        WritePass(w, plan, pass, "The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.", "private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)");
     }
 
     private static void Dispatch(SourceWriter w, System.Func<VectorIsa, string> call)
@@ -282,9 +328,11 @@ internal static class ModelEmitter
         }
 
         string name = (mode == PassMode.Training ? "ForwardTraining" : "ForwardInference") + isa.Suffix;
-        string parameters = "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity" + (mode == PassMode.Training ? ", ulong dropoutSeed" : "");
+        string parameters = mode == PassMode.Training
+            ? "ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier"
+            : "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity";
         string summary = mode == PassMode.Training
-            ? $"Forward pass in training ({isa.DisplayName}): dropout on, batch statistics; leaves the logits in {plan.LogitsOf(mode)}."
+            ? $"Forward pass in training ({isa.DisplayName}) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in {plan.LogitsOf(mode)}."
             : $"Forward pass in inference ({isa.DisplayName}); leaves the logits in {plan.LogitsOf(mode)}.";
         WritePass(w, plan, pass, summary, $"private static void {name}({parameters})");
     }
@@ -307,7 +355,7 @@ internal static class ModelEmitter
             }
         }
 
-        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}): from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes every gradient.", $"private static void Backward{isa.Suffix}(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)");
+        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}) of a thread's chunk: from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.", $"private static void Backward{isa.Suffix}(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)");
     }
 
     private static void WritePass(SourceWriter w, NetworkPlan plan, PassWriter pass, string summary, string signature)

@@ -21,8 +21,25 @@ internal sealed record WeightSlot(int Layer, string Constant, string KerasName, 
     public string ShapeText => "(" + string.Join(", ", Shape) + (Shape.Length == 1 ? ",)" : ")");
 }
 
-/// <summary>A workspace region: per sample (its offset and size are multiplied by the batch capacity) or fixed.</summary>
-internal sealed record Region(string Name, int Size, bool PerSample, int Offset, string Description);
+/// <summary>Where a region lives.</summary>
+internal enum RegionKind
+{
+    /// <summary>In each thread's workspace, one copy per sample of its chunk: offset and size scale with the capacity.</summary>
+    PerSample,
+
+    /// <summary>In each thread's workspace, once, after the per-sample regions.</summary>
+    PerThread,
+
+    /// <summary>In the buffer the threads of a step share, once (kernels transposed for the backward pass).</summary>
+    Shared,
+
+    /// <summary>In the shared buffer, one block per thread, after the shared regions: partial sums a thread publishes to
+    /// the others (batch normalisation over the whole batch).</summary>
+    Partial,
+}
+
+/// <summary>A workspace region: its kind, offset and size in floats (per sample for <see cref="RegionKind.PerSample"/>).</summary>
+internal sealed record Region(string Name, int Size, RegionKind Kind, int Offset, string Description);
 
 /// <summary>
 /// Where everything lives for one model: weight offsets (the runtime's layout, by the same rules), workspace regions
@@ -39,8 +56,13 @@ internal sealed class NetworkPlan
     private readonly Dictionary<int, List<WeightSlot>> _weightsByLayer = [];
     private readonly string?[] _trainingOutputs;
     private readonly string?[] _inferenceOutputs;
-    private int _perSampleCursor;
-    private int _fixedCursor;
+    private readonly Dictionary<RegionKind, int> _cursors = new()
+    {
+        [RegionKind.PerSample] = 0,
+        [RegionKind.PerThread] = 0,
+        [RegionKind.Shared] = 0,
+        [RegionKind.Partial] = 0,
+    };
 
     public NetworkPlan(ModelSpec model)
     {
@@ -68,8 +90,10 @@ internal sealed class NetworkPlan
         }
 
         LayOutBackward();
-        WorkspacePerSample = KerasConventions.Align(_perSampleCursor);
-        WorkspaceFixed = KerasConventions.Align(_fixedCursor);
+        WorkspacePerSample = KerasConventions.Align(_cursors[RegionKind.PerSample]);
+        WorkspacePerThread = KerasConventions.Align(_cursors[RegionKind.PerThread]);
+        SharedLength = KerasConventions.Align(_cursors[RegionKind.Shared]);
+        PartialsPerThread = KerasConventions.Align(_cursors[RegionKind.Partial]);
     }
 
     public ModelSpec Model { get; }
@@ -85,9 +109,20 @@ internal sealed class NetworkPlan
 
     public int StateLength { get; }
 
-    public int WorkspacePerSample { get; private set; }
+    /// <summary>Workspace floats per sample of a thread's chunk.</summary>
+    public int WorkspacePerSample { get; }
 
-    public int WorkspaceFixed { get; private set; }
+    /// <summary>Workspace floats per thread, after the per-sample regions.</summary>
+    public int WorkspacePerThread { get; }
+
+    /// <summary>Floats of the shared regions.</summary>
+    public int SharedLength { get; }
+
+    /// <summary>Floats of one thread's block of partial sums.</summary>
+    public int PartialsPerThread { get; }
+
+    /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
+    public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
 
     public LayerSpec Last { get; }
 
@@ -174,9 +209,14 @@ internal sealed class NetworkPlan
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
                 break;
             case BatchNormalizationSpec:
+                int channels = layer.Input.Channels;
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
-                AddFixed(id + "BatchMean", layer.Input.Channels, $"{layer.Name} batch mean per channel");
-                AddFixed(id + "BatchInverseStd", layer.Input.Channels, $"{layer.Name} batch 1 / sqrt(variance + epsilon) per channel");
+                AddRegion(RegionKind.PerThread, id + "BatchMean", channels, $"{layer.Name} batch mean per channel");
+                AddRegion(RegionKind.PerThread, id + "BatchInverseStd", channels, $"{layer.Name} batch 1 / sqrt(variance + epsilon) per channel");
+                AddRegion(RegionKind.Partial, id + "Sums", channels, $"{layer.Name}: a thread's sum of its chunk per channel");
+                AddRegion(RegionKind.Partial, id + "Squares", channels, $"{layer.Name}: a thread's sum of squared deviations from the batch mean per channel");
+                AddRegion(RegionKind.Partial, id + "BetaSums", channels, $"{layer.Name}: a thread's sum of output gradients per channel");
+                AddRegion(RegionKind.Partial, id + "GammaSums", channels, $"{layer.Name}: a thread's sum of output gradient · x̂ per channel");
                 break;
             default:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
@@ -194,7 +234,6 @@ internal sealed class NetworkPlan
         long gradient = 0;
         long convScratch = 0;
         long convInputScratch = 0;
-        long transposed = 0;
         foreach (int i in BackwardLayers())
         {
             LayerSpec layer = Model.Layers[i];
@@ -202,6 +241,7 @@ internal sealed class NetworkPlan
             if (NeedsInputGradient(i))
             {
                 gradient = Math.Max(gradient, layer.Input.Size);
+                string id = LayerIds[i];
                 switch (layer)
                 {
                     case Conv2DSpec conv:
@@ -211,10 +251,10 @@ internal sealed class NetworkPlan
                             convInputScratch = Math.Max(convInputScratch, PaddedInput(conv).Size);
                         }
 
-                        transposed = Math.Max(transposed, (long)conv.KernelHeight * conv.KernelWidth * conv.Input.Channels * conv.Filters);
+                        AddRegion(RegionKind.Shared, id + "FlippedKernel", (long)conv.KernelHeight * conv.KernelWidth * conv.Input.Channels * conv.Filters, $"{layer.Name} kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient");
                         break;
                     case DenseSpec dense:
-                        transposed = Math.Max(transposed, dense.Input.Size * dense.Units);
+                        AddRegion(RegionKind.Shared, id + "TransposedKernel", dense.Input.Size * dense.Units, $"{layer.Name} kernel transposed to [units, inputs] for the input gradient");
                         break;
                 }
             }
@@ -233,11 +273,6 @@ internal sealed class NetworkPlan
         if (convInputScratch > 0)
         {
             AddPerSample("ConvPaddedInputGradient", convInputScratch, "a 'same' convolution's input gradient, border included");
-        }
-
-        if (transposed > 0)
-        {
-            AddFixed("TransposedKernel", transposed, "a kernel transposed for an input-gradient product");
         }
     }
 
@@ -260,18 +295,13 @@ internal sealed class NetworkPlan
         _inferenceOutputs[layer.Index] = region;
     }
 
-    private string AddPerSample(string name, long size, string description)
-    {
-        int offset = KerasConventions.Align(_perSampleCursor);
-        _perSampleCursor = offset + (int)size;
-        return Add(new Region(name, (int)size, PerSample: true, offset, description));
-    }
+    private string AddPerSample(string name, long size, string description) => AddRegion(RegionKind.PerSample, name, size, description);
 
-    private void AddFixed(string name, long size, string description)
+    private string AddRegion(RegionKind kind, string name, long size, string description)
     {
-        int offset = KerasConventions.Align(_fixedCursor);
-        _fixedCursor = offset + (int)size;
-        Add(new Region(name, (int)size, PerSample: false, offset, description));
+        int offset = KerasConventions.Align(_cursors[kind]);
+        _cursors[kind] = offset + (int)size;
+        return Add(new Region(name, (int)size, kind, offset, description));
     }
 
     private string Add(Region region)

@@ -1,32 +1,50 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using ConvGen.Threading;
 
 namespace ConvGen.Engines;
 
 /// <summary>
-/// Base of the engines the generator emits, one per annotated class. It owns the workspace (sized at build time per
-/// sample, grown only when a larger batch arrives, so a training step allocates nothing), checks that the generated
-/// layout matches this runtime's, and hands the generated code plain references into the buffers.
-/// The generated code picks its instruction set once, from <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the
-/// JIT folds to constants. An engine is not thread-safe: use one per model, from one thread at a time.
+/// Base of the engines the generator emits, one per annotated class. It splits each batch into contiguous chunks, one
+/// per thread of a persistent <see cref="WorkerTeam"/>; each thread runs the generated forward and backward passes on
+/// its chunk with its own workspace and its own gradient buffer, and the buffers are then summed in a fixed order
+/// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
+/// statistics over the whole batch. Workspaces are sized per sample at build time and grown only when a larger chunk
+/// arrives, so a step allocates nothing. The generated code picks its instruction set once, from
+/// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
+/// An engine serves one model from one thread at a time.
 /// </summary>
-public abstract class CompiledEngine : Engine
+public abstract class CompiledEngine : Engine, IDisposable
 {
-    private readonly int _workspacePerSample;
-    private readonly int _workspaceFixed;
-    private AlignedBuffer? _workspace;
-    private int _capacity;
+    /// <summary>The smallest chunk a thread is given: below it a second thread costs more than it saves.</summary>
+    public const int MinimumChunk = 4;
 
-    /// <summary>Checks the generated layout against <paramref name="description"/>'s and remembers the workspace size.</summary>
+    private readonly int _workspacePerSample;
+    private readonly int _workspacePerThread;
+    private readonly int _sharedLength;
+    private readonly int _partialsPerThread;
+    private readonly TrainWork _train;
+    private readonly EvaluateWork _evaluate;
+    private readonly PredictWork _predict;
+    private int _threads = DefaultThreads();
+    private WorkerTeam? _team;
+    private AlignedBuffer?[] _workspaces = [];
+    private AlignedBuffer?[] _gradients = [];
+    private AlignedBuffer? _shared;
+    private int _capacity;
+    private BatchMetrics[] _metrics = [];
+
+    /// <summary>Checks the generated layout against <paramref name="description"/>'s and remembers the workspace sizes.</summary>
     /// <param name="description">The model, as the runtime lays it out.</param>
     /// <param name="parameterLength">The generated parameter-buffer length.</param>
     /// <param name="stateLength">The generated state-buffer length.</param>
-    /// <param name="workspacePerSample">Workspace floats per sample of a batch.</param>
-    /// <param name="workspaceFixed">Workspace floats independent of the batch size.</param>
+    /// <param name="workspacePerSample">Workspace floats per sample of a thread's chunk.</param>
+    /// <param name="workspacePerThread">Workspace floats per thread, independent of the chunk size.</param>
+    /// <param name="sharedLength">Floats shared by the threads of a step (transposed kernels).</param>
+    /// <param name="partialsPerThread">Floats each thread publishes to the others (batch-normalisation partial sums).</param>
     /// <param name="weightOffsets">The generated offset of every weight, in Keras order.</param>
-    protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspaceFixed, int[] weightOffsets)
+    protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspacePerThread, int sharedLength, int partialsPerThread, int[] weightOffsets)
         : base(description)
     {
         ArgumentNullException.ThrowIfNull(weightOffsets);
@@ -42,7 +60,12 @@ public abstract class CompiledEngine : Engine
         }
 
         _workspacePerSample = workspacePerSample;
-        _workspaceFixed = workspaceFixed;
+        _workspacePerThread = workspacePerThread;
+        _sharedLength = sharedLength;
+        _partialsPerThread = partialsPerThread;
+        _train = new TrainWork(this);
+        _evaluate = new EvaluateWork(this);
+        _predict = new PredictWork(this);
     }
 
     /// <summary>Whether the generated code runs its AVX-512 kernels (Vector512 accelerated).</summary>
@@ -65,76 +88,329 @@ public abstract class CompiledEngine : Engine
     /// <inheritdoc/>
     public override string Name => "compiled (" + InstructionSet + ")";
 
-    /// <summary>Workspace floats a batch of <paramref name="count"/> samples uses.</summary>
-    public long WorkspaceLength(int count) => ((long)_workspacePerSample * count) + _workspaceFixed;
+    /// <summary>
+    /// Threads a batch is split over: by default the machine's processors, or <c>CONVGEN_THREADS</c> when set. A batch
+    /// too small to give each thread <see cref="MinimumChunk"/> samples uses fewer.
+    /// </summary>
+    public override int Threads
+    {
+        get => _threads;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256);
+            if (value != _threads)
+            {
+                _threads = value;
+                _team?.Dispose();
+                _team = null;
+            }
+        }
+    }
+
+    /// <summary>Workspace floats a thread uses for a chunk of <paramref name="count"/> samples.</summary>
+    public long WorkspaceLength(int count) => ((long)_workspacePerSample * count) + _workspacePerThread;
+
+    /// <summary>Stops the engine's worker threads (they also stop on their own when the process ends).</summary>
+    public void Dispose()
+    {
+        _team?.Dispose();
+        _team = null;
+    }
 
     /// <inheritdoc/>
     protected sealed override void PredictCore(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
     {
-        AlignedBuffer workspace = Workspace(count);
-        Infer(
-            ref MemoryMarshal.GetReference(images),
-            count,
-            ref buffers.Parameters.Start,
-            ref buffers.State.Start,
-            ref workspace.Start,
-            _capacity,
-            ref MemoryMarshal.GetReference(probabilities));
+        int threads = Prepare(count, training: false);
+        unsafe
+        {
+            fixed (float* imagesPointer = images)
+            fixed (float* probabilitiesPointer = probabilities)
+            {
+                _predict.Set(buffers, imagesPointer, count, probabilitiesPointer);
+                Run(_predict, threads);
+            }
+        }
     }
 
     /// <inheritdoc/>
     protected sealed override BatchMetrics EvaluateCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
-        AlignedBuffer workspace = Workspace(count);
-        return Evaluate(
-            ref MemoryMarshal.GetReference(images),
-            ref MemoryMarshal.GetReference(labels),
-            count,
-            ref buffers.Parameters.Start,
-            ref buffers.State.Start,
-            ref workspace.Start,
-            _capacity);
+        int threads = Prepare(count, training: false);
+        unsafe
+        {
+            fixed (float* imagesPointer = images)
+            fixed (int* labelsPointer = labels)
+            {
+                _evaluate.Set(buffers, imagesPointer, labelsPointer, count);
+                Run(_evaluate, threads);
+            }
+        }
+
+        return SumMetrics(threads);
     }
 
     /// <inheritdoc/>
-    protected sealed override BatchMetrics ComputeGradientsCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed)
+    protected sealed override BatchMetrics ComputeGradientsCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed) =>
+        Train(buffers, images, labels, count, dropoutSeed, optimizer: null);
+
+    /// <inheritdoc/>
+    protected sealed override BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer) =>
+        Train(buffers, images, labels, count, dropoutSeed, optimizer);
+
+    private BatchMetrics Train(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer? optimizer)
     {
-        AlignedBuffer workspace = Workspace(count);
-        return Train(
-            ref MemoryMarshal.GetReference(images),
-            ref MemoryMarshal.GetReference(labels),
-            count,
-            ref buffers.Parameters.Start,
-            ref buffers.Gradients.Start,
-            ref buffers.State.Start,
-            ref workspace.Start,
-            _capacity,
-            dropoutSeed);
-    }
-
-    /// <summary>Inference on <paramref name="count"/> images: writes their class probabilities.</summary>
-    protected abstract void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities);
-
-    /// <summary>Inference on <paramref name="count"/> labelled images: their summed loss and correct count.</summary>
-    protected abstract BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity);
-
-    /// <summary>A training step's forward and backward pass: writes every gradient of the mean loss.</summary>
-    protected abstract BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed);
-
-    private AlignedBuffer Workspace(int count)
-    {
-        if (_workspace is null || count > _capacity)
+        int threads = Prepare(count, training: true);
+        long step = optimizer?.BeginStep(buffers.Parameters.Length, buffers.Gradients.Length) ?? 0;
+        unsafe
         {
-            long length = WorkspaceLength(count);
-            if (length > Array.MaxLength - 64)
+            fixed (float* imagesPointer = images)
+            fixed (int* labelsPointer = labels)
             {
-                throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch of {count} needs {length:N0} floats of workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
+                _train.Set(buffers, imagesPointer, labelsPointer, count, dropoutSeed, optimizer, step);
+                Run(_train, threads);
             }
-
-            _workspace = new AlignedBuffer((int)length);
-            _capacity = count;
         }
 
-        return _workspace;
+        return SumMetrics(threads);
+    }
+
+    /// <summary>Inference on one thread's chunk of <paramref name="count"/> images: writes their class probabilities.</summary>
+    protected abstract void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities);
+
+    /// <summary>Inference on one thread's chunk of labelled images: their summed loss and correct count.</summary>
+    protected abstract BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity);
+
+    /// <summary>
+    /// A training step's forward and backward pass on one thread's chunk: samples <paramref name="first"/> ...
+    /// <paramref name="first"/> + <paramref name="count"/> - 1 of a batch of <paramref name="total"/>. Writes the
+    /// chunk's share of the gradient of the mean loss over the whole batch into <paramref name="gradients"/>, the thread's
+    /// own buffer. Layers that need the whole batch (batch normalisation) meet the other threads at
+    /// <paramref name="barrier"/> and exchange partial sums through <paramref name="shared"/>.
+    /// </summary>
+    protected abstract BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier);
+
+    private static int DefaultThreads()
+    {
+        string? configured = Environment.GetEnvironmentVariable("CONVGEN_THREADS");
+        return int.TryParse(configured, out int threads) && threads > 0 ? Math.Min(threads, 256) : Environment.ProcessorCount;
+    }
+
+    /// <summary>The chunk of <paramref name="count"/> samples thread <paramref name="thread"/> of
+    /// <paramref name="threads"/> takes: contiguous, sizes differing by one at most.</summary>
+    private static (int First, int Count) Chunk(int count, int thread, int threads)
+    {
+        int quotient = count / threads;
+        int remainder = count % threads;
+        int first = (thread * quotient) + Math.Min(thread, remainder);
+        return (first, quotient + (thread < remainder ? 1 : 0));
+    }
+
+    /// <summary>Picks the thread count for a batch and makes sure every thread has room for its chunk.</summary>
+    private int Prepare(int count, bool training)
+    {
+        int threads = Math.Clamp(count / MinimumChunk, 1, _threads);
+        int chunk = (count + threads - 1) / threads;
+        if (_workspaces.Length < threads || chunk > _capacity)
+        {
+            _capacity = Math.Max(_capacity, chunk);
+            long length = WorkspaceLength(_capacity);
+            if (length > Array.MaxLength - 64)
+            {
+                throw new ArgumentOutOfRangeException(nameof(count), count, $"A chunk of {chunk} samples needs {length:N0} floats of workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
+            }
+
+            _workspaces = new AlignedBuffer?[Math.Max(threads, _workspaces.Length)];
+            for (int t = 0; t < _workspaces.Length; t++)
+            {
+                _workspaces[t] = new AlignedBuffer((int)length);
+            }
+        }
+
+        if (training && _gradients.Length < threads)
+        {
+            // Thread 0 writes the model's own gradient buffer; the others write private ones, summed after.
+            var gradients = new AlignedBuffer?[threads];
+            Array.Copy(_gradients, gradients, _gradients.Length);
+            for (int t = Math.Max(1, _gradients.Length); t < threads; t++)
+            {
+                gradients[t] = new AlignedBuffer(Description.ParameterLength);
+            }
+
+            _gradients = gradients;
+        }
+
+        int sharedLength = _sharedLength + (threads * _partialsPerThread);
+        if (_shared is null || _shared.Length < sharedLength)
+        {
+            _shared = new AlignedBuffer(sharedLength);
+        }
+
+        if (_metrics.Length < threads)
+        {
+            _metrics = new BatchMetrics[threads];
+        }
+
+        if (threads > 1 && (_team is null || _team.Threads != _threads))
+        {
+            _team?.Dispose();
+            _team = new WorkerTeam(_threads);
+        }
+
+        return threads;
+    }
+
+    private void Run(ChunkWork work, int threads)
+    {
+        work.Threads = threads;
+        if (threads == 1)
+        {
+            work.Execute(0, 1);
+        }
+        else
+        {
+            _team!.Run(work);
+        }
+    }
+
+    private BatchMetrics SumMetrics(int threads)
+    {
+        BatchMetrics total = default;
+        for (int t = 0; t < threads; t++)
+        {
+            total += _metrics[t];
+        }
+
+        return total;
+    }
+
+    /// <summary>One kind of step split into chunks; the team may be larger than the chunks this batch needs.</summary>
+    private abstract unsafe class ChunkWork(CompiledEngine engine) : ITeamWork
+    {
+        protected CompiledEngine Engine { get; } = engine;
+
+        public int Threads { get; set; }
+
+        protected ModelBuffers Buffers { get; set; } = null!;
+
+        protected float* Images { get; set; }
+
+        protected int Count { get; set; }
+
+        public void Execute(int thread, int teamThreads)
+        {
+            if (thread >= Threads)
+            {
+                return;
+            }
+
+            (int first, int count) = Chunk(Count, thread, Threads);
+            ExecuteChunk(thread, first, count, ref Engine._workspaces[thread]!.Start);
+        }
+
+        protected abstract void ExecuteChunk(int thread, int first, int count, ref float workspace);
+
+        protected ref float ImagesAt(int first) => ref Unsafe.AsRef<float>(Images + ((long)first * Engine.Description.InputShape.Size));
+    }
+
+    private sealed unsafe class PredictWork(CompiledEngine engine) : ChunkWork(engine)
+    {
+        private float* _probabilities;
+
+        public void Set(ModelBuffers buffers, float* images, int count, float* probabilities)
+        {
+            Buffers = buffers;
+            Images = images;
+            Count = count;
+            _probabilities = probabilities;
+        }
+
+        protected override void ExecuteChunk(int thread, int first, int count, ref float workspace) =>
+            Engine.InferChunk(
+                ref ImagesAt(first),
+                count,
+                ref Buffers.Parameters.Start,
+                ref Buffers.State.Start,
+                ref workspace,
+                Engine._capacity,
+                ref Unsafe.AsRef<float>(_probabilities + ((long)first * Engine.Description.Classes)));
+    }
+
+    private sealed unsafe class EvaluateWork(CompiledEngine engine) : ChunkWork(engine)
+    {
+        private int* _labels;
+
+        public void Set(ModelBuffers buffers, float* images, int* labels, int count)
+        {
+            Buffers = buffers;
+            Images = images;
+            Count = count;
+            _labels = labels;
+        }
+
+        protected override void ExecuteChunk(int thread, int first, int count, ref float workspace) =>
+            Engine._metrics[thread] = Engine.EvaluateChunk(
+                ref ImagesAt(first),
+                ref Unsafe.AsRef<int>(_labels + first),
+                count,
+                ref Buffers.Parameters.Start,
+                ref Buffers.State.Start,
+                ref workspace,
+                Engine._capacity);
+    }
+
+    private sealed unsafe class TrainWork(CompiledEngine engine) : ChunkWork(engine)
+    {
+        private int* _labels;
+        private ulong _dropoutSeed;
+        private Optimizer? _optimizer;
+        private long _step;
+
+        public void Set(ModelBuffers buffers, float* images, int* labels, int count, ulong dropoutSeed, Optimizer? optimizer, long step)
+        {
+            Buffers = buffers;
+            Images = images;
+            Count = count;
+            _labels = labels;
+            _dropoutSeed = dropoutSeed;
+            _optimizer = optimizer;
+            _step = step;
+        }
+
+        protected override void ExecuteChunk(int thread, int first, int count, ref float workspace)
+        {
+            AlignedBuffer gradients = thread == 0 ? Buffers.Gradients : Engine._gradients[thread]!;
+            SpinBarrier barrier = Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads);
+            Engine._metrics[thread] = Engine.TrainChunk(
+                ref ImagesAt(first),
+                ref Unsafe.AsRef<int>(_labels + first),
+                count,
+                first,
+                Count,
+                ref Buffers.Parameters.Start,
+                ref gradients.Start,
+                ref Buffers.State.Start,
+                ref workspace,
+                Engine._capacity,
+                ref Engine._shared!.Start,
+                _dropoutSeed,
+                thread,
+                Threads,
+                barrier);
+            // Each thread takes one range of the parameters: the sum of the threads' gradients there (always in thread
+            // order) into the model's buffer, then the optimizer's update of that range.
+            barrier.SignalAndWait();
+            int length = Engine.Description.ParameterLength;
+            int share = ((length / Threads) + 15) & ~15;
+            int start = Math.Min(length, thread * share);
+            int end = thread == Threads - 1 ? length : Math.Min(length, start + share);
+            Span<float> total = Buffers.Gradients.Span[start..end];
+            for (int t = 1; t < Threads; t++)
+            {
+                GradientSum.Add(total, Engine._gradients[t]!.Span[start..end]);
+            }
+
+            _optimizer?.UpdateRange(Buffers.Parameters.Span[start..end], total, start, _step);
+        }
     }
 }

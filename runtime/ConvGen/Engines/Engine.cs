@@ -20,6 +20,22 @@ public abstract class Engine
     /// <summary>A short name for reports: "compiled (AVX-512)", "interpreted".</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// How many threads a batch is split over (the interpreted engine always uses one). Results are identical for a
+    /// given seed and thread count; different thread counts sum the same terms in another order.
+    /// </summary>
+    public virtual int Threads
+    {
+        get => 1;
+        set
+        {
+            if (value != 1)
+            {
+                throw new NotSupportedException($"The {Name} engine runs on one thread.");
+            }
+        }
+    }
+
     /// <summary>Class probabilities of <paramref name="count"/> images, in inference mode (dropout off, moving
     /// statistics), written as <paramref name="count"/> rows of <see cref="ModelDescription.Classes"/> values.</summary>
     public void Predict(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
@@ -52,6 +68,27 @@ public abstract class Engine
         CheckBatch(buffers, images, count);
         CheckLabels(labels, count);
         return ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
+    }
+
+    /// <summary>
+    /// A whole training step: <see cref="ComputeGradients"/>, then <paramref name="optimizer"/>'s update of the
+    /// parameters. Engines that split a batch over threads also split the update, and fuse it with the sum of the
+    /// threads' gradients (which still ends in <see cref="ModelBuffers.Gradients"/>).
+    /// </summary>
+    public BatchMetrics TrainStep(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer)
+    {
+        CheckBatch(buffers, images, count);
+        CheckLabels(labels, count);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer);
+    }
+
+    /// <summary>Implements <see cref="TrainStep"/>; arguments are checked. By default the gradients, then the update.</summary>
+    protected virtual BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer)
+    {
+        BatchMetrics metrics = ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
+        optimizer.Apply(buffers.Parameters.Span, buffers.Gradients.Span);
+        return metrics;
     }
 
     /// <summary>Implements <see cref="Predict"/>; arguments are checked.</summary>

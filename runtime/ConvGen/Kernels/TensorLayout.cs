@@ -72,26 +72,50 @@ public static class TensorLayout
     /// The kernel of the input-gradient convolution: K'[ky, kx, f, c] = K[KH - 1 - ky, KW - 1 - kx, c, f], so that
     /// the input gradient is the stride-1 convolution of the (dilated, padded) output gradient with K'.
     /// </summary>
-    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels)
+    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels) =>
+        FlipTransposeKernel(ref kernel, ref flipped, kernelHeight, kernelWidth, inChannels, outChannels, part: 0, parts: 1);
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of <see cref="FlipTransposeKernel(ref float, ref float, int, int, int, int)"/>:
+    /// the threads of a step each flip a share of the kernel's taps.</summary>
+    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels, int part, int parts)
     {
-        for (int ky = 0; ky < kernelHeight; ky++)
+        int taps = kernelHeight * kernelWidth;
+        (int first, int end) = Share(taps, part, parts);
+        for (int tap = first; tap < end; tap++)
         {
-            for (int kx = 0; kx < kernelWidth; kx++)
-            {
-                ref float from = ref Unsafe.Add(ref kernel, ((ky * kernelWidth) + kx) * inChannels * outChannels);
-                ref float to = ref Unsafe.Add(ref flipped, (((kernelHeight - 1 - ky) * kernelWidth) + (kernelWidth - 1 - kx)) * inChannels * outChannels);
-                Transpose(ref from, ref to, inChannels, outChannels);
-            }
+            int ky = tap / kernelWidth;
+            int kx = tap % kernelWidth;
+            ref float from = ref Unsafe.Add(ref kernel, tap * inChannels * outChannels);
+            ref float to = ref Unsafe.Add(ref flipped, (((kernelHeight - 1 - ky) * kernelWidth) + (kernelWidth - 1 - kx)) * inChannels * outChannels);
+            Transpose(ref from, ref to, inChannels, outChannels);
         }
     }
 
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of <see cref="Transpose(ref float, ref float, int, int)"/>:
+    /// the threads of a step each transpose a share of the rows.</summary>
+    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns, int part, int parts)
+    {
+        (int first, int end) = Share(rows, part, parts);
+        TransposeRows(ref matrix, ref transposed, rows, columns, first, end);
+    }
+
     /// <summary>Writes the transpose [columns, rows] of the row-major [rows, columns] matrix.</summary>
-    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns)
+    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns) =>
+        TransposeRows(ref matrix, ref transposed, rows, columns, 0, rows);
+
+    private static (int First, int End) Share(int count, int part, int parts)
+    {
+        int size = (count + parts - 1) / parts;
+        int first = Math.Min(count, part * size);
+        return (first, Math.Min(count, first + size));
+    }
+
+    private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
     {
         const int Block = 16;
-        for (int r0 = 0; r0 < rows; r0 += Block)
+        for (int r0 = firstRow; r0 < endRow; r0 += Block)
         {
-            int r1 = Math.Min(rows, r0 + Block);
+            int r1 = Math.Min(endRow, r0 + Block);
             for (int c0 = 0; c0 < columns; c0 += Block)
             {
                 int c1 = Math.Min(columns, c0 + Block);

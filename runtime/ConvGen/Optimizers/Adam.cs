@@ -54,7 +54,7 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
         var rule = new Rule(
@@ -63,7 +63,7 @@ public sealed class Adam : Optimizer
             new Vector<float>((float)(1 - Beta2)),
             new Vector<float>((float)Epsilon),
             Amsgrad);
-        ElementwiseUpdate.Run(rule, parameters, gradients, _m, _v, _vMax);
+        ElementwiseUpdate.Run(rule, parameters, gradients, State(_m, offset, parameters.Length), State(_v, offset, parameters.Length), State(_vMax, offset, parameters.Length));
     }
 
     private readonly struct Rule(Vector<float> alpha, Vector<float> oneMinusBeta1, Vector<float> oneMinusBeta2, Vector<float> epsilon, bool amsgrad) : IUpdateRule

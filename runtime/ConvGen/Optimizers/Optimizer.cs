@@ -46,30 +46,50 @@ public abstract class Optimizer
     /// <summary>Applies one update: <paramref name="parameters"/> move against <paramref name="gradients"/>.</summary>
     public void Apply(Span<float> parameters, ReadOnlySpan<float> gradients)
     {
-        if (parameters.Length != gradients.Length)
+        long step = BeginStep(parameters.Length, gradients.Length);
+        Update(parameters, gradients, 0, step);
+    }
+
+    /// <summary>
+    /// Starts update number <see cref="Iterations"/> + 1 of <paramref name="length"/> parameters and returns its step
+    /// number; the update itself may then be applied in ranges (<see cref="UpdateRange"/>), by several threads at once,
+    /// since every rule is element-wise.
+    /// </summary>
+    internal long BeginStep(int length, int gradients)
+    {
+        if (length != gradients)
         {
-            throw new ArgumentException($"{parameters.Length} parameters but {gradients.Length} gradients.", nameof(gradients));
+            throw new ArgumentException($"{length} parameters but {gradients} gradients.", nameof(gradients));
         }
 
         if (Length == 0)
         {
-            Build(parameters.Length);
-            Length = parameters.Length;
+            Build(length);
+            Length = length;
         }
-        else if (Length != parameters.Length)
+        else if (Length != length)
         {
             throw new InvalidOperationException(string.Create(
                 CultureInfo.InvariantCulture,
-                $"This {GetType().Name} holds state for {Length} parameters and cannot update {parameters.Length}; use one optimizer per model."));
+                $"This {GetType().Name} holds state for {Length} parameters and cannot update {length}; use one optimizer per model."));
         }
 
-        Iterations++;
-        Update(parameters, gradients, Iterations);
+        return ++Iterations;
     }
+
+    /// <summary>Applies step <paramref name="step"/> to parameters <paramref name="offset"/> ... offset + length - 1.</summary>
+    internal void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step) =>
+        Update(parameters, gradients, offset, step);
+
+    /// <summary>The part of a state array that goes with parameters <paramref name="offset"/> ... + length - 1; empty
+    /// for state the rule does not use.</summary>
+    protected static Span<float> State(float[] state, int offset, int length) =>
+        state.Length == 0 ? default : state.AsSpan(offset, length);
 
     /// <summary>Allocates the per-parameter state for <paramref name="length"/> parameters.</summary>
     protected abstract void Build(int length);
 
-    /// <summary>Applies update number <paramref name="step"/> (1 for the first).</summary>
-    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step);
+    /// <summary>Applies update number <paramref name="step"/> (1 for the first) to the parameters starting at
+    /// <paramref name="offset"/> of the buffer (whose state starts at the same offset).</summary>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step);
 }

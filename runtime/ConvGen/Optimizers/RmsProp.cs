@@ -59,7 +59,7 @@ public sealed class RmsProp : Optimizer
     }
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         var rule = new Rule(
             new Vector<float>((float)LearningRate),
@@ -69,7 +69,7 @@ public sealed class RmsProp : Optimizer
             new Vector<float>((float)Epsilon),
             Centered,
             Momentum > 0);
-        ElementwiseUpdate.Run(rule, parameters, gradients, _meanSquare, _meanGradient, _momentum);
+        ElementwiseUpdate.Run(rule, parameters, gradients, State(_meanSquare, offset, parameters.Length), State(_meanGradient, offset, parameters.Length), State(_momentum, offset, parameters.Length));
     }
 
     private readonly struct Rule(Vector<float> rate, Vector<float> rho, Vector<float> oneMinusRho, Vector<float> momentum, Vector<float> epsilon, bool centered, bool hasMomentum) : IUpdateRule

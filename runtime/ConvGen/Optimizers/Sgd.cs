@@ -33,10 +33,10 @@ public sealed class Sgd : Optimizer
     protected override void Build(int length) => _velocity = Momentum > 0 ? new float[length] : [];
 
     /// <inheritdoc/>
-    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, long step)
+    protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         var rule = new Rule(new Vector<float>((float)LearningRate), new Vector<float>((float)Momentum), Momentum > 0, Nesterov);
-        ElementwiseUpdate.Run(rule, parameters, gradients, _velocity, default, default);
+        ElementwiseUpdate.Run(rule, parameters, gradients, State(_velocity, offset, parameters.Length), default, default);
     }
 
     private readonly struct Rule(Vector<float> rate, Vector<float> momentum, bool hasMomentum, bool nesterov) : IUpdateRule

@@ -151,8 +151,7 @@ public abstract partial class Model
                 }
 
                 ulong dropoutSeed = SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, DropoutStream), _stepsTrained++);
-                running += Engine.ComputeGradients(Buffers, images, labels, count, dropoutSeed);
-                _optimizer.Apply(Buffers.Parameters.Span, Buffers.Gradients.Span);
+                running += Engine.TrainStep(Buffers, images, labels, count, dropoutSeed, _optimizer);
                 seen += count;
                 float loss = (float)(running.LossSum / seen);
                 float accuracy = (float)running.Correct / seen;

@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.MnistCnn: input (28, 28, 1), 8 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class MnistCnnEngine : CompiledEngine
     {
         public MnistCnnEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -85,12 +86,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [Conv2dKernel, Conv2dBias, Conv2d1Kernel, Conv2d1Bias, DenseKernel, DenseBias, Dense1Kernel, Dense1Bias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 122640;
-            public const int Fixed = 589824;
+            public const int PerThread = 0;
+            public const int Shared = 600320;
+            public const int PartialsPerThread = 0;
 
             /// <summary>conv2d output: [N,26,26,32] (21632 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -119,6 +124,15 @@ namespace ConvGen.Generated
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
             public const int Dense1Output = 54272;
 
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
+            public const int Dense1TransposedKernel = 0;
+
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (589824 floats, shared).</summary>
+            public const int DenseTransposedKernel = 1280;
+
+            /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
+            public const int Conv2d1FlippedKernel = 591104;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
             public const int GradientA = 54288;
 
@@ -127,13 +141,10 @@ namespace ConvGen.Generated
 
             /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (25088 floats per sample).</summary>
             public const int ConvOutputGradient = 97552;
-
-            /// <summary>a kernel transposed for an input-gradient product (589824 floats).</summary>
-            public const int TransposedKernel = 0;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -151,7 +162,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -169,34 +180,49 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 4608, 128, thread, threads);
+            TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 3, 3, 32, 32, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -222,8 +248,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -242,44 +268,46 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
             DenseKernels.ForwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingAvx512(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingAvx512(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx512(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientA, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -307,8 +335,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -327,44 +355,46 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
             DenseKernels.ForwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingAvx2(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingAvx2(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx2(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientA, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -392,8 +422,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -412,44 +442,46 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingVector128(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingVector128(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
             DenseKernels.ForwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingVector128(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingVector128(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardVector128(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientA, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -1859,8 +1891,7 @@ namespace ConvGen.Generated
                         KernelGradientTile10x2Avx512(ref Unsafe.Add(ref tapInput, 22), ref gradient, ref Unsafe.Add(ref tapGradient, 704));
                     }
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 32, 32);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                 for (int n = 0; n < count; n++)
                 {
@@ -2342,8 +2373,7 @@ namespace ConvGen.Generated
                         KernelGradientTile2x2Avx2(ref Unsafe.Add(ref tapInput, 30), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 960 + 16));
                     }
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 32, 32);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                 for (int n = 0; n < count; n++)
                 {
@@ -2744,8 +2774,7 @@ namespace ConvGen.Generated
                         KernelGradientTile2x2Vector128(ref Unsafe.Add(ref tapInput, 30), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 960 + 24));
                     }
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 32, 32);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                 for (int n = 0; n < count; n++)
                 {
@@ -3419,11 +3448,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: first * 4608);
                 {
                     int length = count * 4608;
                     int i = 0;
@@ -3466,11 +3495,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: first * 4608);
                 {
                     int length = count * 4608;
                     int i = 0;
@@ -3513,11 +3542,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 4608), 0.25f, seed, layer: 3, firstElement: first * 4608);
                 {
                     int length = count * 4608;
                     int i = 0;
@@ -3877,8 +3906,7 @@ namespace ConvGen.Generated
                     KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
                     KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 4608, 128);
+                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -4486,8 +4514,7 @@ namespace ConvGen.Generated
                     }
                     KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 4608, 128);
+                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -4992,8 +5019,7 @@ namespace ConvGen.Generated
                     }
                     KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 4608, 128);
+                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -5207,11 +5233,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -5254,11 +5280,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -5301,11 +5327,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 6, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -5749,8 +5775,7 @@ namespace ConvGen.Generated
                     KernelGradientTile26x1Lanes10Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile24x1Lanes10Avx512(ref Unsafe.Add(ref input, 104), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (104 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -6419,8 +6444,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile3x2Lanes2Avx2(ref Unsafe.Add(ref input, 125), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (125 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -6871,8 +6895,7 @@ namespace ConvGen.Generated
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, 126), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (126 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -7189,12 +7212,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);

@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.MnistConv8: input (28, 28, 1), 8 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class MnistConv8Engine : CompiledEngine
     {
         public MnistConv8Engine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -79,12 +80,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [Conv2dKernel, Conv2dBias, DenseKernel, DenseBias, Dense1Kernel, Dense1Bias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 21456;
-            public const int Fixed = 147456;
+            public const int PerThread = 0;
+            public const int Shared = 148736;
+            public const int PartialsPerThread = 0;
 
             /// <summary>conv2d output: [N,25,25,8] (5000 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -104,18 +109,21 @@ namespace ConvGen.Generated
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
             public const int Dense1Output = 11424;
 
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
+            public const int Dense1TransposedKernel = 0;
+
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (147456 floats, shared).</summary>
+            public const int DenseTransposedKernel = 1280;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
             public const int GradientA = 11440;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
             public const int GradientB = 16448;
-
-            /// <summary>a kernel transposed for an input-gradient product (147456 floats).</summary>
-            public const int TransposedKernel = 0;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -133,7 +141,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -151,34 +159,47 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 1152, 128, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -207,8 +228,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
@@ -231,25 +252,26 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // activation_1: the gradient of its output is in GradientB
             Activation1Kernels.BackwardAvx512(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // activation: the gradient of its output is in GradientB
@@ -284,8 +306,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
@@ -308,25 +330,26 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // activation_1: the gradient of its output is in GradientB
             Activation1Kernels.BackwardAvx2(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // activation: the gradient of its output is in GradientB
@@ -361,8 +384,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
@@ -385,25 +408,26 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // activation_1: the gradient of its output is in GradientB
             Activation1Kernels.BackwardVector128(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // activation: the gradient of its output is in GradientB
@@ -2195,8 +2219,7 @@ namespace ConvGen.Generated
                     KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
                     KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 1152, 128);
+                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -2787,8 +2810,7 @@ namespace ConvGen.Generated
                     }
                     KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 1152, 128);
+                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -3276,8 +3298,7 @@ namespace ConvGen.Generated
                     }
                     KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 1152, 128);
+                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -4024,8 +4045,7 @@ namespace ConvGen.Generated
                     KernelGradientTile26x1Lanes10Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile24x1Lanes10Avx512(ref Unsafe.Add(ref input, 104), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (104 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -4694,8 +4714,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile3x2Lanes2Avx2(ref Unsafe.Add(ref input, 125), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (125 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -5146,8 +5165,7 @@ namespace ConvGen.Generated
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, 126), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (126 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -5464,12 +5482,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);

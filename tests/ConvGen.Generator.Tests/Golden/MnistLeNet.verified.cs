@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.MnistLeNet: input (28, 28, 1), 9 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class MnistLeNetEngine : CompiledEngine
     {
         public MnistLeNetEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -86,12 +87,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [Conv2dKernel, Conv2dBias, Conv2d1Kernel, Conv2d1Bias, DenseKernel, DenseBias, Dense1Kernel, Dense1Bias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 20352;
-            public const int Fixed = 51200;
+            public const int PerThread = 0;
+            public const int Shared = 53344;
+            public const int PartialsPerThread = 0;
 
             /// <summary>conv2d output: [N,26,26,6] (4056 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -123,6 +128,15 @@ namespace ConvGen.Generated
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
             public const int Dense1Output = 8608;
 
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
+            public const int Dense1TransposedKernel = 0;
+
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (51200 floats, shared).</summary>
+            public const int DenseTransposedKernel = 1280;
+
+            /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (864 floats, shared).</summary>
+            public const int Conv2d1FlippedKernel = 52480;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (4056 floats per sample).</summary>
             public const int GradientA = 8624;
 
@@ -131,13 +145,10 @@ namespace ConvGen.Generated
 
             /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (3600 floats per sample).</summary>
             public const int ConvOutputGradient = 16752;
-
-            /// <summary>a kernel transposed for an input-gradient product (51200 floats).</summary>
-            public const int TransposedKernel = 0;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -155,7 +166,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -173,34 +184,49 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 400, 128, thread, threads);
+            TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 3, 3, 6, 16, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -229,8 +255,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -252,45 +278,47 @@ namespace ConvGen.Generated
             // max_pooling2d_1: MaxPooling2D [N,11,11,16] -> [N,5,5,16]
             MaxPooling2d1Kernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2d1Output, count);
             // dropout: Dropout [N,5,5,16] -> [N,5,5,16]
-            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,400] -> [N,128]
             DenseKernels.ForwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingAvx512(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingAvx512(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx512(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientA, count);
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -323,8 +351,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -346,45 +374,47 @@ namespace ConvGen.Generated
             // max_pooling2d_1: MaxPooling2D [N,11,11,16] -> [N,5,5,16]
             MaxPooling2d1Kernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2d1Output, count);
             // dropout: Dropout [N,5,5,16] -> [N,5,5,16]
-            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,400] -> [N,128]
             DenseKernels.ForwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingAvx2(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingAvx2(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx2(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientA, count);
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -417,8 +447,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -440,45 +470,47 @@ namespace ConvGen.Generated
             // max_pooling2d_1: MaxPooling2D [N,11,11,16] -> [N,5,5,16]
             MaxPooling2d1Kernels.ForwardVector128(ref conv2d1Output, ref maxPooling2d1Output, count);
             // dropout: Dropout [N,5,5,16] -> [N,5,5,16]
-            DropoutKernels.ForwardTrainingVector128(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingVector128(ref maxPooling2d1Output, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,400] -> [N,128]
             DenseKernels.ForwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout_1: Dropout [N,128] -> [N,128]
-            Dropout1Kernels.ForwardTrainingVector128(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, dropoutSeed);
+            Dropout1Kernels.ForwardTrainingVector128(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
             Dense1Kernels.ForwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardVector128(ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
             DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientA, count);
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardVector128(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -1789,8 +1821,7 @@ namespace ConvGen.Generated
                     KernelGradientRows0To26Tile27x1Avx512(ref image, ref gradient, ref kernelGradient);
                     KernelGradientRows27To53Tile27x1Avx512(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 432));
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 6, 16);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                 for (int n = 0; n < count; n++)
                 {
@@ -2302,8 +2333,7 @@ namespace ConvGen.Generated
                     KernelGradientRows45To49Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 720));
                     KernelGradientRows50To53Tile4x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 800));
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 6, 16);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                 for (int n = 0; n < count; n++)
                 {
@@ -3158,8 +3188,7 @@ namespace ConvGen.Generated
                     KernelGradientRows50To53Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 800));
                     KernelGradientRows50To53Tile4x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 800 + 8));
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 3, 3, 6, 16);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                 for (int n = 0; n < count; n++)
                 {
@@ -4104,11 +4133,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: first * 400);
                 {
                     int length = count * 400;
                     int i = 0;
@@ -4151,11 +4180,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: first * 400);
                 {
                     int length = count * 400;
                     int i = 0;
@@ -4198,11 +4227,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 400), 0.25f, seed, layer: 4, firstElement: first * 400);
                 {
                     int length = count * 400;
                     int i = 0;
@@ -4564,8 +4593,7 @@ namespace ConvGen.Generated
                 }
                 KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, 396), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (396 * 128)), count);
                 KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, 396), ref Unsafe.Add(ref outputGradient, 64), ref Unsafe.Add(ref kernelGradient, (396 * 128) + 64), count);
-                // Input gradient [N,400] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 400, 128);
+                // Input gradient [N,400] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -5357,8 +5385,7 @@ namespace ConvGen.Generated
                     KernelGradientTile1x3Avx2(ref Unsafe.Add(ref input, 399), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (399 * 128) + column), count);
                 }
                 KernelGradientTile1x1Avx2(ref Unsafe.Add(ref input, 399), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (399 * 128) + 120), count);
-                // Input gradient [N,400] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 400, 128);
+                // Input gradient [N,400] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -6004,8 +6031,7 @@ namespace ConvGen.Generated
                     KernelGradientTile1x3Vector128(ref Unsafe.Add(ref input, 399), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (399 * 128) + column), count);
                 }
                 KernelGradientTile1x2Vector128(ref Unsafe.Add(ref input, 399), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (399 * 128) + 120), count);
-                // Input gradient [N,400] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 400, 128);
+                // Input gradient [N,400] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -6343,11 +6369,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -6390,11 +6416,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -6437,11 +6463,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 128), 0.5f, seed, layer: 7, firstElement: first * 128);
                 {
                     int length = count * 128;
                     int i = 0;
@@ -6885,8 +6911,7 @@ namespace ConvGen.Generated
                     KernelGradientTile26x1Lanes10Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile24x1Lanes10Avx512(ref Unsafe.Add(ref input, 104), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (104 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -7555,8 +7580,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile3x2Lanes2Avx2(ref Unsafe.Add(ref input, 125), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (125 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -8007,8 +8031,7 @@ namespace ConvGen.Generated
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, 126), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (126 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 128, 10);
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -8325,12 +8348,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);

@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.MnistMlp: input (784,), 3 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class MnistMlpEngine : CompiledEngine
     {
         public MnistMlpEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -74,12 +75,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [DenseKernel, DenseBias, Dense1Kernel, Dense1Bias, Dense2Kernel, Dense2Bias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 128;
-            public const int Fixed = 304;
+            public const int PerThread = 0;
+            public const int Shared = 464;
+            public const int PartialsPerThread = 0;
 
             /// <summary>dense output: [N,20] (20 floats per sample).</summary>
             public const int DenseOutput = 0;
@@ -90,18 +95,21 @@ namespace ConvGen.Generated
             /// <summary>dense_2 output: [N,10] (10 floats per sample).</summary>
             public const int Dense2Output = 48;
 
+            /// <summary>dense_2 kernel transposed to [units, inputs] for the input gradient (150 floats, shared).</summary>
+            public const int Dense2TransposedKernel = 0;
+
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (300 floats, shared).</summary>
+            public const int Dense1TransposedKernel = 160;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (20 floats per sample).</summary>
             public const int GradientA = 64;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (20 floats per sample).</summary>
             public const int GradientB = 96;
-
-            /// <summary>a kernel transposed for an input-gradient product (300 floats).</summary>
-            public const int TransposedKernel = 0;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -119,7 +127,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -137,34 +145,47 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2TransposedKernel, 15, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 20, 15, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -184,8 +205,8 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -199,20 +220,21 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
 
             // dense_2: the gradient of its output is in GradientA
-            Dense2Kernels.BackwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref transposedKernel, count);
+            Dense2Kernels.BackwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
-            Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
             DenseKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
         }
@@ -234,8 +256,8 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -249,20 +271,21 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
 
             // dense_2: the gradient of its output is in GradientA
-            Dense2Kernels.BackwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref transposedKernel, count);
+            Dense2Kernels.BackwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
-            Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
             DenseKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
         }
@@ -284,8 +307,8 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -299,20 +322,21 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
 
             // dense_2: the gradient of its output is in GradientA
-            Dense2Kernels.BackwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref transposedKernel, count);
+            Dense2Kernels.BackwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
-            Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref transposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
             DenseKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
         }
@@ -1875,8 +1899,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [20, 15] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 KernelGradientTile20x1Lanes15Avx512(ref input, ref outputGradient, ref kernelGradient, count);
-                // Input gradient [N,20] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 20, 15);
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 13; n += 13)
@@ -2473,8 +2496,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile5x2Lanes7Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 15)), count);
                 }
-                // Input gradient [N,20] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 20, 15);
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -3020,8 +3042,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 15)), count);
                     KernelGradientTile5x2Lanes3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 8), ref Unsafe.Add(ref kernelGradient, (i * 15) + 8), count);
                 }
-                // Input gradient [N,20] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 20, 15);
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -3726,8 +3747,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [15, 10] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 KernelGradientTile15x1Lanes10Avx512(ref input, ref outputGradient, ref kernelGradient, count);
-                // Input gradient [N,15] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 15, 10);
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -4371,8 +4391,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,15] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 15, 10);
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4746,8 +4765,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,15] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 15, 10);
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -5118,12 +5136,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);

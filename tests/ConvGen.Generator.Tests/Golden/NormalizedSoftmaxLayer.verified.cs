@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.NormalizedSoftmaxLayer: input (12, 12, 2), 11 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class NormalizedSoftmaxLayerEngine : CompiledEngine
     {
         public NormalizedSoftmaxLayerEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -97,12 +98,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [Conv2dKernel, BatchNormalizationGamma, BatchNormalizationBeta, BatchNormalizationMovingMean, BatchNormalizationMovingVariance, Conv2d1Kernel, Conv2d1Bias, DenseKernel, DenseBias, Dense1Kernel, Dense1Bias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 3936;
-            public const int Fixed = 544;
+            public const int PerThread = 32;
+            public const int Shared = 720;
+            public const int PartialsPerThread = 64;
 
             /// <summary>normalization output: [N,12,12,2] (288 floats per sample).</summary>
             public const int NormalizationOutput = 0;
@@ -116,11 +121,23 @@ namespace ConvGen.Generated
             /// <summary>batch_normalization output: [N,12,12,4] (576 floats per sample).</summary>
             public const int BatchNormalizationOutput = 1264;
 
-            /// <summary>batch_normalization batch mean per channel (4 floats).</summary>
+            /// <summary>batch_normalization batch mean per channel (4 floats per thread).</summary>
             public const int BatchNormalizationBatchMean = 0;
 
-            /// <summary>batch_normalization batch 1 / sqrt(variance + epsilon) per channel (4 floats).</summary>
+            /// <summary>batch_normalization batch 1 / sqrt(variance + epsilon) per channel (4 floats per thread).</summary>
             public const int BatchNormalizationBatchInverseStd = 16;
+
+            /// <summary>batch_normalization: a thread's sum of its chunk per channel (4 floats per thread, shared).</summary>
+            public const int BatchNormalizationSums = 0;
+
+            /// <summary>batch_normalization: a thread's sum of squared deviations from the batch mean per channel (4 floats per thread, shared).</summary>
+            public const int BatchNormalizationSquares = 16;
+
+            /// <summary>batch_normalization: a thread's sum of output gradients per channel (4 floats per thread, shared).</summary>
+            public const int BatchNormalizationBetaSums = 32;
+
+            /// <summary>batch_normalization: a thread's sum of output gradient · x̂ per channel (4 floats per thread, shared).</summary>
+            public const int BatchNormalizationGammaSums = 48;
 
             /// <summary>activation output: [N,12,12,4] (576 floats per sample).</summary>
             public const int ActivationOutput = 1840;
@@ -143,6 +160,15 @@ namespace ConvGen.Generated
             /// <summary>dense_1 output: [N,5] (5 floats per sample).</summary>
             public const int Dense1Output = 2560;
 
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (80 floats, shared).</summary>
+            public const int Dense1TransposedKernel = 0;
+
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (512 floats, shared).</summary>
+            public const int DenseTransposedKernel = 80;
+
+            /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (128 floats, shared).</summary>
+            public const int Conv2d1FlippedKernel = 592;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
             public const int GradientA = 2576;
 
@@ -151,13 +177,10 @@ namespace ConvGen.Generated
 
             /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (200 floats per sample).</summary>
             public const int ConvOutputGradient = 3728;
-
-            /// <summary>a kernel transposed for an input-gradient product (512 floats).</summary>
-            public const int TransposedKernel = 32;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -175,7 +198,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -193,34 +216,49 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 16, 5, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 32, 16, thread, threads);
+            TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 2, 2, 4, 8, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -256,8 +294,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -265,6 +303,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -278,7 +318,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
             Conv2dKernels.ForwardAvx512(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             ActivationKernels.ForwardAvx512(ref batchNormalizationOutput, ref activationOutput, count);
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
@@ -288,44 +328,48 @@ namespace ConvGen.Generated
             // dense: Dense [N,32] -> [N,16]
             DenseKernels.ForwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout: Dropout [N,16] -> [N,16]
-            DropoutKernels.ForwardTrainingAvx512(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx512(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // activation: the gradient of its output is in GradientA
             ActivationKernels.BackwardAvx512(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), count);
         }
@@ -363,8 +407,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -372,6 +416,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -385,7 +431,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
             Conv2dKernels.ForwardAvx2(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             ActivationKernels.ForwardAvx2(ref batchNormalizationOutput, ref activationOutput, count);
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
@@ -395,44 +441,48 @@ namespace ConvGen.Generated
             // dense: Dense [N,32] -> [N,16]
             DenseKernels.ForwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout: Dropout [N,16] -> [N,16]
-            DropoutKernels.ForwardTrainingAvx2(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx2(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // activation: the gradient of its output is in GradientA
             ActivationKernels.BackwardAvx2(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), count);
         }
@@ -470,8 +520,8 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -479,6 +529,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -492,7 +544,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
             Conv2dKernels.ForwardVector128(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             ActivationKernels.ForwardVector128(ref batchNormalizationOutput, ref activationOutput, count);
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
@@ -502,44 +554,48 @@ namespace ConvGen.Generated
             // dense: Dense [N,32] -> [N,16]
             DenseKernels.ForwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dropout: Dropout [N,16] -> [N,16]
-            DropoutKernels.ForwardTrainingVector128(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingVector128(ref denseOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref transposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref transposedKernel, count);
+            DenseKernels.BackwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref transposedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // activation: the gradient of its output is in GradientA
             ActivationKernels.BackwardVector128(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), count);
         }
@@ -1315,12 +1371,15 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 144);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
                     {
@@ -1331,25 +1390,51 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector512<float> mean0 = sum0 * inverseM;
-                    Vector512<float> squares0 = Vector512<float>.Zero;
+                    Lanes.StoreFirst(ref mySums, sum0, 4);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector512<float> mean0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    mean0 *= inverseM;
+                    Lanes.StoreFirst(ref batchMean, mean0, 4);
+                    Vector512<float> square0 = Vector512<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector512<float> d0 = Vector512.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector512.FusedMultiplyAdd(d0, d0, squares0);
+                            square0 = Vector512.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector512<float> variance0 = squares0 * inverseM;
+                    Lanes.StoreFirst(ref mySquares, square0, 4);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector512<float> variance0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    variance0 *= inverseM;
+                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean);
                     Vector512<float> inverseStd0 = Vector512<float>.One / Vector512.Sqrt(variance0 + Vector512.Create(1e-05f));
-                    Lanes.StoreFirst(ref batchMean, mean0, 4);
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 4);
-                    Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
-                    Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
                     Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    if (thread == 0)
+                    {
+                        Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
+                        Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -1381,12 +1466,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
                     Vector512<float> betaSum0 = Vector512<float>.Zero, gammaSum0 = Vector512<float>.Zero;
@@ -1400,12 +1487,32 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, gammaSum0, 4);
-                    Lanes.StoreFirst(ref betaGradient, betaSum0, 4);
+                    Lanes.StoreFirst(ref myBetaSums, betaSum0, 4);
+                    Lanes.StoreFirst(ref myGammaSums, gammaSum0, 4);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 144);
+                {
+                    Vector512<float> betaSum0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    Vector512<float> gammaSum0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector512<float>.Zero), 4);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector512<float>.Zero), 4);
+                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> samples = Vector512.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector512<float> samples = Vector512.Create((float)(total * 144));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -1418,12 +1525,15 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 144);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     {
@@ -1434,25 +1544,51 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector256<float> mean0 = sum0 * inverseM;
-                    Vector256<float> squares0 = Vector256<float>.Zero;
+                    Lanes.StoreFirst(ref mySums, sum0, 4);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector256<float> mean0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    mean0 *= inverseM;
+                    Lanes.StoreFirst(ref batchMean, mean0, 4);
+                    Vector256<float> square0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector256<float> d0 = Vector256.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector256.FusedMultiplyAdd(d0, d0, squares0);
+                            square0 = Vector256.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector256<float> variance0 = squares0 * inverseM;
+                    Lanes.StoreFirst(ref mySquares, square0, 4);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector256<float> variance0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    variance0 *= inverseM;
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean);
                     Vector256<float> inverseStd0 = Vector256<float>.One / Vector256.Sqrt(variance0 + Vector256.Create(1e-05f));
-                    Lanes.StoreFirst(ref batchMean, mean0, 4);
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 4);
-                    Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
-                    Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                    if (thread == 0)
+                    {
+                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
+                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -1484,12 +1620,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
                     Vector256<float> betaSum0 = Vector256<float>.Zero, gammaSum0 = Vector256<float>.Zero;
@@ -1503,12 +1641,32 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, gammaSum0, 4);
-                    Lanes.StoreFirst(ref betaGradient, betaSum0, 4);
+                    Lanes.StoreFirst(ref myBetaSums, betaSum0, 4);
+                    Lanes.StoreFirst(ref myGammaSums, gammaSum0, 4);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 144);
+                {
+                    Vector256<float> betaSum0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    Vector256<float> gammaSum0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector256<float>.Zero), 4);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector256<float> samples = Vector256.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector256<float> samples = Vector256.Create((float)(total * 144));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -1521,12 +1679,15 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 144);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     {
@@ -1537,25 +1698,51 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector128<float> mean0 = sum0 * inverseM;
-                    Vector128<float> squares0 = Vector128<float>.Zero;
+                    sum0.StoreUnsafe(ref mySums);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector128<float> mean0 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector128.LoadUnsafe(ref part);
+                    }
+                    mean0 *= inverseM;
+                    mean0.StoreUnsafe(ref batchMean);
+                    Vector128<float> square0 = Vector128<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector128<float> d0 = Vector128.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector128.MultiplyAddEstimate(d0, d0, squares0);
+                            square0 = Vector128.MultiplyAddEstimate(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
-                    Vector128<float> variance0 = squares0 * inverseM;
+                    square0.StoreUnsafe(ref mySquares);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector128<float> variance0 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector128.LoadUnsafe(ref part);
+                    }
+                    variance0 *= inverseM;
+                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean);
                     Vector128<float> inverseStd0 = Vector128<float>.One / Vector128.Sqrt(variance0 + Vector128.Create(1e-05f));
-                    mean0.StoreUnsafe(ref batchMean);
                     inverseStd0.StoreUnsafe(ref batchInverseStd);
-                    ((Vector128.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f)).StoreUnsafe(ref movingMean);
-                    ((Vector128.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f)).StoreUnsafe(ref movingVariance);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
+                    if (thread == 0)
+                    {
+                        ((Vector128.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f)).StoreUnsafe(ref movingMean);
+                        ((Vector128.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f)).StoreUnsafe(ref movingVariance);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -1587,12 +1774,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
                     Vector128<float> betaSum0 = Vector128<float>.Zero, gammaSum0 = Vector128<float>.Zero;
@@ -1606,12 +1795,32 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
-                    gammaSum0.StoreUnsafe(ref gammaGradient);
-                    betaSum0.StoreUnsafe(ref betaGradient);
+                    betaSum0.StoreUnsafe(ref myBetaSums);
+                    gammaSum0.StoreUnsafe(ref myGammaSums);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 144);
+                {
+                    Vector128<float> betaSum0 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector128.LoadUnsafe(ref part);
+                    }
+                    Vector128<float> gammaSum0 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector128.LoadUnsafe(ref part);
+                    }
+                    (thread == 0 ? gammaSum0 : Vector128<float>.Zero).StoreUnsafe(ref gammaGradient);
+                    (thread == 0 ? betaSum0 : Vector128<float>.Zero).StoreUnsafe(ref betaGradient);
+                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
                     Vector128<float> k0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector128<float> samples = Vector128.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector128<float> samples = Vector128.Create((float)(total * 144));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -2077,8 +2286,7 @@ namespace ConvGen.Generated
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 32);
                     KernelGradientRows0To15Tile16x1Lanes8Avx512(ref image, ref gradient, ref kernelGradient);
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 2, 2, 4, 8);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                 for (int n = 0; n < count; n++)
                 {
@@ -2333,8 +2541,7 @@ namespace ConvGen.Generated
                     KernelGradientRows0To7Tile8x1Avx2(ref image, ref gradient, ref kernelGradient);
                     KernelGradientRows8To15Tile8x1Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 2, 2, 4, 8);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                 for (int n = 0; n < count; n++)
                 {
@@ -2617,8 +2824,7 @@ namespace ConvGen.Generated
                     KernelGradientRows8To11Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
                     KernelGradientRows12To15Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 96));
                 }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].
-                TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, 2, 2, 4, 8);
+                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                 for (int n = 0; n < count; n++)
                 {
@@ -3309,8 +3515,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile16x1Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 16)), count);
                 }
-                // Input gradient [N,32] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 32, 16);
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 13; n += 13)
@@ -3892,8 +4097,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 16)), count);
                 }
                 KernelGradientTile2x2Avx2(ref Unsafe.Add(ref input, 30), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (30 * 16)), count);
-                // Input gradient [N,32] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 32, 16);
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4369,8 +4573,7 @@ namespace ConvGen.Generated
                 }
                 KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, 30), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (30 * 16)), count);
                 KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, 30), ref Unsafe.Add(ref outputGradient, 8), ref Unsafe.Add(ref kernelGradient, (30 * 16) + 8), count);
-                // Input gradient [N,32] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 32, 16);
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -4667,11 +4870,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: first * 16);
                 {
                     int length = count * 16;
                     int i = 0;
@@ -4714,11 +4917,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: first * 16);
                 {
                     int length = count * 16;
                     int i = 0;
@@ -4761,11 +4964,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 16), 0.5f, seed, layer: 8, firstElement: first * 16);
                 {
                     int length = count * 16;
                     int i = 0;
@@ -5205,8 +5408,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [16, 5] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 KernelGradientTile16x1Lanes5Avx512(ref input, ref outputGradient, ref kernelGradient, count);
-                // Input gradient [N,16] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 16, 5);
+                // Input gradient [N,16] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -5901,8 +6103,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile8x1Lanes5Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 5)), count);
                 }
-                // Input gradient [N,16] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 16, 5);
+                // Input gradient [N,16] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -6316,8 +6517,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile4x2Lanes1Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 5)), count);
                 }
-                // Input gradient [N,16] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 16, 5);
+                // Input gradient [N,16] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -6547,12 +6747,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 5);

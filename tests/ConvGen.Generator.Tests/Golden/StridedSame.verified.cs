@@ -26,13 +26,14 @@ namespace ConvGen.Generated
     using ConvGen.Engines;
     using ConvGen.Kernels;
     using ConvGen.Layers;
+    using ConvGen.Threading;
 
     /// <summary>The compiled engine of ConvGen.Models.StridedSame: input (15, 13, 3), 7 layers, specialised to every shape.</summary>
     [global::System.CodeDom.Compiler.GeneratedCode("ConvGen.Generator", "1.0")]
     file sealed class StridedSameEngine : CompiledEngine
     {
         public StridedSameEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.Fixed, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
         {
         }
 
@@ -84,12 +85,16 @@ namespace ConvGen.Generated
             public static int[] Offsets() => [Conv2dKernel, Conv2dBias, BatchNormalizationGamma, BatchNormalizationBeta, BatchNormalizationMovingMean, BatchNormalizationMovingVariance, DenseKernel, DenseBias];
         }
 
-        /// <summary>Workspace layout. A per-sample region of offset o starts at o · capacity (the largest batch so far);
-        /// the fixed regions follow all of them, at PerSample · capacity + o.</summary>
+        /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
+        /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
+        /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
+        /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
             public const int PerSample = 3056;
-            public const int Fixed = 992;
+            public const int PerThread = 32;
+            public const int Shared = 960;
+            public const int PartialsPerThread = 64;
 
             /// <summary>rescaling output: [N,15,13,3] (585 floats per sample).</summary>
             public const int RescalingOutput = 0;
@@ -103,11 +108,23 @@ namespace ConvGen.Generated
             /// <summary>batch_normalization output: [N,8,7,6] (336 floats per sample).</summary>
             public const int BatchNormalizationOutput = 1744;
 
-            /// <summary>batch_normalization batch mean per channel (6 floats).</summary>
+            /// <summary>batch_normalization batch mean per channel (6 floats per thread).</summary>
             public const int BatchNormalizationBatchMean = 0;
 
-            /// <summary>batch_normalization batch 1 / sqrt(variance + epsilon) per channel (6 floats).</summary>
+            /// <summary>batch_normalization batch 1 / sqrt(variance + epsilon) per channel (6 floats per thread).</summary>
             public const int BatchNormalizationBatchInverseStd = 16;
+
+            /// <summary>batch_normalization: a thread's sum of its chunk per channel (6 floats per thread, shared).</summary>
+            public const int BatchNormalizationSums = 0;
+
+            /// <summary>batch_normalization: a thread's sum of squared deviations from the batch mean per channel (6 floats per thread, shared).</summary>
+            public const int BatchNormalizationSquares = 16;
+
+            /// <summary>batch_normalization: a thread's sum of output gradients per channel (6 floats per thread, shared).</summary>
+            public const int BatchNormalizationBetaSums = 32;
+
+            /// <summary>batch_normalization: a thread's sum of output gradient · x̂ per channel (6 floats per thread, shared).</summary>
+            public const int BatchNormalizationGammaSums = 48;
 
             /// <summary>average_pooling2d output: [N,4,4,6] (96 floats per sample).</summary>
             public const int AveragePooling2dOutput = 2080;
@@ -121,18 +138,18 @@ namespace ConvGen.Generated
             /// <summary>dense output: [N,10] (10 floats per sample).</summary>
             public const int DenseOutput = 2368;
 
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (960 floats, shared).</summary>
+            public const int DenseTransposedKernel = 0;
+
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (336 floats per sample).</summary>
             public const int GradientA = 2384;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (336 floats per sample).</summary>
             public const int GradientB = 2720;
-
-            /// <summary>a kernel transposed for an input-gradient product (960 floats).</summary>
-            public const int TransposedKernel = 32;
         }
 
         /// <inheritdoc/>
-        protected override void Infer(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
+        protected override void InferChunk(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float probabilities)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -150,7 +167,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Evaluate(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
+        protected override BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             if (CompiledEngine.IsAvx512)
             {
@@ -168,34 +185,45 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics Train(ref float images, ref int labels, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
+            TransposeKernels(ref parameters, ref shared, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
-                ForwardTrainingAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                ForwardTrainingAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingAvx2(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             else
             {
-                ForwardTrainingVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, dropoutSeed);
+                ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
-            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), ref labels, count, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
+            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, ref parameters, ref gradients, ref state, ref workspace, capacity);
+                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        {
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 96, 10, thread, threads);
         }
 
         // ==== AVX-512 passes ====
@@ -222,8 +250,8 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in training (AVX-512): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
-        private static void ForwardTrainingAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
+        private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -231,6 +259,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
@@ -241,37 +271,39 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
             Conv2dKernels.ForwardAvx512(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dropout: Dropout [N,96] -> [N,96]
-            DropoutKernels.ForwardTrainingAvx512(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx512(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Backward pass (AVX-512): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx512(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref transposedKernel, count);
+            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientB, count);
             // average_pooling2d: the gradient of its output is in GradientB
             AveragePooling2dKernels.BackwardAvx512(ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -300,8 +332,8 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in training (AVX2): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
-        private static void ForwardTrainingAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
+        private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -309,6 +341,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
@@ -319,37 +353,39 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
             Conv2dKernels.ForwardAvx2(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardAvx2(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dropout: Dropout [N,96] -> [N,96]
-            DropoutKernels.ForwardTrainingAvx2(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx2(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Backward pass (AVX2): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardAvx2(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref transposedKernel, count);
+            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientB, count);
             // average_pooling2d: the gradient of its output is in GradientB
             AveragePooling2dKernels.BackwardAvx2(ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -378,8 +414,8 @@ namespace ConvGen.Generated
             DenseKernels.ForwardVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in training (Vector128): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
-        private static void ForwardTrainingVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ulong dropoutSeed)
+        /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
+        private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
@@ -387,6 +423,8 @@ namespace ConvGen.Generated
             ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSums);
+            ref float batchNormalizationSquares = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationSquares);
             ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
@@ -397,37 +435,39 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
             Conv2dKernels.ForwardVector128(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count);
+            BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardVector128(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dropout: Dropout [N,96] -> [N,96]
-            DropoutKernels.ForwardTrainingVector128(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, dropoutSeed);
+            DropoutKernels.ForwardTrainingVector128(ref averagePooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Backward pass (Vector128): from the logits' gradient in GradientA down to the first trainable layer; writes every gradient.</summary>
-        private static void BackwardVector128(ref float images, int count, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity)
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float transposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
             ref float batchNormalizationBatchInverseStd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchInverseStd);
+            ref float batchNormalizationBetaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationBetaSums);
+            ref float batchNormalizationGammaSums = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.BatchNormalizationGammaSums);
             ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
 
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref transposedKernel, count);
+            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientB, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
             DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientB, count);
             // average_pooling2d: the gradient of its output is in GradientB
             AveragePooling2dKernels.BackwardVector128(ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
-            BatchNormalizationKernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count);
+            BatchNormalizationKernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -1746,12 +1786,15 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 56);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
                     {
@@ -1762,25 +1805,51 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector512<float> mean0 = sum0 * inverseM;
-                    Vector512<float> squares0 = Vector512<float>.Zero;
+                    Lanes.StoreFirst(ref mySums, sum0, 6);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector512<float> mean0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    mean0 *= inverseM;
+                    Lanes.StoreFirst(ref batchMean, mean0, 6);
+                    Vector512<float> square0 = Vector512<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector512<float> d0 = Vector512.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector512.FusedMultiplyAdd(d0, d0, squares0);
+                            square0 = Vector512.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector512<float> variance0 = squares0 * inverseM;
+                    Lanes.StoreFirst(ref mySquares, square0, 6);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector512<float> variance0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    variance0 *= inverseM;
+                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean);
                     Vector512<float> inverseStd0 = Vector512<float>.One / Vector512.Sqrt(variance0 + Vector512.Create(0.001f));
-                    Lanes.StoreFirst(ref batchMean, mean0, 6);
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 6);
-                    Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
-                    Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
                     Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    if (thread == 0)
+                    {
+                        Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
+                        Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -1812,12 +1881,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
                     Vector512<float> betaSum0 = Vector512<float>.Zero, gammaSum0 = Vector512<float>.Zero;
@@ -1831,12 +1902,32 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, gammaSum0, 6);
-                    Lanes.StoreFirst(ref betaGradient, betaSum0, 6);
+                    Lanes.StoreFirst(ref myBetaSums, betaSum0, 6);
+                    Lanes.StoreFirst(ref myGammaSums, gammaSum0, 6);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 56);
+                {
+                    Vector512<float> betaSum0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    Vector512<float> gammaSum0 = Vector512<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector512.LoadUnsafe(ref part);
+                    }
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector512<float>.Zero), 6);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector512<float>.Zero), 6);
+                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
                     Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> samples = Vector512.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector512<float> samples = Vector512.Create((float)(total * 56));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -1849,12 +1940,15 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 56);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     {
@@ -1865,25 +1959,51 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector256<float> mean0 = sum0 * inverseM;
-                    Vector256<float> squares0 = Vector256<float>.Zero;
+                    Lanes.StoreFirst(ref mySums, sum0, 6);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector256<float> mean0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    mean0 *= inverseM;
+                    Lanes.StoreFirst(ref batchMean, mean0, 6);
+                    Vector256<float> square0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector256<float> d0 = Vector256.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector256.FusedMultiplyAdd(d0, d0, squares0);
+                            square0 = Vector256.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector256<float> variance0 = squares0 * inverseM;
+                    Lanes.StoreFirst(ref mySquares, square0, 6);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector256<float> variance0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    variance0 *= inverseM;
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean);
                     Vector256<float> inverseStd0 = Vector256<float>.One / Vector256.Sqrt(variance0 + Vector256.Create(0.001f));
-                    Lanes.StoreFirst(ref batchMean, mean0, 6);
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 6);
-                    Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
-                    Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                    if (thread == 0)
+                    {
+                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
+                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -1915,12 +2035,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
                     Vector256<float> betaSum0 = Vector256<float>.Zero, gammaSum0 = Vector256<float>.Zero;
@@ -1934,12 +2056,32 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, gammaSum0, 6);
-                    Lanes.StoreFirst(ref betaGradient, betaSum0, 6);
+                    Lanes.StoreFirst(ref myBetaSums, betaSum0, 6);
+                    Lanes.StoreFirst(ref myGammaSums, gammaSum0, 6);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 56);
+                {
+                    Vector256<float> betaSum0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    Vector256<float> gammaSum0 = Vector256<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector256.LoadUnsafe(ref part);
+                    }
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 6);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector256<float>.Zero), 6);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
                     Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector256<float> samples = Vector256.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector256<float> samples = Vector256.Create((float)(total * 56));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -1952,12 +2094,15 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.</summary>
+            /// <summary>Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)
+            public static void ForwardTrainingVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                float inverseM = 1f / (total * 56);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                // 1. This chunk's sum per channel.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     Vector128<float> sum1 = Vector128<float>.Zero;
@@ -1970,37 +2115,70 @@ namespace ConvGen.Generated
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector128<float> mean0 = sum0 * inverseM;
-                    Vector128<float> mean1 = sum1 * inverseM;
-                    Vector128<float> squares0 = Vector128<float>.Zero;
-                    Vector128<float> squares1 = Vector128<float>.Zero;
+                    sum0.StoreUnsafe(ref mySums);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref mySums, 4), sum1, 2);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch mean; this chunk's squared deviations from it.
+                {
+                    Vector128<float> mean0 = Vector128<float>.Zero;
+                    Vector128<float> mean1 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        mean0 += Vector128.LoadUnsafe(ref part);
+                        mean1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
+                    }
+                    mean0 *= inverseM;
+                    mean1 *= inverseM;
+                    mean0.StoreUnsafe(ref batchMean);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref batchMean, 4), mean1, 2);
+                    Vector128<float> square0 = Vector128<float>.Zero;
+                    Vector128<float> square1 = Vector128<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
                             Vector128<float> d0 = Vector128.LoadUnsafe(ref row) - mean0;
-                            squares0 = Vector128.MultiplyAddEstimate(d0, d0, squares0);
+                            square0 = Vector128.MultiplyAddEstimate(d0, d0, square0);
                             Vector128<float> d1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref row, 4)) - mean1;
-                            squares1 = Vector128.MultiplyAddEstimate(d1, d1, squares1);
+                            square1 = Vector128.MultiplyAddEstimate(d1, d1, square1);
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
-                    Vector128<float> variance0 = squares0 * inverseM;
+                    square0.StoreUnsafe(ref mySquares);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref mySquares, 4), square1, 2);
+                }
+                barrier.SignalAndWait();
+                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                {
+                    Vector128<float> variance0 = Vector128<float>.Zero;
+                    Vector128<float> variance1 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        variance0 += Vector128.LoadUnsafe(ref part);
+                        variance1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
+                    }
+                    variance0 *= inverseM;
+                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean);
                     Vector128<float> inverseStd0 = Vector128<float>.One / Vector128.Sqrt(variance0 + Vector128.Create(0.001f));
-                    mean0.StoreUnsafe(ref batchMean);
                     inverseStd0.StoreUnsafe(ref batchInverseStd);
-                    ((Vector128.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f)).StoreUnsafe(ref movingMean);
-                    ((Vector128.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f)).StoreUnsafe(ref movingVariance);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0;
                     Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
-                    Vector128<float> variance1 = squares1 * inverseM;
+                    variance1 *= inverseM;
+                    Vector128<float> mean1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref batchMean, 4));
                     Vector128<float> inverseStd1 = Vector128<float>.One / Vector128.Sqrt(variance1 + Vector128.Create(0.001f));
-                    Lanes.StoreFirst(ref Unsafe.Add(ref batchMean, 4), mean1, 2);
                     Lanes.StoreFirst(ref Unsafe.Add(ref batchInverseStd, 4), inverseStd1, 2);
-                    Lanes.StoreFirst(ref Unsafe.Add(ref movingMean, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4)) * 0.99f) + (mean1 * 0.01f), 2);
-                    Lanes.StoreFirst(ref Unsafe.Add(ref movingVariance, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4)) * 0.99f) + (variance1 * 0.01f), 2);
                     Vector128<float> scale1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gamma, 4)) * inverseStd1;
                     Vector128<float> shift1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref beta, 4));
+                    if (thread == 0)
+                    {
+                        ((Vector128.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f)).StoreUnsafe(ref movingMean);
+                        ((Vector128.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f)).StoreUnsafe(ref movingVariance);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref movingMean, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4)) * 0.99f) + (mean1 * 0.01f), 2);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref movingVariance, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4)) * 0.99f) + (variance1 * 0.01f), 2);
+                    }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
@@ -2037,12 +2215,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: gamma and beta gradients, then the input gradient in place of the output gradient.</summary>
+            /// <summary>Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero); then this chunk's input gradient, in place of its output gradient.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)
+            public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                float inverseM = 1f / m;
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
                     Vector128<float> betaSum0 = Vector128<float>.Zero, gammaSum0 = Vector128<float>.Zero;
@@ -2061,15 +2241,42 @@ namespace ConvGen.Generated
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
-                    gammaSum0.StoreUnsafe(ref gammaGradient);
-                    betaSum0.StoreUnsafe(ref betaGradient);
-                    Lanes.StoreFirst(ref Unsafe.Add(ref gammaGradient, 4), gammaSum1, 2);
-                    Lanes.StoreFirst(ref Unsafe.Add(ref betaGradient, 4), betaSum1, 2);
+                    betaSum0.StoreUnsafe(ref myBetaSums);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref myBetaSums, 4), betaSum1, 2);
+                    gammaSum0.StoreUnsafe(ref myGammaSums);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref myGammaSums, 4), gammaSum1, 2);
+                }
+                barrier.SignalAndWait();
+                // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
+                float inverseM = 1f / (total * 56);
+                {
+                    Vector128<float> betaSum0 = Vector128<float>.Zero;
+                    Vector128<float> betaSum1 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        betaSum0 += Vector128.LoadUnsafe(ref part);
+                        betaSum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
+                    }
+                    Vector128<float> gammaSum0 = Vector128<float>.Zero;
+                    Vector128<float> gammaSum1 = Vector128<float>.Zero;
+                    for (int t = 0; t < threads; t++)
+                    {
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        gammaSum0 += Vector128.LoadUnsafe(ref part);
+                        gammaSum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
+                    }
+                    (thread == 0 ? gammaSum0 : Vector128<float>.Zero).StoreUnsafe(ref gammaGradient);
+                    (thread == 0 ? betaSum0 : Vector128<float>.Zero).StoreUnsafe(ref betaGradient);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref gammaGradient, 4), (thread == 0 ? gammaSum1 : Vector128<float>.Zero), 2);
+                    Lanes.StoreFirst(ref Unsafe.Add(ref betaGradient, 4), (thread == 0 ? betaSum1 : Vector128<float>.Zero), 2);
+                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
                     Vector128<float> k0 = Vector128.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
+                    Vector128<float> mean1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref batchMean, 4)), inverseStd1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref batchInverseStd, 4));
                     Vector128<float> k1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gamma, 4)) * inverseStd1 * inverseM;
-                    Vector128<float> samples = Vector128.Create((float)m);
-                    row = ref input;
-                    gradientRow = ref gradient;
+                    Vector128<float> samples = Vector128.Create((float)(total * 56));
+                    ref float row = ref input;
+                    ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
                         Vector128<float> xHat0 = (Vector128.LoadUnsafe(ref row) - mean0) * inverseStd0;
@@ -2307,11 +2514,11 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx512(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: first * 96);
                 {
                     int length = count * 96;
                     int i = 0;
@@ -2354,11 +2561,11 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingAvx2(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: first * 96);
                 {
                     int length = count * 96;
                     int i = 0;
@@ -2401,11 +2608,11 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward in training: draws the mask of this step, then out = in · mask.</summary>
+            /// <summary>Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, ulong seed)
+            public static void ForwardTrainingVector128(ref float input, ref float mask, ref float output, int count, int first, ulong seed)
             {
-                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: 0);
+                DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, count * 96), 0.2f, seed, layer: 5, firstElement: first * 96);
                 {
                     int length = count * 96;
                     int i = 0;
@@ -2848,8 +3055,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile24x1Lanes10Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,96] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 96, 10);
+                // Input gradient [N,96] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 8; n += 8)
@@ -3384,8 +3590,7 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile1x2Lanes2Avx2(ref Unsafe.Add(ref input, 95), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (95 * 10)), count);
-                // Input gradient [N,96] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 96, 10);
+                // Input gradient [N,96] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -3748,8 +3953,7 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,96] = outputGradient × kernelᵀ.
-                TensorLayout.Transpose(ref kernel, ref transposed, 96, 10);
+                // Input gradient [N,96] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -3942,12 +4146,13 @@ namespace ConvGen.Generated
                 return new BatchMetrics(total, correct);
             }
 
-            /// <summary>The batch's summed loss and correct count, and the gradient of the mean loss w.r.t. the logits.</summary>
-            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, ref float gradient)
+            /// <summary>The chunk's summed loss and correct count, and the gradient w.r.t. its logits of the mean loss over the
+            /// whole batch of <paramref name="batch"/> samples.</summary>
+            public static BatchMetrics ForwardBackward(ref float logits, ref int labels, int count, int batch, ref float gradient)
             {
                 double total = 0;
                 int correct = 0;
-                float inverseCount = 1f / count;
+                float inverseCount = 1f / batch;
                 for (int n = 0; n < count; n++)
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);

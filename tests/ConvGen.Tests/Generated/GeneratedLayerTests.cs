@@ -78,6 +78,29 @@ public class GeneratedLayerTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(BatchNormalizationModel))]
+    [InlineData(nameof(DropoutModel))]
+    [InlineData(nameof(PoolingModel))]
+    [InlineData(nameof(ConvSameStridedModel))]
+    public void EveryThreadCountMatchesTheInterpretedEngineAndRepeatsItselfExactly(string model)
+    {
+        // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them.
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Model generated = Create(model, seed: 6);
+            generated.Engine.Threads = threads;
+            EngineComparison.AssertMatchesInterpreted(generated, 13, seed: 13);
+
+            (float[] images, int[] labels) = EngineComparison.Batch(generated.Description, 13, seed: 14);
+            Model again = Create(model, seed: 6);
+            again.Engine.Threads = threads;
+            generated.Engine.ComputeGradients(generated.Buffers, images, labels, 13, 99);
+            again.Engine.ComputeGradients(again.Buffers, images, labels, 13, 99);
+            Assert.True(generated.Buffers.Gradients.Span.SequenceEqual(again.Buffers.Gradients.Span), $"{threads} threads: two runs differ");
+        }
+    }
+
     [Fact]
     public void ASmallerBatchAfterALargerOneReusesTheWorkspace()
     {

@@ -35,9 +35,13 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
         string epsilon = isa.Broadcast(VectorIsa.Float(_norm.Epsilon));
-        Method(w, "Forward in training: normalise with the batch statistics (kept for the backward pass) and move the moving statistics.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count)");
+        string stride = VectorIsa.Int(Plan.PartialsPerThread);
+        Method(w, "Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)");
         w.Line($"int m = count * {Pixels};");
-        w.Line("float inverseM = 1f / m;");
+        w.Line($"float inverseM = 1f / (total * {Pixels});");
+        w.Line($"ref float mySums = ref Unsafe.Add(ref sums, thread * {stride});");
+        w.Line($"ref float mySquares = ref Unsafe.Add(ref squares, thread * {stride});");
+        w.Comment("1. This chunk's sum per channel.");
         ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
             Declare(w, isa, vectors, "sum", _ => isa.Zero);
@@ -48,32 +52,59 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
                     w.Line($"sum{v} += {isa.Load("row", v * isa.Width)};");
                 }
             });
-            Declare(w, isa, vectors, "mean", v => $"sum{v} * inverseM");
-            Declare(w, isa, vectors, "squares", _ => isa.Zero);
+            StoreAll(w, isa, vectors, lastLanes, column, "sum", "mySums");
+        });
+        w.Line("barrier.SignalAndWait();");
+        w.Comment("2. The batch mean; this chunk's squared deviations from it.");
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
+        {
+            Combine(w, isa, vectors, column, "sums", "mean", stride);
+            for (int v = 0; v < vectors; v++)
+            {
+                w.Line($"mean{v} *= inverseM;");
+            }
+
+            StoreAll(w, isa, vectors, lastLanes, column, "mean", "batchMean");
+            Declare(w, isa, vectors, "square", _ => isa.Zero);
             PixelLoop(w, column, "input", () =>
             {
                 for (int v = 0; v < vectors; v++)
                 {
                     w.Line($"{isa.Vector} d{v} = {isa.Load("row", v * isa.Width)} - mean{v};");
-                    w.Line($"squares{v} = {isa.Fma($"d{v}", $"d{v}", $"squares{v}")};");
+                    w.Line($"square{v} = {isa.Fma($"d{v}", $"d{v}", $"square{v}")};");
                 }
             });
-            string momentum = VectorIsa.Float(_norm.Momentum);
-            string keep = VectorIsa.Float(1 - _norm.Momentum);
+            StoreAll(w, isa, vectors, lastLanes, column, "square", "mySquares");
+        });
+        w.Line("barrier.SignalAndWait();");
+        w.Comment("3. The batch variance; the moving statistics (thread 0); this chunk normalised.");
+        string momentum = VectorIsa.Float(_norm.Momentum);
+        string keep = VectorIsa.Float(1 - _norm.Momentum);
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
+        {
+            Combine(w, isa, vectors, column, "squares", "variance", stride);
             for (int v = 0; v < vectors; v++)
             {
                 int offset = v * isa.Width;
                 int lanes = v == vectors - 1 ? lastLanes : isa.Width;
-                w.Line($"{isa.Vector} variance{v} = squares{v} * inverseM;");
+                w.Line($"variance{v} *= inverseM;");
+                w.Line($"{isa.Vector} mean{v} = {isa.Load("batchMean", column, offset)};");
                 w.Line($"{isa.Vector} inverseStd{v} = {isa.Vector}.One / {isa.Api}.Sqrt(variance{v} + {epsilon});");
-                w.Line(isa.Store($"mean{v}", "batchMean", column, offset, lanes));
                 w.Line(isa.Store($"inverseStd{v}", "batchInverseStd", column, offset, lanes));
-                w.Line(isa.Store($"({isa.Load("movingMean", column, offset)} * {momentum}) + (mean{v} * {keep})", "movingMean", column, offset, lanes));
-                w.Line(isa.Store($"({isa.Load("movingVariance", column, offset)} * {momentum}) + (variance{v} * {keep})", "movingVariance", column, offset, lanes));
                 w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column, offset)} * inverseStd{v};");
                 w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column, offset)};");
             }
 
+            w.Open("if (thread == 0)");
+            for (int v = 0; v < vectors; v++)
+            {
+                int offset = v * isa.Width;
+                int lanes = v == vectors - 1 ? lastLanes : isa.Width;
+                w.Line(isa.Store($"({isa.Load("movingMean", column, offset)} * {momentum}) + (mean{v} * {keep})", "movingMean", column, offset, lanes));
+                w.Line(isa.Store($"({isa.Load("movingVariance", column, offset)} * {momentum}) + (variance{v} * {keep})", "movingVariance", column, offset, lanes));
+            }
+
+            w.Close();
             Normalize(w, isa, vectors, lastLanes, column);
         });
         w.Close();
@@ -97,13 +128,11 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Line();
 
         bool inputGradient = NeedsInputGradient;
-        Method(w, $"Backward: gamma and beta gradients{(inputGradient ? ", then the input gradient in place of the output gradient" : "")}.", $"public static void Backward{isa.Suffix}(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count)");
+        Method(w, $"Backward: the gamma and beta gradients of the whole batch from every thread's partial sums (thread 0 writes them, the others zero){(inputGradient ? "; then this chunk's input gradient, in place of its output gradient" : "")}.", $"public static void Backward{isa.Suffix}(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)");
         w.Line($"int m = count * {Pixels};");
-        if (inputGradient)
-        {
-            w.Line("float inverseM = 1f / m;");
-        }
-
+        w.Line($"ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * {stride});");
+        w.Line($"ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * {stride});");
+        w.Comment("1. This chunk's Σ dy and Σ dy · x̂ per channel.");
         ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
             for (int v = 0; v < vectors; v++)
@@ -126,23 +155,40 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Line($"row = ref Unsafe.Add(ref row, {Channels});");
             w.Line($"gradientRow = ref Unsafe.Add(ref gradientRow, {Channels});");
             w.Close();
+            StoreAll(w, isa, vectors, lastLanes, column, "betaSum", "myBetaSums");
+            StoreAll(w, isa, vectors, lastLanes, column, "gammaSum", "myGammaSums");
+        });
+        w.Line("barrier.SignalAndWait();");
+        w.Comment($"2. The batch's sums: the gamma and beta gradients{(inputGradient ? ", and this chunk's input gradient" : "")}.");
+        if (inputGradient)
+        {
+            w.Line($"float inverseM = 1f / (total * {Pixels});");
+        }
+
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
+        {
+            Combine(w, isa, vectors, column, "betaSums", "betaSum", stride);
+            Combine(w, isa, vectors, column, "gammaSums", "gammaSum", stride);
             for (int v = 0; v < vectors; v++)
             {
                 int lanes = v == vectors - 1 ? lastLanes : isa.Width;
-                w.Line(isa.Store($"gammaSum{v}", "gammaGradient", column, v * isa.Width, lanes));
-                w.Line(isa.Store($"betaSum{v}", "betaGradient", column, v * isa.Width, lanes));
+                string keepOnThreadZero = $"(thread == 0 ? gammaSum{v} : {isa.Zero})";
+                w.Line(isa.Store(keepOnThreadZero, "gammaGradient", column, v * isa.Width, lanes));
+                w.Line(isa.Store($"(thread == 0 ? betaSum{v} : {isa.Zero})", "betaGradient", column, v * isa.Width, lanes));
             }
 
             if (inputGradient)
             {
                 for (int v = 0; v < vectors; v++)
                 {
-                    w.Line($"{isa.Vector} k{v} = {isa.Load("gamma", column, v * isa.Width)} * inverseStd{v} * inverseM;");
+                    int offset = v * isa.Width;
+                    w.Line($"{isa.Vector} mean{v} = {isa.Load("batchMean", column, offset)}, inverseStd{v} = {isa.Load("batchInverseStd", column, offset)};");
+                    w.Line($"{isa.Vector} k{v} = {isa.Load("gamma", column, offset)} * inverseStd{v} * inverseM;");
                 }
 
-                w.Line($"{isa.Vector} samples = {isa.Broadcast("(float)m")};");
-                w.Line($"row = ref {ChannelPanels.At("input", column, 0)};");
-                w.Line($"gradientRow = ref {ChannelPanels.At("gradient", column, 0)};");
+                w.Line($"{isa.Vector} samples = {isa.Broadcast($"(float)(total * {Pixels})")};");
+                w.Line($"ref float row = ref {ChannelPanels.At("input", column, 0)};");
+                w.Line($"ref float gradientRow = ref {ChannelPanels.At("gradient", column, 0)};");
                 w.Open("for (int p = 0; p < m; p++)");
                 for (int v = 0; v < vectors; v++)
                 {
@@ -157,6 +203,28 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             }
         });
         w.Close();
+    }
+
+    /// <summary>Declares <paramref name="name"/>0… as the sums over the threads, in thread order, of a partial-sum region.</summary>
+    private static void Combine(SourceWriter w, VectorIsa isa, int vectors, string column, string partials, string name, string stride)
+    {
+        Declare(w, isa, vectors, name, _ => isa.Zero);
+        w.Open("for (int t = 0; t < threads; t++)");
+        w.Line($"ref float part = ref Unsafe.Add(ref {partials}, t * {stride});");
+        for (int v = 0; v < vectors; v++)
+        {
+            w.Line($"{name}{v} += {isa.Load("part", column, v * isa.Width)};");
+        }
+
+        w.Close();
+    }
+
+    private static void StoreAll(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column, string name, string target)
+    {
+        for (int v = 0; v < vectors; v++)
+        {
+            w.Line(isa.Store($"{name}{v}", target, column, v * isa.Width, v == vectors - 1 ? lastLanes : isa.Width));
+        }
     }
 
     private static void Declare(SourceWriter w, VectorIsa isa, int vectors, string name, Func<int, string> value)
@@ -202,13 +270,13 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         string common = $"ref {pass.Buffer(Plan.InputOf(i, mode))}, ref {PassWriter.Parameter(Plan.Weight(i, "gamma"))}, ref {PassWriter.Parameter(Plan.Weight(i, "beta"))}, ref {PassWriter.State(Plan.Weight(i, "moving_mean"))}, ref {PassWriter.State(Plan.Weight(i, "moving_variance"))}";
         string output = $"ref {pass.Buffer(Plan.OutputOf(i, mode))}";
         pass.Statement(mode == PassMode.Training
-            ? $"{KernelClass}.ForwardTraining{isa.Suffix}({common}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, {output}, {Count});"
+            ? $"{KernelClass}.ForwardTraining{isa.Suffix}({common}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, {output}, {Count}, total, ref {pass.Buffer(Id + "Sums")}, ref {pass.Buffer(Id + "Squares")}, thread, threads, barrier);"
             : $"{KernelClass}.ForwardInference{isa.Suffix}({common}, {output}, {Count});");
     }
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
         int i = Layer.Index;
-        pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(i, PassMode.Training))}, ref {PassWriter.Parameter(Plan.Weight(i, "gamma"))}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, ref {pass.Buffer(gradientOut)}, ref {PassWriter.ParameterGradient(Plan.Weight(i, "gamma"))}, ref {PassWriter.ParameterGradient(Plan.Weight(i, "beta"))}, {Count});");
+        pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(i, PassMode.Training))}, ref {PassWriter.Parameter(Plan.Weight(i, "gamma"))}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, ref {pass.Buffer(gradientOut)}, ref {PassWriter.ParameterGradient(Plan.Weight(i, "gamma"))}, ref {PassWriter.ParameterGradient(Plan.Weight(i, "beta"))}, {Count}, total, ref {pass.Buffer(Id + "BetaSums")}, ref {pass.Buffer(Id + "GammaSums")}, thread, threads, barrier);");
     }
 }

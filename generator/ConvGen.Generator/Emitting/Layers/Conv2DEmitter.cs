@@ -138,8 +138,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             int rows = d.Height - c.KernelHeight + 1;
             int columns = d.Width - c.KernelWidth + 1;
             string target = c.IsPadded ? "paddedInputGradient" : "inputGradient";
-            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels].");
-            w.Line($"TensorLayout.FlipTransposeKernel(ref kernel, ref flipped, {c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters});");
+            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).");
             w.Line($"TensorLayout.Dilate(ref outputGradient, ref dilated, count, {c.Output.Height}, {c.Output.Width}, {c.Filters}, {c.StrideHeight}, {c.StrideWidth}, {c.KernelHeight - 1}, {c.KernelWidth - 1}, {d.Height}, {d.Width});");
             if (rows < Padded.Height || columns < Padded.Width)
             {
@@ -242,6 +241,13 @@ internal sealed class Conv2DEmitter : LayerEmitter
         return tiles;
     }
 
+    /// <summary>The statement preparing this layer's flipped kernel in the shared buffer, split over the threads.</summary>
+    public override void EmitKernelTranspose(PassWriter pass)
+    {
+        Conv2DSpec c = _conv;
+        pass.Statement($"TensorLayout.FlipTransposeKernel(ref {PassWriter.Parameter(Plan.Weight(c.Index, "kernel"))}, ref {pass.Buffer(Id + "FlippedKernel")}, {c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters}, thread, threads);");
+    }
+
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
         Conv2DSpec c = _conv;
@@ -288,7 +294,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 arguments.Add("ref " + pass.Buffer("ConvPaddedInputGradient"));
             }
 
-            arguments.Add("ref " + pass.Buffer("TransposedKernel"));
+            arguments.Add("ref " + pass.Buffer(Id + "FlippedKernel"));
         }
 
         arguments.Add(Count);

@@ -75,8 +75,7 @@ internal sealed class DenseEmitter : LayerEmitter
         tiles.AddRange(EmitKernelGradient(w, isa));
         if (NeedsInputGradient)
         {
-            w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ.");
-            w.Line($"TensorLayout.Transpose(ref kernel, ref transposed, {Inputs}, {Units});");
+            w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).");
             tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear));
         }
 
@@ -167,6 +166,10 @@ internal sealed class DenseEmitter : LayerEmitter
         return family.Tiles;
     }
 
+    /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
+    public override void EmitKernelTranspose(PassWriter pass) =>
+        pass.Statement($"TensorLayout.Transpose(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, thread, threads);");
+
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
         var arguments = new List<string>
@@ -202,7 +205,7 @@ internal sealed class DenseEmitter : LayerEmitter
         if (NeedsInputGradient)
         {
             arguments.Add("ref " + pass.Buffer(gradientIn));
-            arguments.Add("ref " + pass.Buffer("TransposedKernel"));
+            arguments.Add("ref " + pass.Buffer(Id + "TransposedKernel"));
         }
 
         arguments.Add(Count);

@@ -74,8 +74,8 @@ internal sealed class DropoutEmitter : LayerEmitter
 
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
-        Method(w, "Forward in training: draws the mask of this step, then out = in · mask.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float mask, ref float output, int count, ulong seed)");
-        w.Line($"DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, {Length}), {VectorIsa.Float(_dropout.Rate)}, seed, layer: {_dropout.Index}, firstElement: 0);");
+        Method(w, "Forward in training: draws this chunk's part of the step's mask (samples first ... first + count - 1 of the batch), then out = in · mask.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float mask, ref float output, int count, int first, ulong seed)");
+        w.Line($"DropoutMask.Fill(MemoryMarshal.CreateSpan(ref mask, {Length}), {VectorIsa.Float(_dropout.Rate)}, seed, layer: {_dropout.Index}, firstElement: first * {_dropout.Input.Size});");
         Elementwise.Emit(w, isa, Length, ["input", "mask"], "output", x => $"{x[0]} * {x[1]}");
         w.Close();
         w.Line();
@@ -88,7 +88,7 @@ internal sealed class DropoutEmitter : LayerEmitter
     {
         if (HasKernels && mode == PassMode.Training)
         {
-            pass.Statement($"{KernelClass}.ForwardTraining{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}, dropoutSeed);");
+            pass.Statement($"{KernelClass}.ForwardTraining{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}, first, dropoutSeed);");
         }
     }
 

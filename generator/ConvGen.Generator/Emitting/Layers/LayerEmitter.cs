@@ -68,6 +68,12 @@ internal abstract class LayerEmitter
     /// <summary>Writes this layer's kernels for one instruction set, forward first, backward after it.</summary>
     protected abstract void EmitKernels(SourceWriter w, VectorIsa isa);
 
+    /// <summary>Writes the statement that prepares, once per step, the transposed kernel this layer's input gradient
+    /// reads (only layers in <see cref="NetworkPlan.TransposedKernels"/> have one).</summary>
+    public virtual void EmitKernelTranspose(PassWriter pass)
+    {
+    }
+
     /// <summary>Writes the statements of this layer's forward step in a pass.</summary>
     public abstract void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode);
 
