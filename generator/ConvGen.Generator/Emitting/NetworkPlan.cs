@@ -165,6 +165,64 @@ internal sealed class NetworkPlan
     /// layer comes before it.</summary>
     public bool NeedsInputGradient(int layer) => FirstTrainable >= 0 && FirstTrainable < layer;
 
+    /// <summary>
+    /// The activation whose derivative layer <paramref name="layer"/> applies to the input gradient it writes, on behalf
+    /// of the layer before it (which then skips its own pass over the gradient): the next layer's kernels have the
+    /// previous output (their input) at hand as they write. Null when the layer applies none.
+    /// </summary>
+    public ActivationKind? FusedDerivative(int layer)
+    {
+        int producer = PreviousComputing(layer);
+        return producer >= 0 && AppliesDerivativeOf(layer) && Derivative(Model.Layers[producer]) is ActivationKind activation ? activation : null;
+    }
+
+    /// <summary>Whether the derivative of <paramref name="layer"/>'s activation is applied by the next layer instead.</summary>
+    public bool DerivativeAppliedByNext(int layer)
+    {
+        int next = NextComputing(layer);
+        return next >= 0 && Derivative(Model.Layers[layer]) is not null && AppliesDerivativeOf(next);
+    }
+
+    // A layer that writes its input gradient with a kernel of its own, reading its input as it does.
+    private bool AppliesDerivativeOf(int layer) => NeedsInputGradient(layer) && Model.Layers[layer] switch
+    {
+        Conv2DSpec conv => !conv.IsPadded,
+        DenseSpec => true,
+        Pooling2DSpec pool => pool.IsMax,
+        DropoutSpec dropout => dropout.Rate > 0,
+        _ => false,
+    };
+
+    // The activation a layer differentiates in its backward pass, if any.
+    private static ActivationKind? Derivative(LayerSpec layer) => layer switch
+    {
+        Conv2DSpec or DenseSpec or ActivationSpec when layer.OutputActivation is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh => layer.OutputActivation,
+        _ => null,
+    };
+
+    // Flatten changes no data: the layers either side of it meet directly.
+    private int PreviousComputing(int layer)
+    {
+        int i = layer - 1;
+        while (i >= 0 && Model.Layers[i] is FlattenSpec)
+        {
+            i--;
+        }
+
+        return i;
+    }
+
+    private int NextComputing(int layer)
+    {
+        int i = layer + 1;
+        while (i < Model.Layers.Count && Model.Layers[i] is FlattenSpec)
+        {
+            i++;
+        }
+
+        return i < Model.Layers.Count ? i : -1;
+    }
+
     /// <summary>The layers the backward pass runs, from the logits layer down to the first trainable one.</summary>
     public IEnumerable<int> BackwardLayers()
     {

@@ -15,7 +15,28 @@ internal sealed class VectorIsa
     // back to a slow software FMA.
     public static readonly VectorIsa Vector128 = new("Vector128", "Vector128", "Vector128", 4, 16, "MultiplyAddEstimate", null);
 
+    /// <summary>
+    /// The AVX-512 path with 8-float vectors: Zen 4 runs 512-bit operations as two 256-bit halves, so 256-bit vectors
+    /// lose nothing per lane and still have 32 registers; rows of 8, 24 or 56 floats fill them where 16-float vectors
+    /// would carry empty lanes.
+    /// </summary>
+    public static readonly VectorIsa Avx512Narrow = new("Avx512", "AVX-512", "Vector256", 8, 32, "FusedMultiplyAdd", "CompiledEngine.IsAvx512");
+
     public static readonly VectorIsa[] All = [Avx512, Avx2, Vector128];
+
+    /// <summary>The vectors a kernel over rows of <paramref name="columns"/> floats should use on this path: on AVX-512,
+    /// 8-float vectors when they leave fewer empty lanes than 16-float ones (8, 24, 56 or 100 columns, say).</summary>
+    public VectorIsa ForColumns(int columns)
+    {
+        if (this != Avx512)
+        {
+            return this;
+        }
+
+        int wide = ((columns + 15) / 16 * 16) - columns;
+        int narrow = ((columns + 7) / 8 * 8) - columns;
+        return narrow < wide ? Avx512Narrow : this;
+    }
 
     private VectorIsa(string suffix, string displayName, string api, int width, int registers, string fma, string? condition)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace ConvGen;
 
@@ -68,6 +69,7 @@ public sealed class Adam : Optimizer
 
     private readonly struct Rule(Vector<float> alpha, Vector<float> oneMinusBeta1, Vector<float> oneMinusBeta2, Vector<float> epsilon, bool amsgrad) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> m, ref Vector<float> v, ref Vector<float> vMax)
         {
             m += (gradient - m) * oneMinusBeta1;

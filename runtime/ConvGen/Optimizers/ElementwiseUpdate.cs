@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace ConvGen;
@@ -14,20 +15,25 @@ internal static class ElementwiseUpdate
         where TRule : struct, IUpdateRule
     {
         int vectors = parameters.Length / Vector<float>.Count;
-        Span<Vector<float>> w = MemoryMarshal.Cast<float, Vector<float>>(parameters)[..vectors];
-        ReadOnlySpan<Vector<float>> g = MemoryMarshal.Cast<float, Vector<float>>(gradients)[..vectors];
-        Span<Vector<float>> s1 = Cast(state1, vectors);
-        Span<Vector<float>> s2 = Cast(state2, vectors);
-        Span<Vector<float>> s3 = Cast(state3, vectors);
-        Vector<float> unused = default;
+
+        // References walked by index; a state the rule does not use points at a local that is never advanced.
+        Vector<float> unused1 = default, unused2 = default, unused3 = default;
+        ref Vector<float> w = ref Vectors(parameters);
+        ref Vector<float> g = ref Vectors(MemoryMarshal.CreateSpan(ref MemoryMarshal.GetReference(gradients), gradients.Length));
+        ref Vector<float> s1 = ref state1.IsEmpty ? ref unused1 : ref Vectors(state1);
+        ref Vector<float> s2 = ref state2.IsEmpty ? ref unused2 : ref Vectors(state2);
+        ref Vector<float> s3 = ref state3.IsEmpty ? ref unused3 : ref Vectors(state3);
+        int step1 = state1.IsEmpty ? 0 : 1;
+        int step2 = state2.IsEmpty ? 0 : 1;
+        int step3 = state3.IsEmpty ? 0 : 1;
         for (int v = 0; v < vectors; v++)
         {
             rule.Apply(
-                ref w[v],
-                g[v],
-                ref s1.IsEmpty ? ref unused : ref s1[v],
-                ref s2.IsEmpty ? ref unused : ref s2[v],
-                ref s3.IsEmpty ? ref unused : ref s3[v]);
+                ref Unsafe.Add(ref w, v),
+                Unsafe.Add(ref g, v),
+                ref Unsafe.Add(ref s1, v * step1),
+                ref Unsafe.Add(ref s2, v * step2),
+                ref Unsafe.Add(ref s3, v * step3));
         }
 
         int done = vectors * Vector<float>.Count;
@@ -65,8 +71,8 @@ internal static class ElementwiseUpdate
         CopyBack(t3, state3, done, tail);
     }
 
-    private static Span<Vector<float>> Cast(Span<float> state, int vectors) =>
-        state.IsEmpty ? default : MemoryMarshal.Cast<float, Vector<float>>(state)[..vectors];
+    private static ref Vector<float> Vectors(Span<float> values) =>
+        ref Unsafe.As<float, Vector<float>>(ref MemoryMarshal.GetReference(values));
 
     private static void CopyTail(Span<float> state, int done, Span<float> lanes)
     {

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace ConvGen;
 
@@ -74,6 +75,7 @@ public sealed class RmsProp : Optimizer
 
     private readonly struct Rule(Vector<float> rate, Vector<float> rho, Vector<float> oneMinusRho, Vector<float> momentum, Vector<float> epsilon, bool centered, bool hasMomentum) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> meanSquare, ref Vector<float> meanGradient, ref Vector<float> velocity)
         {
             meanSquare = (rho * meanSquare) + (oneMinusRho * gradient * gradient);

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace ConvGen;
 
@@ -41,6 +42,7 @@ public sealed class Sgd : Optimizer
 
     private readonly struct Rule(Vector<float> rate, Vector<float> momentum, bool hasMomentum, bool nesterov) : IUpdateRule
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> velocity, ref Vector<float> unused2, ref Vector<float> unused3)
         {
             if (!hasMomentum)

@@ -285,9 +285,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -299,7 +299,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardAvx512(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardAvx512(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -372,9 +372,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -386,7 +386,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardAvx2(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardAvx2(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -459,9 +459,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -473,7 +473,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardVector128(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardVector128(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -696,23 +696,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 21632;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -964,23 +947,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 21632;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1391,23 +1357,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 21632;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -1845,23 +1794,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 18432;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -1893,17 +1825,24 @@ namespace ConvGen.Generated
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref dilated, n * 25088);
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
                     for (int oy = 0; oy < 26; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 896);
+                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
                         for (int ox = 0; ox < 26; ox += 13)
                         {
-                            InputGradientTile13x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref flipped, ref Unsafe.Add(ref outRow, ox * 32));
+                            InputGradientTile13x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
                         }
                     }
                 }
@@ -2079,9 +2018,9 @@ namespace ConvGen.Generated
                 c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
             }
 
-            /// <summary>13 output pixels × 32 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>13 output pixels × 32 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -2096,7 +2035,7 @@ namespace ConvGen.Generated
                 Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
                 Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
                 Vector512<float> c12_0 = Vector512<float>.Zero, c12_1 = Vector512<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -2151,32 +2090,32 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c12_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c5_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                ((c6_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                ((c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                ((c7_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                ((c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c8_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c9_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                ((c10_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                ((c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                ((c11_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 368));
+                ((c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c12_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
             // ---- AVX2 ----
@@ -2310,23 +2249,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 18432;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -2375,21 +2297,28 @@ namespace ConvGen.Generated
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref dilated, n * 25088);
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
                     for (int oy = 0; oy < 26; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 896);
+                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
                         for (int ox = 0; ox < 25; ox += 5)
                         {
-                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref flipped, ref Unsafe.Add(ref outRow, ox * 32));
-                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref flipped, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16));
+                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16), ref Unsafe.Add(ref yRow, ox * 32 + 16), taps);
                         }
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref flipped, ref Unsafe.Add(ref outRow, 800));
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref Unsafe.Add(ref flipped, 16), ref Unsafe.Add(ref outRow, 800 + 16));
+                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref kernelRows, ref Unsafe.Add(ref outRow, 800), ref Unsafe.Add(ref yRow, 800), taps);
+                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, 800 + 16), ref Unsafe.Add(ref yRow, 800 + 16), taps);
                     }
                 }
             }
@@ -2480,16 +2409,16 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>5 output pixels × 16 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
                 Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
                 Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
                 Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -2520,24 +2449,24 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>1 output pixels × 16 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -2556,8 +2485,8 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             // ---- Vector128 ----
@@ -2680,23 +2609,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 18432;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -2776,23 +2688,30 @@ namespace ConvGen.Generated
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref dilated, n * 25088);
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
                     for (int oy = 0; oy < 26; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 896);
+                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
                         for (int ox = 0; ox < 24; ox += 3)
                         {
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref flipped, ref Unsafe.Add(ref outRow, ox * 32));
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref flipped, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12));
-                            InputGradientTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref flipped, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24));
+                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12), ref Unsafe.Add(ref yRow, ox * 32 + 12), taps);
+                            InputGradientTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24), ref Unsafe.Add(ref yRow, ox * 32 + 24), taps);
                         }
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref flipped, ref Unsafe.Add(ref outRow, 768));
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref flipped, 12), ref Unsafe.Add(ref outRow, 768 + 12));
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref flipped, 24), ref Unsafe.Add(ref outRow, 768 + 24));
+                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref kernelRows, ref Unsafe.Add(ref outRow, 768), ref Unsafe.Add(ref yRow, 768), taps);
+                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, 768 + 12), ref Unsafe.Add(ref yRow, 768 + 12), taps);
+                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, 768 + 24), ref Unsafe.Add(ref yRow, 768 + 24), taps);
                     }
                 }
             }
@@ -2957,14 +2876,14 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>3 output pixels × 12 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -2993,25 +2912,25 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>3 output pixels × 8 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -3036,21 +2955,21 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 output pixels × 12 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>2 output pixels × 12 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -3075,21 +2994,21 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>2 output pixels × 8 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 896);
                     ref float bky = ref Unsafe.Add(ref b, ky * 3072);
@@ -3111,10 +3030,10 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
         }
 
@@ -3159,11 +3078,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 18432);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -3192,10 +3110,10 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
                                         Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
                                         Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector512.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                        ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     }
                                 }
                             }
@@ -3248,11 +3166,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 18432);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -3287,16 +3204,16 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
                                         Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                         Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                         Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                        ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                         Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 24)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                        ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     }
                                 }
                             }
@@ -3361,11 +3278,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 18432);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -3412,28 +3328,28 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
                                         Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                         Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                        ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                         Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                         Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                        ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                         Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                         taken4 |= first4;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 16)) + (g4 & first4)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                        ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                         Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                         taken5 |= first5;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 20)) + (g5 & first5)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                        ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
                                         Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                         taken6 |= first6;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 24)) + (g6 & first6)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                        ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                         Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                         taken7 |= first7;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 28)) + (g7 & first7)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                        ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                     }
                                 }
                             }
@@ -3851,23 +3767,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -4455,23 +4354,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 for (int column = 0; column < 128; column += 64)
                 {
@@ -4960,23 +4842,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 for (int column = 0; column < 128; column += 32)
                 {
@@ -5256,9 +5121,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx512(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -5267,13 +5132,15 @@ namespace ConvGen.Generated
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
                     }
                 }
             }
@@ -5303,9 +5170,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx2(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -5314,13 +5181,15 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
                     }
                 }
             }
@@ -5350,9 +5219,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float mask, ref float gradient, int count)
+            public static void BackwardVector128(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -5361,13 +5230,15 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
                     }
                 }
             }

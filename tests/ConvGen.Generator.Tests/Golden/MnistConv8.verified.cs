@@ -268,14 +268,10 @@ namespace ConvGen.Generated
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
-            // activation_1: the gradient of its output is in GradientB
-            Activation1Kernels.BackwardAvx512(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // activation: the gradient of its output is in GradientB
-            ActivationKernels.BackwardAvx512(ref activationOutput, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -346,14 +342,10 @@ namespace ConvGen.Generated
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
-            // activation_1: the gradient of its output is in GradientB
-            Activation1Kernels.BackwardAvx2(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // activation: the gradient of its output is in GradientB
-            ActivationKernels.BackwardAvx2(ref activationOutput, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -424,14 +416,10 @@ namespace ConvGen.Generated
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
-            // activation_1: the gradient of its output is in GradientB
-            Activation1Kernels.BackwardVector128(ref activation1Output, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // activation: the gradient of its output is in GradientB
-            ActivationKernels.BackwardVector128(ref activationOutput, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -453,283 +441,283 @@ namespace ConvGen.Generated
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 200);
-                        ForwardTile25x1Lanes8Avx512(ref inRow, ref kernel, ref outRow, ref bias);
+                        ForwardTile25x1Avx512(ref inRow, ref kernel, ref outRow, ref bias);
                     }
                 }
             }
 
             /// <summary>25 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile25x1Lanes8Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile25x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
-                Vector512<float> c7_0 = bias0;
-                Vector512<float> c8_0 = bias0;
-                Vector512<float> c9_0 = bias0;
-                Vector512<float> c10_0 = bias0;
-                Vector512<float> c11_0 = bias0;
-                Vector512<float> c12_0 = bias0;
-                Vector512<float> c13_0 = bias0;
-                Vector512<float> c14_0 = bias0;
-                Vector512<float> c15_0 = bias0;
-                Vector512<float> c16_0 = bias0;
-                Vector512<float> c17_0 = bias0;
-                Vector512<float> c18_0 = bias0;
-                Vector512<float> c19_0 = bias0;
-                Vector512<float> c20_0 = bias0;
-                Vector512<float> c21_0 = bias0;
-                Vector512<float> c22_0 = bias0;
-                Vector512<float> c23_0 = bias0;
-                Vector512<float> c24_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
+                Vector256<float> c7_0 = bias0;
+                Vector256<float> c8_0 = bias0;
+                Vector256<float> c9_0 = bias0;
+                Vector256<float> c10_0 = bias0;
+                Vector256<float> c11_0 = bias0;
+                Vector256<float> c12_0 = bias0;
+                Vector256<float> c13_0 = bias0;
+                Vector256<float> c14_0 = bias0;
+                Vector256<float> c15_0 = bias0;
+                Vector256<float> c16_0 = bias0;
+                Vector256<float> c17_0 = bias0;
+                Vector256<float> c18_0 = bias0;
+                Vector256<float> c19_0 = bias0;
+                Vector256<float> c20_0 = bias0;
+                Vector256<float> c21_0 = bias0;
+                Vector256<float> c22_0 = bias0;
+                Vector256<float> c23_0 = bias0;
+                Vector256<float> c24_0 = bias0;
                 for (int ky = 0; ky < 4; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 32);
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bky);
-                        Vector512<float> a0 = Vector512.Create(aky);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bky);
+                        Vector256<float> a0 = Vector256.Create(aky);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 1));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 16));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 26));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 16));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 26));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 24));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 26));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 27));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 24));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 26));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 27));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
                     }
                 }
-                Lanes.StoreFirst(ref c, c0_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c1_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c2_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c3_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 32), c4_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c5_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c6_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c7_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c8_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 72), c9_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c10_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 88), c11_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c12_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 104), c13_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 112), c14_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c15_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 128), c16_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c17_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 144), c18_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 152), c19_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c20_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 168), c21_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 176), c22_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 184), c23_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 192), c24_0, 8);
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                c16_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c17_0.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c18_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c19_0.StoreUnsafe(ref Unsafe.Add(ref c, 152));
+                c20_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c21_0.StoreUnsafe(ref Unsafe.Add(ref c, 168));
+                c22_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c23_0.StoreUnsafe(ref Unsafe.Add(ref c, 184));
+                c24_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the input [N,28,28,1] and the output [N,25,25,8].</summary>
@@ -738,14 +726,14 @@ namespace ConvGen.Generated
             {
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count * 625; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
+                        sum0 += Vector256.LoadUnsafe(ref row);
                         row = ref Unsafe.Add(ref row, 8);
                     }
-                    Lanes.StoreFirst(ref biasGradient, sum0, 8);
+                    sum0.StoreUnsafe(ref biasGradient);
                 }
                 // Kernel gradient [4, 4, 1, 8]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 128);
@@ -753,30 +741,30 @@ namespace ConvGen.Generated
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 784);
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 5000);
-                    KernelGradientRows0To15Tile16x1Lanes8Avx512(ref image, ref gradient, ref kernelGradient);
+                    KernelGradientRows0To15Tile16x1Avx512(ref image, ref gradient, ref kernelGradient);
                 }
             }
 
             /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientRows0To15Tile16x1Lanes8Avx512(ref float a, ref float b, ref float c)
+            private static void KernelGradientRows0To15Tile16x1Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 56));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 88));
-                Vector512<float> c12_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector512<float> c13_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 104));
-                Vector512<float> c14_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
-                Vector512<float> c15_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 120));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 56));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector256<float> c9_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 72));
+                Vector256<float> c10_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector256<float> c11_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 88));
+                Vector256<float> c12_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector256<float> c13_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 104));
+                Vector256<float> c14_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 112));
+                Vector256<float> c15_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 120));
                 for (int oy = 0; oy < 25; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 28);
@@ -786,60 +774,60 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 25; ox++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 28));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 29));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 30));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 31));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 56));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 57));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 58));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 59));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aox, 84));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                            Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aox, 85));
-                            c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                            Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aox, 86));
-                            c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                            Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aox, 87));
-                            c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
+                            Vector256<float> a0 = Vector256.Create(aox);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 2));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 3));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 28));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aox, 29));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aox, 30));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aox, 31));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aox, 56));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aox, 57));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aox, 58));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aox, 59));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aox, 84));
+                            c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                            Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aox, 85));
+                            c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                            Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aox, 86));
+                            c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                            Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aox, 87));
+                            c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
                         }
                         aox = ref Unsafe.Add(ref aox, 1);
                         box = ref Unsafe.Add(ref box, 8);
                     }
                 }
-                Lanes.StoreFirst(ref c, c0_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c1_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c2_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c3_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 32), c4_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c5_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c6_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c7_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c8_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 72), c9_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c10_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 88), c11_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c12_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 104), c13_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 112), c14_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c15_0, 8);
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
             }
 
             // ---- AVX2 ----
@@ -1572,28 +1560,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
-            }
-
             // ---- AVX2 ----
 
             /// <summary>Forward: out = relu(in).</summary>
@@ -1616,28 +1582,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
-            }
-
             // ---- Vector128 ----
 
             /// <summary>Forward: out = relu(in).</summary>
@@ -1656,28 +1600,6 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
                         Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector128.Max(x0, Vector128<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
                     }
                 }
             }
@@ -1704,24 +1626,24 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 25);
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
-                                Vector512<float> m0 = Vector512.Create(float.NegativeInfinity);
+                                Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 8));
-                                Lanes.StoreFirst(ref target, m0, 8);
+                                m0.StoreUnsafe(ref target);
                             }
                         }
                     }
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -1740,18 +1662,18 @@ namespace ConvGen.Generated
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
                                 ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 8));
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
-                                Vector512<float> taken0 = Vector512<float>.Zero;
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
+                                Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 8);
+                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -1795,7 +1717,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -1825,7 +1747,7 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
                                         Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -1872,7 +1794,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -1905,10 +1827,10 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
                                         Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
                                         Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     }
                                 }
                             }
@@ -3532,28 +3454,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
-            }
-
             // ---- AVX2 ----
 
             /// <summary>Forward: out = relu(in).</summary>
@@ -3576,28 +3476,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
-            }
-
             // ---- Vector128 ----
 
             /// <summary>Forward: out = relu(in).</summary>
@@ -3616,28 +3494,6 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
                         Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector128.Max(x0, Vector128<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            /// <summary>Backward, in place: gradient ·= relu'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
                     }
                 }
             }
@@ -4045,30 +3901,30 @@ namespace ConvGen.Generated
                     KernelGradientTile26x1Lanes10Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile24x1Lanes10Avx512(ref Unsafe.Add(ref input, 104), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (104 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
                     {
-                        InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
-                        InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
+                        InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)), ref Unsafe.Add(ref input, (n * 128)));
+                        InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64), ref Unsafe.Add(ref input, (n * 128) + 64));
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
-                        InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
+                        InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)), ref Unsafe.Add(ref input, (n * 128)));
+                        InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64), ref Unsafe.Add(ref input, (n * 128) + 64));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
-                        InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
+                        InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)), ref Unsafe.Add(ref input, (n * 128)));
+                        InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64), ref Unsafe.Add(ref input, (n * 128) + 64));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
-                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
+                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)), ref Unsafe.Add(ref input, (n * 128)));
+                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64), ref Unsafe.Add(ref input, (n * 128) + 64));
                         n += 1;
                     }
                 }
@@ -4306,9 +4162,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4359,35 +4215,35 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 512));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 528));
-                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 544));
-                c4_3.StoreUnsafe(ref Unsafe.Add(ref c, 560));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 640));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
-                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
-                c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
+                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c2_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c2_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c3_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                ((c3_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                ((c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 512)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 512));
+                ((c4_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 528)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 528));
+                ((c4_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 544)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 544));
+                ((c4_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 560)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 560));
+                ((c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 640)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 640));
+                ((c5_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 656)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 656));
+                ((c5_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 672)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 672));
+                ((c5_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 688)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4426,27 +4282,27 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c2_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c2_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c3_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                ((c3_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4473,19 +4329,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
@@ -4506,10 +4362,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             // ---- AVX2 ----
@@ -4714,33 +4570,33 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile3x2Lanes2Avx2(ref Unsafe.Add(ref input, 125), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (125 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
                     {
                         for (int column = 0; column < 120; column += 24)
                         {
-                            InputGradientTile3x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile3x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile3x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile3x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                     }
                     if (n <= count - 2)
                     {
                         for (int column = 0; column < 120; column += 24)
                         {
-                            InputGradientTile2x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile2x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile2x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile2x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
                         for (int column = 0; column < 120; column += 24)
                         {
-                            InputGradientTile1x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile1x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile1x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile1x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                         n += 1;
                     }
                 }
@@ -4828,9 +4684,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
@@ -4859,20 +4715,20 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 264));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 264)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                ((c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -4893,14 +4749,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
@@ -4924,17 +4780,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -4952,13 +4808,13 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
@@ -4977,14 +4833,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 ref float ak = ref a;
@@ -4999,7 +4855,7 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
             }
 
             // ---- Vector128 ----
@@ -5165,33 +5021,33 @@ namespace ConvGen.Generated
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
                 KernelGradientTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, 126), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (126 * 10)), count);
-                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,128] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
                     {
                         for (int column = 0; column < 120; column += 12)
                         {
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                     }
                     if (n <= count - 2)
                     {
                         for (int column = 0; column < 120; column += 12)
                         {
-                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
                         for (int column = 0; column < 120; column += 12)
                         {
-                            InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
+                            InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column), ref Unsafe.Add(ref input, (n * 128) + column));
                         }
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120), ref Unsafe.Add(ref input, (n * 128) + 120));
                         n += 1;
                     }
                 }
@@ -5273,9 +5129,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -5304,20 +5160,20 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 264)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -5342,17 +5198,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -5376,17 +5232,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -5407,15 +5263,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -5434,14 +5290,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -5458,8 +5314,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 

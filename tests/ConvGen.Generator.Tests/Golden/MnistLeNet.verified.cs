@@ -295,9 +295,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -310,7 +310,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardAvx512(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardAvx512(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -391,9 +391,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -406,7 +406,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardAvx2(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardAvx2(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -487,9 +487,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
@@ -502,7 +502,7 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout_1: the gradient of its output is in GradientB
-            Dropout1Kernels.BackwardVector128(ref dropout1Mask, ref gradientB, count);
+            Dropout1Kernels.BackwardVector128(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // dropout: the gradient of its output is in GradientA
@@ -543,259 +543,242 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile26x1Lanes6Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
-                Vector512<float> c7_0 = bias0;
-                Vector512<float> c8_0 = bias0;
-                Vector512<float> c9_0 = bias0;
-                Vector512<float> c10_0 = bias0;
-                Vector512<float> c11_0 = bias0;
-                Vector512<float> c12_0 = bias0;
-                Vector512<float> c13_0 = bias0;
-                Vector512<float> c14_0 = bias0;
-                Vector512<float> c15_0 = bias0;
-                Vector512<float> c16_0 = bias0;
-                Vector512<float> c17_0 = bias0;
-                Vector512<float> c18_0 = bias0;
-                Vector512<float> c19_0 = bias0;
-                Vector512<float> c20_0 = bias0;
-                Vector512<float> c21_0 = bias0;
-                Vector512<float> c22_0 = bias0;
-                Vector512<float> c23_0 = bias0;
-                Vector512<float> c24_0 = bias0;
-                Vector512<float> c25_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
+                Vector256<float> c7_0 = bias0;
+                Vector256<float> c8_0 = bias0;
+                Vector256<float> c9_0 = bias0;
+                Vector256<float> c10_0 = bias0;
+                Vector256<float> c11_0 = bias0;
+                Vector256<float> c12_0 = bias0;
+                Vector256<float> c13_0 = bias0;
+                Vector256<float> c14_0 = bias0;
+                Vector256<float> c15_0 = bias0;
+                Vector256<float> c16_0 = bias0;
+                Vector256<float> c17_0 = bias0;
+                Vector256<float> c18_0 = bias0;
+                Vector256<float> c19_0 = bias0;
+                Vector256<float> c20_0 = bias0;
+                Vector256<float> c21_0 = bias0;
+                Vector256<float> c22_0 = bias0;
+                Vector256<float> c23_0 = bias0;
+                Vector256<float> c24_0 = bias0;
+                Vector256<float> c25_0 = bias0;
                 for (int ky = 0; ky < 3; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 18);
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bky);
-                        Vector512<float> a0 = Vector512.Create(aky);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
-                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bky);
+                        Vector256<float> a0 = Vector256.Create(aky);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> a25 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c25_0 = Vector256.FusedMultiplyAdd(a25, b0, c25_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 6));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
-                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref aky, 26));
-                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 6));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 1));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> a25 = Vector256.Create(Unsafe.Add(ref aky, 26));
+                        c25_0 = Vector256.FusedMultiplyAdd(a25, b0, c25_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 12));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aky, 15));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aky, 16));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aky, 17));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aky, 18));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aky, 19));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref aky, 20));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref aky, 21));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref aky, 22));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref aky, 23));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref aky, 24));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref aky, 25));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref aky, 26));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
-                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref aky, 27));
-                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 12));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 2));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 3));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 4));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 5));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 6));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aky, 7));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aky, 8));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aky, 9));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aky, 10));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aky, 11));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aky, 12));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aky, 13));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aky, 14));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aky, 15));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aky, 16));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aky, 17));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aky, 18));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aky, 19));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref aky, 20));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref aky, 21));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref aky, 22));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref aky, 23));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref aky, 24));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref aky, 25));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref aky, 26));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> a25 = Vector256.Create(Unsafe.Add(ref aky, 27));
+                        c25_0 = Vector256.FusedMultiplyAdd(a25, b0, c25_0);
                     }
                 }
-                Lanes.StoreFirst(ref c, Vector512.Max(c0_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 6), Vector512.Max(c1_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), Vector512.Max(c2_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), Vector512.Max(c3_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), Vector512.Max(c4_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), Vector512.Max(c5_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c6_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 42), Vector512.Max(c7_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), Vector512.Max(c8_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 54), Vector512.Max(c9_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), Vector512.Max(c10_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 66), Vector512.Max(c11_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 72), Vector512.Max(c12_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 78), Vector512.Max(c13_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 84), Vector512.Max(c14_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), Vector512.Max(c15_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), Vector512.Max(c16_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 102), Vector512.Max(c17_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 108), Vector512.Max(c18_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 114), Vector512.Max(c19_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), Vector512.Max(c20_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 126), Vector512.Max(c21_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 132), Vector512.Max(c22_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 138), Vector512.Max(c23_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 144), Vector512.Max(c24_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), Vector512.Max(c25_0, Vector512<float>.Zero), 6);
+                Lanes.StoreFirst(ref c, Vector256.Max(c0_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 6), Vector256.Max(c1_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), Vector256.Max(c2_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), Vector256.Max(c3_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), Vector256.Max(c4_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), Vector256.Max(c5_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c6_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 42), Vector256.Max(c7_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), Vector256.Max(c8_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 54), Vector256.Max(c9_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), Vector256.Max(c10_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 66), Vector256.Max(c11_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 72), Vector256.Max(c12_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 78), Vector256.Max(c13_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 84), Vector256.Max(c14_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), Vector256.Max(c15_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), Vector256.Max(c16_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 102), Vector256.Max(c17_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 108), Vector256.Max(c18_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 114), Vector256.Max(c19_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), Vector256.Max(c20_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 126), Vector256.Max(c21_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 132), Vector256.Max(c22_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 138), Vector256.Max(c23_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 144), Vector256.Max(c24_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), Vector256.Max(c25_0, Vector256<float>.Zero), 6);
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the input [N,28,28,1] and the output [N,26,26,6].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 4056;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count * 676; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
+                        sum0 += Vector256.LoadUnsafe(ref row);
                         row = ref Unsafe.Add(ref row, 6);
                     }
                     Lanes.StoreFirst(ref biasGradient, sum0, 6);
@@ -814,15 +797,15 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 6));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 12));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 18));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 30));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 42));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 6));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 18));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 30));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 42));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
                 for (int oy = 0; oy < 26; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 28);
@@ -832,25 +815,25 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 26; ox++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 28));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 29));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 30));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 56));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 57));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 58));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
+                            Vector256<float> a0 = Vector256.Create(aox);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 2));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 28));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 29));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aox, 30));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aox, 56));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aox, 57));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aox, 58));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
                         }
                         aox = ref Unsafe.Add(ref aox, 1);
                         box = ref Unsafe.Add(ref box, 6);
@@ -1072,23 +1055,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 4056;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1316,23 +1282,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 4056;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -1478,13 +1427,13 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 2 + 2, 26);
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
-                                Vector512<float> m0 = Vector512.Create(float.NegativeInfinity);
+                                Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 6));
@@ -1495,11 +1444,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 4056);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 13; oy++)
@@ -1514,18 +1462,18 @@ namespace ConvGen.Generated
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
                                 ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 6));
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
-                                Vector512<float> taken0 = Vector512<float>.Zero;
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
+                                Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 6);
+                                        Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
                                     }
                                 }
                             }
@@ -1569,11 +1517,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 4056);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 13; oy++)
@@ -1599,7 +1546,7 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
                                         Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0), 6);
+                                        Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
                                     }
                                 }
                             }
@@ -1646,11 +1593,10 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 4056);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 13; oy++)
@@ -1679,10 +1625,10 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
                                         Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                         Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1), 2);
+                                        Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
                                     }
                                 }
                             }
@@ -1784,23 +1730,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 1936;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -1829,9 +1758,13 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 240);
+                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 78);
-                        InputGradientTile13x1Lanes6Avx512(ref inRow, ref flipped, ref outRow);
+                        InputGradientTile13x1Lanes6Avx512(ref inRow, ref kernelRows, ref outRow, taps);
                     }
                 }
             }
@@ -2094,24 +2027,24 @@ namespace ConvGen.Generated
                 c26_0.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>13 output pixels × 6 output channels: reduces over 3 kernel rows × 48 (kx, c).</summary>
+            /// <summary>13 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile13x1Lanes6Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile13x1Lanes6Avx512(ref float a, ref float b, ref float c, int taps)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                Vector256<float> c12_0 = Vector256<float>.Zero;
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 240);
                     ref float bky = ref Unsafe.Add(ref b, ky * 288);
@@ -2120,33 +2053,33 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 48; j++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 16));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 32));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 48));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 64));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 80));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 96));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aj, 112));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aj, 128));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aj, 144));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aj, 160));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aj, 176));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aj, 192));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 16));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 32));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 48));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 64));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aj, 80));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aj, 96));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aj, 112));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aj, 128));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aj, 144));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aj, 160));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aj, 176));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aj, 192));
+                            c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 6);
@@ -2284,23 +2217,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 1936;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -2341,10 +2257,14 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 240);
+                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 78);
-                        InputGradientTile7x1Lanes6Avx2(ref inRow, ref flipped, ref outRow);
-                        InputGradientTile6x1Lanes6Avx2(ref Unsafe.Add(ref inRow, 112), ref flipped, ref Unsafe.Add(ref outRow, 42));
+                        InputGradientTile7x1Lanes6Avx2(ref inRow, ref kernelRows, ref outRow, taps);
+                        InputGradientTile6x1Lanes6Avx2(ref Unsafe.Add(ref inRow, 112), ref kernelRows, ref Unsafe.Add(ref outRow, 42), taps);
                     }
                 }
             }
@@ -2915,9 +2835,9 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>7 output pixels × 6 output channels: reduces over 3 kernel rows × 48 (kx, c).</summary>
+            /// <summary>7 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile7x1Lanes6Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile7x1Lanes6Avx2(ref float a, ref float b, ref float c, int taps)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -2926,7 +2846,7 @@ namespace ConvGen.Generated
                 Vector256<float> c4_0 = Vector256<float>.Zero;
                 Vector256<float> c5_0 = Vector256<float>.Zero;
                 Vector256<float> c6_0 = Vector256<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 240);
                     ref float bky = ref Unsafe.Add(ref b, ky * 288);
@@ -2964,9 +2884,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c6_0, 6);
             }
 
-            /// <summary>6 output pixels × 6 output channels: reduces over 3 kernel rows × 48 (kx, c).</summary>
+            /// <summary>6 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile6x1Lanes6Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile6x1Lanes6Avx2(ref float a, ref float b, ref float c, int taps)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero;
@@ -2974,7 +2894,7 @@ namespace ConvGen.Generated
                 Vector256<float> c3_0 = Vector256<float>.Zero;
                 Vector256<float> c4_0 = Vector256<float>.Zero;
                 Vector256<float> c5_0 = Vector256<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 240);
                     ref float bky = ref Unsafe.Add(ref b, ky * 288);
@@ -3122,23 +3042,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 1936;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -3196,13 +3099,17 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 240);
+                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 2 - (oy * 1));
+                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 78);
                         for (int ox = 0; ox < 10; ox += 5)
                         {
-                            InputGradientTile5x2Lanes2Vector128(ref Unsafe.Add(ref inRow, ox * 16), ref flipped, ref Unsafe.Add(ref outRow, ox * 6));
+                            InputGradientTile5x2Lanes2Vector128(ref Unsafe.Add(ref inRow, ox * 16), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 6), taps);
                         }
-                        InputGradientTile3x2Lanes2Vector128(ref Unsafe.Add(ref inRow, 160), ref flipped, ref Unsafe.Add(ref outRow, 60));
+                        InputGradientTile3x2Lanes2Vector128(ref Unsafe.Add(ref inRow, 160), ref kernelRows, ref Unsafe.Add(ref outRow, 60), taps);
                     }
                 }
             }
@@ -3773,16 +3680,16 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>5 output pixels × 6 output channels: reduces over 3 kernel rows × 48 (kx, c).</summary>
+            /// <summary>5 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Lanes2Vector128(ref float a, ref float b, ref float c, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
                 Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
                 Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 240);
                     ref float bky = ref Unsafe.Add(ref b, ky * 288);
@@ -3825,14 +3732,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>3 output pixels × 6 output channels: reduces over 3 kernel rows × 48 (kx, c).</summary>
+            /// <summary>3 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Lanes2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x2Lanes2Vector128(ref float a, ref float b, ref float c, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 3; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 240);
                     ref float bky = ref Unsafe.Add(ref b, ky * 288);
@@ -3904,7 +3811,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -3934,7 +3841,7 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
                                         Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -3981,7 +3888,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -4014,10 +3921,10 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
                                         Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
                                         Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     }
                                 }
                             }
@@ -4070,7 +3977,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -4109,16 +4016,16 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
                                         Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
                                         Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                         taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + (g1 & first1)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                         Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                         taken2 |= first2;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + (g2 & first2)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                         Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                         taken3 |= first3;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + (g3 & first3)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     }
                                 }
                             }
@@ -4536,23 +4443,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -5321,23 +5211,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 for (int column = 0; column < 128; column += 64)
                 {
@@ -5967,23 +5840,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 for (int column = 0; column < 128; column += 32)
                 {
@@ -6392,9 +6248,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx512(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -6403,13 +6259,15 @@ namespace ConvGen.Generated
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
                     }
                 }
             }
@@ -6439,9 +6297,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx2(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -6450,13 +6308,15 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
                     }
                 }
             }
@@ -6486,9 +6346,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float mask, ref float gradient, int count)
+            public static void BackwardVector128(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 128;
@@ -6497,13 +6357,15 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
                     }
                 }
             }

@@ -352,473 +352,340 @@ namespace ConvGen.Generated
             {
                 {
                     int n = 0;
-                    for (; n <= count - 13; n += 13)
+                    for (; n <= count - 8; n += 8)
                     {
-                        ForwardTile13x2Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
-                    }
-                    if (n <= count - 8)
-                    {
-                        ForwardTile8x2Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
-                        n += 8;
+                        ForwardTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
                     }
                     if (n <= count - 4)
                     {
-                        ForwardTile4x2Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
+                        ForwardTile4x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        ForwardTile2x2Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
+                        ForwardTile2x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        ForwardTile1x2Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
+                        ForwardTile1x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
                         n += 1;
                     }
                 }
             }
 
-            /// <summary>13 samples × 20 columns: reduces over 784.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile13x2Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
-            {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1;
-                Vector512<float> c2_0 = bias0, c2_1 = bias1;
-                Vector512<float> c3_0 = bias0, c3_1 = bias1;
-                Vector512<float> c4_0 = bias0, c4_1 = bias1;
-                Vector512<float> c5_0 = bias0, c5_1 = bias1;
-                Vector512<float> c6_0 = bias0, c6_1 = bias1;
-                Vector512<float> c7_0 = bias0, c7_1 = bias1;
-                Vector512<float> c8_0 = bias0, c8_1 = bias1;
-                Vector512<float> c9_0 = bias0, c9_1 = bias1;
-                Vector512<float> c10_0 = bias0, c10_1 = bias1;
-                Vector512<float> c11_0 = bias0, c11_1 = bias1;
-                Vector512<float> c12_0 = bias0, c12_1 = bias1;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 784; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 784));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 1568));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 2352));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 3136));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 3920));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 4704));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 5488));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 6272));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 7056));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 7840));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 8624));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 9408));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 20);
-                }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector512.Max(c0_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c1_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector512.Max(c2_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector512.Max(c3_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c4_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), Vector512.Max(c4_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c5_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), Vector512.Max(c5_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c6_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), Vector512.Max(c6_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c7_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), Vector512.Max(c7_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c8_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 176), Vector512.Max(c8_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c9_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 180));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 196), Vector512.Max(c9_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c10_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 200));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 216), Vector512.Max(c10_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c11_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 220));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 236), Vector512.Max(c11_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c12_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 256), Vector512.Max(c12_1, Vector512<float>.Zero), 4);
-            }
-
             /// <summary>8 samples × 20 columns: reduces over 784.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile8x2Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1;
-                Vector512<float> c2_0 = bias0, c2_1 = bias1;
-                Vector512<float> c3_0 = bias0, c3_1 = bias1;
-                Vector512<float> c4_0 = bias0, c4_1 = bias1;
-                Vector512<float> c5_0 = bias0, c5_1 = bias1;
-                Vector512<float> c6_0 = bias0, c6_1 = bias1;
-                Vector512<float> c7_0 = bias0, c7_1 = bias1;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector256<float> bias2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector256<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2;
+                Vector256<float> c2_0 = bias0, c2_1 = bias1, c2_2 = bias2;
+                Vector256<float> c3_0 = bias0, c3_1 = bias1, c3_2 = bias2;
+                Vector256<float> c4_0 = bias0, c4_1 = bias1, c4_2 = bias2;
+                Vector256<float> c5_0 = bias0, c5_1 = bias1, c5_2 = bias2;
+                Vector256<float> c6_0 = bias0, c6_1 = bias1, c6_2 = bias2;
+                Vector256<float> c7_0 = bias0, c7_1 = bias1, c7_2 = bias2;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 784));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 1568));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 2352));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 3136));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 3920));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 4704));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 5488));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 2352));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 3136));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector256.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 3920));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector256.FusedMultiplyAdd(a5, b2, c5_2);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 4704));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector256.FusedMultiplyAdd(a6, b1, c6_1);
+                        c6_2 = Vector256.FusedMultiplyAdd(a6, b2, c6_2);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 5488));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector256.FusedMultiplyAdd(a7, b1, c7_1);
+                        c7_2 = Vector256.FusedMultiplyAdd(a7, b2, c7_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector512.Max(c0_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c1_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector512.Max(c2_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector512.Max(c3_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c4_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), Vector512.Max(c4_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c5_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), Vector512.Max(c5_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c6_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), Vector512.Max(c6_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c7_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), Vector512.Max(c7_1, Vector512<float>.Zero), 4);
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c2_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector256.Max(c2_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector256.Max(c3_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c4_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), Vector256.Max(c4_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c5_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                Vector256.Max(c5_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 108));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), Vector256.Max(c5_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c6_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                Vector256.Max(c6_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), Vector256.Max(c6_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c7_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                Vector256.Max(c7_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 148));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), Vector256.Max(c7_2, Vector256<float>.Zero), 4);
             }
 
             /// <summary>4 samples × 20 columns: reduces over 784.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile4x2Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1;
-                Vector512<float> c2_0 = bias0, c2_1 = bias1;
-                Vector512<float> c3_0 = bias0, c3_1 = bias1;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector256<float> bias2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector256<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2;
+                Vector256<float> c2_0 = bias0, c2_1 = bias1, c2_2 = bias2;
+                Vector256<float> c3_0 = bias0, c3_1 = bias1, c3_2 = bias2;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 784));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 1568));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 2352));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 2352));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector512.Max(c0_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c1_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector512.Max(c2_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector512.Max(c3_1, Vector512<float>.Zero), 4);
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c2_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector256.Max(c2_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector256.Max(c3_2, Vector256<float>.Zero), 4);
             }
 
             /// <summary>2 samples × 20 columns: reduces over 784.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile2x2Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector256<float> bias2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector256<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 784));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector512.Max(c0_1, Vector512<float>.Zero), 4);
-                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c1_1, Vector512<float>.Zero), 4);
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
             /// <summary>1 samples × 20 columns: reduces over 784.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector256<float> bias2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector512.Max(c0_1, Vector512<float>.Zero), 4);
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 20;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
-                    Vector512<float> sum1 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
+                    Vector256<float> sum1 = Vector256<float>.Zero;
+                    Vector256<float> sum2 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
-                        sum1 += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, 16));
+                        sum0 += Vector256.LoadUnsafe(ref row);
+                        sum1 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 8));
+                        sum2 += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, 16));
                         row = ref Unsafe.Add(ref row, 20);
                     }
                     sum0.StoreUnsafe(ref biasGradient);
-                    Lanes.StoreFirst(ref Unsafe.Add(ref biasGradient, 16), sum1, 4);
+                    sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
+                    Lanes.StoreFirst(ref Unsafe.Add(ref biasGradient, 16), sum2, 4);
                 }
                 // Kernel gradient [784, 20] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 780; i += 13)
+                for (int i = 0; i < 784; i += 8)
                 {
-                    KernelGradientTile13x2Lanes4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
                 }
-                KernelGradientTile4x2Lanes4Avx512(ref Unsafe.Add(ref input, 780), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (780 * 20)), count);
             }
 
-            /// <summary>13 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>8 input features × 20 units: reduces over the batch.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile13x2Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            private static void KernelGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero, c12_1 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero, c4_2 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero, c5_1 = Vector256<float>.Zero, c5_2 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero, c6_1 = Vector256<float>.Zero, c6_2 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero, c7_1 = Vector256<float>.Zero, c7_2 = Vector256<float>.Zero;
                 ref float an = ref a;
                 ref float bn = ref b;
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector256.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector256.FusedMultiplyAdd(a5, b2, c5_2);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector256.FusedMultiplyAdd(a6, b1, c6_1);
+                        c6_2 = Vector256.FusedMultiplyAdd(a6, b2, c6_2);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector256.FusedMultiplyAdd(a7, b1, c7_1);
+                        c7_2 = Vector256.FusedMultiplyAdd(a7, b2, c7_2);
                     }
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
                 }
                 c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_1, 4);
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_1, 4);
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
                 c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_1, 4);
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_2, 4);
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_1, 4);
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 108));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_2, 4);
                 c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_1, 4);
+                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_2, 4);
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_1, 4);
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 176), c8_1, 4);
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 180));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 196), c9_1, 4);
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 200));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 216), c10_1, 4);
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 220));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 236), c11_1, 4);
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 256), c12_1, 4);
-            }
-
-            /// <summary>4 input features × 20 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile4x2Lanes4Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 784);
-                    bn = ref Unsafe.Add(ref bn, 20);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_1, 4);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_1, 4);
+                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 148));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
             }
 
             // ---- AVX2 ----
@@ -961,23 +828,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 20;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1307,23 +1157,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 20;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -1869,23 +1702,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 15;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -1899,31 +1715,26 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [20, 15] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 KernelGradientTile20x1Lanes15Avx512(ref input, ref outputGradient, ref kernelGradient, count);
-                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
-                    for (; n <= count - 13; n += 13)
+                    for (; n <= count - 8; n += 8)
                     {
-                        InputGradientTile13x2Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
-                    }
-                    if (n <= count - 8)
-                    {
-                        InputGradientTile8x2Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
-                        n += 8;
+                        InputGradientTile8x3Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x2Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile4x3Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x2Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile2x3Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile1x3Lanes4Avx512(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 1;
                     }
                 }
@@ -2025,257 +1836,196 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), c19_0, 15);
             }
 
-            /// <summary>13 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>8 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile13x2Lanes4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero, c12_1 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero, c4_2 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero, c5_1 = Vector256<float>.Zero, c5_2 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero, c6_1 = Vector256<float>.Zero, c6_2 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero, c7_1 = Vector256<float>.Zero, c7_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 60));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 75));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 90));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 105));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 120));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 135));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 150));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 165));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 180));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 60));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector256.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 75));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector256.FusedMultiplyAdd(a5, b2, c5_2);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 90));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector256.FusedMultiplyAdd(a6, b1, c6_1);
+                        c6_2 = Vector256.FusedMultiplyAdd(a6, b2, c6_2);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 105));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector256.FusedMultiplyAdd(a7, b1, c7_1);
+                        c7_2 = Vector256.FusedMultiplyAdd(a7, b2, c7_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_1, 4);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_1, 4);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_1, 4);
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_1, 4);
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_1, 4);
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_1, 4);
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 176), c8_1, 4);
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 180));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 196), c9_1, 4);
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 200));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 216), c10_1, 4);
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 220));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 236), c11_1, 4);
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 256), c12_1, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
+                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
+                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 80)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 88)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), (c4_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector256<float>.Zero), 4);
+                ((c5_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 100)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                ((c5_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 108)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 108));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), (c5_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 116)), Vector256<float>.Zero), 4);
+                ((c6_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                ((c6_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), (c6_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero), 4);
+                ((c7_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 140)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                ((c7_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 148)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 148));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), (c7_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 156)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>8 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>4 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile8x2Lanes4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 60));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 75));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 90));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 105));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_1, 4);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_1, 4);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_1, 4);
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_1, 4);
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_1, 4);
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_1, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
+                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Lanes4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_1, 4);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_1, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Lanes4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_1, 4);
-            }
-
-            /// <summary>1 samples × 20 columns: reduces over 15.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Lanes4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 15; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 20);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_1, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
             }
 
             // ---- AVX2 ----
@@ -2460,23 +2210,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 15;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -2496,21 +2229,21 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile5x2Lanes7Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 15)), count);
                 }
-                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
                     {
-                        InputGradientTile3x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile3x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile2x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
+                        InputGradientTile1x3Lanes4Avx2(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 1;
                     }
                 }
@@ -2563,9 +2296,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
             }
 
-            /// <summary>3 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>3 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Lanes4Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
@@ -2594,20 +2327,20 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
@@ -2631,17 +2364,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
                 ref float ak = ref a;
@@ -2660,9 +2393,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
             }
 
             // ---- Vector128 ----
@@ -2999,23 +2732,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 15;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -3042,24 +2758,24 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 15)), count);
                     KernelGradientTile5x2Lanes3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 8), ref Unsafe.Add(ref kernelGradient, (i * 15) + 8), count);
                 }
-                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,20] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
                     {
-                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
-                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12));
+                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
+                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12), ref Unsafe.Add(ref input, (n * 20) + 12));
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12));
+                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
+                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12), ref Unsafe.Add(ref input, (n * 20) + 12));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)));
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12));
+                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
+                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12), ref Unsafe.Add(ref input, (n * 20) + 12));
                         n += 1;
                     }
                 }
@@ -3159,9 +2875,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 15.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -3190,20 +2906,20 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
+                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 15.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -3228,17 +2944,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -3262,17 +2978,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -3293,15 +3009,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -3320,14 +3036,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -3344,8 +3060,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 
@@ -3747,36 +3463,36 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [15, 10] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
                 KernelGradientTile15x1Lanes10Avx512(ref input, ref outputGradient, ref kernelGradient, count);
-                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
                     {
-                        InputGradientTile28x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile28x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                     }
                     if (n <= count - 16)
                     {
-                        InputGradientTile16x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile16x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 16;
                     }
                     if (n <= count - 8)
                     {
-                        InputGradientTile8x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile8x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 8;
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile4x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile2x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile1x1Lanes15Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 1;
                     }
                 }
@@ -3858,9 +3574,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
             }
 
-            /// <summary>28 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>28 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile28x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -3956,39 +3672,39 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c16_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), c17_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c18_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), c19_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 300), c20_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 315), c21_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 330), c22_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 345), c23_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 360), c24_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 375), c25_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 390), c26_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), c27_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), (c16_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), (c17_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 255)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), (c18_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 270)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), (c19_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 285)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 300), (c20_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 300)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 315), (c21_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 315)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 330), (c22_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 330)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 345), (c23_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 345)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 360), (c24_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 360)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 375), (c25_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 375)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 390), (c26_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 390)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), (c27_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 405)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>16 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile16x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -4048,27 +3764,27 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>8 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile8x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -4104,19 +3820,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -4140,15 +3856,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero;
@@ -4166,13 +3882,13 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x1Lanes15Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero;
                 ref float ak = ref a;
@@ -4187,7 +3903,7 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
             }
 
             // ---- AVX2 ----
@@ -4391,26 +4107,26 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
                     {
-                        InputGradientTile5x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile5x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile4x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile2x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
+                        InputGradientTile1x2Lanes7Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 1;
                     }
                 }
@@ -4463,9 +4179,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>5 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>5 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4498,21 +4214,21 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38)), Vector256<float>.Zero), 7);
+                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
+                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), (c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Lanes7Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4541,19 +4257,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
+                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38)), Vector256<float>.Zero), 7);
+                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Lanes7Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4574,15 +4290,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
+                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Lanes7Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
@@ -4599,8 +4315,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
             }
 
             // ---- Vector128 ----
@@ -4765,30 +4481,30 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 10)), count);
                 }
-                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,15] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the relu' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
                     {
-                        InputGradientTile5x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
-                        InputGradientTile5x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8));
+                        InputGradientTile5x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
+                        InputGradientTile5x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8), ref Unsafe.Add(ref input, (n * 15) + 8));
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
-                        InputGradientTile4x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8));
+                        InputGradientTile4x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
+                        InputGradientTile4x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8), ref Unsafe.Add(ref input, (n * 15) + 8));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
-                        InputGradientTile2x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8));
+                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
+                        InputGradientTile2x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8), ref Unsafe.Add(ref input, (n * 15) + 8));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)));
-                        InputGradientTile1x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8));
+                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
+                        InputGradientTile1x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8), ref Unsafe.Add(ref input, (n * 15) + 8));
                         n += 1;
                     }
                 }
@@ -4836,9 +4552,9 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>5 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -4871,21 +4587,21 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                ((c4_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over 10.</summary>
+            /// <summary>5 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -4918,21 +4634,21 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero), 3);
+                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
+                ((c4_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), (c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -4961,19 +4677,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Lanes3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -5002,19 +4718,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
+                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero), 3);
+                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -5035,15 +4751,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Lanes3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -5064,15 +4780,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
+                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -5089,13 +4805,13 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>1 samples × 7 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Lanes3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -5112,8 +4828,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
             }
         }
 

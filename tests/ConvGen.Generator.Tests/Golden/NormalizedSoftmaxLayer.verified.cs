@@ -341,9 +341,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
@@ -359,15 +359,13 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
-            DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientB, count);
+            DropoutKernels.BackwardAvx512(ref denseOutput, ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
             Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
-            // activation: the gradient of its output is in GradientA
-            ActivationKernels.BackwardAvx512(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
             BatchNormalizationKernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
@@ -454,9 +452,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
@@ -472,15 +470,13 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
-            DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientB, count);
+            DropoutKernels.BackwardAvx2(ref denseOutput, ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
             Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
-            // activation: the gradient of its output is in GradientA
-            ActivationKernels.BackwardAvx2(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
             BatchNormalizationKernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
@@ -567,9 +563,9 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
@@ -585,15 +581,13 @@ namespace ConvGen.Generated
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dropout: the gradient of its output is in GradientB
-            DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientB, count);
+            DropoutKernels.BackwardVector128(ref denseOutput, ref dropoutMask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
             Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
-            // activation: the gradient of its output is in GradientA
-            ActivationKernels.BackwardVector128(ref activationOutput, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
             BatchNormalizationKernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref gradientA, ref Unsafe.Add(ref gradients, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref gradients, Weights.BatchNormalizationBeta), count, total, ref batchNormalizationBetaSums, ref batchNormalizationGammaSums, thread, threads, barrier);
             // conv2d: the gradient of its output is in GradientA
@@ -757,18 +751,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Lanes4Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
                 for (int ky = 0; ky < 3; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
@@ -778,31 +772,31 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 6; j++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 2));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 4));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 6));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 8));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 10));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 12));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aj, 14));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aj, 16));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aj, 18));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aj, 20));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aj, 22));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 2));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 4));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 6));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 8));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aj, 10));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aj, 12));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aj, 14));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aj, 16));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aj, 18));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aj, 20));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aj, 22));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 4);
@@ -840,24 +834,24 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To17Tile18x1Lanes4Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 4));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 12));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 20));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 28));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 44));
-                Vector512<float> c12_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c13_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 52));
-                Vector512<float> c14_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 56));
-                Vector512<float> c15_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 60));
-                Vector512<float> c16_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector512<float> c17_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 68));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 28));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256<float> c9_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector256<float> c10_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256<float> c11_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 44));
+                Vector256<float> c12_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c13_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 52));
+                Vector256<float> c14_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 56));
+                Vector256<float> c15_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 60));
+                Vector256<float> c16_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector256<float> c17_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 68));
                 for (int oy = 0; oy < 12; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 28);
@@ -867,43 +861,43 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 12; ox++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 4));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 5));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 28));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 29));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 30));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 31));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 32));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 33));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aox, 56));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                            Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aox, 57));
-                            c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                            Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aox, 58));
-                            c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                            Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aox, 59));
-                            c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                            Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aox, 60));
-                            c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                            Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aox, 61));
-                            c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
+                            Vector256<float> a0 = Vector256.Create(aox);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 2));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 3));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 4));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aox, 5));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aox, 28));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aox, 29));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aox, 30));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aox, 31));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aox, 32));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aox, 33));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aox, 56));
+                            c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                            Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aox, 57));
+                            c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                            Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aox, 58));
+                            c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                            Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aox, 59));
+                            c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                            Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aox, 60));
+                            c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                            Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aox, 61));
+                            c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
                         }
                         aox = ref Unsafe.Add(ref aox, 2);
                         box = ref Unsafe.Add(ref box, 4);
@@ -1381,12 +1375,12 @@ namespace ConvGen.Generated
                 ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
                 // 1. This chunk's sum per channel.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
-                            sum0 += Vector512.LoadUnsafe(ref row);
+                            sum0 += Vector256.LoadUnsafe(ref row);
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
@@ -1395,21 +1389,21 @@ namespace ConvGen.Generated
                 barrier.SignalAndWait();
                 // 2. The batch mean; this chunk's squared deviations from it.
                 {
-                    Vector512<float> mean0 = Vector512<float>.Zero;
+                    Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref sums, t * 64);
-                        mean0 += Vector512.LoadUnsafe(ref part);
+                        mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
                     Lanes.StoreFirst(ref batchMean, mean0, 4);
-                    Vector512<float> square0 = Vector512<float>.Zero;
+                    Vector256<float> square0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
-                            Vector512<float> d0 = Vector512.LoadUnsafe(ref row) - mean0;
-                            square0 = Vector512.FusedMultiplyAdd(d0, d0, square0);
+                            Vector256<float> d0 = Vector256.LoadUnsafe(ref row) - mean0;
+                            square0 = Vector256.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 4);
                         }
                     }
@@ -1418,28 +1412,28 @@ namespace ConvGen.Generated
                 barrier.SignalAndWait();
                 // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
                 {
-                    Vector512<float> variance0 = Vector512<float>.Zero;
+                    Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref squares, t * 64);
-                        variance0 += Vector512.LoadUnsafe(ref part);
+                        variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean);
-                    Vector512<float> inverseStd0 = Vector512<float>.One / Vector512.Sqrt(variance0 + Vector512.Create(1e-05f));
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean);
+                    Vector256<float> inverseStd0 = Vector256<float>.One / Vector256.Sqrt(variance0 + Vector256.Create(1e-05f));
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 4);
-                    Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0;
-                    Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0;
+                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
-                        Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
+                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
+                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
                     {
-                        Lanes.StoreFirst(ref outRow, Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
+                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
                         inRow = ref Unsafe.Add(ref inRow, 4);
                         outRow = ref Unsafe.Add(ref outRow, 4);
                     }
@@ -1452,14 +1446,14 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 {
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref movingMean);
-                    Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) / Vector512.Sqrt(Vector512.LoadUnsafe(ref movingVariance) + Vector512.Create(1e-05f));
-                    Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
+                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
                     {
-                        Lanes.StoreFirst(ref outRow, Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
+                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
                         inRow = ref Unsafe.Add(ref inRow, 4);
                         outRow = ref Unsafe.Add(ref outRow, 4);
                     }
@@ -1475,15 +1469,15 @@ namespace ConvGen.Generated
                 ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
-                    Vector512<float> betaSum0 = Vector512<float>.Zero, gammaSum0 = Vector512<float>.Zero;
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
+                    Vector256<float> betaSum0 = Vector256<float>.Zero, gammaSum0 = Vector256<float>.Zero;
                     ref float row = ref input;
                     ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
-                        Vector512<float> dy0 = Vector512.LoadUnsafe(ref gradientRow);
+                        Vector256<float> dy0 = Vector256.LoadUnsafe(ref gradientRow);
                         betaSum0 += dy0;
-                        gammaSum0 = Vector512.FusedMultiplyAdd(dy0, (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0, gammaSum0);
+                        gammaSum0 = Vector256.FusedMultiplyAdd(dy0, (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0, gammaSum0);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
@@ -1494,29 +1488,29 @@ namespace ConvGen.Generated
                 // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
                 float inverseM = 1f / (total * 144);
                 {
-                    Vector512<float> betaSum0 = Vector512<float>.Zero;
+                    Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref betaSums, t * 64);
-                        betaSum0 += Vector512.LoadUnsafe(ref part);
+                        betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
-                    Vector512<float> gammaSum0 = Vector512<float>.Zero;
+                    Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
-                        gammaSum0 += Vector512.LoadUnsafe(ref part);
+                        gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector512<float>.Zero), 4);
-                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector512<float>.Zero), 4);
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
-                    Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> samples = Vector512.Create((float)(total * 144));
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector256<float>.Zero), 4);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
+                    Vector256<float> samples = Vector256.Create((float)(total * 144));
                     ref float row = ref input;
                     ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
-                        Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
+                        Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 4);
                         row = ref Unsafe.Add(ref row, 4);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 4);
                     }
@@ -1857,28 +1851,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= tanh'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 576;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * (Vector512<float>.One - (x1 * x1))).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * (Vector512<float>.One - (x1 * x1))), length - i);
-                    }
-                }
-            }
-
             // ---- AVX2 ----
 
             /// <summary>Forward: out = tanh(in).</summary>
@@ -1901,28 +1873,6 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= tanh'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 576;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * (Vector256<float>.One - (x1 * x1))).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * (Vector256<float>.One - (x1 * x1))), length - i);
-                    }
-                }
-            }
-
             // ---- Vector128 ----
 
             /// <summary>Forward: out = tanh(in).</summary>
@@ -1941,28 +1891,6 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
                         Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (VectorMath.Tanh(x0)), length - i);
-                    }
-                }
-            }
-
-            /// <summary>Backward, in place: gradient ·= tanh'(output).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float output, ref float gradient, int count)
-            {
-                {
-                    int length = count * 576;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * (Vector128<float>.One - (x1 * x1))).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * (Vector128<float>.One - (x1 * x1))), length - i);
                     }
                 }
             }
@@ -1989,13 +1917,13 @@ namespace ConvGen.Generated
                             int x1 = Math.Min(ox * 3 + 2, 12);
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             {
-                                Vector512<float> m0 = Vector512.Create(float.NegativeInfinity);
+                                Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                     }
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 4));
@@ -2006,7 +1934,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the tanh' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -2025,18 +1953,18 @@ namespace ConvGen.Generated
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 4));
                                 ref float pixelOutput = ref Unsafe.Add(ref output, (pixel * 4));
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
-                                Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
-                                Vector512<float> taken0 = Vector512<float>.Zero;
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
+                                Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
+                                Vector256<float> taken0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 12) + y) * 12) + x) * 4));
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + (g0 & first0), 4);
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) * (Vector256<float>.One - (Vector256.LoadUnsafe(ref cell) * Vector256.LoadUnsafe(ref cell)))), 4);
                                     }
                                 }
                             }
@@ -2080,7 +2008,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the tanh' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -2110,7 +2038,7 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
                                         Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + (g0 & first0), 4);
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) * (Vector256<float>.One - (Vector256.LoadUnsafe(ref cell) * Vector256.LoadUnsafe(ref cell)))), 4);
                                     }
                                 }
                             }
@@ -2154,7 +2082,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum; overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the tanh' of the layer before (from the cell's value); overlapping windows add up.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
@@ -2184,7 +2112,7 @@ namespace ConvGen.Generated
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 12) + y) * 12) + x) * 4));
                                         Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                         taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + (g0 & first0)).StoreUnsafe(ref cellGradient);
+                                        (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) * (Vector128<float>.One - (Vector128.LoadUnsafe(ref cell) * Vector128.LoadUnsafe(ref cell))))).StoreUnsafe(ref cellGradient);
                                     }
                                 }
                             }
@@ -2211,18 +2139,18 @@ namespace ConvGen.Generated
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 32);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        ForwardTile2x1Lanes8Avx512(ref inRow, ref kernel, ref outRow, ref bias);
+                        ForwardTile2x1Avx512(ref inRow, ref kernel, ref outRow, ref bias);
                     }
                 }
             }
 
             /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile2x1Lanes8Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile2x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
                 for (int ky = 0; ky < 2; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 16);
@@ -2232,51 +2160,34 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 8; j++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 8));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 8));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 8);
                     }
                 }
-                Lanes.StoreFirst(ref c, VectorMath.Sigmoid(c0_0), 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), VectorMath.Sigmoid(c1_0), 8);
+                VectorMath.Sigmoid(c0_0).StoreUnsafe(ref c);
+                VectorMath.Sigmoid(c1_0).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,4,4,4] and the output [N,2,2,8].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · sigmoid'(output), in place.
-                {
-                    int length = count * 32;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * x1 * (Vector512<float>.One - x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 * x1 * (Vector512<float>.One - x1)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count * 4; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
+                        sum0 += Vector256.LoadUnsafe(ref row);
                         row = ref Unsafe.Add(ref row, 8);
                     }
-                    Lanes.StoreFirst(ref biasGradient, sum0, 8);
+                    sum0.StoreUnsafe(ref biasGradient);
                 }
                 // Kernel gradient [2, 2, 4, 8]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 128);
@@ -2284,7 +2195,7 @@ namespace ConvGen.Generated
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 64);
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 32);
-                    KernelGradientRows0To15Tile16x1Lanes8Avx512(ref image, ref gradient, ref kernelGradient);
+                    KernelGradientRows0To15Tile16x1Avx512(ref image, ref gradient, ref kernelGradient);
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
                 TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
@@ -2294,135 +2205,139 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
                     for (int oy = 0; oy < 4; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 40);
+                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 1 - (oy * 1));
+                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Lanes4Avx512(ref inRow, ref flipped, ref outRow);
+                        InputGradientTile4x1Lanes4Avx512(ref inRow, ref kernelRows, ref outRow, taps);
                     }
                 }
             }
 
             /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientRows0To15Tile16x1Lanes8Avx512(ref float a, ref float b, ref float c)
+            private static void KernelGradientRows0To15Tile16x1Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 56));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 88));
-                Vector512<float> c12_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector512<float> c13_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 104));
-                Vector512<float> c14_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
-                Vector512<float> c15_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 120));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 56));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector256<float> c9_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 72));
+                Vector256<float> c10_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector256<float> c11_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 88));
+                Vector256<float> c12_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector256<float> c13_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 104));
+                Vector256<float> c14_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 112));
+                Vector256<float> c15_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 120));
                 for (int oy = 0; oy < 2; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 32);
                     ref float boy = ref Unsafe.Add(ref b, oy * 16);
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref boy);
-                        Vector512<float> a0 = Vector512.Create(aoy);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aoy, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aoy, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aoy, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aoy, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aoy, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aoy, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aoy, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aoy, 16));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aoy, 17));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aoy, 18));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aoy, 19));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aoy, 20));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aoy, 21));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aoy, 22));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aoy, 23));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref boy);
+                        Vector256<float> a0 = Vector256.Create(aoy);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aoy, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aoy, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aoy, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aoy, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aoy, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aoy, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aoy, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aoy, 16));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aoy, 17));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aoy, 18));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aoy, 19));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aoy, 20));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aoy, 21));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aoy, 22));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aoy, 23));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
                     }
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref boy, 8));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aoy, 8));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aoy, 9));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aoy, 10));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aoy, 11));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aoy, 12));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aoy, 13));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aoy, 14));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aoy, 15));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aoy, 24));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aoy, 25));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aoy, 26));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aoy, 27));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aoy, 28));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aoy, 29));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aoy, 30));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aoy, 31));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref boy, 8));
+                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aoy, 8));
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aoy, 9));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aoy, 10));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aoy, 11));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aoy, 12));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aoy, 13));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aoy, 14));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aoy, 15));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aoy, 24));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aoy, 25));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aoy, 26));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aoy, 27));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aoy, 28));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aoy, 29));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aoy, 30));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aoy, 31));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
                     }
                 }
-                Lanes.StoreFirst(ref c, c0_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c1_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c2_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c3_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 32), c4_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c5_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c6_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c7_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c8_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 72), c9_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c10_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 88), c11_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c12_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 104), c13_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 112), c14_0, 8);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c15_0, 8);
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 2 kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x1Lanes4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x1Lanes4Avx512(ref float a, ref float b, ref float c, int taps)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                for (int ky = 0; ky < 2; ky++)
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 40);
                     ref float bky = ref Unsafe.Add(ref b, ky * 64);
@@ -2431,15 +2346,15 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 16; j++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 8));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 16));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 24));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 8));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 16));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 24));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 4);
@@ -2504,23 +2419,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · sigmoid'(output), in place.
-                {
-                    int length = count * 32;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * x1 * (Vector256<float>.One - x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 * x1 * (Vector256<float>.One - x1)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -2549,9 +2447,13 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
                     for (int oy = 0; oy < 4; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 40);
+                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 1 - (oy * 1));
+                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Lanes4Avx2(ref inRow, ref flipped, ref outRow);
+                        InputGradientTile4x1Lanes4Avx2(ref inRow, ref kernelRows, ref outRow, taps);
                     }
                 }
             }
@@ -2686,15 +2588,15 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 2 kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x1Lanes4Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x1Lanes4Avx2(ref float a, ref float b, ref float c, int taps)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero;
                 Vector256<float> c2_0 = Vector256<float>.Zero;
                 Vector256<float> c3_0 = Vector256<float>.Zero;
-                for (int ky = 0; ky < 2; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 40);
                     ref float bky = ref Unsafe.Add(ref b, ky * 64);
@@ -2782,23 +2684,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
             {
-                // The gradient of the pre-activation: outputGradient · sigmoid'(output), in place.
-                {
-                    int length = count * 32;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 * x1 * (Vector128<float>.One - x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 * x1 * (Vector128<float>.One - x1)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -2832,9 +2717,13 @@ namespace ConvGen.Generated
                     ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
                     for (int oy = 0; oy < 4; oy++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 40);
+                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                        int kyFirst = Math.Max(0, 1 - (oy * 1));
+                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Vector128(ref inRow, ref flipped, ref outRow);
+                        InputGradientTile4x1Vector128(ref inRow, ref kernelRows, ref outRow, taps);
                     }
                 }
             }
@@ -3059,15 +2948,15 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 2 kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x1Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x1Vector128(ref float a, ref float b, ref float c, int taps)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero;
                 Vector128<float> c3_0 = Vector128<float>.Zero;
-                for (int ky = 0; ky < 2; ky++)
+                for (int ky = 0; ky < taps; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 40);
                     ref float bky = ref Unsafe.Add(ref b, ky * 64);
@@ -3482,23 +3371,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 16;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
@@ -3515,31 +3387,31 @@ namespace ConvGen.Generated
                 {
                     KernelGradientTile16x1Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 16)), count);
                 }
-                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the sigmoid' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 13; n += 13)
                     {
-                        InputGradientTile13x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
+                        InputGradientTile13x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                     }
                     if (n <= count - 8)
                     {
-                        InputGradientTile8x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
+                        InputGradientTile8x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 8;
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
+                        InputGradientTile4x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
+                        InputGradientTile2x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
+                        InputGradientTile1x2Avx512(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 1;
                     }
                 }
@@ -3625,9 +3497,9 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>13 samples × 32 columns: reduces over 16.</summary>
+            /// <summary>13 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -3692,37 +3564,37 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c12_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c0_0) * Vector512.LoadUnsafe(ref y) * (Vector512<float>.One - Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c2_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c3_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c4_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c5_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c5_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c6_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)))).StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                ((c6_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)))).StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                ((c7_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)))).StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                ((c7_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                ((c8_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c8_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c9_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)))).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c9_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)))).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c10_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)))).StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                ((c10_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)))).StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                ((c11_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)))).StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                ((c11_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)))).StoreUnsafe(ref Unsafe.Add(ref c, 368));
+                ((c12_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)))).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c12_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>8 samples × 32 columns: reduces over 16.</summary>
+            /// <summary>8 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile8x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile8x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -3767,27 +3639,27 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                ((c0_0) * Vector512.LoadUnsafe(ref y) * (Vector512<float>.One - Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c2_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c3_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c4_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c5_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c5_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c6_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)))).StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                ((c6_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)))).StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                ((c7_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)))).StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                ((c7_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>4 samples × 32 columns: reduces over 16.</summary>
+            /// <summary>4 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -3816,19 +3688,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c0_0) * Vector512.LoadUnsafe(ref y) * (Vector512<float>.One - Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c2_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c3_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>2 samples × 32 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -3849,15 +3721,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_0) * Vector512.LoadUnsafe(ref y) * (Vector512<float>.One - Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 samples × 32 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 ref float ak = ref a;
@@ -3874,8 +3746,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_0) * Vector512.LoadUnsafe(ref y) * (Vector512<float>.One - Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             // ---- AVX2 ----
@@ -4060,23 +3932,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 16;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -4097,30 +3952,30 @@ namespace ConvGen.Generated
                     KernelGradientTile5x2Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 16)), count);
                 }
                 KernelGradientTile2x2Avx2(ref Unsafe.Add(ref input, 30), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (30 * 16)), count);
-                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the sigmoid' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
                     {
-                        InputGradientTile5x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile5x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16));
+                        InputGradientTile5x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile5x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16), ref Unsafe.Add(ref input, (n * 32) + 16));
                     }
                     if (n <= count - 4)
                     {
-                        InputGradientTile4x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile4x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16));
+                        InputGradientTile4x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile4x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16), ref Unsafe.Add(ref input, (n * 32) + 16));
                         n += 4;
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile2x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16));
+                        InputGradientTile2x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile2x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16), ref Unsafe.Add(ref input, (n * 32) + 16));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16));
+                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16), ref Unsafe.Add(ref input, (n * 32) + 16));
                         n += 1;
                     }
                 }
@@ -4202,9 +4057,9 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 16.</summary>
+            /// <summary>5 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4237,21 +4092,21 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c3_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                ((c4_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 16.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4280,19 +4135,19 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c3_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
@@ -4313,15 +4168,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
@@ -4338,8 +4193,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             // ---- Vector128 ----
@@ -4528,23 +4383,6 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
             {
-                // The gradient of the pre-activation: outputGradient · relu'(output), in place.
-                {
-                    int length = count * 16;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                        Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
-                        Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
-                    }
-                }
                 // Bias gradient: the output gradient summed over the batch.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -4573,27 +4411,27 @@ namespace ConvGen.Generated
                 }
                 KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, 30), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (30 * 16)), count);
                 KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, 30), ref Unsafe.Add(ref outputGradient, 8), ref Unsafe.Add(ref kernelGradient, (30 * 16) + 8), count);
-                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                // Input gradient [N,32] = outputGradient × kernelᵀ (transposed once per step, before the backward pass), times the sigmoid' of the layer before, from this layer's input.
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
                     {
-                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12));
-                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24));
+                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12), ref Unsafe.Add(ref input, (n * 32) + 12));
+                        InputGradientTile3x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24), ref Unsafe.Add(ref input, (n * 32) + 24));
                     }
                     if (n <= count - 2)
                     {
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12));
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24));
+                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12), ref Unsafe.Add(ref input, (n * 32) + 12));
+                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24), ref Unsafe.Add(ref input, (n * 32) + 24));
                         n += 2;
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)));
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12));
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24));
+                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
+                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12), ref Unsafe.Add(ref input, (n * 32) + 12));
+                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24), ref Unsafe.Add(ref input, (n * 32) + 24));
                         n += 1;
                     }
                 }
@@ -4675,9 +4513,9 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 16.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -4706,20 +4544,20 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c2_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 16.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -4744,17 +4582,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c2_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
@@ -4778,17 +4616,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
@@ -4809,15 +4647,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -4836,14 +4674,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 ref float ak = ref a;
@@ -4860,8 +4698,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 
@@ -4893,9 +4731,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx512(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 16;
@@ -4904,13 +4742,15 @@ namespace ConvGen.Generated
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
                     }
                 }
             }
@@ -4940,9 +4780,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float mask, ref float gradient, int count)
+            public static void BackwardAvx2(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 16;
@@ -4951,13 +4791,15 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
                     }
                 }
             }
@@ -4987,9 +4829,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward, in place: gradient ·= mask.</summary>
+            /// <summary>Backward, in place: gradient ·= mask · relu'(input), the derivative of the layer before applied here.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float mask, ref float gradient, int count)
+            public static void BackwardVector128(ref float input, ref float mask, ref float gradient, int count)
             {
                 {
                     int length = count * 16;
@@ -4998,13 +4840,15 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
-                        (x0 * x1).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
+                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), (x0 * x1), length - i);
+                        Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
                     }
                 }
             }
@@ -5057,97 +4901,97 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
-                Vector512<float> c7_0 = bias0;
-                Vector512<float> c8_0 = bias0;
-                Vector512<float> c9_0 = bias0;
-                Vector512<float> c10_0 = bias0;
-                Vector512<float> c11_0 = bias0;
-                Vector512<float> c12_0 = bias0;
-                Vector512<float> c13_0 = bias0;
-                Vector512<float> c14_0 = bias0;
-                Vector512<float> c15_0 = bias0;
-                Vector512<float> c16_0 = bias0;
-                Vector512<float> c17_0 = bias0;
-                Vector512<float> c18_0 = bias0;
-                Vector512<float> c19_0 = bias0;
-                Vector512<float> c20_0 = bias0;
-                Vector512<float> c21_0 = bias0;
-                Vector512<float> c22_0 = bias0;
-                Vector512<float> c23_0 = bias0;
-                Vector512<float> c24_0 = bias0;
-                Vector512<float> c25_0 = bias0;
-                Vector512<float> c26_0 = bias0;
-                Vector512<float> c27_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
+                Vector256<float> c7_0 = bias0;
+                Vector256<float> c8_0 = bias0;
+                Vector256<float> c9_0 = bias0;
+                Vector256<float> c10_0 = bias0;
+                Vector256<float> c11_0 = bias0;
+                Vector256<float> c12_0 = bias0;
+                Vector256<float> c13_0 = bias0;
+                Vector256<float> c14_0 = bias0;
+                Vector256<float> c15_0 = bias0;
+                Vector256<float> c16_0 = bias0;
+                Vector256<float> c17_0 = bias0;
+                Vector256<float> c18_0 = bias0;
+                Vector256<float> c19_0 = bias0;
+                Vector256<float> c20_0 = bias0;
+                Vector256<float> c21_0 = bias0;
+                Vector256<float> c22_0 = bias0;
+                Vector256<float> c23_0 = bias0;
+                Vector256<float> c24_0 = bias0;
+                Vector256<float> c25_0 = bias0;
+                Vector256<float> c26_0 = bias0;
+                Vector256<float> c27_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 16));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 32));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 48));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 64));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 80));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 96));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 112));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 144));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 160));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 176));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 192));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 208));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 224));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 240));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 272));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 288));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 304));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 320));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 336));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 352));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 368));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
-                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 400));
-                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
-                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 416));
-                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
-                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 432));
-                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref ak, 144));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref ak, 160));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref ak, 176));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref ak, 208));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref ak, 224));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref ak, 240));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref ak, 272));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref ak, 288));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref ak, 304));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref ak, 320));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref ak, 336));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref ak, 352));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref ak, 368));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> a25 = Vector256.Create(Unsafe.Add(ref ak, 400));
+                        c25_0 = Vector256.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector256<float> a26 = Vector256.Create(Unsafe.Add(ref ak, 416));
+                        c26_0 = Vector256.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector256<float> a27 = Vector256.Create(Unsafe.Add(ref ak, 432));
+                        c27_0 = Vector256.FusedMultiplyAdd(a27, b0, c27_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5186,61 +5030,61 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
-                Vector512<float> c7_0 = bias0;
-                Vector512<float> c8_0 = bias0;
-                Vector512<float> c9_0 = bias0;
-                Vector512<float> c10_0 = bias0;
-                Vector512<float> c11_0 = bias0;
-                Vector512<float> c12_0 = bias0;
-                Vector512<float> c13_0 = bias0;
-                Vector512<float> c14_0 = bias0;
-                Vector512<float> c15_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
+                Vector256<float> c7_0 = bias0;
+                Vector256<float> c8_0 = bias0;
+                Vector256<float> c9_0 = bias0;
+                Vector256<float> c10_0 = bias0;
+                Vector256<float> c11_0 = bias0;
+                Vector256<float> c12_0 = bias0;
+                Vector256<float> c13_0 = bias0;
+                Vector256<float> c14_0 = bias0;
+                Vector256<float> c15_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 16));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 32));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 48));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 64));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 80));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 96));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 112));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 144));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 160));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 176));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 192));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 208));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 224));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 240));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref ak, 144));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref ak, 160));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref ak, 176));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref ak, 208));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref ak, 224));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref ak, 240));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5267,37 +5111,37 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
-                Vector512<float> c7_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
+                Vector256<float> c7_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 16));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 32));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 48));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 64));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 80));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 96));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 112));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5316,25 +5160,25 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 16));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 32));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 48));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5349,19 +5193,19 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 16));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5374,16 +5218,16 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -5397,11 +5241,11 @@ namespace ConvGen.Generated
             {
                 // Bias gradient: the output gradient summed over the batch.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
+                        sum0 += Vector256.LoadUnsafe(ref row);
                         row = ref Unsafe.Add(ref row, 5);
                     }
                     Lanes.StoreFirst(ref biasGradient, sum0, 5);
@@ -5447,60 +5291,60 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int count)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                Vector512<float> c13_0 = Vector512<float>.Zero;
-                Vector512<float> c14_0 = Vector512<float>.Zero;
-                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                Vector256<float> c12_0 = Vector256<float>.Zero;
+                Vector256<float> c13_0 = Vector256<float>.Zero;
+                Vector256<float> c14_0 = Vector256<float>.Zero;
+                Vector256<float> c15_0 = Vector256<float>.Zero;
                 ref float an = ref a;
                 ref float bn = ref b;
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref an, 15));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
                     }
                     an = ref Unsafe.Add(ref an, 16);
                     bn = ref Unsafe.Add(ref bn, 5);

@@ -629,14 +629,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile7x1Lanes6Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> c0_0 = bias0;
-                Vector512<float> c1_0 = bias0;
-                Vector512<float> c2_0 = bias0;
-                Vector512<float> c3_0 = bias0;
-                Vector512<float> c4_0 = bias0;
-                Vector512<float> c5_0 = bias0;
-                Vector512<float> c6_0 = bias0;
+                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
+                Vector256<float> c0_0 = bias0;
+                Vector256<float> c1_0 = bias0;
+                Vector256<float> c2_0 = bias0;
+                Vector256<float> c3_0 = bias0;
+                Vector256<float> c4_0 = bias0;
+                Vector256<float> c5_0 = bias0;
+                Vector256<float> c6_0 = bias0;
                 for (int ky = 0; ky < 4; ky++)
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 45);
@@ -646,33 +646,33 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 9; j++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 6));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 12));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 18));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 24));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 30));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 36));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 6));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 12));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 18));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 24));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aj, 30));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aj, 36));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 6);
                     }
                 }
-                Lanes.StoreFirst(ref c, Vector512.Max(c0_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 6), Vector512.Max(c1_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), Vector512.Max(c2_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), Vector512.Max(c3_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), Vector512.Max(c4_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), Vector512.Max(c5_0, Vector512<float>.Zero), 6);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector512.Max(c6_0, Vector512<float>.Zero), 6);
+                Lanes.StoreFirst(ref c, Vector256.Max(c0_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 6), Vector256.Max(c1_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), Vector256.Max(c2_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), Vector256.Max(c3_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), Vector256.Max(c4_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), Vector256.Max(c5_0, Vector256<float>.Zero), 6);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c6_0, Vector256<float>.Zero), 6);
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the zero-bordered input [N,18,15,3] and the output [N,8,7,6].</summary>
@@ -687,22 +687,22 @@ namespace ConvGen.Generated
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     ref float row = ref outputGradient;
                     for (int p = 0; p < count * 56; p++)
                     {
-                        sum0 += Vector512.LoadUnsafe(ref row);
+                        sum0 += Vector256.LoadUnsafe(ref row);
                         row = ref Unsafe.Add(ref row, 6);
                     }
                     Lanes.StoreFirst(ref biasGradient, sum0, 6);
@@ -722,24 +722,24 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To17Tile18x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 6));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 12));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 18));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 30));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 42));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 54));
-                Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 60));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 66));
-                Vector512<float> c12_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector512<float> c13_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 78));
-                Vector512<float> c14_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 84));
-                Vector512<float> c15_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 90));
-                Vector512<float> c16_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector512<float> c17_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 102));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 6));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 18));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 30));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 42));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c9_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 54));
+                Vector256<float> c10_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 60));
+                Vector256<float> c11_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 66));
+                Vector256<float> c12_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 72));
+                Vector256<float> c13_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 78));
+                Vector256<float> c14_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 84));
+                Vector256<float> c15_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 90));
+                Vector256<float> c16_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector256<float> c17_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 102));
                 for (int oy = 0; oy < 8; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 90);
@@ -749,43 +749,43 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 7; ox++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 4));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 5));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 6));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 7));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 8));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 45));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 46));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 47));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aox, 48));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                            Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aox, 49));
-                            c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                            Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aox, 50));
-                            c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                            Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aox, 51));
-                            c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                            Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aox, 52));
-                            c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                            Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aox, 53));
-                            c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
+                            Vector256<float> a0 = Vector256.Create(aox);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 2));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 3));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 4));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aox, 5));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aox, 6));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aox, 7));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aox, 8));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aox, 45));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aox, 46));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aox, 47));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aox, 48));
+                            c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                            Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aox, 49));
+                            c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                            Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aox, 50));
+                            c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                            Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aox, 51));
+                            c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                            Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aox, 52));
+                            c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                            Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aox, 53));
+                            c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
                         }
                         aox = ref Unsafe.Add(ref aox, 6);
                         box = ref Unsafe.Add(ref box, 6);
@@ -815,24 +815,24 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows18To35Tile18x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c);
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 6));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 12));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 18));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 24));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 30));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 42));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 54));
-                Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 60));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 66));
-                Vector512<float> c12_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector512<float> c13_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 78));
-                Vector512<float> c14_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 84));
-                Vector512<float> c15_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 90));
-                Vector512<float> c16_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector512<float> c17_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 102));
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 6));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 18));
+                Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256<float> c5_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 30));
+                Vector256<float> c6_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector256<float> c7_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 42));
+                Vector256<float> c8_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256<float> c9_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 54));
+                Vector256<float> c10_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 60));
+                Vector256<float> c11_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 66));
+                Vector256<float> c12_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 72));
+                Vector256<float> c13_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 78));
+                Vector256<float> c14_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 84));
+                Vector256<float> c15_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 90));
+                Vector256<float> c16_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector256<float> c17_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 102));
                 for (int oy = 0; oy < 8; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 90);
@@ -842,43 +842,43 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 7; ox++)
                     {
                         {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aox, 90));
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 91));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 92));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 93));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 94));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 95));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 96));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 97));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 98));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 135));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 136));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 137));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aox, 138));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                            Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref aox, 139));
-                            c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                            Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref aox, 140));
-                            c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                            Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref aox, 141));
-                            c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                            Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref aox, 142));
-                            c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                            Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref aox, 143));
-                            c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
+                            Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aox, 90));
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 91));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 92));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 93));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 94));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref aox, 95));
+                            c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                            Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref aox, 96));
+                            c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                            Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref aox, 97));
+                            c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                            Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref aox, 98));
+                            c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                            Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref aox, 135));
+                            c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                            Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref aox, 136));
+                            c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                            Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref aox, 137));
+                            c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                            Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref aox, 138));
+                            c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                            Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref aox, 139));
+                            c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                            Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref aox, 140));
+                            c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                            Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref aox, 141));
+                            c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                            Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref aox, 142));
+                            c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                            Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref aox, 143));
+                            c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
                         }
                         aox = ref Unsafe.Add(ref aox, 6);
                         box = ref Unsafe.Add(ref box, 6);
@@ -986,13 +986,13 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.
@@ -1348,13 +1348,13 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), (x0 & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.
@@ -1796,12 +1796,12 @@ namespace ConvGen.Generated
                 ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
                 // 1. This chunk's sum per channel.
                 {
-                    Vector512<float> sum0 = Vector512<float>.Zero;
+                    Vector256<float> sum0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
-                            sum0 += Vector512.LoadUnsafe(ref row);
+                            sum0 += Vector256.LoadUnsafe(ref row);
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
@@ -1810,21 +1810,21 @@ namespace ConvGen.Generated
                 barrier.SignalAndWait();
                 // 2. The batch mean; this chunk's squared deviations from it.
                 {
-                    Vector512<float> mean0 = Vector512<float>.Zero;
+                    Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref sums, t * 64);
-                        mean0 += Vector512.LoadUnsafe(ref part);
+                        mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
                     Lanes.StoreFirst(ref batchMean, mean0, 6);
-                    Vector512<float> square0 = Vector512<float>.Zero;
+                    Vector256<float> square0 = Vector256<float>.Zero;
                     {
                         ref float row = ref input;
                         for (int p = 0; p < m; p++)
                         {
-                            Vector512<float> d0 = Vector512.LoadUnsafe(ref row) - mean0;
-                            square0 = Vector512.FusedMultiplyAdd(d0, d0, square0);
+                            Vector256<float> d0 = Vector256.LoadUnsafe(ref row) - mean0;
+                            square0 = Vector256.FusedMultiplyAdd(d0, d0, square0);
                             row = ref Unsafe.Add(ref row, 6);
                         }
                     }
@@ -1833,28 +1833,28 @@ namespace ConvGen.Generated
                 barrier.SignalAndWait();
                 // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
                 {
-                    Vector512<float> variance0 = Vector512<float>.Zero;
+                    Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref squares, t * 64);
-                        variance0 += Vector512.LoadUnsafe(ref part);
+                        variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean);
-                    Vector512<float> inverseStd0 = Vector512<float>.One / Vector512.Sqrt(variance0 + Vector512.Create(0.001f));
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean);
+                    Vector256<float> inverseStd0 = Vector256<float>.One / Vector256.Sqrt(variance0 + Vector256.Create(0.001f));
                     Lanes.StoreFirst(ref batchInverseStd, inverseStd0, 6);
-                    Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0;
-                    Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0;
+                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector512.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
-                        Lanes.StoreFirst(ref movingVariance, (Vector512.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
+                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
+                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
                     {
-                        Lanes.StoreFirst(ref outRow, Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
+                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
                         inRow = ref Unsafe.Add(ref inRow, 6);
                         outRow = ref Unsafe.Add(ref outRow, 6);
                     }
@@ -1867,14 +1867,14 @@ namespace ConvGen.Generated
             {
                 int m = count * 56;
                 {
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref movingMean);
-                    Vector512<float> scale0 = Vector512.LoadUnsafe(ref gamma) / Vector512.Sqrt(Vector512.LoadUnsafe(ref movingVariance) + Vector512.Create(0.001f));
-                    Vector512<float> shift0 = Vector512.LoadUnsafe(ref beta);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
+                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     ref float inRow = ref input;
                     ref float outRow = ref output;
                     for (int p = 0; p < m; p++)
                     {
-                        Lanes.StoreFirst(ref outRow, Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
+                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
                         inRow = ref Unsafe.Add(ref inRow, 6);
                         outRow = ref Unsafe.Add(ref outRow, 6);
                     }
@@ -1890,15 +1890,15 @@ namespace ConvGen.Generated
                 ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
-                    Vector512<float> betaSum0 = Vector512<float>.Zero, gammaSum0 = Vector512<float>.Zero;
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
+                    Vector256<float> betaSum0 = Vector256<float>.Zero, gammaSum0 = Vector256<float>.Zero;
                     ref float row = ref input;
                     ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
-                        Vector512<float> dy0 = Vector512.LoadUnsafe(ref gradientRow);
+                        Vector256<float> dy0 = Vector256.LoadUnsafe(ref gradientRow);
                         betaSum0 += dy0;
-                        gammaSum0 = Vector512.FusedMultiplyAdd(dy0, (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0, gammaSum0);
+                        gammaSum0 = Vector256.FusedMultiplyAdd(dy0, (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0, gammaSum0);
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
@@ -1909,29 +1909,29 @@ namespace ConvGen.Generated
                 // 2. The batch's sums: the gamma and beta gradients, and this chunk's input gradient.
                 float inverseM = 1f / (total * 56);
                 {
-                    Vector512<float> betaSum0 = Vector512<float>.Zero;
+                    Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref betaSums, t * 64);
-                        betaSum0 += Vector512.LoadUnsafe(ref part);
+                        betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
-                    Vector512<float> gammaSum0 = Vector512<float>.Zero;
+                    Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
                         ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
-                        gammaSum0 += Vector512.LoadUnsafe(ref part);
+                        gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
-                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector512<float>.Zero), 6);
-                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector512<float>.Zero), 6);
-                    Vector512<float> mean0 = Vector512.LoadUnsafe(ref batchMean), inverseStd0 = Vector512.LoadUnsafe(ref batchInverseStd);
-                    Vector512<float> k0 = Vector512.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
-                    Vector512<float> samples = Vector512.Create((float)(total * 56));
+                    Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 6);
+                    Lanes.StoreFirst(ref betaGradient, (thread == 0 ? betaSum0 : Vector256<float>.Zero), 6);
+                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
+                    Vector256<float> k0 = Vector256.LoadUnsafe(ref gamma) * inverseStd0 * inverseM;
+                    Vector256<float> samples = Vector256.Create((float)(total * 56));
                     ref float row = ref input;
                     ref float gradientRow = ref gradient;
                     for (int p = 0; p < m; p++)
                     {
-                        Vector512<float> xHat0 = (Vector512.LoadUnsafe(ref row) - mean0) * inverseStd0;
-                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector512.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
+                        Vector256<float> xHat0 = (Vector256.LoadUnsafe(ref row) - mean0) * inverseStd0;
+                        Lanes.StoreFirst(ref gradientRow, k0 * ((samples * Vector256.LoadUnsafe(ref gradientRow)) - betaSum0 - (xHat0 * gammaSum0)), 6);
                         row = ref Unsafe.Add(ref row, 6);
                         gradientRow = ref Unsafe.Add(ref gradientRow, 6);
                     }
@@ -2312,13 +2312,13 @@ namespace ConvGen.Generated
                             int pixel = (((n * 4) + oy) * 4) + ox;
                             float scale = 1f / ((y1 - y0) * (x1 - x0));
                             {
-                                Vector512<float> m0 = Vector512<float>.Zero;
+                                Vector256<float> m0 = Vector256<float>.Zero;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cell = ref Unsafe.Add(ref input, (((((n * 8) + y) * 7) + x) * 6));
-                                        m0 += Vector512.LoadUnsafe(ref cell);
+                                        m0 += Vector256.LoadUnsafe(ref cell);
                                     }
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 6));
@@ -2348,13 +2348,13 @@ namespace ConvGen.Generated
                             float scale = 1f / ((y1 - y0) * (x1 - x0));
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
-                                Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient) * scale;
+                                Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient) * scale;
                                 for (int y = y0; y < y1; y++)
                                 {
                                     for (int x = x0; x < x1; x++)
                                     {
                                         ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 8) + y) * 7) + x) * 6));
-                                        Lanes.StoreFirst(ref cellGradient, Vector512.LoadUnsafe(ref cellGradient) + g0, 6);
+                                        Lanes.StoreFirst(ref cellGradient, Vector256.LoadUnsafe(ref cellGradient) + g0, 6);
                                     }
                                 }
                             }

@@ -4,8 +4,9 @@ namespace ConvGen.Generator.Emitting.Kernels;
 /// vectors over the channels, a panel of at most 8 vectors at a time.</summary>
 internal static class ChannelSums
 {
-    public static void Emit(SourceWriter w, VectorIsa isa, int channels, string source, string pixels, string destination)
+    public static void Emit(SourceWriter w, VectorIsa path, int channels, string source, string pixels, string destination)
     {
+        VectorIsa isa = path.ForColumns(channels);
         ChannelPanels.Emit(w, isa, channels, maxVectors: 8, (vectors, lastLanes, column) =>
         {
             for (int v = 0; v < vectors; v++)

@@ -13,8 +13,9 @@ internal enum TileStart
 }
 
 /// <summary>One loop of a tile's reduction: how far each step moves the broadcast operand A and the vector operand B.
-/// A null <see cref="Count"/> runs to the kernel's <c>count</c> argument (the batch).</summary>
-internal sealed record ReductionLoop(string Variable, int? Count, int AStride, int BStride);
+/// A null <see cref="Count"/> runs to a runtime argument of the tile: <see cref="CountParameter"/> (by default
+/// <c>count</c>, the batch).</summary>
+internal sealed record ReductionLoop(string Variable, int? Count, int AStride, int BStride, string CountParameter = "count");
 
 /// <summary>
 /// A register tile: <see cref="Rows"/> × <see cref="Vectors"/> accumulators kept in registers while a reduction runs;
@@ -64,15 +65,26 @@ internal sealed class TileKernel
 
     public string Comment { get; }
 
-    private bool HasRuntimeCount => Loops.Any(l => l.Count is null);
+    /// <summary>When set, the epilogue multiplies each result by this activation's derivative, computed from the values
+    /// at the same offsets of the tile's <c>y</c> argument: an input gradient that applies, as it is written, the
+    /// derivative of the activation that produced that input.</summary>
+    public ActivationKind? Derivative { get; init; }
 
-    /// <summary>The parameter list: a (broadcast), b (vectors), c (output), then bias and count when used.</summary>
+    /// <summary>The runtime loop counts the tile takes, in order.</summary>
+    private IEnumerable<string> CountParameters => Loops.Where(l => l.Count is null).Select(l => l.CountParameter).Distinct();
+
+    /// <summary>The parameter list: a (broadcast), b (vectors), c (output), then the bias and the runtime loop counts.</summary>
     public string Parameters =>
-        "ref float a, ref float b, ref float c" + (Start == TileStart.Bias ? ", ref float bias" : "") + (HasRuntimeCount ? ", int count" : "");
+        "ref float a, ref float b, ref float c" + (Start == TileStart.Bias ? ", ref float bias" : "") + (Derivative is null ? "" : ", ref float y") + string.Concat(CountParameters.Select(p => ", int " + p));
 
-    /// <summary>A call with the given argument expressions (bias and count only when the tile takes them).</summary>
-    public string Call(string a, string b, string c, string? bias = null, string count = "count") =>
-        $"{Name}(ref {a}, ref {b}, ref {c}" + (Start == TileStart.Bias ? $", ref {bias}" : "") + (HasRuntimeCount ? $", {count}" : "") + ");";
+    /// <summary>A call with the given argument expressions; runtime loop counts are passed as the variables of the same
+    /// name at the call site unless <paramref name="counts"/> gives other expressions, in order.</summary>
+    public string Call(string a, string b, string c, string? bias = null, string? y = null, params string[] counts)
+    {
+        string[] names = CountParameters.ToArray();
+        string arguments = string.Concat(names.Select((name, i) => ", " + (i < counts.Length ? counts[i] : name)));
+        return $"{Name}(ref {a}, ref {b}, ref {c}" + (Start == TileStart.Bias ? $", ref {bias}" : "") + (Derivative is null ? "" : $", ref {y}") + arguments + ");";
+    }
 
     public void Emit(SourceWriter w)
     {
@@ -144,7 +156,7 @@ internal sealed class TileKernel
             return;
         }
 
-        string bound = loop.Count is int constant ? VectorIsa.Int(constant) : "count";
+        string bound = loop.Count is int constant ? VectorIsa.Int(constant) : loop.CountParameter;
         string v = loop.Variable;
         if (innermost)
         {
@@ -200,6 +212,11 @@ internal sealed class TileKernel
             for (int v = 0; v < Vectors; v++)
             {
                 string value = ActivationCode.Vector(Isa, Activation, Accumulator(r, v));
+                if (Derivative is ActivationKind derivative)
+                {
+                    value = ActivationCode.VectorDerivative(Isa, derivative, value, Isa.Load("y", CRowOffsets[r] + VectorOffset(v)));
+                }
+
                 int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
                 w.Line(Isa.Store(value, "c", CRowOffsets[r] + VectorOffset(v), lanes));
             }

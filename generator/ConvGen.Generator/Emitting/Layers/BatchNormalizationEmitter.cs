@@ -32,8 +32,9 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     // Each channel vector keeps about three values live (mean, scale, shift): 8 vectors fit 32 registers, 4 fit 16.
     private static int PanelVectors(VectorIsa isa) => isa.Registers == 32 ? 8 : 4;
 
-    protected override void EmitKernels(SourceWriter w, VectorIsa isa)
+    protected override void EmitKernels(SourceWriter w, VectorIsa path)
     {
+        VectorIsa isa = path.ForColumns(Channels);
         string epsilon = isa.Broadcast(VectorIsa.Float(_norm.Epsilon));
         string stride = VectorIsa.Int(Plan.PartialsPerThread);
         Method(w, "Forward in training: the statistics of the whole batch from every thread's partial sums (met at the barrier), kept for the backward pass; thread 0 moves the moving statistics; each thread normalises its chunk.", $"public static void ForwardTraining{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float batchMean, ref float batchInverseStd, ref float output, int count, int total, ref float sums, ref float squares, int thread, int threads, SpinBarrier barrier)");

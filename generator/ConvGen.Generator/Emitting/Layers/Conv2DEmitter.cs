@@ -116,7 +116,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         int outputLength = (int)c.Output.Size;
 
-        if (c.Activation is not (ActivationKind.Linear or ActivationKind.Softmax))
+        if (c.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(c.Index))
         {
             w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(c.Activation)}'(output), in place.");
             Elementwise.Emit(w, isa, $"count * {outputLength}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, c.Activation, x[0], x[1]));
@@ -146,8 +146,17 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 w.Line($"TensorLayout.Clear(ref {target}, count * {Padded.Size});");
             }
 
-            var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear);
-            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target));
+            var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear)
+            {
+                DataRows = (c.KernelHeight - 1, ((c.Output.Height - 1) * c.StrideHeight) + 1),
+                Derivative = Plan.FusedDerivative(c.Index),
+            };
+            if (inputGradient.Derivative is ActivationKind previous)
+            {
+                w.Comment($"The layer before ends in {ActivationCode.Describe(previous)}: its derivative, from this layer's input, is applied as the gradient is written.");
+            }
+
+            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target, y: "input"));
             if (c.IsPadded)
             {
                 w.Line($"TensorLayout.Crop(ref paddedInputGradient, ref inputGradient, count, {Padded.Height}, {Padded.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.Input.Height}, {c.Input.Width});");
@@ -164,9 +173,10 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// consecutive channels of one tap (one tile shape serves every tap); with fewer, the tiles run through the flattened
     /// (ky, kx, c) rows, each with its own constant input offsets.
     /// </summary>
-    private IReadOnlyList<TileKernel> EmitKernelGradientLoops(SourceWriter w, VectorIsa isa)
+    private IReadOnlyList<TileKernel> EmitKernelGradientLoops(SourceWriter w, VectorIsa path)
     {
         Conv2DSpec c = _conv;
+        VectorIsa isa = path.ForColumns(c.Filters);
         ShapeSpec padded = Padded;
         int channels = c.Input.Channels;
         int kernelRows = c.KernelHeight * c.KernelWidth * channels;

@@ -27,9 +27,21 @@ internal sealed record Convolution(
     bool Bias,
     ActivationKind Activation)
 {
+    /// <summary>
+    /// When set, only input rows <c>First</c> ... <c>First + Count - 1</c> can hold non-zero values (the output gradient
+    /// inside its zero border): each output row then reduces over the kernel rows that reach them and no others.
+    /// </summary>
+    public (int First, int Count)? DataRows { get; init; }
+
+    /// <summary>When set, each output value is multiplied by this activation's derivative at the same position of the
+    /// <c>y</c> buffer (laid out like the output): the input gradient of a layer applying the derivative of the layer
+    /// before it.</summary>
+    public ActivationKind? Derivative { get; init; }
+
     /// <summary>Writes the loops over images, output rows and tiles, and returns the tiles they call.</summary>
-    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa isa, string input, string kernel, string? bias, string output)
+    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa path, string input, string kernel, string? bias, string output, string? y = null)
     {
+        VectorIsa isa = path.ForColumns(OutChannels);
         Blocking blocking = Blocking.Choose(isa, OutChannels, OutWidth);
         var family = new TileFamily(Name, isa, (name, rows, panel) => Tile(isa, name, rows, panel));
         int fullTiles = blocking.TailRows == blocking.Rows ? blocking.TileCount : blocking.TileCount - 1;
@@ -38,9 +50,32 @@ internal sealed record Convolution(
         w.Open($"for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {InHeight * InWidth * InChannels});");
         w.Line($"ref float result = ref Unsafe.Add(ref {output}, n * {OutImageStride});");
+        if (Derivative is not null)
+        {
+            w.Line($"ref float yImage = ref Unsafe.Add(ref {y}, n * {OutImageStride});");
+        }
+
         w.Open($"for (int oy = 0; oy < {OutHeight}; oy++)");
-        w.Line($"ref float inRow = ref Unsafe.Add(ref image, oy * {StrideHeight * InWidth * InChannels});");
+        if (DataRows is (int first, int count))
+        {
+            w.Comment($"The kernel rows that reach input rows {first}..{first + count - 1}, the only ones that are not zero.");
+            w.Line($"int kyFirst = Math.Max(0, {first} - (oy * {StrideHeight}));");
+            w.Line($"int taps = Math.Min({KernelHeight}, {first + count} - (oy * {StrideHeight})) - kyFirst;");
+            w.Line($"ref float inRow = ref Unsafe.Add(ref image, ((oy * {StrideHeight}) + kyFirst) * {InWidth * InChannels});");
+            w.Line($"ref float kernelRows = ref Unsafe.Add(ref {kernel}, kyFirst * {KernelWidth * InChannels * OutChannels});");
+            kernel = "kernelRows";
+        }
+        else
+        {
+            w.Line($"ref float inRow = ref Unsafe.Add(ref image, oy * {StrideHeight * InWidth * InChannels});");
+        }
+
         w.Line($"ref float outRow = ref Unsafe.Add(ref result, oy * {OutRowStride});");
+        if (Derivative is not null)
+        {
+            w.Line($"ref float yRow = ref Unsafe.Add(ref yImage, oy * {OutRowStride});");
+        }
+
         if (fullTiles > 1)
         {
             w.Open($"for (int ox = 0; ox < {fullTiles * blocking.Rows}; ox += {blocking.Rows})");
@@ -69,7 +104,8 @@ internal sealed record Convolution(
             TileFamily.Offset("inRow", inOffset),
             TileFamily.Offset(kernel, column),
             TileFamily.Offset("outRow", TileFamily.Plus(outOffset, column)),
-            bias is null ? null : TileFamily.Offset(bias, column))));
+            bias is null ? null : TileFamily.Offset(bias, column),
+            TileFamily.Offset("yRow", TileFamily.Plus(outOffset, column)))));
     }
 
     private TileKernel Tile(VectorIsa isa, string name, int rows, Panel panel)
@@ -91,11 +127,16 @@ internal sealed record Convolution(
             panel.Vectors,
             panel.LastLanes,
             [
-                new ReductionLoop("ky", KernelHeight, InWidth * InChannels, KernelWidth * InChannels * OutChannels),
+                DataRows is null
+                    ? new ReductionLoop("ky", KernelHeight, InWidth * InChannels, KernelWidth * InChannels * OutChannels)
+                    : new ReductionLoop("ky", null, InWidth * InChannels, KernelWidth * InChannels * OutChannels, CountParameter: "taps"),
                 new ReductionLoop("j", KernelWidth * InChannels, 1, OutChannels),
             ],
             Bias ? TileStart.Bias : TileStart.Zero,
             Activation,
-            $"{rows} output pixels × {columns} output channels: reduces over {KernelHeight} kernel rows × {KernelWidth * InChannels} (kx, c).");
+            $"{rows} output pixels × {columns} output channels: reduces over {(DataRows is null ? KernelHeight.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'taps'")} kernel rows × {KernelWidth * InChannels} (kx, c){(Derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+        {
+            Derivative = Derivative,
+        };
     }
 }

@@ -59,7 +59,7 @@ internal sealed class DenseEmitter : LayerEmitter
 
         parameters.Add("int count");
         Method(w, $"Backward: kernel{(_dense.UseBias ? ", bias" : "")}{(NeedsInputGradient ? " and input" : "")} gradients from the output gradient [N,{Units}].", $"public static void Backward{isa.Suffix}({string.Join(", ", parameters)})");
-        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax))
+        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(Layer.Index))
         {
             w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(_dense.Activation)}'(output), in place.");
             Elementwise.Emit(w, isa, $"count * {Units}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, _dense.Activation, x[0], x[1]));
@@ -75,8 +75,9 @@ internal sealed class DenseEmitter : LayerEmitter
         tiles.AddRange(EmitKernelGradient(w, isa));
         if (NeedsInputGradient)
         {
-            w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).");
-            tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear));
+            ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
+            w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ (transposed once per step, before the backward pass){(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.");
+            tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear, previous, y: "input"));
         }
 
         w.Close();
@@ -87,8 +88,9 @@ internal sealed class DenseEmitter : LayerEmitter
     /// [count, depth] × [depth, columns] → [count, columns]: whole tiles of samples, then at most one tile of each
     /// smaller power of two for the rest of the batch.
     /// </summary>
-    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa isa, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation)
+    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, ActivationKind? derivative = null, string? y = null)
     {
+        VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
         var family = new TileFamily(name, isa, (method, rows, panel) => new TileKernel(
             method,
@@ -100,13 +102,17 @@ internal sealed class DenseEmitter : LayerEmitter
             [new ReductionLoop("k", depth, 1, columns)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depth}."));
+            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depth}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+        {
+            Derivative = derivative,
+        });
 
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
             $"Unsafe.Add(ref {a}, n * {depth})",
             TileFamily.Offset(b, column),
             $"Unsafe.Add(ref {c}, {TileFamily.Plus($"(n * {columns})", column)})",
-            bias is null ? null : TileFamily.Offset(bias, column))));
+            bias is null ? null : TileFamily.Offset(bias, column),
+            y is null ? null : $"Unsafe.Add(ref {y}, {TileFamily.Plus($"(n * {columns})", column)})")));
 
         w.Open();
         w.Line("int n = 0;");
@@ -126,8 +132,9 @@ internal sealed class DenseEmitter : LayerEmitter
     }
 
     /// <summary>kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u]: tiles of input features × units.</summary>
-    private IReadOnlyList<TileKernel> EmitKernelGradient(SourceWriter w, VectorIsa isa)
+    private IReadOnlyList<TileKernel> EmitKernelGradient(SourceWriter w, VectorIsa path)
     {
+        VectorIsa isa = path.ForColumns(Units);
         Blocking blocking = Blocking.Choose(isa, Units, Inputs);
         var family = new TileFamily("KernelGradient", isa, (method, rows, panel) => new TileKernel(
             method,

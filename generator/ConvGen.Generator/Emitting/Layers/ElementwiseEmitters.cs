@@ -29,11 +29,17 @@ internal sealed class ActivationEmitter : LayerEmitter
         Method(w, $"Forward: out = {ActivationCode.Describe(f)}(in).", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
         Elementwise.Emit(w, isa, Length, ["input"], "output", x => ActivationCode.Vector(isa, f, x[0]));
         w.Close();
-        w.Line();
-        Method(w, $"Backward, in place: gradient ·= {ActivationCode.Describe(f)}'(output).", $"public static void Backward{isa.Suffix}(ref float output, ref float gradient, int count)");
-        Elementwise.Emit(w, isa, Length, ["gradient", "output"], "gradient", x => ActivationCode.VectorDerivative(isa, f, x[0], x[1]));
-        w.Close();
+        if (DifferentiatesItself)
+        {
+            w.Line();
+            Method(w, $"Backward, in place: gradient ·= {ActivationCode.Describe(f)}'(output).", $"public static void Backward{isa.Suffix}(ref float output, ref float gradient, int count)");
+            Elementwise.Emit(w, isa, Length, ["gradient", "output"], "gradient", x => ActivationCode.VectorDerivative(isa, f, x[0], x[1]));
+            w.Close();
+        }
     }
+
+    // The derivative is applied here unless the next layer applies it as it writes the gradient.
+    private bool DifferentiatesItself => NeedsInputGradient && !Plan.DerivativeAppliedByNext(Layer.Index);
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
@@ -45,7 +51,7 @@ internal sealed class ActivationEmitter : LayerEmitter
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
-        if (HasKernels && NeedsInputGradient)
+        if (HasKernels && DifferentiatesItself)
         {
             pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {Count});");
         }
@@ -79,8 +85,17 @@ internal sealed class DropoutEmitter : LayerEmitter
         Elementwise.Emit(w, isa, Length, ["input", "mask"], "output", x => $"{x[0]} * {x[1]}");
         w.Close();
         w.Line();
-        Method(w, "Backward, in place: gradient ·= mask.", $"public static void Backward{isa.Suffix}(ref float mask, ref float gradient, int count)");
-        Elementwise.Emit(w, isa, Length, ["gradient", "mask"], "gradient", x => $"{x[0]} * {x[1]}");
+        if (Plan.FusedDerivative(_dropout.Index) is ActivationKind previous)
+        {
+            Method(w, $"Backward, in place: gradient ·= mask · {ActivationCode.Describe(previous)}'(input), the derivative of the layer before applied here.", $"public static void Backward{isa.Suffix}(ref float input, ref float mask, ref float gradient, int count)");
+            Elementwise.Emit(w, isa, Length, ["gradient", "mask", "input"], "gradient", x => ActivationCode.VectorDerivative(isa, previous, $"{x[0]} * {x[1]}", x[2]));
+        }
+        else
+        {
+            Method(w, "Backward, in place: gradient ·= mask.", $"public static void Backward{isa.Suffix}(ref float mask, ref float gradient, int count)");
+            Elementwise.Emit(w, isa, Length, ["gradient", "mask"], "gradient", x => $"{x[0]} * {x[1]}");
+        }
+
         w.Close();
     }
 
@@ -96,7 +111,8 @@ internal sealed class DropoutEmitter : LayerEmitter
     {
         if (HasKernels && NeedsInputGradient)
         {
-            pass.Statement($"{KernelClass}.Backward{isa.Suffix}(ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(gradientOut)}, {Count});");
+            string input = Plan.FusedDerivative(_dropout.Index) is null ? "" : $"ref {pass.Buffer(Plan.InputOf(Layer.Index, PassMode.Training))}, ";
+            pass.Statement($"{KernelClass}.Backward{isa.Suffix}({input}ref {pass.Buffer(Id + "Mask")}, ref {pass.Buffer(gradientOut)}, {Count});");
         }
     }
 }

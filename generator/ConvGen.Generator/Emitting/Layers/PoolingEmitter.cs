@@ -41,15 +41,24 @@ internal sealed class PoolingEmitter : LayerEmitter
             ? "ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count"
             : "ref float outputGradient, ref float inputGradient, int count";
         string how = p.IsMax ? "to the first cell of its window holding the maximum" : "spread evenly over the window's cells";
+        if (Plan.FusedDerivative(Layer.Index) is ActivationKind previous)
+        {
+            how += $", times the {ActivationCode.Describe(previous)}' of the layer before (from the cell's value)";
+        }
         Method(w, $"Backward: each output's gradient goes {how}; overlapping windows add up.", $"public static void Backward{isa.Suffix}({parameters})");
-        w.Line($"TensorLayout.Clear(ref inputGradient, count * {p.Input.Size});");
+        if (!TilesInput)
+        {
+            // Windows overlap or leave cells out: gradients add up, from zero.
+            w.Line($"TensorLayout.Clear(ref inputGradient, count * {p.Input.Size});");
+        }
         EmitPixelLoops(w, isa, forward: false);
         w.Close();
     }
 
     /// <summary>The loops over images and output pixels, the window bounds, then one block per panel of channels.</summary>
-    private void EmitPixelLoops(SourceWriter w, VectorIsa isa, bool forward)
+    private void EmitPixelLoops(SourceWriter w, VectorIsa path, bool forward)
     {
+        VectorIsa isa = path.ForColumns(Channels);
         Pooling2DSpec p = _pool;
         ShapeSpec input = p.Input;
         ShapeSpec output = p.Output;
@@ -133,9 +142,17 @@ internal sealed class PoolingEmitter : LayerEmitter
         }
     }
 
+    /// <summary>Whether the windows tile the input exactly ('valid', stride = pool size, sizes divisible): then every
+    /// input cell belongs to one window and its gradient is written once, with no clearing and no accumulation.</summary>
+    private bool TilesInput =>
+        !_pool.Same
+        && _pool.StrideHeight == _pool.PoolHeight && _pool.StrideWidth == _pool.PoolWidth
+        && _pool.Input.Height % _pool.PoolHeight == 0 && _pool.Input.Width % _pool.PoolWidth == 0;
+
     private void EmitBackwardPanel(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
     {
         bool max = _pool.IsMax;
+        ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
         Pixel(w, "pixelGradient", "outputGradient", column);
         if (max)
         {
@@ -168,11 +185,18 @@ internal sealed class PoolingEmitter : LayerEmitter
             {
                 w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Load("cell", v * isa.Width)}, m{v}), taken{v});");
                 w.Line($"taken{v} |= first{v};");
-                add = $"{isa.Load("cellGradient", v * isa.Width)} + (g{v} & first{v})";
+                string routed = $"g{v} & first{v}";
+                if (previous is ActivationKind derivative)
+                {
+                    // The layer before ends in this activation: its derivative, from the cell's value, applied here.
+                    routed = ActivationCode.VectorDerivative(isa, derivative, routed, isa.Load("cell", v * isa.Width));
+                }
+
+                add = TilesInput ? routed : $"{isa.Load("cellGradient", v * isa.Width)} + ({routed})";
             }
             else
             {
-                add = $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
+                add = TilesInput ? $"g{v}" : $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
             }
 
             w.Line(isa.Store(add, "cellGradient", v * isa.Width, lanes));
