@@ -290,7 +290,6 @@ internal sealed class NetworkPlan
         }
 
         long gradient = 0;
-        long convScratch = 0;
         long convInputScratch = 0;
         foreach (int i in BackwardLayers())
         {
@@ -303,7 +302,9 @@ internal sealed class NetworkPlan
                 switch (layer)
                 {
                     case Conv2DSpec conv:
-                        convScratch = Math.Max(convScratch, DilatedGradient(conv).Size);
+                        // Its own region: only the dilation writes it, at the data positions, so the zero border and
+                        // the zeros between strided rows are written once, when the workspace is allocated.
+                        AddPerSample(id + "DilatedGradient", DilatedGradient(conv).Size, $"{layer.Name} output gradient, dilated by its strides and inside a zero border of kernel - 1: {DilatedGradient(conv).ToBatchComment()}");
                         if (conv.IsPadded)
                         {
                             convInputScratch = Math.Max(convInputScratch, PaddedInput(conv).Size);
@@ -321,11 +322,6 @@ internal sealed class NetworkPlan
         foreach (string buffer in GradientBuffers)
         {
             AddPerSample(buffer, gradient, "gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B)");
-        }
-
-        if (convScratch > 0)
-        {
-            AddPerSample("ConvOutputGradient", convScratch, "a convolution's output gradient, dilated by its strides and padded by kernel - 1");
         }
 
         if (convInputScratch > 0)

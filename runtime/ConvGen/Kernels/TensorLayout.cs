@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ConvGen.Kernels;
 
@@ -13,13 +15,15 @@ public static class TensorLayout
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Clear(ref float destination, int length) => MemoryMarshal.CreateSpan(ref destination, length).Clear();
 
-    /// <summary>Copies [count, H, W, C] into the interior of a zeroed [count, H + top + bottom, W + left + right, C].</summary>
+    /// <summary>
+    /// Copies [count, H, W, C] into the interior of [count, H + top + bottom, W + left + right, C]. The border is not
+    /// written: the destination is a region only this copy writes, zero since it was allocated.
+    /// </summary>
     public static void Pad(ref float source, ref float destination, int count, int height, int width, int channels, int top, int left, int bottom, int right)
     {
         int paddedHeight = height + top + bottom;
         int paddedWidth = width + left + right;
         int row = width * channels;
-        Clear(ref destination, count * paddedHeight * paddedWidth * channels);
         for (int n = 0; n < count; n++)
         {
             for (int y = 0; y < height; y++)
@@ -32,13 +36,19 @@ public static class TensorLayout
     }
 
     /// <summary>
-    /// Spreads [count, H, W, C] over a zeroed [count, outH, outW, C]: value (y, x) lands at
-    /// (top + y·strideH, left + x·strideW). With strides 1 this is <see cref="Pad"/>; the backward pass of a strided
-    /// convolution uses it to turn the output gradient into the input of a stride-1 convolution.
+    /// Spreads [count, H, W, C] over [count, outH, outW, C]: value (y, x) lands at (top + y·strideH, left + x·strideW);
+    /// nothing else is written, so the destination is a region only this copy writes, zero since it was allocated.
+    /// With strides 1 this is <see cref="Pad"/>; the backward pass of a convolution uses it to turn the output gradient
+    /// into the input of a stride-1 convolution.
     /// </summary>
     public static void Dilate(ref float source, ref float destination, int count, int height, int width, int channels, int strideHeight, int strideWidth, int top, int left, int outHeight, int outWidth)
     {
-        Clear(ref destination, count * outHeight * outWidth * channels);
+        if (strideHeight == 1 && strideWidth == 1)
+        {
+            Pad(ref source, ref destination, count, height, width, channels, top, left, outHeight - height - top, outWidth - width - left);
+            return;
+        }
+
         for (int n = 0; n < count; n++)
         {
             for (int y = 0; y < height; y++)
@@ -112,21 +122,73 @@ public static class TensorLayout
 
     private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
     {
-        const int Block = 16;
-        for (int r0 = firstRow; r0 < endRow; r0 += Block)
+        int r0 = firstRow;
+        if (Avx.IsSupported)
         {
-            int r1 = Math.Min(endRow, r0 + Block);
-            for (int c0 = 0; c0 < columns; c0 += Block)
+            // 8×8 blocks through registers: eight row loads, the shuffle network, eight column stores.
+            for (; r0 + 8 <= endRow; r0 += 8)
             {
-                int c1 = Math.Min(columns, c0 + Block);
-                for (int r = r0; r < r1; r++)
+                int c0 = 0;
+                for (; c0 + 8 <= columns; c0 += 8)
                 {
-                    for (int c = c0; c < c1; c++)
-                    {
-                        Unsafe.Add(ref transposed, (c * rows) + r) = Unsafe.Add(ref matrix, (r * columns) + c);
-                    }
+                    Transpose8x8(ref Unsafe.Add(ref matrix, (r0 * columns) + c0), columns, ref Unsafe.Add(ref transposed, (c0 * rows) + r0), rows);
                 }
+
+                TransposeScalar(ref matrix, ref transposed, rows, columns, r0, r0 + 8, c0, columns);
             }
         }
+
+        TransposeScalar(ref matrix, ref transposed, rows, columns, r0, endRow, 0, columns);
+    }
+
+    private static void TransposeScalar(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow, int firstColumn, int endColumn)
+    {
+        for (int r = firstRow; r < endRow; r++)
+        {
+            for (int c = firstColumn; c < endColumn; c++)
+            {
+                Unsafe.Add(ref transposed, (c * rows) + r) = Unsafe.Add(ref matrix, (r * columns) + c);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref float source, int sourceStride, ref float destination, int destinationStride)
+    {
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref source);
+        Vector256<float> r1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, sourceStride));
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 2 * sourceStride));
+        Vector256<float> r3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 3 * sourceStride));
+        Vector256<float> r4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 4 * sourceStride));
+        Vector256<float> r5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 5 * sourceStride));
+        Vector256<float> r6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 6 * sourceStride));
+        Vector256<float> r7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref source, 7 * sourceStride));
+
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
+        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
+        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5);
+        Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7);
+        Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44);
+        Vector256<float> s1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44);
+        Vector256<float> s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44);
+        Vector256<float> s5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44);
+        Vector256<float> s7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref destination);
+        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, destinationStride));
+        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 2 * destinationStride));
+        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref Unsafe.Add(ref destination, 3 * destinationStride));
+        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 4 * destinationStride));
+        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 5 * destinationStride));
+        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 6 * destinationStride));
+        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref Unsafe.Add(ref destination, 7 * destinationStride));
     }
 }

@@ -130,17 +130,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs] for the input gradient (589824 floats, shared).</summary>
             public const int DenseTransposedKernel = 1280;
 
+            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,28,28,32] (25088 floats per sample).</summary>
+            public const int Conv2d1DilatedGradient = 54288;
+
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 591104;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientA = 54288;
+            public const int GradientA = 79376;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientB = 75920;
-
-            /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (25088 floats per sample).</summary>
-            public const int ConvOutputGradient = 97552;
+            public const int GradientB = 101008;
         }
 
         /// <inheritdoc/>
@@ -293,7 +293,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -307,7 +307,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -380,7 +380,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -394,7 +394,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -467,7 +467,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -481,7 +481,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // conv2d: the gradient of its output is in GradientA
             Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -3050,24 +3050,32 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector512<float> m0 = Vector512.Create(float.NegativeInfinity);
                                 Vector512<float> m1 = Vector512.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
-                                        m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                    m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                    m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                    m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                    m1 = Vector512.Max(m1, Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 32));
                                 m0.StoreUnsafe(ref target);
@@ -3086,12 +3094,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
@@ -3102,19 +3108,45 @@ namespace ConvGen.Generated
                                 Vector512<float> g1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 16));
                                 Vector512<float> m1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 16));
                                 Vector512<float> taken1 = Vector512<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
-                                        Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
-                                        taken1 |= first1;
-                                        ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                 }
                             }
                         }
@@ -3132,28 +3164,42 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
                                 Vector256<float> m1 = Vector256.Create(float.NegativeInfinity);
                                 Vector256<float> m2 = Vector256.Create(float.NegativeInfinity);
                                 Vector256<float> m3 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
-                                        m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
-                                        m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m2 = Vector256.Max(m2, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m3 = Vector256.Max(m3, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 32));
                                 m0.StoreUnsafe(ref target);
@@ -3174,12 +3220,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
@@ -3196,25 +3240,69 @@ namespace ConvGen.Generated
                                 Vector256<float> g3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 24));
                                 Vector256<float> m3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 24));
                                 Vector256<float> taken3 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
-                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
-                                        taken1 |= first1;
-                                        ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
-                                        Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
-                                        taken2 |= first2;
-                                        ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
-                                        Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
-                                        taken3 |= first3;
-                                        ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                 }
                             }
                         }
@@ -3232,12 +3320,9 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector128<float> m0 = Vector128.Create(float.NegativeInfinity);
@@ -3248,20 +3333,49 @@ namespace ConvGen.Generated
                                 Vector128<float> m5 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m6 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m7 = Vector128.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
-                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
-                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
-                                        m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
-                                        m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
-                                        m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
-                                        m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                    m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
+                                    m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                    m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                    m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
+                                    m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                    m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                    m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
+                                    m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                    m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                    m4 = Vector128.Max(m4, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)));
+                                    m5 = Vector128.Max(m5, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)));
+                                    m6 = Vector128.Max(m6, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)));
+                                    m7 = Vector128.Max(m7, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 32));
                                 m0.StoreUnsafe(ref target);
@@ -3286,12 +3400,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 24);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 24);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + (oy * 2)) * 24) + (ox * 2)) * 32));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 32));
@@ -3320,37 +3432,117 @@ namespace ConvGen.Generated
                                 Vector128<float> g7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 28));
                                 Vector128<float> m7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 28));
                                 Vector128<float> taken7 = Vector128<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 24) + y) * 24) + x) * 32));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 24) + y) * 24) + x) * 32));
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
-                                        taken1 |= first1;
-                                        ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
-                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
-                                        taken2 |= first2;
-                                        ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
-                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
-                                        taken3 |= first3;
-                                        ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
-                                        Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
-                                        taken4 |= first4;
-                                        ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
-                                        Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
-                                        taken5 |= first5;
-                                        ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
-                                        Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
-                                        taken6 |= first6;
-                                        ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
-                                        Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
-                                        taken7 |= first7;
-                                        ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
+                                    taken4 |= first4;
+                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
+                                    taken5 |= first5;
+                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
+                                    taken6 |= first6;
+                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
+                                    taken7 |= first7;
+                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 32);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
+                                    taken4 |= first4;
+                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
+                                    taken5 |= first5;
+                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
+                                    taken6 |= first6;
+                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
+                                    taken7 |= first7;
+                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 768);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
+                                    taken4 |= first4;
+                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
+                                    taken5 |= first5;
+                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
+                                    taken6 |= first6;
+                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
+                                    taken7 |= first7;
+                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 800);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
+                                    taken4 |= first4;
+                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
+                                    taken5 |= first5;
+                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
+                                    taken6 |= first6;
+                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
+                                    taken7 |= first7;
+                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                 }
                             }
                         }

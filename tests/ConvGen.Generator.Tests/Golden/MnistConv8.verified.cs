@@ -1618,22 +1618,27 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 8));
                                 m0.StoreUnsafe(ref target);
@@ -1652,12 +1657,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
@@ -1665,16 +1668,33 @@ namespace ConvGen.Generated
                                 Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
                                 Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1692,22 +1712,27 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 8));
                                 m0.StoreUnsafe(ref target);
@@ -1726,12 +1751,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
@@ -1739,16 +1762,33 @@ namespace ConvGen.Generated
                                 Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
                                 Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1766,24 +1806,32 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 Vector128<float> m0 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m1 = Vector128.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 8));
                                 m0.StoreUnsafe(ref target);
@@ -1803,12 +1851,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 12; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 25);
                         for (int ox = 0; ox < 12; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 25);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + (oy * 2)) * 25) + (ox * 2)) * 8));
                             int pixel = (((n * 12) + oy) * 12) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 8));
@@ -1819,19 +1865,45 @@ namespace ConvGen.Generated
                                 Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
                                 Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 25) + y) * 25) + x) * 8));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 25) + y) * 25) + x) * 8));
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
-                                        taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 8);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 200);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 208);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                             }
                         }

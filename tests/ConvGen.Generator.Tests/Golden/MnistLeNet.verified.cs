@@ -134,17 +134,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs] for the input gradient (51200 floats, shared).</summary>
             public const int DenseTransposedKernel = 1280;
 
+            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,15,15,16] (3600 floats per sample).</summary>
+            public const int Conv2d1DilatedGradient = 8624;
+
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (864 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 52480;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (4056 floats per sample).</summary>
-            public const int GradientA = 8624;
+            public const int GradientA = 12224;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (4056 floats per sample).</summary>
-            public const int GradientB = 12688;
-
-            /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (3600 floats per sample).</summary>
-            public const int ConvOutputGradient = 16752;
+            public const int GradientB = 16288;
         }
 
         /// <inheritdoc/>
@@ -303,7 +303,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -318,7 +318,7 @@ namespace ConvGen.Generated
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -399,7 +399,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -414,7 +414,7 @@ namespace ConvGen.Generated
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -495,7 +495,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -510,7 +510,7 @@ namespace ConvGen.Generated
             // max_pooling2d_1: the gradient of its output is in GradientA
             MaxPooling2d1Kernels.BackwardVector128(ref conv2d1Output, ref maxPooling2d1Output, ref gradientA, ref gradientB, count);
             // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
             MaxPooling2dKernels.BackwardVector128(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
@@ -1419,22 +1419,27 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 6));
                                 Lanes.StoreFirst(ref target, m0, 6);
@@ -1452,12 +1457,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
@@ -1465,16 +1468,33 @@ namespace ConvGen.Generated
                                 Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
                                 Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
                                 }
                             }
                         }
@@ -1492,22 +1512,27 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 6));
                                 Lanes.StoreFirst(ref target, m0, 6);
@@ -1525,12 +1550,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
@@ -1538,16 +1561,33 @@ namespace ConvGen.Generated
                                 Vector256<float> g0 = Vector256.LoadUnsafe(ref pixelGradient);
                                 Vector256<float> m0 = Vector256.LoadUnsafe(ref pixelOutput);
                                 Vector256<float> taken0 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
                                 }
                             }
                         }
@@ -1565,24 +1605,32 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 Vector128<float> m0 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m1 = Vector128.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 6));
                                 m0.StoreUnsafe(ref target);
@@ -1601,12 +1649,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 13; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 26);
                         for (int ox = 0; ox < 13; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 26);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + (oy * 2)) * 26) + (ox * 2)) * 6));
                             int pixel = (((n * 13) + oy) * 13) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 6));
@@ -1617,19 +1663,45 @@ namespace ConvGen.Generated
                                 Vector128<float> g1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 4));
                                 Vector128<float> m1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 4));
                                 Vector128<float> taken1 = Vector128<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 26) + y) * 26) + x) * 6));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 26) + y) * 26) + x) * 6));
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
-                                        taken1 |= first1;
-                                        Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 6);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 156);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 162);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
                                 }
                             }
                         }
@@ -3786,22 +3858,27 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 Vector512<float> m0 = Vector512.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    m0 = Vector512.Max(m0, Vector512.LoadUnsafe(ref cell));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 16));
                                 m0.StoreUnsafe(ref target);
@@ -3820,12 +3897,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
@@ -3833,16 +3908,33 @@ namespace ConvGen.Generated
                                 Vector512<float> g0 = Vector512.LoadUnsafe(ref pixelGradient);
                                 Vector512<float> m0 = Vector512.LoadUnsafe(ref pixelOutput);
                                 Vector512<float> taken0 = Vector512<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
-                                        Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
+                                    Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector512.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -3860,24 +3952,32 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 Vector256<float> m0 = Vector256.Create(float.NegativeInfinity);
                                 Vector256<float> m1 = Vector256.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
-                                        m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    m0 = Vector256.Max(m0, Vector256.LoadUnsafe(ref cell));
+                                    m1 = Vector256.Max(m1, Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 16));
                                 m0.StoreUnsafe(ref target);
@@ -3897,12 +3997,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
@@ -3913,19 +4011,45 @@ namespace ConvGen.Generated
                                 Vector256<float> g1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 8));
                                 Vector256<float> m1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 8));
                                 Vector256<float> taken1 = Vector256<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
-                                        Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                        Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
-                                        taken1 |= first1;
-                                        (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
+                                    Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector256.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                 }
                             }
                         }
@@ -3943,28 +4067,42 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 Vector128<float> m0 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m1 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m2 = Vector128.Create(float.NegativeInfinity);
                                 Vector128<float> m3 = Vector128.Create(float.NegativeInfinity);
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
-                                        m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
-                                        m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
-                                        m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
-                                    }
+                                    ref float cell = ref window;
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    m0 = Vector128.Max(m0, Vector128.LoadUnsafe(ref cell));
+                                    m1 = Vector128.Max(m1, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)));
+                                    m2 = Vector128.Max(m2, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)));
+                                    m3 = Vector128.Max(m3, Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)));
                                 }
                                 ref float target = ref Unsafe.Add(ref output, (pixel * 16));
                                 m0.StoreUnsafe(ref target);
@@ -3986,12 +4124,10 @@ namespace ConvGen.Generated
                 {
                     for (int oy = 0; oy < 5; oy++)
                     {
-                        int y0 = oy * 2;
-                        int y1 = Math.Min(oy * 2 + 2, 11);
                         for (int ox = 0; ox < 5; ox++)
                         {
-                            int x0 = ox * 2;
-                            int x1 = Math.Min(ox * 2 + 2, 11);
+                            ref float window = ref Unsafe.Add(ref input, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
+                            ref float windowGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + (oy * 2)) * 11) + (ox * 2)) * 16));
                             int pixel = (((n * 5) + oy) * 5) + ox;
                             {
                                 ref float pixelGradient = ref Unsafe.Add(ref outputGradient, (pixel * 16));
@@ -4008,25 +4144,69 @@ namespace ConvGen.Generated
                                 Vector128<float> g3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelGradient, 12));
                                 Vector128<float> m3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref pixelOutput, 12));
                                 Vector128<float> taken3 = Vector128<float>.Zero;
-                                for (int y = y0; y < y1; y++)
                                 {
-                                    for (int x = x0; x < x1; x++)
-                                    {
-                                        ref float cell = ref Unsafe.Add(ref input, (((((n * 11) + y) * 11) + x) * 16));
-                                        ref float cellGradient = ref Unsafe.Add(ref inputGradient, (((((n * 11) + y) * 11) + x) * 16));
-                                        Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
-                                        taken0 |= first0;
-                                        (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
-                                        Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
-                                        taken1 |= first1;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
-                                        Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
-                                        taken2 |= first2;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
-                                        Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
-                                        taken3 |= first3;
-                                        (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
-                                    }
+                                    ref float cell = ref window;
+                                    ref float cellGradient = ref windowGradient;
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 16);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 176);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                }
+                                {
+                                    ref float cell = ref Unsafe.Add(ref window, 192);
+                                    ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
+                                    Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
+                                    taken0 |= first0;
+                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
+                                    taken1 |= first1;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
+                                    taken2 |= first2;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 8)) + ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
+                                    taken3 |= first3;
+                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 12)) + ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                 }
                             }
                         }

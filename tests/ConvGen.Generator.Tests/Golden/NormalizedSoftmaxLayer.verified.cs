@@ -166,17 +166,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs] for the input gradient (512 floats, shared).</summary>
             public const int DenseTransposedKernel = 80;
 
+            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,5,5,8] (200 floats per sample).</summary>
+            public const int Conv2d1DilatedGradient = 2576;
+
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (128 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 592;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
-            public const int GradientA = 2576;
+            public const int GradientA = 2784;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
-            public const int GradientB = 3152;
-
-            /// <summary>a convolution's output gradient, dilated by its strides and padded by kernel - 1 (200 floats per sample).</summary>
-            public const int ConvOutputGradient = 3728;
+            public const int GradientB = 3360;
         }
 
         /// <inheritdoc/>
@@ -346,7 +346,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -363,7 +363,7 @@ namespace ConvGen.Generated
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
@@ -457,7 +457,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -474,7 +474,7 @@ namespace ConvGen.Generated
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA
@@ -568,7 +568,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float convOutputGradient = ref Unsafe.Add(ref workspace, Workspace.ConvOutputGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -585,7 +585,7 @@ namespace ConvGen.Generated
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref convOutputGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientB
             MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientB, ref gradientA, count);
             // batch_normalization: the gradient of its output is in GradientA

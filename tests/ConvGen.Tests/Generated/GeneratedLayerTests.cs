@@ -101,6 +101,21 @@ public class GeneratedLayerTests
         }
     }
 
+    [Theory]
+    [InlineData(nameof(ConvSameStridedModel))]
+    [InlineData(nameof(ConvWideModel))]
+    [InlineData(nameof(PoolingModel))]
+    public void RepeatedStepsLeaveNothingBehindInTheWorkspace(string model)
+    {
+        // Padded copies and dilated gradients keep their zero borders from the allocation on: a kernel writing
+        // where it should not would show on a later step.
+        Model generated = Create(model, seed: 8);
+        foreach (int count in new[] { 7, 7, 3, 7, 1, 7 })
+        {
+            EngineComparison.AssertMatchesInterpreted(generated, count, seed: 100 + count);
+        }
+    }
+
     [Fact]
     public void ASmallerBatchAfterALargerOneReusesTheWorkspace()
     {

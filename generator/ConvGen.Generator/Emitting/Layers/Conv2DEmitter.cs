@@ -298,7 +298,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         if (NeedsInputGradient)
         {
             arguments.Add("ref " + pass.Buffer(gradientIn));
-            arguments.Add("ref " + pass.Buffer("ConvOutputGradient"));
+            arguments.Add("ref " + pass.Buffer(Id + "DilatedGradient"));
             if (c.IsPadded)
             {
                 arguments.Add("ref " + pass.Buffer("ConvPaddedInputGradient"));

@@ -55,7 +55,18 @@ internal sealed class PoolingEmitter : LayerEmitter
         w.Close();
     }
 
-    /// <summary>The loops over images and output pixels, the window bounds, then one block per panel of channels.</summary>
+    /// <summary>Whether the windows tile the input exactly ('valid', stride = pool size, sizes divisible): then every
+    /// input cell belongs to one window and its gradient is written once, with no clearing and no accumulation.</summary>
+    private bool TilesInput =>
+        !_pool.Same
+        && _pool.StrideHeight == _pool.PoolHeight && _pool.StrideWidth == _pool.PoolWidth
+        && _pool.Input.Height % _pool.PoolHeight == 0 && _pool.Input.Width % _pool.PoolWidth == 0;
+
+    /// <summary>'Valid' windows always lie inside the input: their cells are constant offsets from the window's corner.</summary>
+    private bool FullWindows => !_pool.Same;
+
+    /// <summary>The loops over images and output pixels, the window (its corner, or its clipped bounds), then one block per
+    /// panel of channels.</summary>
     private void EmitPixelLoops(SourceWriter w, VectorIsa path, bool forward)
     {
         VectorIsa isa = path.ForColumns(Channels);
@@ -64,13 +75,36 @@ internal sealed class PoolingEmitter : LayerEmitter
         ShapeSpec output = p.Output;
         w.Open("for (int n = 0; n < count; n++)");
         w.Open($"for (int oy = 0; oy < {output.Height}; oy++)");
-        WindowBounds(w, "y", "oy", p.StrideHeight, p.PadTop, p.PoolHeight, input.Height);
+        if (!FullWindows)
+        {
+            WindowBounds(w, "y", "oy", p.StrideHeight, p.PadTop, p.PoolHeight, input.Height);
+        }
+
         w.Open($"for (int ox = 0; ox < {output.Width}; ox++)");
-        WindowBounds(w, "x", "ox", p.StrideWidth, p.PadLeft, p.PoolWidth, input.Width);
+        if (FullWindows)
+        {
+            string corner = $"(((((n * {input.Height}) + (oy * {p.StrideHeight})) * {input.Width}) + (ox * {p.StrideWidth})) * {Channels})";
+            if (forward || p.IsMax)
+            {
+                w.Line($"ref float window = ref Unsafe.Add(ref input, {corner});");
+            }
+
+            if (!forward)
+            {
+                w.Line($"ref float windowGradient = ref Unsafe.Add(ref inputGradient, {corner});");
+            }
+        }
+        else
+        {
+            WindowBounds(w, "x", "ox", p.StrideWidth, p.PadLeft, p.PoolWidth, input.Width);
+        }
+
         w.Line($"int pixel = (((n * {output.Height}) + oy) * {output.Width}) + ox;");
         if (!p.IsMax)
         {
-            w.Line("float scale = 1f / ((y1 - y0) * (x1 - x0));");
+            w.Line(FullWindows
+                ? $"const float scale = {VectorIsa.Float(1.0 / (p.PoolHeight * p.PoolWidth))};"
+                : "float scale = 1f / ((y1 - y0) * (x1 - x0));");
         }
 
         ChannelPanels.Emit(w, isa, Channels, PanelVectors, (vectors, lastLanes, column) =>
@@ -93,17 +127,58 @@ internal sealed class PoolingEmitter : LayerEmitter
     private static void WindowBounds(SourceWriter w, string axis, string index, int stride, int pad, int window, int size)
     {
         string start = pad == 0 ? $"{index} * {stride}" : $"({index} * {stride}) - {pad}";
-        if (pad == 0)
+        w.Line(pad == 0 ? $"int {axis}0 = {start};" : $"int {axis}0 = Math.Max({start}, 0);");
+        w.Line($"int {axis}1 = Math.Min({start} + {window}, {size});");
+    }
+
+    /// <summary>
+    /// Writes <paramref name="body"/> once per cell of the window, in scan order (rows, then columns), with references
+    /// <c>cell</c> (the input) and <c>cellGradient</c> (the input gradient) at the panel's first channel: written out at
+    /// constant offsets from the window's corner for full windows, in loops over the clipped bounds otherwise.
+    /// </summary>
+    private void ForEachCell(SourceWriter w, string column, bool gradient, bool input, Action body)
+    {
+        if (FullWindows)
         {
-            // 'valid' (or no padding needed): the window is always inside the input, except past its far edge.
-            w.Line($"int {axis}0 = {start};");
-        }
-        else
-        {
-            w.Line($"int {axis}0 = Math.Max({start}, 0);");
+            for (int dy = 0; dy < _pool.PoolHeight; dy++)
+            {
+                for (int dx = 0; dx < _pool.PoolWidth; dx++)
+                {
+                    int offset = ((dy * _pool.Input.Width) + dx) * Channels;
+                    w.Open();
+                    if (input)
+                    {
+                        w.Line($"ref float cell = ref {ChannelPanels.At("window", column, offset)};");
+                    }
+
+                    if (gradient)
+                    {
+                        w.Line($"ref float cellGradient = ref {ChannelPanels.At("windowGradient", column, offset)};");
+                    }
+
+                    body();
+                    w.Close();
+                }
+            }
+
+            return;
         }
 
-        w.Line($"int {axis}1 = Math.Min({start} + {window}, {size});");
+        w.Open("for (int y = y0; y < y1; y++)");
+        w.Open("for (int x = x0; x < x1; x++)");
+        if (input)
+        {
+            Cell(w, "cell", "input", column);
+        }
+
+        if (gradient)
+        {
+            Cell(w, "cellGradient", "inputGradient", column);
+        }
+
+        body();
+        w.Close();
+        w.Close();
     }
 
     /// <summary>Declares <paramref name="name"/> as a reference to the panel's first channel of cell (n, y, x).</summary>
@@ -124,30 +199,20 @@ internal sealed class PoolingEmitter : LayerEmitter
             w.Line($"{isa.Vector} m{v} = {(max ? isa.Broadcast("float.NegativeInfinity") : isa.Zero)};");
         }
 
-        w.Open("for (int y = y0; y < y1; y++)");
-        w.Open("for (int x = x0; x < x1; x++)");
-        Cell(w, "cell", "input", column);
-        for (int v = 0; v < vectors; v++)
+        ForEachCell(w, column, gradient: false, input: true, () =>
         {
-            string load = isa.Load("cell", v * isa.Width);
-            w.Line(max ? $"m{v} = {isa.Api}.Max(m{v}, {load});" : $"m{v} += {load};");
-        }
-
-        w.Close();
-        w.Close();
+            for (int v = 0; v < vectors; v++)
+            {
+                string load = isa.Load("cell", v * isa.Width);
+                w.Line(max ? $"m{v} = {isa.Api}.Max(m{v}, {load});" : $"m{v} += {load};");
+            }
+        });
         Pixel(w, "target", "output", column);
         for (int v = 0; v < vectors; v++)
         {
             w.Line(isa.Store(max ? $"m{v}" : $"m{v} * scale", "target", v * isa.Width, v == vectors - 1 ? lastLanes : isa.Width));
         }
     }
-
-    /// <summary>Whether the windows tile the input exactly ('valid', stride = pool size, sizes divisible): then every
-    /// input cell belongs to one window and its gradient is written once, with no clearing and no accumulation.</summary>
-    private bool TilesInput =>
-        !_pool.Same
-        && _pool.StrideHeight == _pool.PoolHeight && _pool.StrideWidth == _pool.PoolWidth
-        && _pool.Input.Height % _pool.PoolHeight == 0 && _pool.Input.Width % _pool.PoolWidth == 0;
 
     private void EmitBackwardPanel(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
     {
@@ -169,41 +234,33 @@ internal sealed class PoolingEmitter : LayerEmitter
             }
         }
 
-        w.Open("for (int y = y0; y < y1; y++)");
-        w.Open("for (int x = x0; x < x1; x++)");
-        if (max)
+        ForEachCell(w, column, gradient: true, input: max, () =>
         {
-            Cell(w, "cell", "input", column);
-        }
-
-        Cell(w, "cellGradient", "inputGradient", column);
-        for (int v = 0; v < vectors; v++)
-        {
-            int lanes = v == vectors - 1 ? lastLanes : isa.Width;
-            string add;
-            if (max)
+            for (int v = 0; v < vectors; v++)
             {
-                w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Load("cell", v * isa.Width)}, m{v}), taken{v});");
-                w.Line($"taken{v} |= first{v};");
-                string routed = $"g{v} & first{v}";
-                if (previous is ActivationKind derivative)
+                int lanes = v == vectors - 1 ? lastLanes : isa.Width;
+                string add;
+                if (max)
                 {
-                    // The layer before ends in this activation: its derivative, from the cell's value, applied here.
-                    routed = ActivationCode.VectorDerivative(isa, derivative, routed, isa.Load("cell", v * isa.Width));
+                    w.Line($"{isa.Vector} first{v} = {isa.Api}.AndNot({isa.Api}.Equals({isa.Load("cell", v * isa.Width)}, m{v}), taken{v});");
+                    w.Line($"taken{v} |= first{v};");
+                    string routed = $"g{v} & first{v}";
+                    if (previous is ActivationKind derivative)
+                    {
+                        // The layer before ends in this activation: its derivative, from the cell's value, applied here.
+                        routed = ActivationCode.VectorDerivative(isa, derivative, routed, isa.Load("cell", v * isa.Width));
+                    }
+
+                    add = TilesInput ? routed : $"{isa.Load("cellGradient", v * isa.Width)} + ({routed})";
+                }
+                else
+                {
+                    add = TilesInput ? $"g{v}" : $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
                 }
 
-                add = TilesInput ? routed : $"{isa.Load("cellGradient", v * isa.Width)} + ({routed})";
+                w.Line(isa.Store(add, "cellGradient", v * isa.Width, lanes));
             }
-            else
-            {
-                add = TilesInput ? $"g{v}" : $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
-            }
-
-            w.Line(isa.Store(add, "cellGradient", v * isa.Width, lanes));
-        }
-
-        w.Close();
-        w.Close();
+        });
     }
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>

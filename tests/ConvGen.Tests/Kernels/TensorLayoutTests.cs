@@ -1,0 +1,178 @@
+using System.Runtime.Intrinsics;
+using ConvGen.Kernels;
+
+namespace ConvGen.Tests.Kernels;
+
+/// <summary>The data movement the generated kernels call, against index-by-index definitions.</summary>
+public class TensorLayoutTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 13)]
+    [InlineData(8, 8)]
+    [InlineData(16, 24)]
+    [InlineData(33, 17)]
+    [InlineData(200, 10)]
+    public void TransposeWritesEveryElementToItsMirror(int rows, int columns)
+    {
+        float[] matrix = Values(rows * columns);
+        foreach (int parts in new[] { 1, 2, 3 })
+        {
+            var transposed = new float[rows * columns];
+            for (int part = 0; part < parts; part++)
+            {
+                TensorLayout.Transpose(ref matrix[0], ref transposed[0], rows, columns, part, parts);
+            }
+
+            for (int r = 0; r < rows; r++)
+            {
+                for (int c = 0; c < columns; c++)
+                {
+                    Assert.Equal(matrix[(r * columns) + c], transposed[(c * rows) + r]);
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void FlipTransposeKernelMirrorsTapsAndSwapsChannels()
+    {
+        const int KH = 3, KW = 2, C = 5, F = 7;
+        float[] kernel = Values(KH * KW * C * F);
+        foreach (int parts in new[] { 1, 2, 4 })
+        {
+            var flipped = new float[kernel.Length];
+            for (int part = 0; part < parts; part++)
+            {
+                TensorLayout.FlipTransposeKernel(ref kernel[0], ref flipped[0], KH, KW, C, F, part, parts);
+            }
+
+            for (int ky = 0; ky < KH; ky++)
+            {
+                for (int kx = 0; kx < KW; kx++)
+                {
+                    for (int c = 0; c < C; c++)
+                    {
+                        for (int f = 0; f < F; f++)
+                        {
+                            float expected = kernel[((((ky * KW) + kx) * C) + c) * F + f];
+                            float actual = flipped[(((((KH - 1 - ky) * KW) + (KW - 1 - kx)) * F) + f) * C + c];
+                            Assert.Equal(expected, actual);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    public void DilateSpreadsValuesAndLeavesTheRestAsItWas(int strideHeight, int strideWidth)
+    {
+        const int N = 2, H = 3, W = 4, C = 3, Top = 2, Left = 1;
+        int outHeight = ((H - 1) * strideHeight) + 1 + (2 * Top);
+        int outWidth = ((W - 1) * strideWidth) + 1 + (2 * Left);
+        float[] source = Values(N * H * W * C);
+        var destination = new float[N * outHeight * outWidth * C];
+        const float Untouched = -7f;
+        Array.Fill(destination, Untouched);
+        TensorLayout.Dilate(ref source[0], ref destination[0], N, H, W, C, strideHeight, strideWidth, Top, Left, outHeight, outWidth);
+        var written = new bool[destination.Length];
+        for (int n = 0; n < N; n++)
+        {
+            for (int y = 0; y < H; y++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    for (int c = 0; c < C; c++)
+                    {
+                        int at = ((((n * outHeight) + Top + (y * strideHeight)) * outWidth) + Left + (x * strideWidth)) * C + c;
+                        Assert.Equal(source[((((n * H) + y) * W) + x) * C + c], destination[at]);
+                        written[at] = true;
+                    }
+                }
+            }
+        }
+
+        // Only the data positions are written: the region's zero border (from its allocation) is never touched.
+        for (int i = 0; i < destination.Length; i++)
+        {
+            if (!written[i])
+            {
+                Assert.Equal(Untouched, destination[i]);
+            }
+        }
+    }
+
+    [Fact]
+    public void CropCopiesTheWindow()
+    {
+        const int N = 2, SH = 6, SW = 5, C = 2, Top = 1, Left = 2, H = 3, W = 2;
+        float[] source = Values(N * SH * SW * C);
+        var destination = new float[N * H * W * C];
+        TensorLayout.Crop(ref source[0], ref destination[0], N, SH, SW, C, Top, Left, H, W);
+        for (int n = 0; n < N; n++)
+        {
+            for (int y = 0; y < H; y++)
+            {
+                for (int x = 0; x < W; x++)
+                {
+                    for (int c = 0; c < C; c++)
+                    {
+                        Assert.Equal(source[((((n * SH) + Top + y) * SW) + Left + x) * C + c], destination[((((n * H) + y) * W) + x) * C + c]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    [InlineData(15)]
+    [InlineData(16)]
+    public void LanesTouchExactlyTheFirstCount(int count)
+    {
+        // Stores write exactly `count` floats (a neighbour's values stay), loads read exactly `count` (zeros after).
+        var buffer = GC.AllocateArray<float>(48, pinned: true);
+        Array.Fill(buffer, -1f);
+        Vector512<float> value = Vector512.Create(3f);
+        Lanes.StoreFirst(ref buffer[8], value, count);
+        Lanes.StoreFirst(ref buffer[8], value.GetLower(), Math.Min(count, 8));
+        Lanes.StoreFirst(ref buffer[8], value.GetLower().GetLower(), Math.Min(count, 4));
+        for (int i = 0; i < buffer.Length; i++)
+        {
+            Assert.Equal(i >= 8 && i < 8 + count ? 3f : -1f, buffer[i]);
+        }
+
+        Vector512<float> loaded = Lanes.LoadFirst512(ref buffer[8], count);
+        Vector256<float> loaded256 = Lanes.LoadFirst256(ref buffer[8], Math.Min(count, 8));
+        Vector128<float> loaded128 = Lanes.LoadFirst128(ref buffer[8], Math.Min(count, 4));
+        for (int i = 0; i < 16; i++)
+        {
+            Assert.Equal(i < count ? 3f : 0f, loaded.GetElement(i));
+            if (i < 8)
+            {
+                Assert.Equal(i < Math.Min(count, 8) ? 3f : 0f, loaded256.GetElement(i));
+            }
+
+            if (i < 4)
+            {
+                Assert.Equal(i < Math.Min(count, 4) ? 3f : 0f, loaded128.GetElement(i));
+            }
+        }
+    }
+
+    private static float[] Values(int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = i + 1;
+        }
+
+        return values;
+    }
+}
