@@ -69,9 +69,9 @@ internal static class CompareCommand
         int threads = options.Threads;
         MachineInfo machine = MachineInfo.Current();
         Console.WriteLine($"{machine.Cpu}, {machine.Cores} cores; {machine.DotNet}; ConvGen kernels: {machine.InstructionSet}");
-        if (machine.LoadAverage > machine.Cores / 2.0)
+        if (machine.CpuBusy > 0.25)
         {
-            Console.WriteLine(Invariant($"Warning: the machine is busy (load average {machine.LoadAverage:F2} on {machine.Cores} cores); every number will be low, multi-threaded ones (PyTorch's OpenMP above all) the most."));
+            Console.WriteLine(Invariant($"Warning: other work keeps {machine.CpuBusy:P0} of the CPUs busy (load average {machine.LoadAverage:F2} on {machine.Cores} cores); every number will be low, multi-threaded ones (PyTorch's OpenMP above all) the most."));
         }
 
 

@@ -89,7 +89,8 @@ internal static class ComparisonTable
         Line(md);
         Line(md, $"- Command: `dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- {report.Command}` ({report.Seconds:F0} s)");
         Line(md, $"- Machine: {machine.Cpu}, {machine.Cores} cores{(machine.Avx512 ? " (AVX-512)" : string.Empty)}; {machine.OperatingSystem}");
-        Line(md, $"- Date: {machine.Date:yyyy-MM-dd HH:mm zzz}; load average {Load(machine.LoadAverage)} at the start, {Load(report.LoadAverageAtEnd)} at the end");
+        Line(md, $"- Date: {machine.Date:yyyy-MM-dd HH:mm zzz}; CPUs busy with other work just before: {Percent(machine.CpuBusy)}; " +
+                 $"load average {Load(machine.LoadAverage)} at the start (it lags: the build counts), {Load(report.LoadAverageAtEnd)} at the end");
         Line(md, $"- .NET: {machine.DotNet}; ConvGen instruction set: {machine.InstructionSet}");
         Line(md, $"- PyTorch {torch.Version} (eager), {torch.Threads} threads (torch.set_num_threads({report.Threads}); its default here: {torch.DefaultThreads}; inter-op threads: {torch.InteropThreads}); " +
                  $"oneDNN {torch.OnednnVersion ?? "?"} {(torch.OnednnEnabled ? "enabled" : "disabled")}; ATen CPU capability {torch.CpuCapability ?? "?"}; " +
@@ -143,6 +144,8 @@ internal static class ComparisonTable
                  "Adam(lr=1e-3, eps=1e-7) and CrossEntropyLoss on logits.");
         return md.ToString();
     }
+
+    private static string Percent(double? fraction) => fraction?.ToString("P0", CultureInfo.InvariantCulture) ?? "unknown";
 
     private static string Load(double? load) => load?.ToString("F2", CultureInfo.InvariantCulture) ?? "unknown";
 

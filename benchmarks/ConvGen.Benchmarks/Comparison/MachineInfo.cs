@@ -3,10 +3,48 @@ using ConvGen.Engines;
 
 namespace ConvGen.Benchmarks.Comparison;
 
-/// <summary>Where and when the comparison ran: CPU model and cores, date, .NET, OS, ConvGen's kernels, and the load
-/// average when it started (other work on a shared machine skews every number, multi-threaded ones most).</summary>
-internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeOffset Date, string DotNet, string OperatingSystem, string InstructionSet, double? LoadAverage)
+/// <summary>Where and when the comparison ran: CPU model and cores, date, .NET, OS, ConvGen's kernels, and how busy the
+/// machine was when it started (other work on a shared machine skews every number, multi-threaded ones most): the
+/// one-minute load average, which lags (it still counts the build `dotnet run` just did), and the share of the CPUs
+/// busy during one second just before measuring, which does not.</summary>
+internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeOffset Date, string DotNet, string OperatingSystem, string InstructionSet, double? LoadAverage, double? CpuBusy)
 {
+    /// <summary>The fraction of all CPUs' time spent busy (neither idle nor waiting for I/O) during
+    /// <paramref name="window"/>, from /proc/stat; null where there is none.</summary>
+    public static double? CpuBusyFraction(TimeSpan window)
+    {
+        (long Busy, long Total)? before = CpuTimes();
+        Thread.Sleep(window);
+        (long Busy, long Total)? after = CpuTimes();
+        if (before is null || after is null || after.Value.Total <= before.Value.Total)
+        {
+            return null;
+        }
+
+        return (double)(after.Value.Busy - before.Value.Busy) / (after.Value.Total - before.Value.Total);
+    }
+
+    private static (long Busy, long Total)? CpuTimes()
+    {
+        const string path = "/proc/stat";
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        // cpu  user nice system idle iowait irq softirq steal ...
+        string? line = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("cpu ", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return null;
+        }
+
+        long[] fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8).Select(long.Parse).ToArray();
+        long total = fields.Sum();
+        long idle = fields[3] + fields[4];
+        return (total - idle, total);
+    }
+
     /// <summary>The one-minute load average from /proc/loadavg, or null where there is none.</summary>
     public static double? CurrentLoadAverage()
     {
@@ -58,6 +96,7 @@ internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeO
             RuntimeInformation.FrameworkDescription,
             RuntimeInformation.OSDescription,
             CompiledEngine.InstructionSet,
-            CurrentLoadAverage());
+            CurrentLoadAverage(),
+            CpuBusyFraction(TimeSpan.FromSeconds(1)));
     }
 }
