@@ -4,13 +4,14 @@
 A worker driven by the C# command over a line protocol, so that each network is measured by ConvGen, PyTorch and the
 interpreted engine one after another (the machine is shared and its load drifts over minutes):
 
-  python3 train_step.py --threads N
+  OPENBLAS_NUM_THREADS=1 python3 train_step.py --threads N
     -> writes one JSON line describing this PyTorch (version, threads, oneDNN, BLAS)
     <- reads one JSON line per network: its architecture (written by the C# side from the model's ModelDescription),
        batch size and timing plan
     -> writes one JSON line per network: the median training-step time, the batch-1 inference latency, and which
        oneDNN primitives one step and one inference executed
-  Progress goes to stderr. The protocol has its own file descriptor: file descriptor 1 is pointed at stderr, so what
+  OpenBLAS runs single-threaded (PyTorchRunner.Start says why: its pthread pool fights OpenMP's workers for the cores).
+  Errors go to stderr. The protocol has its own file descriptor: file descriptor 1 is pointed at stderr, so what
   native code prints (oneDNN's verbose output) cannot corrupt it.
 
 The model is what one writes in PyTorch: NCHW float32 tensors, nn.Conv2d / nn.Linear / nn.BatchNorm2d / ..., Keras'
@@ -332,6 +333,17 @@ def loaded_libraries(pattern):
     return sorted(names)
 
 
+def openblas_threads(libraries):
+    """OpenBLAS's own thread count (openblas_get_num_threads), or None when no OpenBLAS is loaded."""
+    for path in libraries:
+        if "openblas" in os.path.basename(path):
+            try:
+                return ctypes.CDLL(path).openblas_get_num_threads()
+            except (OSError, AttributeError):
+                return None
+    return None
+
+
 def describe_torch(default_threads):
     config = torch.__config__.show()
     capability = re.search(r"CPU capability usage: (\S+)", config)
@@ -339,6 +351,7 @@ def describe_torch(default_threads):
     blas_info = re.search(r"BLAS_INFO=([^,\s]+)", config)
     # A Linear layer's matrix product loads whatever BLAS the system's libblas.so.3 points at.
     torch.nn.functional.linear(torch.rand(64, 64), torch.rand(64, 64))
+    blas_libraries = loaded_libraries(r"blas|lapack")
     return {
         "version": torch.__version__,
         "threads": torch.get_num_threads(),
@@ -349,7 +362,8 @@ def describe_torch(default_threads):
         "onednn_version": onednn.group(1) if onednn else None,
         "onednn_enabled": torch.backends.mkldnn.is_available() and torch.backends.mkldnn.enabled,
         "blas_info": blas_info.group(1) if blas_info else None,
-        "blas_libraries": loaded_libraries(r"blas|lapack"),
+        "blas_libraries": blas_libraries,
+        "openblas_threads": openblas_threads(blas_libraries),
         "openmp_libraries": loaded_libraries(r"gomp|iomp|libomp"),
     }
 

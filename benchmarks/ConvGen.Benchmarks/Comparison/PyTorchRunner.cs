@@ -16,6 +16,7 @@ internal sealed record PyTorchInfo(
     bool OnednnEnabled,
     string? BlasInfo,
     IReadOnlyList<string> BlasLibraries,
+    int? OpenblasThreads,
     IReadOnlyList<string> OpenmpLibraries);
 
 /// <summary>PyTorch's measurement of one network, with the oneDNN primitives one training step and one batch-1
@@ -51,8 +52,13 @@ internal sealed class PyTorchRunner : IDisposable
     /// <summary>The script, copied next to this program at build time.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "pytorch", "train_step.py");
 
-    /// <summary>Starts the worker with <c>torch.set_num_threads(<paramref name="threads"/>)</c>; OpenBLAS (which
-    /// PyTorch's Linear layers call, and which keeps its own thread pool) gets the same count.</summary>
+    /// <summary>
+    /// Starts the worker with <c>torch.set_num_threads(<paramref name="threads"/>)</c>: that many OpenMP threads for
+    /// PyTorch's own kernels and oneDNN's. OpenBLAS, which PyTorch's Linear layers call from the main thread, runs
+    /// single-threaded: Debian's libopenblas0-pthread keeps a pthread pool of its own, which fights OpenMP's spinning
+    /// workers for the cores (on 2 cores, a step of BeatingDense took 3–7 ms with 2 OpenBLAS threads, 1.5 ms with one;
+    /// MnistCnn 61–87 ms against 44 ms), and the comparison should meet PyTorch at its best.
+    /// </summary>
     public static PyTorchRunner Start(int threads)
     {
         var start = new ProcessStartInfo(PyTorchSetup.Python)
@@ -64,7 +70,7 @@ internal sealed class PyTorchRunner : IDisposable
         start.ArgumentList.Add(ScriptPath);
         start.ArgumentList.Add("--threads");
         start.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
         start.Environment["PYTHONUNBUFFERED"] = "1";
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {PyTorchSetup.Python}.");
