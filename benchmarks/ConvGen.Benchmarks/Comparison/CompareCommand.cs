@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ConvGen.Benchmarks.Comparison;
+
+/// <summary>
+/// <c>compare</c>: installs eager PyTorch when missing, measures the FMA peak, then for each seed network measures
+/// ConvGen's generated engine, PyTorch and the interpreted engine one after another (so the machine's drifting load
+/// hits all three alike), and writes the table.
+/// </summary>
+internal static class CompareCommand
+{
+    /// <summary>Training steps of ConvGen and PyTorch: at least 3 warm-up steps and 0.3 s, then 5 runs of ~0.25 s.</summary>
+    private static StepPlan TrainingPlan(int? steps) => new(WarmupSeconds: 0.3, MinWarmupSteps: 3, Repeats: 5, RepeatSeconds: 0.25, Steps: steps);
+
+    /// <summary>The interpreted engine is ~25–30× slower: one warm-up step, then 3 runs of ~0.4 s (at least one step each).</summary>
+    private static readonly StepPlan InterpretedPlan = new(WarmupSeconds: 0, MinWarmupSteps: 1, Repeats: 3, RepeatSeconds: 0.4, Steps: null);
+
+    /// <summary>Batch-1 inference: 50 warm-up calls, then single calls for ~0.5 s (100 to 5,000 of them).</summary>
+    private static readonly LatencyPlan InferencePlan = new(WarmupCalls: 50, MinCalls: 100, MaxCalls: 5000, MaxSeconds: 0.5);
+
+    /// <summary>Runs the command with the arguments after <c>compare</c>; returns the process exit code.</summary>
+    public static int Run(IReadOnlyList<string> arguments)
+    {
+        CompareOptions options;
+        IReadOnlyList<BenchmarkNetwork> networks;
+        try
+        {
+            options = CompareOptions.Parse(arguments);
+            if (options.Help)
+            {
+                Console.WriteLine(CompareOptions.Usage);
+                return 0;
+            }
+
+            networks = BenchmarkNetwork.Select(options.Networks);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            Console.Error.WriteLine();
+            Console.Error.WriteLine(CompareOptions.Usage);
+            return 2;
+        }
+
+        try
+        {
+            PyTorchSetup.EnsureInstalled(Console.Out);
+        }
+        catch (SetupException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+
+        string output = options.OutputDirectory ?? Path.Combine(RepositoryRoot(), "benchmarks", "results");
+        ComparisonReport report = Measure(options, networks, string.Join(" ", ["compare", .. arguments]));
+        string markdown = ComparisonTable.Write(report, output);
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        Console.WriteLine($"Wrote {Path.Combine(output, "latest.md")} and latest.json ({report.Seconds:F0} s).");
+        return 0;
+    }
+
+    private static ComparisonReport Measure(CompareOptions options, IReadOnlyList<BenchmarkNetwork> networks, string command)
+    {
+        long started = Stopwatch.GetTimestamp();
+        int threads = options.Threads;
+        MachineInfo machine = MachineInfo.Current();
+        Console.WriteLine($"{machine.Cpu}, {machine.Cores} cores; {machine.DotNet}; ConvGen kernels: {machine.InstructionSet}");
+        if (machine.CpuBusy > 0.25)
+        {
+            Console.WriteLine(Invariant($"Warning: other work keeps {machine.CpuBusy:P0} of the CPUs busy (load average {machine.LoadAverage:F2} on {machine.Cores} cores); every number will be low, multi-threaded ones (PyTorch's OpenMP above all) the most."));
+        }
+
+
+        FmaPeakResult peak = FmaPeak.Measure(threads);
+        Console.WriteLine(Invariant($"FMA peak ({peak.Vector}, {peak.Chains} chains): 1 thread {peak.SingleThreadGflops:F1} GFLOP/s, {peak.Threads} threads {peak.MultiThreadGflops:F1} GFLOP/s"));
+
+        using PyTorchRunner torch = PyTorchRunner.Start(threads);
+        Console.WriteLine($"PyTorch {torch.Info.Version}: {torch.Info.Threads} threads (default {torch.Info.DefaultThreads}), oneDNN {torch.Info.OnednnVersion}, CPU capability {torch.Info.CpuCapability}");
+
+        var rows = new List<ComparisonRow>();
+        foreach (BenchmarkNetwork network in networks)
+        {
+            rows.Add(MeasureNetwork(network, options, torch, peak));
+            ComparisonRow row = rows[^1];
+            Console.WriteLine(Invariant(
+                $"{row.Network,-20} batch {row.Batch,3}: ConvGen {row.ConvGen.SamplesPerSecond,9:N0}/s {row.ConvGen.Gflops,6:F1} GFLOP/s | PyTorch {row.PyTorch.SamplesPerSecond,9:N0}/s {row.PyTorch.Gflops,6:F1} GFLOP/s | interpreted {row.Interpreted.SamplesPerSecond,8:N0}/s | batch 1: {row.Inference.ConvGenMicroseconds:F1} µs vs {row.Inference.PyTorchMicroseconds:F1} µs"));
+        }
+
+        return new ComparisonReport(command, machine, threads, peak, torch.Info, rows, Stopwatch.GetElapsedTime(started).TotalSeconds, MachineInfo.CurrentLoadAverage());
+    }
+
+    private static ComparisonRow MeasureNetwork(BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
+    {
+        Model model = network.Create(1);
+        Model interpreted = model.ToInterpreted();
+        ModelDescription description = model.Description;
+        var batch = TrainingBatch.Random(description, network.BatchSize, seed: 1);
+        long flop = FlopCounter.TrainingFlopPerSample(description);
+        double peakGflops = peak.MultiThreadGflops;
+
+        int convGenThreads = ConvGenRunner.ApplyThreadCount(model, options.Threads);
+        StepMeasurement convGenStep = ConvGenRunner.MeasureTraining(model, batch, TrainingPlan(options.Steps));
+        LatencyMeasurement convGenLatency = ConvGenRunner.MeasureInference(model, batch, InferencePlan);
+
+        PyTorchMeasurement pyTorch = torch.Measure(description, network.BatchSize, TrainingPlan(options.Steps), InferencePlan);
+
+        StepMeasurement interpretedStep = ConvGenRunner.MeasureTraining(interpreted, batch, InterpretedPlan);
+
+        var convGen = EngineResult.From(model.Engine.Name, convGenThreads, convGenStep, network.BatchSize, flop, peakGflops);
+        var pyTorchResult = EngineResult.From("PyTorch " + torch.Info.Version, torch.Info.Threads, pyTorch.Training, network.BatchSize, flop, peakGflops);
+        var interpretedResult = EngineResult.From(interpreted.Engine.Name, 1, interpretedStep, network.BatchSize, flop, peakGflops);
+        return new ComparisonRow(
+            description.Name,
+            network.TrainerName,
+            network.InIssueTable,
+            network.BatchSize,
+            description.TrainableParameterCount,
+            flop,
+            convGen,
+            pyTorchResult,
+            interpretedResult,
+            convGen.SamplesPerSecond / pyTorchResult.SamplesPerSecond,
+            convGen.SamplesPerSecond / interpretedResult.SamplesPerSecond,
+            InferenceResult.From(convGenLatency, pyTorch.Inference),
+            pyTorch.OnednnTraining,
+            pyTorch.OnednnInference);
+    }
+
+    /// <summary>The repository this program was built in (the folder holding ConvGen.sln above it), else the current
+    /// directory.</summary>
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "ConvGen.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
