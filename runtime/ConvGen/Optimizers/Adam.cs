@@ -72,16 +72,21 @@ public sealed class Adam : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> m, ref Vector<float> v, ref Vector<float> vMax)
         {
-            m += (gradient - m) * oneMinusBeta1;
-            v += ((gradient * gradient) - v) * oneMinusBeta2;
-            Vector<float> second = v;
+            // Each state read once and written once: values in registers, not through the references.
+            Vector<float> g = Subnormal.FlushGradient(gradient);
+            Vector<float> first = Subnormal.Flush(m);
+            Vector<float> second = Subnormal.Flush(v);
+            first += (g - first) * oneMinusBeta1;
+            second += ((g * g) - second) * oneMinusBeta2;
+            m = first;
+            v = second;
             if (amsgrad)
             {
-                vMax = Vector.Max(vMax, v);
-                second = vMax;
+                second = Vector.Max(vMax, second);
+                vMax = second;
             }
 
-            parameter -= alpha * m / (Vector.SquareRoot(second) + epsilon);
+            parameter -= alpha * first / (Vector.SquareRoot(second) + epsilon);
         }
     }
 }

@@ -23,17 +23,17 @@ internal static class ElementwiseUpdate
         ref Vector<float> s1 = ref state1.IsEmpty ? ref unused1 : ref Vectors(state1);
         ref Vector<float> s2 = ref state2.IsEmpty ? ref unused2 : ref Vectors(state2);
         ref Vector<float> s3 = ref state3.IsEmpty ? ref unused3 : ref Vectors(state3);
-        int step1 = state1.IsEmpty ? 0 : 1;
-        int step2 = state2.IsEmpty ? 0 : 1;
-        int step3 = state3.IsEmpty ? 0 : 1;
+        nint step1 = state1.IsEmpty ? 0 : 1;
+        nint step2 = state2.IsEmpty ? 0 : 1;
+        nint step3 = state3.IsEmpty ? 0 : 1;
         for (int v = 0; v < vectors; v++)
         {
-            rule.Apply(
-                ref Unsafe.Add(ref w, v),
-                Unsafe.Add(ref g, v),
-                ref Unsafe.Add(ref s1, v * step1),
-                ref Unsafe.Add(ref s2, v * step2),
-                ref Unsafe.Add(ref s3, v * step3));
+            rule.Apply(ref w, g, ref s1, ref s2, ref s3);
+            w = ref Unsafe.Add(ref w, 1);
+            g = ref Unsafe.Add(ref g, 1);
+            s1 = ref Unsafe.Add(ref s1, step1);
+            s2 = ref Unsafe.Add(ref s2, step2);
+            s3 = ref Unsafe.Add(ref s3, step3);
         }
 
         int done = vectors * Vector<float>.Count;

@@ -78,19 +78,23 @@ public sealed class RmsProp : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> meanSquare, ref Vector<float> meanGradient, ref Vector<float> velocity)
         {
-            meanSquare = (rho * meanSquare) + (oneMinusRho * gradient * gradient);
-            Vector<float> denominator = meanSquare;
+            // Each state read once and written once, flushed of values too small to matter (see Subnormal).
+            Vector<float> g = Subnormal.FlushGradient(gradient);
+            Vector<float> square = (rho * Subnormal.Flush(meanSquare)) + (oneMinusRho * g * g);
+            meanSquare = square;
             if (centered)
             {
-                meanGradient = (rho * meanGradient) + (oneMinusRho * gradient);
-                denominator -= meanGradient * meanGradient;
+                Vector<float> mean = (rho * Subnormal.Flush(meanGradient)) + (oneMinusRho * g);
+                meanGradient = mean;
+                square -= mean * mean;
             }
 
-            Vector<float> increment = rate * gradient / Vector.SquareRoot(denominator + epsilon);
+            Vector<float> increment = rate * g / Vector.SquareRoot(square + epsilon);
             if (hasMomentum)
             {
-                velocity = (momentum * velocity) + increment;
-                parameter -= velocity;
+                Vector<float> moving = (momentum * Subnormal.Flush(velocity)) + increment;
+                velocity = moving;
+                parameter -= moving;
             }
             else
             {

@@ -45,14 +45,17 @@ public sealed class Sgd : Optimizer
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Apply(ref Vector<float> parameter, Vector<float> gradient, ref Vector<float> velocity, ref Vector<float> unused2, ref Vector<float> unused3)
         {
+            // Gradients and velocity flushed of values too small to matter (see Subnormal).
+            Vector<float> g = Subnormal.FlushGradient(gradient);
             if (!hasMomentum)
             {
-                parameter -= rate * gradient;
+                parameter -= rate * g;
                 return;
             }
 
-            velocity = (momentum * velocity) - (rate * gradient);
-            parameter += nesterov ? (momentum * velocity) - (rate * gradient) : velocity;
+            Vector<float> moving = (momentum * Subnormal.Flush(velocity)) - (rate * g);
+            velocity = moving;
+            parameter += nesterov ? (momentum * moving) - (rate * g) : moving;
         }
     }
 }

@@ -130,6 +130,59 @@ public class OptimizerTests
         Assert.Equal(1.01, w[1], 5);
     }
 
+    [Fact]
+    public void AdamStateDecayingTowardsZeroStillFollowsKeras()
+    {
+        // One gradient, then hundreds of zero and tiny ones (a ReLU unit that died): m and v decay geometrically into
+        // the range the optimizer flushes to zero; the weights still follow the double-precision rule.
+        const int length = 19;
+        const double lr = 0.01, b1 = 0.5, b2 = 0.6, eps = 1e-7;
+        var optimizer = new Adam(lr, b1, b2, eps);
+        float[] w = new float[length];
+        double[] expected = new double[length];
+        var m = new double[length];
+        var v = new double[length];
+        for (int t = 1; t <= 300; t++)
+        {
+            float[] g = new float[length];
+            for (int i = 0; i < length; i++)
+            {
+                g[i] = t == 1 ? 1f + i : (i % 3 == 0 ? 1e-30f : 0f);
+            }
+
+            optimizer.Apply(w, g);
+            AdamReference(expected, m, v, null, g, lr, b1, b2, eps, t);
+            AssertClose(expected, w);
+        }
+    }
+
+    [Fact]
+    public void SubnormalFlushZeroesOnlyValuesTooSmallToMatter()
+    {
+        float[] state = [1e-31f, -1e-31f, 2e-30f, 1e-40f, 0f, 1f, -3e-20f, 1e-38f];
+        float[] gradient = [1e-20f, -1e-20f, 2e-19f, 1e-40f, 0f, 1f, -3e-5f, 1e-30f];
+        float[] flushedState = Flush(state, Subnormal.Flush);
+        float[] flushedGradient = Flush(gradient, Subnormal.FlushGradient);
+        Assert.Equal([0f, 0f, 2e-30f, 0f, 0f, 1f, -3e-20f, 0f], flushedState);
+        Assert.Equal([0f, 0f, 2e-19f, 0f, 0f, 1f, -3e-5f, 0f], flushedGradient);
+
+        static float[] Flush(float[] values, Func<Vector<float>, Vector<float>> flush)
+        {
+            var result = new float[values.Length];
+            var lanes = new float[Vector<float>.Count];
+            for (int start = 0; start < values.Length; start += lanes.Length)
+            {
+                Array.Clear(lanes);
+                int n = Math.Min(lanes.Length, values.Length - start);
+                values.AsSpan(start, n).CopyTo(lanes);
+                flush(new Vector<float>(lanes)).CopyTo(lanes);
+                lanes.AsSpan(0, n).CopyTo(result.AsSpan(start));
+            }
+
+            return result;
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Lengths))]
     public void RmsPropPlain(int length) => CheckRmsProp(length, centered: false, momentum: 0);
