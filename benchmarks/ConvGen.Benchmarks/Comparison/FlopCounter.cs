@@ -18,7 +18,7 @@ internal static class FlopCounter
         bool trainableBefore = false;
         foreach (LayerInfo layer in description.Layers)
         {
-            long forward = ForwardMultiplyAdds(layer);
+            long forward = layer.ForwardMultiplyAdds;
             if (forward > 0)
             {
                 // Forward and weight gradient; the input gradient only when a trainable layer before this one needs it.
@@ -29,18 +29,5 @@ internal static class FlopCounter
         }
 
         return 2 * multiplyAdds;
-    }
-
-    /// <summary>Multiply-adds of one sample's forward pass through a Conv2D or Dense layer; 0 for any other layer.</summary>
-    public static long ForwardMultiplyAdds(LayerInfo layer)
-    {
-        ArgumentNullException.ThrowIfNull(layer);
-        Shape output = layer.OutputShape;
-        return layer.Layer switch
-        {
-            Conv2DLayer conv => (long)output.Height * output.Width * output.Channels * conv.KernelHeight * conv.KernelWidth * layer.InputShape.Channels,
-            DenseLayer dense => (long)layer.InputShape.Size * dense.Units,
-            _ => 0,
-        };
     }
 }

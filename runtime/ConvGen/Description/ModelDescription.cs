@@ -137,6 +137,9 @@ public sealed class ModelDescription
     /// <summary>Trainable plus non-trainable, Keras' "Total params".</summary>
     public long ParameterCount => TrainableParameterCount + NonTrainableParameterCount;
 
+    /// <summary>Multiply-adds of one sample's forward pass through the Conv2D and Dense layers (the rest is small).</summary>
+    public long ForwardMultiplyAdds => Layers.Sum(l => l.ForwardMultiplyAdds);
+
     /// <summary>A one-line description of the architecture (shapes and layer kinds), used to check that a weight file
     /// belongs to the model it is loaded into.</summary>
     public string Signature =>
@@ -176,4 +179,13 @@ public sealed class LayerInfo
 
     /// <summary>Number of values in the layer's weights (trainable and not), Keras' "Param #".</summary>
     public long ParameterCount => Weights.Sum(w => (long)w.Length);
+
+    /// <summary>Multiply-adds of one sample's forward pass through a Conv2D (its whole window at every output
+    /// position, padded cells included) or Dense layer; 0 for any other layer.</summary>
+    public long ForwardMultiplyAdds => Layer switch
+    {
+        Conv2DLayer conv => (long)OutputShape.Height * OutputShape.Width * OutputShape.Channels * conv.KernelHeight * conv.KernelWidth * InputShape.Channels,
+        DenseLayer dense => (long)InputShape.Size * dense.Units,
+        _ => 0,
+    };
 }

@@ -62,7 +62,7 @@ public class FlopCounterTests
             "m",
             Shape.Image(5, 5, 2),
             [new Layers.Conv2DLayer(3, 3, 3, padding: Padding.Same), new Layers.FlattenLayer(), new Layers.DenseLayer(2, Activation.Softmax)]);
-        Assert.Equal(5 * 5 * 3 * 3 * 3 * 2, FlopCounter.ForwardMultiplyAdds(description.Layers[0]));
-        Assert.Equal(0, FlopCounter.ForwardMultiplyAdds(description.Layers[1]));
+        Assert.Equal(5 * 5 * 3 * 3 * 3 * 2, description.Layers[0].ForwardMultiplyAdds);
+        Assert.Equal(0, description.Layers[1].ForwardMultiplyAdds);
     }
 }
