@@ -36,7 +36,7 @@ public class LayoutParityTests
     {
         ModelSource source = SeedNetworks.Named(name);
         (ModelSpec spec, GeneratorRun run) = Generate(source);
-        var plan = new NetworkPlan(spec);
+        var plan = NetworkPlan.ForEngine(spec);
 
         var context = new AssemblyLoadContext("layout-" + name, isCollectible: true);
         try
@@ -135,6 +135,8 @@ public class LayoutParityTests
         Assert.Equal(plan.WorkspacePerThread, perThread);
         Assert.Equal(plan.SharedLength, constants["Shared"]);
         Assert.Equal(plan.PartialsPerThread, constants["PartialsPerThread"]);
+        // The partial-sum regions hold the largest batch the runtime splits layer by layer.
+        Assert.Equal(CompiledEngine.SplitSamples, NetworkPlan.SplitSamples);
         Assert.Equal(perSample + perThread, engine.WorkspaceLength(1));
         Assert.Equal((5L * perSample) + perThread, engine.WorkspaceLength(5));
         Assert.Equal(plan.Regions.Count + 4, constants.Count);

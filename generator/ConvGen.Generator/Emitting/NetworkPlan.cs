@@ -6,11 +6,19 @@ using ConvGen.Generator.Model;
 
 namespace ConvGen.Generator.Emitting;
 
-/// <summary>Whether a pass runs with dropout active and batch statistics (training) or not (inference).</summary>
+/// <summary>Whether a pass runs with dropout active and batch statistics (training) or not (inference), and how its
+/// threads share the work.</summary>
 internal enum PassMode
 {
+    /// <summary>Inference on a thread's own chunk of the batch.</summary>
     Inference,
+
+    /// <summary>Training on a thread's own chunk of the batch.</summary>
     Training,
+
+    /// <summary>Inference on a small batch all the threads of a team share: each runs part <c>part</c> of
+    /// <c>parts</c> of every layer (its output rows, values or input features), with a barrier after each layer.</summary>
+    SplitInference,
 }
 
 /// <summary>A weight array's place in the parameter (trainable) or state buffer, and its constant's name.</summary>
@@ -34,7 +42,7 @@ internal enum RegionKind
     Shared,
 
     /// <summary>In the shared buffer, one block per thread, after the shared regions: partial sums a thread publishes to
-    /// the others (batch normalisation over the whole batch).</summary>
+    /// the others (batch normalisation over the whole batch, dense layers in a split pass).</summary>
     Partial,
 }
 
@@ -51,6 +59,10 @@ internal sealed class NetworkPlan
     /// <summary>The caller's images; not a workspace region.</summary>
     public const string ImagesName = "images";
 
+    /// <summary>The largest batch the threads of a team share in a split pass: the runtime's
+    /// <c>CompiledEngine.SplitSamples</c> (a test keeps the two equal).</summary>
+    public const int SplitSamples = 7;
+
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
     private readonly List<Region> _regionList = [];
     private readonly Dictionary<int, List<WeightSlot>> _weightsByLayer = [];
@@ -63,6 +75,10 @@ internal sealed class NetworkPlan
         [RegionKind.Shared] = 0,
         [RegionKind.Partial] = 0,
     };
+
+    /// <summary>The plan the generated engine runs: the declared layers with activations folded into the layer before
+    /// (<see cref="ActivationFolding"/>).</summary>
+    public static NetworkPlan ForEngine(ModelSpec declared) => new(ActivationFolding.Fold(declared));
 
     public NetworkPlan(ModelSpec model)
     {
@@ -196,15 +212,15 @@ internal sealed class NetworkPlan
     // The activation a layer differentiates in its backward pass, if any.
     private static ActivationKind? Derivative(LayerSpec layer) => layer switch
     {
-        Conv2DSpec or DenseSpec or ActivationSpec when layer.OutputActivation is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh => layer.OutputActivation,
+        Conv2DSpec or DenseSpec or ActivationSpec { AppliedBy: null } when layer.OutputActivation is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh => layer.OutputActivation,
         _ => null,
     };
 
-    // Flatten changes no data: the layers either side of it meet directly.
+    // Flatten, a linear or a folded activation change no data: the layers either side of them meet directly.
     private int PreviousComputing(int layer)
     {
         int i = layer - 1;
-        while (i >= 0 && Model.Layers[i] is FlattenSpec)
+        while (i >= 0 && HandsInputOn(Model.Layers[i]))
         {
             i--;
         }
@@ -215,13 +231,16 @@ internal sealed class NetworkPlan
     private int NextComputing(int layer)
     {
         int i = layer + 1;
-        while (i < Model.Layers.Count && Model.Layers[i] is FlattenSpec)
+        while (i < Model.Layers.Count && HandsInputOn(Model.Layers[i]))
         {
             i++;
         }
 
         return i < Model.Layers.Count ? i : -1;
     }
+
+    private static bool HandsInputOn(LayerSpec layer) =>
+        layer is FlattenSpec or ActivationSpec { Activation: ActivationKind.Linear } or ActivationSpec { AppliedBy: not null };
 
     /// <summary>The layers the backward pass runs, from the logits layer down to the first trainable one.</summary>
     public IEnumerable<int> BackwardLayers()
@@ -245,9 +264,9 @@ internal sealed class NetworkPlan
         {
             case FlattenSpec:
                 break;
-            case ActivationSpec { Activation: ActivationKind.Softmax or ActivationKind.Linear }:
+            case ActivationSpec { Activation: ActivationKind.Softmax or ActivationKind.Linear } or ActivationSpec { AppliedBy: not null }:
                 // Linear changes nothing; the final softmax is fused with the loss, which writes the probabilities
-                // straight into the caller's buffer.
+                // straight into the caller's buffer; a folded activation is applied by the layer before.
                 break;
             case DropoutSpec dropout:
                 if (dropout.Rate > 0)
@@ -275,6 +294,10 @@ internal sealed class NetworkPlan
                 AddRegion(RegionKind.Partial, id + "Squares", channels, $"{layer.Name}: a thread's sum of squared deviations from the batch mean per channel");
                 AddRegion(RegionKind.Partial, id + "BetaSums", channels, $"{layer.Name}: a thread's sum of output gradients per channel");
                 AddRegion(RegionKind.Partial, id + "GammaSums", channels, $"{layer.Name}: a thread's sum of output gradient · x̂ per channel");
+                break;
+            case DenseSpec dense:
+                SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
+                AddRegion(RegionKind.Partial, id + "Partials", (long)dense.Units * SplitSamples, $"{layer.Name}: a thread's partial sums over its input features in a split pass, [up to {SplitSamples} samples, {dense.Units}]");
                 break;
             default:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));

@@ -94,6 +94,10 @@ internal sealed record ActivationSpec(int Index, string Name, ShapeSpec Input, S
 {
     public override string KerasType => "Activation";
 
+    /// <summary>The name of the Conv2D or Dense right before that applies this activation as it writes its output
+    /// (set by the emitter's folding, never by the parser); null when the layer runs its own kernels.</summary>
+    public string? AppliedBy { get; init; }
+
     public override ActivationKind? OutputActivation => Activation;
 }
 

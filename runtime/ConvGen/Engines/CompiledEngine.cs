@@ -20,13 +20,31 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <summary>The smallest chunk a thread is given: below it a second thread costs more than it saves.</summary>
     public const int MinimumChunk = 4;
 
+    /// <summary>
+    /// The largest batch the threads may instead share layer by layer (the generated split pass: each thread computes
+    /// part of every layer's output, with a barrier after each layer): batches too small to give two threads a chunk
+    /// each, above all the single image of a latency-bound prediction.
+    /// </summary>
+    public const int SplitSamples = (2 * MinimumChunk) - 1;
+
+    // Split passes cost a barrier per layer (tens of nanoseconds each when the team is awake): worth it from about
+    // this much arithmetic per part (a few microseconds of one core's time).
+    private const long SplitMultiplyAddsPerPart = 40_000;
+
+    // A sleeping team takes tens of microseconds to wake: below this much arithmetic a prediction does not wait for
+    // it; it runs alone and wakes the team for the next one.
+    private const long SplitWakeMultiplyAdds = 2_000_000;
+
     private readonly int _workspacePerSample;
     private readonly int _workspacePerThread;
     private readonly int _sharedLength;
     private readonly int _partialsPerThread;
+    private readonly long _forwardMultiplyAdds;
     private readonly TrainWork _train;
     private readonly EvaluateWork _evaluate;
     private readonly PredictWork _predict;
+    private readonly PredictSplitWork _predictSplit;
+    private readonly EvaluateSplitWork _evaluateSplit;
     private int _threads = DefaultThreads();
     private WorkerTeam? _team;
     private AlignedBuffer?[] _workspaces = [];
@@ -42,7 +60,7 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <param name="workspacePerSample">Workspace floats per sample of a thread's chunk.</param>
     /// <param name="workspacePerThread">Workspace floats per thread, independent of the chunk size.</param>
     /// <param name="sharedLength">Floats shared by the threads of a step (transposed kernels).</param>
-    /// <param name="partialsPerThread">Floats each thread publishes to the others (batch-normalisation partial sums).</param>
+    /// <param name="partialsPerThread">Floats each thread publishes to the others (batch-normalisation partial sums, dense partial sums of a split pass).</param>
     /// <param name="weightOffsets">The generated offset of every weight, in Keras order.</param>
     protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspacePerThread, int sharedLength, int partialsPerThread, int[] weightOffsets)
         : base(description)
@@ -63,9 +81,12 @@ public abstract class CompiledEngine : Engine, IDisposable
         _workspacePerThread = workspacePerThread;
         _sharedLength = sharedLength;
         _partialsPerThread = partialsPerThread;
+        _forwardMultiplyAdds = description.ForwardMultiplyAdds;
         _train = new TrainWork(this);
         _evaluate = new EvaluateWork(this);
         _predict = new PredictWork(this);
+        _predictSplit = new PredictSplitWork(this);
+        _evaluateSplit = new EvaluateSplitWork(this);
     }
 
     /// <summary>Whether the generated code runs its AVX-512 kernels (Vector512 accelerated).</summary>
@@ -108,6 +129,10 @@ public abstract class CompiledEngine : Engine, IDisposable
         }
     }
 
+    /// <summary>When small batches are split layer by layer over the threads: by their arithmetic and the team's state
+    /// (the default), always, or never (tests compare the two).</summary>
+    internal SplitPolicy SplitPolicy { get; set; }
+
     /// <summary>Workspace floats a thread uses for a chunk of <paramref name="count"/> samples.</summary>
     public long WorkspaceLength(int count) => ((long)_workspacePerSample * count) + _workspacePerThread;
 
@@ -122,13 +147,22 @@ public abstract class CompiledEngine : Engine, IDisposable
     protected sealed override void PredictCore(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
     {
         int threads = Prepare(count, training: false);
+        int parts = threads == 1 ? SplitParts(count) : 1;
         unsafe
         {
             fixed (float* imagesPointer = images)
             fixed (float* probabilitiesPointer = probabilities)
             {
-                _predict.Set(buffers, imagesPointer, count, probabilitiesPointer);
-                Run(_predict, threads);
+                if (parts > 1)
+                {
+                    _predictSplit.Set(buffers, imagesPointer, null, probabilitiesPointer, count);
+                    Run(_predictSplit, parts);
+                }
+                else
+                {
+                    _predict.Set(buffers, imagesPointer, null, probabilitiesPointer, count);
+                    Run(_predict, threads);
+                }
             }
         }
     }
@@ -137,17 +171,71 @@ public abstract class CompiledEngine : Engine, IDisposable
     protected sealed override BatchMetrics EvaluateCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
     {
         int threads = Prepare(count, training: false);
+        int parts = threads == 1 ? SplitParts(count) : 1;
         unsafe
         {
             fixed (float* imagesPointer = images)
             fixed (int* labelsPointer = labels)
             {
-                _evaluate.Set(buffers, imagesPointer, labelsPointer, count);
+                if (parts > 1)
+                {
+                    _evaluateSplit.Set(buffers, imagesPointer, labelsPointer, null, count);
+                    Run(_evaluateSplit, parts);
+                    return _metrics[0];
+                }
+
+                _evaluate.Set(buffers, imagesPointer, labelsPointer, null, count);
                 Run(_evaluate, threads);
             }
         }
 
         return SumMetrics(threads);
+    }
+
+    /// <summary>
+    /// How many threads share a batch of <paramref name="count"/> samples layer by layer: 1 (no split) unless the
+    /// batch is at most <see cref="SplitSamples"/>, the engine has more than one thread and each part gets enough
+    /// arithmetic to pay for its barriers. A sleeping team is not waited for on a small model: the prediction runs
+    /// alone and wakes the team, which then stays awake for the next ones in a stream.
+    /// </summary>
+    private int SplitParts(int count)
+    {
+        if (_threads == 1 || count > SplitSamples || SplitPolicy == SplitPolicy.Never)
+        {
+            return 1;
+        }
+
+        long work = _forwardMultiplyAdds * count;
+        int parts = SplitPolicy == SplitPolicy.Always ? _threads : (int)Math.Clamp(work / SplitMultiplyAddsPerPart, 1, _threads);
+        if (parts == 1)
+        {
+            return 1;
+        }
+
+        if (_team is null || _team.Threads != _threads)
+        {
+            _team?.Dispose();
+            _team = new WorkerTeam(_threads);
+        }
+
+        if (!_team.Awake && work < SplitWakeMultiplyAdds && SplitPolicy == SplitPolicy.Auto)
+        {
+            _team.Wake();
+            return 1;
+        }
+
+        int sharedLength = _sharedLength + (parts * _partialsPerThread);
+        if (_shared is null || _shared.Length < sharedLength)
+        {
+            _shared = new AlignedBuffer(sharedLength);
+        }
+
+        if (_metrics.Length < parts)
+        {
+            _metrics = new BatchMetrics[parts];
+        }
+
+        return parts;
     }
 
     /// <inheritdoc/>
@@ -167,7 +255,8 @@ public abstract class CompiledEngine : Engine, IDisposable
             fixed (float* imagesPointer = images)
             fixed (int* labelsPointer = labels)
             {
-                _train.Set(buffers, imagesPointer, labelsPointer, count, dropoutSeed, optimizer, step);
+                _train.Set(buffers, imagesPointer, labelsPointer, null, count);
+                _train.SetStep(dropoutSeed, optimizer, step);
                 Run(_train, threads);
             }
         }
@@ -180,6 +269,18 @@ public abstract class CompiledEngine : Engine, IDisposable
 
     /// <summary>Inference on one thread's chunk of labelled images: their summed loss and correct count.</summary>
     protected abstract BatchMetrics EvaluateChunk(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity);
+
+    /// <summary>
+    /// Inference on a small batch the threads share (at most <see cref="SplitSamples"/> images): runs on every thread
+    /// of the team at once, each computing part <paramref name="part"/> of <paramref name="parts"/> of every layer in
+    /// the one <paramref name="workspace"/>, meeting at <paramref name="barrier"/> after each layer; part 0 writes the
+    /// class probabilities.
+    /// </summary>
+    protected abstract void InferSplit(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ref float probabilities, int part, int parts, SpinBarrier barrier);
+
+    /// <summary>Like <see cref="InferSplit"/> for labelled images: part 0 returns their summed loss and correct count,
+    /// the others nothing.</summary>
+    protected abstract BatchMetrics EvaluateSplit(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier);
 
     /// <summary>
     /// A training step's forward and backward pass on one thread's chunk: samples <paramref name="first"/> ...
@@ -260,7 +361,7 @@ public abstract class CompiledEngine : Engine, IDisposable
         return threads;
     }
 
-    private void Run(ChunkWork work, int threads)
+    private void Run(BatchWork work, int threads)
     {
         work.Threads = threads;
         if (threads == 1)
@@ -284,20 +385,42 @@ public abstract class CompiledEngine : Engine, IDisposable
         return total;
     }
 
-    /// <summary>One kind of step split into chunks; the team may be larger than the chunks this batch needs.</summary>
-    private abstract unsafe class ChunkWork(CompiledEngine engine) : ITeamWork
+    /// <summary>What every kind of work reads: the batch and the model's buffers, set before the team runs it.</summary>
+    private abstract unsafe class BatchWork(CompiledEngine engine) : ITeamWork
     {
         protected CompiledEngine Engine { get; } = engine;
 
+        /// <summary>The threads that take part (the team may be larger).</summary>
         public int Threads { get; set; }
 
-        protected ModelBuffers Buffers { get; set; } = null!;
+        protected ModelBuffers Buffers { get; private set; } = null!;
 
-        protected float* Images { get; set; }
+        protected float* Images { get; private set; }
 
-        protected int Count { get; set; }
+        /// <summary>The labels, or null for a prediction.</summary>
+        protected int* Labels { get; private set; }
 
-        public void Execute(int thread, int teamThreads)
+        /// <summary>Where a prediction writes, or null.</summary>
+        protected float* Probabilities { get; private set; }
+
+        protected int Count { get; private set; }
+
+        public void Set(ModelBuffers buffers, float* images, int* labels, float* probabilities, int count)
+        {
+            Buffers = buffers;
+            Images = images;
+            Labels = labels;
+            Probabilities = probabilities;
+            Count = count;
+        }
+
+        public abstract void Execute(int thread, int teamThreads);
+    }
+
+    /// <summary>One kind of step split into chunks of samples, one per thread.</summary>
+    private abstract unsafe class ChunkWork(CompiledEngine engine) : BatchWork(engine)
+    {
+        public sealed override void Execute(int thread, int teamThreads)
         {
             if (thread >= Threads)
             {
@@ -315,16 +438,6 @@ public abstract class CompiledEngine : Engine, IDisposable
 
     private sealed unsafe class PredictWork(CompiledEngine engine) : ChunkWork(engine)
     {
-        private float* _probabilities;
-
-        public void Set(ModelBuffers buffers, float* images, int count, float* probabilities)
-        {
-            Buffers = buffers;
-            Images = images;
-            Count = count;
-            _probabilities = probabilities;
-        }
-
         protected override void ExecuteChunk(int thread, int first, int count, ref float workspace) =>
             Engine.InferChunk(
                 ref ImagesAt(first),
@@ -333,25 +446,15 @@ public abstract class CompiledEngine : Engine, IDisposable
                 ref Buffers.State.Start,
                 ref workspace,
                 Engine._capacity,
-                ref Unsafe.AsRef<float>(_probabilities + ((long)first * Engine.Description.Classes)));
+                ref Unsafe.AsRef<float>(Probabilities + ((long)first * Engine.Description.Classes)));
     }
 
     private sealed unsafe class EvaluateWork(CompiledEngine engine) : ChunkWork(engine)
     {
-        private int* _labels;
-
-        public void Set(ModelBuffers buffers, float* images, int* labels, int count)
-        {
-            Buffers = buffers;
-            Images = images;
-            Count = count;
-            _labels = labels;
-        }
-
         protected override void ExecuteChunk(int thread, int first, int count, ref float workspace) =>
             Engine._metrics[thread] = Engine.EvaluateChunk(
                 ref ImagesAt(first),
-                ref Unsafe.AsRef<int>(_labels + first),
+                ref Unsafe.AsRef<int>(Labels + first),
                 count,
                 ref Buffers.Parameters.Start,
                 ref Buffers.State.Start,
@@ -359,19 +462,62 @@ public abstract class CompiledEngine : Engine, IDisposable
                 Engine._capacity);
     }
 
+    /// <summary>Inference of a small batch the threads share layer by layer, in thread 0's workspace.</summary>
+    private abstract class SplitWork(CompiledEngine engine) : BatchWork(engine)
+    {
+        public sealed override void Execute(int thread, int teamThreads)
+        {
+            if (thread < Threads)
+            {
+                ExecutePart(thread, Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads));
+            }
+        }
+
+        protected abstract void ExecutePart(int part, SpinBarrier barrier);
+    }
+
+    private sealed unsafe class PredictSplitWork(CompiledEngine engine) : SplitWork(engine)
+    {
+        protected override void ExecutePart(int part, SpinBarrier barrier) =>
+            Engine.InferSplit(
+                ref Unsafe.AsRef<float>(Images),
+                Count,
+                ref Buffers.Parameters.Start,
+                ref Buffers.State.Start,
+                ref Engine._workspaces[0]!.Start,
+                Engine._capacity,
+                ref Engine._shared!.Start,
+                ref Unsafe.AsRef<float>(Probabilities),
+                part,
+                Threads,
+                barrier);
+    }
+
+    private sealed unsafe class EvaluateSplitWork(CompiledEngine engine) : SplitWork(engine)
+    {
+        protected override void ExecutePart(int part, SpinBarrier barrier) =>
+            Engine._metrics[part] = Engine.EvaluateSplit(
+                ref Unsafe.AsRef<float>(Images),
+                ref Unsafe.AsRef<int>(Labels),
+                Count,
+                ref Buffers.Parameters.Start,
+                ref Buffers.State.Start,
+                ref Engine._workspaces[0]!.Start,
+                Engine._capacity,
+                ref Engine._shared!.Start,
+                part,
+                Threads,
+                barrier);
+    }
+
     private sealed unsafe class TrainWork(CompiledEngine engine) : ChunkWork(engine)
     {
-        private int* _labels;
         private ulong _dropoutSeed;
         private Optimizer? _optimizer;
         private long _step;
 
-        public void Set(ModelBuffers buffers, float* images, int* labels, int count, ulong dropoutSeed, Optimizer? optimizer, long step)
+        public void SetStep(ulong dropoutSeed, Optimizer? optimizer, long step)
         {
-            Buffers = buffers;
-            Images = images;
-            Count = count;
-            _labels = labels;
             _dropoutSeed = dropoutSeed;
             _optimizer = optimizer;
             _step = step;
@@ -383,7 +529,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             SpinBarrier barrier = Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads);
             Engine._metrics[thread] = Engine.TrainChunk(
                 ref ImagesAt(first),
-                ref Unsafe.AsRef<int>(_labels + first),
+                ref Unsafe.AsRef<int>(Labels + first),
                 count,
                 first,
                 Count,
@@ -413,4 +559,17 @@ public abstract class CompiledEngine : Engine, IDisposable
             _optimizer?.UpdateRange(Buffers.Parameters.Span[start..end], total, start, _step);
         }
     }
+}
+
+/// <summary>When <see cref="CompiledEngine"/> splits a small batch layer by layer over its threads.</summary>
+internal enum SplitPolicy
+{
+    /// <summary>When each part gets enough arithmetic to pay for its barriers.</summary>
+    Auto,
+
+    /// <summary>Whenever the batch is small enough and there is more than one thread.</summary>
+    Always,
+
+    /// <summary>Never: small batches run on one thread.</summary>
+    Never,
 }

@@ -15,23 +15,54 @@ public static class TensorLayout
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Clear(ref float destination, int length) => MemoryMarshal.CreateSpan(ref destination, length).Clear();
 
+    /// <summary>Copies <paramref name="length"/> floats, or part <paramref name="part"/> of <paramref name="parts"/> of
+    /// them.</summary>
+    public static void Copy(ref float source, ref float destination, int length, int part = 0, int parts = 1)
+    {
+        (int first, int end) = Threading.Partition.Blocks(length, 16, part, parts);
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, first), end - first).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, first), end - first));
+    }
+
+    /// <summary>
+    /// Sets to zero the cells of [count, H, W, C] outside its top-left [coveredHeight, coveredWidth] block: the cells no
+    /// pooling window covers when disjoint windows leave the last rows or columns out.
+    /// </summary>
+    public static void ClearOutside(ref float tensor, int count, int height, int width, int channels, int coveredHeight, int coveredWidth)
+    {
+        int row = width * channels;
+        int coveredRow = coveredWidth * channels;
+        for (int n = 0; n < count; n++)
+        {
+            ref float image = ref Unsafe.Add(ref tensor, n * height * row);
+            if (coveredWidth < width)
+            {
+                for (int y = 0; y < coveredHeight; y++)
+                {
+                    Clear(ref Unsafe.Add(ref image, (y * row) + coveredRow), row - coveredRow);
+                }
+            }
+
+            Clear(ref Unsafe.Add(ref image, coveredHeight * row), (height - coveredHeight) * row);
+        }
+    }
+
     /// <summary>
     /// Copies [count, H, W, C] into the interior of [count, H + top + bottom, W + left + right, C]. The border is not
-    /// written: the destination is a region only this copy writes, zero since it was allocated.
+    /// written: the destination is a region only this copy writes, zero since it was allocated. Part
+    /// <paramref name="part"/> of <paramref name="parts"/> copies its share of the count · H rows.
     /// </summary>
-    public static void Pad(ref float source, ref float destination, int count, int height, int width, int channels, int top, int left, int bottom, int right)
+    public static void Pad(ref float source, ref float destination, int count, int height, int width, int channels, int top, int left, int bottom, int right, int part = 0, int parts = 1)
     {
         int paddedHeight = height + top + bottom;
         int paddedWidth = width + left + right;
         int row = width * channels;
-        for (int n = 0; n < count; n++)
+        (int first, int end) = Threading.Partition.Range(count * height, part, parts);
+        for (int r = first; r < end; r++)
         {
-            for (int y = 0; y < height; y++)
-            {
-                ref float from = ref Unsafe.Add(ref source, ((n * height) + y) * row);
-                ref float to = ref Unsafe.Add(ref destination, ((((n * paddedHeight) + top + y) * paddedWidth) + left) * channels);
-                MemoryMarshal.CreateReadOnlySpan(ref from, row).CopyTo(MemoryMarshal.CreateSpan(ref to, row));
-            }
+            (int n, int y) = Math.DivRem(r, height);
+            ref float from = ref Unsafe.Add(ref source, r * row);
+            ref float to = ref Unsafe.Add(ref destination, ((((n * paddedHeight) + top + y) * paddedWidth) + left) * channels);
+            MemoryMarshal.CreateReadOnlySpan(ref from, row).CopyTo(MemoryMarshal.CreateSpan(ref to, row));
         }
     }
 

@@ -27,6 +27,7 @@ public sealed class WorkerTeam : IDisposable
     private readonly SemaphoreSlim[] _wake;
     private PaddedCounter _generation;
     private PaddedCounter _finished;
+    private PaddedCounter _sleeping;
     private ITeamWork? _work;
     private Exception? _failure;
     private volatile bool _disposed;
@@ -55,6 +56,23 @@ public sealed class WorkerTeam : IDisposable
 
     /// <summary>Threads in the team, the caller included.</summary>
     public int Threads { get; }
+
+    /// <summary>Whether every worker is spinning for work (none blocked), so a step starts on all threads at once.</summary>
+    public bool Awake => Volatile.Read(ref _sleeping.Value) == 0;
+
+    /// <summary>Wakes the blocked workers without giving them work: they spin for the next step again for a while.
+    /// For a caller about to run a stream of short steps.</summary>
+    public void Wake()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        foreach (SemaphoreSlim wake in _wake)
+        {
+            if (wake.CurrentCount == 0)
+            {
+                wake.Release();
+            }
+        }
+    }
 
     /// <summary>A barrier for the first <paramref name="participants"/> threads of the team (a step may need fewer
     /// threads than the team has), for use inside <see cref="ITeamWork.Execute"/>.</summary>
@@ -190,8 +208,10 @@ public sealed class WorkerTeam : IDisposable
                 continue;
             }
 
-            // Block until the next Run (or Dispose) releases this worker's semaphore, then look again.
+            // Block until the next Run, Wake or Dispose releases this worker's semaphore, then look again.
+            Interlocked.Increment(ref _sleeping.Value);
             _wake[index - 1].Wait();
+            Interlocked.Decrement(ref _sleeping.Value);
             start = System.Diagnostics.Stopwatch.GetTimestamp();
         }
     }

@@ -86,28 +86,28 @@ namespace ConvGen.Generated
         /// Shared + thread · PartialsPerThread + o.</summary>
         private static class Workspace
         {
-            public const int PerSample = 21456;
+            public const int PerSample = 16320;
             public const int PerThread = 0;
             public const int Shared = 148736;
-            public const int PartialsPerThread = 0;
+            public const int PartialsPerThread = 976;
 
             /// <summary>conv2d output: [N,25,25,8] (5000 floats per sample).</summary>
             public const int Conv2dOutput = 0;
 
-            /// <summary>activation output: [N,25,25,8] (5000 floats per sample).</summary>
-            public const int ActivationOutput = 5008;
-
             /// <summary>max_pooling2d output: [N,12,12,8] (1152 floats per sample).</summary>
-            public const int MaxPooling2dOutput = 10016;
+            public const int MaxPooling2dOutput = 5008;
 
             /// <summary>dense output: [N,128] (128 floats per sample).</summary>
-            public const int DenseOutput = 11168;
+            public const int DenseOutput = 6160;
 
-            /// <summary>activation_1 output: [N,128] (128 floats per sample).</summary>
-            public const int Activation1Output = 11296;
+            /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
+            public const int DensePartials = 0;
 
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
-            public const int Dense1Output = 11424;
+            public const int Dense1Output = 6288;
+
+            /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
+            public const int Dense1Partials = 896;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
             public const int Dense1TransposedKernel = 0;
@@ -116,10 +116,10 @@ namespace ConvGen.Generated
             public const int DenseTransposedKernel = 1280;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
-            public const int GradientA = 11440;
+            public const int GradientA = 6304;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
-            public const int GradientB = 16448;
+            public const int GradientB = 11312;
         }
 
         /// <inheritdoc/>
@@ -156,6 +156,45 @@ namespace ConvGen.Generated
                 ForwardInferenceVector128(ref images, count, ref parameters, ref state, ref workspace, capacity);
             }
             return Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count);
+        }
+
+        /// <inheritdoc/>
+        protected override void InferSplit(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ref float probabilities, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            if (part == 0)
+            {
+                Loss.Probabilities(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), count, ref probabilities);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override BatchMetrics EvaluateSplit(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            return part == 0 ? Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count) : default;
         }
 
         /// <inheritdoc/>
@@ -208,70 +247,96 @@ namespace ConvGen.Generated
         private static void ForwardInferenceAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardAvx512(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx512(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardAvx512(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
+            Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,25,25,8] -> [N,25,25,8]
+            // relu, applied by conv2d as it writes its output.
+            // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
+            MaxPooling2dKernels.ForwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,1152] -> [N,128]
+            DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation_1: Activation [N,128] -> [N,128]
+            // relu, applied by dense as it writes its output.
+            // dense_1: Dense [N,128] -> [N,10]
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
         private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardAvx512(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx512(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardAvx512(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
         /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
         private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx512(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
+            Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx512(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
+            MaxPooling2dKernels.BackwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -282,70 +347,96 @@ namespace ConvGen.Generated
         private static void ForwardInferenceAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardAvx2(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx2(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardAvx2(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
+            Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,25,25,8] -> [N,25,25,8]
+            // relu, applied by conv2d as it writes its output.
+            // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
+            MaxPooling2dKernels.ForwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,1152] -> [N,128]
+            DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation_1: Activation [N,128] -> [N,128]
+            // relu, applied by dense as it writes its output.
+            // dense_1: Dense [N,128] -> [N,10]
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
         private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardAvx2(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx2(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardAvx2(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
         /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
         private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardAvx2(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
+            Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx2(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
+            MaxPooling2dKernels.BackwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -356,88 +447,115 @@ namespace ConvGen.Generated
         private static void ForwardInferenceVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardVector128(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardVector128(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardVector128(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardVector128(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
+            Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,25,25,8] -> [N,25,25,8]
+            // relu, applied by conv2d as it writes its output.
+            // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
+            MaxPooling2dKernels.ForwardVector128(ref conv2dOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,1152] -> [N,128]
+            DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation_1: Activation [N,128] -> [N,128]
+            // relu, applied by dense as it writes its output.
+            // dense_1: Dense [N,128] -> [N,10]
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
         private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
-            ActivationKernels.ForwardVector128(ref conv2dOutput, ref activationOutput, count);
+            // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardVector128(ref activationOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardVector128(ref conv2dOutput, ref maxPooling2dOutput, count);
             // dense: Dense [N,1152] -> [N,128]
             DenseKernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // activation_1: Activation [N,128] -> [N,128]
-            Activation1Kernels.ForwardVector128(ref denseOutput, ref activation1Output, count);
+            // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
         /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
         private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
-            ref float activation1Output = ref Unsafe.Add(ref workspace, Workspace.Activation1Output * capacity);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
-            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
-            Dense1Kernels.BackwardVector128(ref activation1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
+            Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
             DenseKernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
             // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardVector128(ref activationOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
+            MaxPooling2dKernels.BackwardVector128(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
-        /// <summary>conv2d: Conv2D, 8 filters of 4×4, stride 1×1, 'valid', linear: in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
+        /// <summary>conv2d: Conv2D, 8 filters of 4×4, stride 1×1, 'valid', relu: in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
         private static class Conv2dKernels
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = linear(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(25, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 784);
                     ref float result = ref Unsafe.Add(ref output, n * 5000);
-                    for (int oy = 0; oy < 25; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 200);
@@ -693,31 +811,31 @@ namespace ConvGen.Generated
                         c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 88));
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                c16_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c17_0.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c18_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c19_0.StoreUnsafe(ref Unsafe.Add(ref c, 152));
-                c20_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c21_0.StoreUnsafe(ref Unsafe.Add(ref c, 168));
-                c22_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c23_0.StoreUnsafe(ref Unsafe.Add(ref c, 184));
-                c24_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256.Max(c4_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256.Max(c5_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c6_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256.Max(c7_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                Vector256.Max(c8_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector256.Max(c9_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                Vector256.Max(c10_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector256.Max(c11_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Vector256.Max(c12_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector256.Max(c13_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                Vector256.Max(c14_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                Vector256.Max(c15_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                Vector256.Max(c16_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256.Max(c17_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector256.Max(c18_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector256.Max(c19_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 152));
+                Vector256.Max(c20_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                Vector256.Max(c21_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 168));
+                Vector256.Max(c22_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector256.Max(c23_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 184));
+                Vector256.Max(c24_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 192));
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the input [N,28,28,1] and the output [N,25,25,8].</summary>
@@ -832,15 +950,16 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = linear(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(25, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 784);
                     ref float result = ref Unsafe.Add(ref output, n * 5000);
-                    for (int oy = 0; oy < 25; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 200);
@@ -956,15 +1075,15 @@ namespace ConvGen.Generated
                         c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256.Max(c4_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256.Max(c5_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c6_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256.Max(c7_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                Vector256.Max(c8_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
             /// <summary>7 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
@@ -1052,13 +1171,13 @@ namespace ConvGen.Generated
                         c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256.Max(c4_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256.Max(c5_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c6_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the input [N,28,28,1] and the output [N,25,25,8].</summary>
@@ -1195,15 +1314,16 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = linear(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,28,28,1] -&gt; out [N,25,25,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(25, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 784);
                     ref float result = ref Unsafe.Add(ref output, n * 5000);
-                    for (int oy = 0; oy < 25; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 200);
@@ -1307,16 +1427,16 @@ namespace ConvGen.Generated
                         c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
                     }
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector128.Max(c2_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector128.Max(c3_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector128.Max(c3_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Vector128.Max(c4_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector128.Max(c4_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient; reads the input [N,28,28,1] and the output [N,25,25,8].</summary>
@@ -1535,88 +1655,19 @@ namespace ConvGen.Generated
             }
         }
 
-        /// <summary>activation: Activation relu: [N,25,25,8].</summary>
-        private static class ActivationKernels
-        {
-            // ---- AVX-512 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector512.Max(x0, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector512.Max(x0, Vector512<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            // ---- AVX2 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector256.Max(x0, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector256.Max(x0, Vector256<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            // ---- Vector128 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 5000;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector128.Max(x0, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector128.Max(x0, Vector128<float>.Zero)), length - i);
-                    }
-                }
-            }
-        }
-
         /// <summary>max_pooling2d: MaxPooling2D, pool 2×2, stride 2×2, 'valid': in [N,25,25,8] -&gt; out [N,12,12,8].</summary>
         private static class MaxPooling2dKernels
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         for (int ox = 0; ox < 12; ox++)
                         {
@@ -1648,11 +1699,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); the windows are disjoint, so each covered cell is written once, and the rows and columns no window covers are zero.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 5000);
+                TensorLayout.ClearOutside(ref inputGradient, count, 25, 25, 8, coveredHeight: 24, coveredWidth: 24);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -1673,28 +1724,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1704,13 +1755,14 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         for (int ox = 0; ox < 12; ox++)
                         {
@@ -1742,11 +1794,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); the windows are disjoint, so each covered cell is written once, and the rows and columns no window covers are zero.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 5000);
+                TensorLayout.ClearOutside(ref inputGradient, count, 25, 25, 8, coveredHeight: 24, coveredWidth: 24);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -1767,28 +1819,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector256.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1798,13 +1850,14 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         for (int ox = 0; ox < 12; ox++)
                         {
@@ -1842,11 +1895,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); overlapping windows add up.</summary>
+            /// <summary>Backward: each output's gradient goes to the first cell of its window holding the maximum, times the relu' of the layer before (from the cell's value); the windows are disjoint, so each covered cell is written once, and the rows and columns no window covers are zero.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardVector128(ref float input, ref float output, ref float outputGradient, ref float inputGradient, int count)
             {
-                TensorLayout.Clear(ref inputGradient, count * 5000);
+                TensorLayout.ClearOutside(ref inputGradient, count, 25, 25, 8, coveredHeight: 24, coveredWidth: 24);
                 for (int n = 0; n < count; n++)
                 {
                     for (int oy = 0; oy < 12; oy++)
@@ -1870,40 +1923,40 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    (Vector128.LoadUnsafe(ref cellGradient) + ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero))).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    (Vector128.LoadUnsafe(ref Unsafe.Add(ref cellGradient, 4)) + ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                             }
                         }
@@ -1912,12 +1965,12 @@ namespace ConvGen.Generated
             }
         }
 
-        /// <summary>dense: Dense, 128 units, linear: in [N,1152] -&gt; out [N,128].</summary>
+        /// <summary>dense: Dense, 128 units, relu: in [N,1152] -&gt; out [N,128].</summary>
         private static class DenseKernels
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = linear(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
+            /// <summary>Forward: out = relu(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
@@ -2006,6 +2059,261 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
+                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
+                Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector512.Max(c0_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector512.Max(c1_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector512.Max(c1_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector512.Max(c2_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                Vector512.Max(c2_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                Vector512.Max(c2_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                Vector512.Max(c3_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                Vector512.Max(c3_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                Vector512.Max(c4_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 512));
+                Vector512.Max(c4_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 528));
+                Vector512.Max(c4_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 544));
+                Vector512.Max(c4_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 560));
+                Vector512.Max(c5_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 640));
+                Vector512.Max(c5_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 656));
+                Vector512.Max(c5_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 672));
+                Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
+            }
+
+            /// <summary>4 samples × 64 columns: reduces over 1152.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            {
+                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
+                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
+                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
+                Vector512<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2, c1_3 = bias3;
+                Vector512<float> c2_0 = bias0, c2_1 = bias1, c2_2 = bias2, c2_3 = bias3;
+                Vector512<float> c3_0 = bias0, c3_1 = bias1, c3_2 = bias2, c3_3 = bias3;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 1152; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 3456));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
+                Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector512.Max(c0_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector512.Max(c1_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector512.Max(c1_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector512.Max(c2_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                Vector512.Max(c2_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                Vector512.Max(c2_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                Vector512.Max(c3_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                Vector512.Max(c3_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
+            }
+
+            /// <summary>2 samples × 64 columns: reduces over 1152.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            {
+                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
+                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
+                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
+                Vector512<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2, c1_3 = bias3;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 1152; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
+                Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector512.Max(c0_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector512.Max(c1_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector512.Max(c1_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+            }
+
+            /// <summary>1 samples × 64 columns: reduces over 1152.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            {
+                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
+                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
+                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 1152; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
+                Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector512.Max(c0_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(1152, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
+                    {
+                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile1x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>6 samples × 64 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 3456));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 4608));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
+                        c4_3 = Vector512.FusedMultiplyAdd(a4, b3, c4_3);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 5760));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
+                        c5_3 = Vector512.FusedMultiplyAdd(a5, b3, c5_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
@@ -2032,21 +2340,17 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>4 samples × 64 columns: reduces over depth.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
-                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2, c1_3 = bias3;
-                Vector512<float> c2_0 = bias0, c2_1 = bias1, c2_2 = bias2, c2_3 = bias3;
-                Vector512<float> c3_0 = bias0, c3_1 = bias1, c3_2 = bias2, c3_3 = bias3;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
-                for (int k = 0; k < 1152; k++)
+                for (int k = 0; k < depth; k++)
                 {
                     {
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
@@ -2095,19 +2399,15 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 64 columns: reduces over depth.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
-                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2, c1_3 = bias3;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
-                for (int k = 0; k < 1152; k++)
+                for (int k = 0; k < depth; k++)
                 {
                     {
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
@@ -2138,18 +2438,14 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 64 columns: reduces over depth.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardPartialTile1x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
-                Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
-                for (int k = 0; k < 1152; k++)
+                for (int k = 0; k < depth; k++)
                 {
                     {
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
@@ -2169,6 +2465,37 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(128, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 128);
+                    ref float result = ref Unsafe.Add(ref output, n * 128);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
@@ -2537,7 +2864,7 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = linear(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
+            /// <summary>Forward: out = relu(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
@@ -2606,15 +2933,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 264));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector256.Max(c2_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
             /// <summary>3 samples × 8 columns: reduces over 1152.</summary>
@@ -2641,9 +2968,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
             /// <summary>2 samples × 24 columns: reduces over 1152.</summary>
@@ -2675,12 +3002,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
             /// <summary>2 samples × 8 columns: reduces over 1152.</summary>
@@ -2704,8 +3031,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
             /// <summary>1 samples × 24 columns: reduces over 1152.</summary>
@@ -2732,9 +3059,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>1 samples × 8 columns: reduces over 1152.</summary>
@@ -2755,7 +3082,252 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
+                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+            }
+
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(1152, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        for (int column = 0; column < 120; column += 24)
+                        {
+                            ForwardPartialTile3x3Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile3x1Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        for (int column = 0; column < 120; column += 24)
+                        {
+                            ForwardPartialTile2x3Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile2x1Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        for (int column = 0; column < 120; column += 24)
+                        {
+                            ForwardPartialTile1x3Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile1x1Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 24 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
                 c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+            }
+
+            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+            }
+
+            /// <summary>2 samples × 24 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+            }
+
+            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+            }
+
+            /// <summary>1 samples × 24 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(128, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 128);
+                    ref float result = ref Unsafe.Add(ref output, n * 128);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
@@ -3007,7 +3579,7 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = linear(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
+            /// <summary>Forward: out = relu(in × kernel + bias); in [N,1152] × [1152,128] -&gt; [N,128].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
@@ -3076,15 +3648,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector128.Max(c2_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
             /// <summary>3 samples × 8 columns: reduces over 1152.</summary>
@@ -3116,12 +3688,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128.Max(c2_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
             /// <summary>2 samples × 12 columns: reduces over 1152.</summary>
@@ -3153,12 +3725,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
             /// <summary>2 samples × 8 columns: reduces over 1152.</summary>
@@ -3186,10 +3758,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
             /// <summary>1 samples × 12 columns: reduces over 1152.</summary>
@@ -3216,9 +3788,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             /// <summary>1 samples × 8 columns: reduces over 1152.</summary>
@@ -3242,8 +3814,268 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
+                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
+                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(1152, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        for (int column = 0; column < 120; column += 12)
+                        {
+                            ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        for (int column = 0; column < 120; column += 12)
+                        {
+                            ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        for (int column = 0; column < 120; column += 12)
+                        {
+                            ForwardPartialTile1x3Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                        }
+                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+            }
+
+            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 2304));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+            }
+
+            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+            }
+
+            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 1152));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+            }
+
+            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(128, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 128);
+                    ref float result = ref Unsafe.Add(ref output, n * 128);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
@@ -3498,76 +4330,6 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-            }
-        }
-
-        /// <summary>activation_1: Activation relu: [N,128].</summary>
-        private static class Activation1Kernels
-        {
-            // ---- AVX-512 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 16; i += 16)
-                    {
-                        Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector512.Max(x0, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector512.Max(x0, Vector512<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            // ---- AVX2 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 8; i += 8)
-                    {
-                        Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector256.Max(x0, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector256.Max(x0, Vector256<float>.Zero)), length - i);
-                    }
-                }
-            }
-
-            // ---- Vector128 ----
-
-            /// <summary>Forward: out = relu(in).</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
-            {
-                {
-                    int length = count * 128;
-                    int i = 0;
-                    for (; i <= length - 4; i += 4)
-                    {
-                        Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        (Vector128.Max(x0, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref output, i));
-                    }
-                    if (i < length)
-                    {
-                        Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref output, i), (Vector128.Max(x0, Vector128<float>.Zero)), length - i);
-                    }
-                }
             }
         }
 
@@ -3950,6 +4712,412 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 10);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(128, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                Vector512<float> c24_0 = Vector512<float>.Zero;
+                Vector512<float> c25_0 = Vector512<float>.Zero;
+                Vector512<float> c26_0 = Vector512<float>.Zero;
+                Vector512<float> c27_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 896));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 1024));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 1280));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 1408));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 1536));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 1664));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 1792));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 1920));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 2048));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 2176));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 2304));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 2432));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 2560));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 2688));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 2816));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 2944));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 3072));
+                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 3200));
+                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 3328));
+                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 3456));
+                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c16_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 170), c17_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c18_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 190), c19_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 200), c20_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c21_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 220), c22_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c24_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 260), c26_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
+            }
+
+            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 896));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 1024));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 1280));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 1408));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 1536));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 1664));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 1792));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 1920));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+            }
+
+            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 896));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
@@ -4618,6 +5786,210 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(128, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -5064,6 +6436,167 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(128, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        ForwardPartialTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 128), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>

@@ -84,16 +84,25 @@ namespace ConvGen.Generated
             public const int PerSample = 128;
             public const int PerThread = 0;
             public const int Shared = 464;
-            public const int PartialsPerThread = 0;
+            public const int PartialsPerThread = 336;
 
             /// <summary>dense output: [N,20] (20 floats per sample).</summary>
             public const int DenseOutput = 0;
 
+            /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 20] (140 floats per thread, shared).</summary>
+            public const int DensePartials = 0;
+
             /// <summary>dense_1 output: [N,15] (15 floats per sample).</summary>
             public const int Dense1Output = 32;
 
+            /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 15] (105 floats per thread, shared).</summary>
+            public const int Dense1Partials = 144;
+
             /// <summary>dense_2 output: [N,10] (10 floats per sample).</summary>
             public const int Dense2Output = 48;
+
+            /// <summary>dense_2: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
+            public const int Dense2Partials = 256;
 
             /// <summary>dense_2 kernel transposed to [units, inputs] for the input gradient (150 floats, shared).</summary>
             public const int Dense2TransposedKernel = 0;
@@ -142,6 +151,45 @@ namespace ConvGen.Generated
                 ForwardInferenceVector128(ref images, count, ref parameters, ref state, ref workspace, capacity);
             }
             return Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), ref labels, count);
+        }
+
+        /// <inheritdoc/>
+        protected override void InferSplit(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ref float probabilities, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            if (part == 0)
+            {
+                Loss.Probabilities(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), count, ref probabilities);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override BatchMetrics EvaluateSplit(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            return part == 0 ? Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), ref labels, count) : default;
         }
 
         /// <inheritdoc/>
@@ -205,6 +253,33 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
+            ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
+
+            // dense: Dense [N,784] -> [N,20]
+            DenseKernels.ForwardPartialAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,20] -> [N,15]
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_2: Dense [N,15] -> [N,10]
+            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense2Kernels.ForwardReduceAvx512(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            barrier.SignalAndWait();
+        }
+
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
         private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
@@ -256,6 +331,33 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
+            ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
+
+            // dense: Dense [N,784] -> [N,20]
+            DenseKernels.ForwardPartialAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,20] -> [N,15]
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_2: Dense [N,15] -> [N,10]
+            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            barrier.SignalAndWait();
+        }
+
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
         private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
@@ -305,6 +407,33 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
             // dense_2: Dense [N,15] -> [N,10]
             Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
+        }
+
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
+            ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
+
+            // dense: Dense [N,784] -> [N,20]
+            DenseKernels.ForwardPartialVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,20] -> [N,15]
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_2: Dense [N,15] -> [N,10]
+            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -578,6 +707,262 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
             }
 
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(784, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 20);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 8; n += 8)
+                    {
+                        ForwardPartialTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Lanes4Avx512(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>8 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero, c4_2 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero, c5_1 = Vector256<float>.Zero, c5_2 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero, c6_1 = Vector256<float>.Zero, c6_2 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero, c7_1 = Vector256<float>.Zero, c7_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 2352));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 3136));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector256.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 3920));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector256.FusedMultiplyAdd(a5, b2, c5_2);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 4704));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector256.FusedMultiplyAdd(a6, b1, c6_1);
+                        c6_2 = Vector256.FusedMultiplyAdd(a6, b2, c6_2);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 5488));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector256.FusedMultiplyAdd(a7, b1, c7_1);
+                        c7_2 = Vector256.FusedMultiplyAdd(a7, b2, c7_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_2, 4);
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 108));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_2, 4);
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_2, 4);
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 148));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
+            }
+
+            /// <summary>4 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 2352));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
+            }
+
+            /// <summary>2 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+            }
+
+            /// <summary>1 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(20, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 20);
+                    ref float result = ref Unsafe.Add(ref output, n * 20);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
@@ -822,6 +1207,167 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
                 Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
+            }
+
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(784, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 20);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        ForwardPartialTile3x3Lanes4Avx2(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Lanes4Avx2(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Lanes4Avx2(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+            }
+
+            /// <summary>2 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+            }
+
+            /// <summary>1 samples × 20 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(20, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 20);
+                    ref float result = ref Unsafe.Add(ref output, n * 20);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
@@ -1151,6 +1697,257 @@ namespace ConvGen.Generated
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(784, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 20);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref input, n * 784), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref partials, (n * 20) + 12), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 784), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref partials, (n * 20) + 12), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
+                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 784), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref partials, (n * 20) + 12), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
+            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 1568));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
+            }
+
+            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+            }
+
+            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 784));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+            }
+
+            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(20, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 20);
+                    ref float result = ref Unsafe.Add(ref output, n * 20);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
@@ -1698,6 +2495,412 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, Vector512.Max(c0_0, Vector512<float>.Zero), 15);
             }
 
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(20, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 15);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes15Avx512(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                Vector512<float> c24_0 = Vector512<float>.Zero;
+                Vector512<float> c25_0 = Vector512<float>.Zero;
+                Vector512<float> c26_0 = Vector512<float>.Zero;
+                Vector512<float> c27_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 100));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 120));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 140));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 160));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 180));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 200));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 220));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 240));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 260));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 280));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 300));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 320));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 340));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 360));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 380));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 400));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 420));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 440));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 460));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 500));
+                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 520));
+                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 540));
+                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c16_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), c17_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c18_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), c19_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 300), c20_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 315), c21_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 330), c22_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 345), c23_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 360), c24_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 375), c25_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 390), c26_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), c27_0, 15);
+            }
+
+            /// <summary>16 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 100));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 120));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 140));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 160));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 180));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 200));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 220));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 240));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 260));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 280));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 300));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
+            }
+
+            /// <summary>8 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 100));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 120));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 140));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
+            }
+
+            /// <summary>4 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+            }
+
+            /// <summary>2 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+            }
+
+            /// <summary>1 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(15, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 15);
+                    ref float result = ref Unsafe.Add(ref output, n * 15);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,15].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -2204,6 +3407,210 @@ namespace ConvGen.Generated
                 }
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), Vector256.Max(c0_1, Vector256<float>.Zero), 7);
+            }
+
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(20, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 15);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Lanes7Avx2(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Lanes7Avx2(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Lanes7Avx2(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Lanes7Avx2(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
+            }
+
+            /// <summary>4 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
+            }
+
+            /// <summary>2 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
+            }
+
+            /// <summary>1 samples × 15 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(15, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 15);
+                    ref float result = ref Unsafe.Add(ref output, n * 15);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,15].</summary>
@@ -2726,6 +4133,354 @@ namespace ConvGen.Generated
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), Vector128.Max(c0_1, Vector128<float>.Zero), 3);
+            }
+
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(20, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 15);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        ForwardPartialTile5x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 15) + 8), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        ForwardPartialTile4x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 15) + 8), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        ForwardPartialTile2x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 15) + 8), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
+                        ForwardPartialTile1x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 15) + 8), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+            }
+
+            /// <summary>5 samples × 7 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ak, 80));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
+            }
+
+            /// <summary>4 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
+            }
+
+            /// <summary>4 samples × 7 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 40));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 60));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
+            }
+
+            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
+            }
+
+            /// <summary>2 samples × 7 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 20));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
+            }
+
+            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>1 samples × 7 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(15, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 15);
+                    ref float result = ref Unsafe.Add(ref output, n * 15);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,15].</summary>
@@ -3446,6 +5201,412 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(15, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                Vector512<float> c24_0 = Vector512<float>.Zero;
+                Vector512<float> c25_0 = Vector512<float>.Zero;
+                Vector512<float> c26_0 = Vector512<float>.Zero;
+                Vector512<float> c27_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 75));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 90));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 105));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 120));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 135));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 150));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 165));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 180));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 195));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 210));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 225));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 240));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 255));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 270));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 285));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 300));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 315));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 330));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 345));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 360));
+                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 375));
+                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 390));
+                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 405));
+                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c16_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 170), c17_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c18_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 190), c19_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 200), c20_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c21_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 220), c22_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c24_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 260), c26_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
+            }
+
+            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 75));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 90));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 105));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 120));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 135));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 150));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 165));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 180));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 195));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 210));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 225));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+            }
+
+            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 60));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 75));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 90));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 105));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -4084,6 +6245,210 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(15, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 60));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 45));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -4453,6 +6818,167 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(15, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        ForwardPartialTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 15), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 30));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 15));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>

@@ -107,7 +107,7 @@ namespace ConvGen.Generated
             public const int PerSample = 3936;
             public const int PerThread = 32;
             public const int Shared = 720;
-            public const int PartialsPerThread = 64;
+            public const int PartialsPerThread = 224;
 
             /// <summary>normalization output: [N,12,12,2] (288 floats per sample).</summary>
             public const int NormalizationOutput = 0;
@@ -151,6 +151,9 @@ namespace ConvGen.Generated
             /// <summary>dense output: [N,16] (16 floats per sample).</summary>
             public const int DenseOutput = 2512;
 
+            /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 16] (112 floats per thread, shared).</summary>
+            public const int DensePartials = 64;
+
             /// <summary>dropout output (training only): [N,16] (16 floats per sample).</summary>
             public const int DropoutOutput = 2528;
 
@@ -159,6 +162,9 @@ namespace ConvGen.Generated
 
             /// <summary>dense_1 output: [N,5] (5 floats per sample).</summary>
             public const int Dense1Output = 2560;
+
+            /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 5] (35 floats per thread, shared).</summary>
+            public const int Dense1Partials = 176;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (80 floats, shared).</summary>
             public const int Dense1TransposedKernel = 0;
@@ -213,6 +219,45 @@ namespace ConvGen.Generated
                 ForwardInferenceVector128(ref images, count, ref parameters, ref state, ref workspace, capacity);
             }
             return Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count);
+        }
+
+        /// <inheritdoc/>
+        protected override void InferSplit(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ref float probabilities, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            if (part == 0)
+            {
+                Loss.Probabilities(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), count, ref probabilities);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override BatchMetrics EvaluateSplit(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            return part == 0 ? Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count) : default;
         }
 
         /// <inheritdoc/>
@@ -279,7 +324,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx512(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardAvx512(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -292,6 +338,53 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
+            NormalizationKernels.ForwardAvx512(ref images, ref normalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            ActivationKernels.ForwardAvx512(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            MaxPooling2dKernels.ForwardAvx512(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
+            Conv2d1Kernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,32] -> [N,16]
+            DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,16] -> [N,5]
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -316,7 +409,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx512(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardAvx512(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -390,7 +484,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx2(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardAvx2(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -403,6 +498,53 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
+            NormalizationKernels.ForwardAvx2(ref images, ref normalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            ActivationKernels.ForwardAvx2(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            MaxPooling2dKernels.ForwardAvx2(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
+            Conv2d1Kernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,32] -> [N,16]
+            DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,16] -> [N,5]
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -427,7 +569,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx2(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardAvx2(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -501,7 +644,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardVector128(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardVector128(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -514,6 +658,53 @@ namespace ConvGen.Generated
             DenseKernels.ForwardVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
             // dense_1: Dense [N,16] -> [N,5]
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+        }
+
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float normalizationOutput = ref Unsafe.Add(ref workspace, Workspace.NormalizationOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
+            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
+            ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
+
+            // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
+            NormalizationKernels.ForwardVector128(ref images, ref normalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            ActivationKernels.ForwardVector128(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            MaxPooling2dKernels.ForwardVector128(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
+            Conv2d1Kernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,32] -> [N,16]
+            DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense_1: Dense [N,16] -> [N,5]
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -538,7 +729,8 @@ namespace ConvGen.Generated
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardVector128(ref images, ref normalizationOutput, count);
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
-            Conv2dKernels.ForwardVector128(ref normalizationOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
+            TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1);
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
             BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
@@ -599,13 +791,12 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = (in - mean) · (1 / std).</summary>
+            /// <summary>Forward: out = (in - mean) · (1 / std); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 288;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 288, 16, part, parts);
                     for (; i <= length - 16; i += 16)
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -641,13 +832,12 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = (in - mean) · (1 / std).</summary>
+            /// <summary>Forward: out = (in - mean) · (1 / std); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 288;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 288, 8, part, parts);
                     for (; i <= length - 8; i += 8)
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -683,13 +873,12 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = (in - mean) · (1 / std).</summary>
+            /// <summary>Forward: out = (in - mean) · (1 / std); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 288;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 288, 4, part, parts);
                     for (; i <= length - 4; i += 4)
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -729,16 +918,16 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = linear(conv(in, kernel)); in [N,12,12,2] -&gt; out [N,12,12,4].</summary>
+            /// <summary>Forward: out = linear(conv(in, kernel)); the zero-bordered input [N,14,14,2] (the pass pads it first) -&gt; out [N,12,12,4]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float padded, ref float kernel, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 12, 12, 2, 1, 1, 1, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 392);
+                    ref float image = ref Unsafe.Add(ref input, n * 392);
                     ref float result = ref Unsafe.Add(ref output, n * 576);
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 48);
@@ -925,16 +1114,16 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = linear(conv(in, kernel)); in [N,12,12,2] -&gt; out [N,12,12,4].</summary>
+            /// <summary>Forward: out = linear(conv(in, kernel)); the zero-bordered input [N,14,14,2] (the pass pads it first) -&gt; out [N,12,12,4]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float padded, ref float kernel, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 12, 12, 2, 1, 1, 1, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 392);
+                    ref float image = ref Unsafe.Add(ref input, n * 392);
                     ref float result = ref Unsafe.Add(ref output, n * 576);
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 48);
@@ -1143,16 +1332,16 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = linear(conv(in, kernel)); in [N,12,12,2] -&gt; out [N,12,12,4].</summary>
+            /// <summary>Forward: out = linear(conv(in, kernel)); the zero-bordered input [N,14,14,2] (the pass pads it first) -&gt; out [N,12,12,4]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float padded, ref float kernel, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 12, 12, 2, 1, 1, 1, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 392);
+                    ref float image = ref Unsafe.Add(ref input, n * 392);
                     ref float result = ref Unsafe.Add(ref output, n * 576);
-                    for (int oy = 0; oy < 12; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 28);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 48);
@@ -1371,8 +1560,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1392,7 +1581,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 224);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1415,7 +1604,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 224);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1440,11 +1629,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 144;
+                (int first, int end) = Partition.Range(count * 144, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 4);
+                output = ref Unsafe.Add(ref output, first * 4);
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
@@ -1465,8 +1657,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -1491,13 +1683,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
@@ -1525,8 +1717,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1546,7 +1738,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 224);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1569,7 +1761,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 224);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1594,11 +1786,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 144;
+                (int first, int end) = Partition.Range(count * 144, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 4);
+                output = ref Unsafe.Add(ref output, first * 4);
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
@@ -1619,8 +1814,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -1645,13 +1840,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
@@ -1679,8 +1874,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
                 // 1. This chunk's sum per channel.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -1700,7 +1895,7 @@ namespace ConvGen.Generated
                     Vector128<float> mean0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 224);
                         mean0 += Vector128.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1723,7 +1918,7 @@ namespace ConvGen.Generated
                     Vector128<float> variance0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 224);
                         variance0 += Vector128.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1748,11 +1943,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 144;
+                (int first, int end) = Partition.Range(count * 144, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 4);
+                output = ref Unsafe.Add(ref output, first * 4);
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(1e-05f));
@@ -1773,8 +1971,8 @@ namespace ConvGen.Generated
             public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
@@ -1799,13 +1997,13 @@ namespace ConvGen.Generated
                     Vector128<float> betaSum0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
                         betaSum0 += Vector128.LoadUnsafe(ref part);
                     }
                     Vector128<float> gammaSum0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
                         gammaSum0 += Vector128.LoadUnsafe(ref part);
                     }
                     (thread == 0 ? gammaSum0 : Vector128<float>.Zero).StoreUnsafe(ref gammaGradient);
@@ -1831,13 +2029,12 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = tanh(in).</summary>
+            /// <summary>Forward: out = tanh(in); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 576;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 576, 16, part, parts);
                     for (; i <= length - 16; i += 16)
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -1853,13 +2050,12 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = tanh(in).</summary>
+            /// <summary>Forward: out = tanh(in); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 576;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 576, 8, part, parts);
                     for (; i <= length - 8; i += 8)
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -1875,13 +2071,12 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = tanh(in).</summary>
+            /// <summary>Forward: out = tanh(in); part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 576;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 576, 4, part, parts);
                     for (; i <= length - 4; i += 4)
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -1901,13 +2096,14 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 3;
                         int y1 = Math.Min(oy * 3 + 2, 12);
@@ -1975,13 +2171,14 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 3;
                         int y1 = Math.Min(oy * 3 + 2, 12);
@@ -2049,13 +2246,14 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: each output is the maximum of its window, per channel.</summary>
+            /// <summary>Forward: each output is the maximum of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 3;
                         int y1 = Math.Min(oy * 3 + 2, 12);
@@ -2127,15 +2325,16 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8].</summary>
+            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(2, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 64);
                     ref float result = ref Unsafe.Add(ref output, n * 32);
-                    for (int oy = 0; oy < 2; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 32);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
@@ -2368,15 +2567,16 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8].</summary>
+            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(2, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 64);
                     ref float result = ref Unsafe.Add(ref output, n * 32);
-                    for (int oy = 0; oy < 2; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 32);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
@@ -2627,15 +2827,16 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8].</summary>
+            /// <summary>Forward: out = sigmoid(bias + conv(in, kernel)); in [N,4,4,4] -&gt; out [N,2,2,8]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(2, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 64);
                     ref float result = ref Unsafe.Add(ref output, n * 32);
-                    for (int oy = 0; oy < 2; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 32);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 16);
@@ -3367,6 +3568,412 @@ namespace ConvGen.Generated
                 Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
             }
 
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(32, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 16);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Avx512(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                Vector512<float> c24_0 = Vector512<float>.Zero;
+                Vector512<float> c25_0 = Vector512<float>.Zero;
+                Vector512<float> c26_0 = Vector512<float>.Zero;
+                Vector512<float> c27_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 160));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 224));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 320));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 352));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 416));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 448));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 544));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 576));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 608));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 672));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 704));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 736));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 800));
+                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 832));
+                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 864));
+                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c16_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c17_0.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c18_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c19_0.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c20_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                c21_0.StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                c22_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                c23_0.StoreUnsafe(ref Unsafe.Add(ref c, 368));
+                c24_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c25_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c26_0.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c27_0.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+            }
+
+            /// <summary>16 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 160));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 224));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 320));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 352));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 416));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 448));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+            }
+
+            /// <summary>8 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 160));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 224));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+            }
+
+            /// <summary>4 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(16, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 16);
+                    ref float result = ref Unsafe.Add(ref output, n * 16);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,16].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -3928,6 +4535,210 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(32, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 16);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Avx2(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Avx2(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Avx2(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Avx2(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+            }
+
+            /// <summary>4 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+            }
+
+            /// <summary>1 samples × 16 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(16, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 16);
+                    ref float result = ref Unsafe.Add(ref output, n * 16);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,16].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -4377,6 +5188,214 @@ namespace ConvGen.Generated
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(32, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 16);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        ForwardPartialTile5x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 16) + 8), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        ForwardPartialTile4x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 16) + 8), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 16) + 8), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
+                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 16) + 8), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ak, 128));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+            }
+
+            /// <summary>4 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 96));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
+            }
+
+            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+            }
+
+            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(16, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 16);
+                    ref float result = ref Unsafe.Add(ref output, n * 16);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,16].</summary>
@@ -5235,6 +6254,412 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(16, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 5);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes5Avx512(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                Vector256<float> c12_0 = Vector256<float>.Zero;
+                Vector256<float> c13_0 = Vector256<float>.Zero;
+                Vector256<float> c14_0 = Vector256<float>.Zero;
+                Vector256<float> c15_0 = Vector256<float>.Zero;
+                Vector256<float> c16_0 = Vector256<float>.Zero;
+                Vector256<float> c17_0 = Vector256<float>.Zero;
+                Vector256<float> c18_0 = Vector256<float>.Zero;
+                Vector256<float> c19_0 = Vector256<float>.Zero;
+                Vector256<float> c20_0 = Vector256<float>.Zero;
+                Vector256<float> c21_0 = Vector256<float>.Zero;
+                Vector256<float> c22_0 = Vector256<float>.Zero;
+                Vector256<float> c23_0 = Vector256<float>.Zero;
+                Vector256<float> c24_0 = Vector256<float>.Zero;
+                Vector256<float> c25_0 = Vector256<float>.Zero;
+                Vector256<float> c26_0 = Vector256<float>.Zero;
+                Vector256<float> c27_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref ak, 144));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref ak, 160));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref ak, 176));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref ak, 208));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref ak, 224));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref ak, 240));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector256<float> a16 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c16_0 = Vector256.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector256<float> a17 = Vector256.Create(Unsafe.Add(ref ak, 272));
+                        c17_0 = Vector256.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector256<float> a18 = Vector256.Create(Unsafe.Add(ref ak, 288));
+                        c18_0 = Vector256.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector256<float> a19 = Vector256.Create(Unsafe.Add(ref ak, 304));
+                        c19_0 = Vector256.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector256<float> a20 = Vector256.Create(Unsafe.Add(ref ak, 320));
+                        c20_0 = Vector256.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector256<float> a21 = Vector256.Create(Unsafe.Add(ref ak, 336));
+                        c21_0 = Vector256.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector256<float> a22 = Vector256.Create(Unsafe.Add(ref ak, 352));
+                        c22_0 = Vector256.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector256<float> a23 = Vector256.Create(Unsafe.Add(ref ak, 368));
+                        c23_0 = Vector256.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector256<float> a24 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c24_0 = Vector256.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector256<float> a25 = Vector256.Create(Unsafe.Add(ref ak, 400));
+                        c25_0 = Vector256.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector256<float> a26 = Vector256.Create(Unsafe.Add(ref ak, 416));
+                        c26_0 = Vector256.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector256<float> a27 = Vector256.Create(Unsafe.Add(ref ak, 432));
+                        c27_0 = Vector256.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c8_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c9_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c10_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c12_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 65), c13_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c14_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c16_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 85), c17_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c18_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 95), c19_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c20_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c21_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c22_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 115), c23_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c24_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 125), c25_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c26_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c27_0, 5);
+            }
+
+            /// <summary>16 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                Vector256<float> c12_0 = Vector256<float>.Zero;
+                Vector256<float> c13_0 = Vector256<float>.Zero;
+                Vector256<float> c14_0 = Vector256<float>.Zero;
+                Vector256<float> c15_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref ak, 144));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref ak, 160));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref ak, 176));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref ak, 208));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref ak, 224));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref ak, 240));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c8_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c9_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c10_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c12_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 65), c13_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c14_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
+            }
+
+            /// <summary>8 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+            }
+
+            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+            }
+
+            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+            }
+
+            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(5, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 5);
+                    ref float result = ref Unsafe.Add(ref output, n * 5);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,5].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -5927,6 +7352,263 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(16, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 5);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 12; n += 12)
+                    {
+                        ForwardPartialTile12x1Lanes5Avx2(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes5Avx2(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes5Avx2(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes5Avx2(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes5Avx2(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>12 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile12x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref ak, 144));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref ak, 160));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref ak, 176));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c8_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c9_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c10_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
+            }
+
+            /// <summary>8 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref ak, 80));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref ak, 112));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+            }
+
+            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+            }
+
+            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+            }
+
+            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(5, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 5);
+                    ref float result = ref Unsafe.Add(ref output, n * 5);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,5].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -6336,6 +8018,210 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+            }
+
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(16, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 5);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Lanes1Vector128(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Lanes1Vector128(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Lanes1Vector128(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Lanes1Vector128(ref Unsafe.Add(ref input, n * 16), ref kernel, ref Unsafe.Add(ref partials, (n * 5)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref ak, 64));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 5));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 14), c2_1, 1);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c4_1, 1);
+            }
+
+            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 32));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref ak, 48));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 5));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 14), c2_1, 1);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
+            }
+
+            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 16));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 5));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
+            }
+
+            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 5);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(5, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 5);
+                    ref float result = ref Unsafe.Add(ref output, n * 5);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,5].</summary>

@@ -94,7 +94,7 @@ namespace ConvGen.Generated
             public const int PerSample = 3056;
             public const int PerThread = 32;
             public const int Shared = 960;
-            public const int PartialsPerThread = 64;
+            public const int PartialsPerThread = 144;
 
             /// <summary>rescaling output: [N,15,13,3] (585 floats per sample).</summary>
             public const int RescalingOutput = 0;
@@ -137,6 +137,9 @@ namespace ConvGen.Generated
 
             /// <summary>dense output: [N,10] (10 floats per sample).</summary>
             public const int DenseOutput = 2368;
+
+            /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
+            public const int DensePartials = 64;
 
             /// <summary>dense kernel transposed to [units, inputs] for the input gradient (960 floats, shared).</summary>
             public const int DenseTransposedKernel = 0;
@@ -182,6 +185,45 @@ namespace ConvGen.Generated
                 ForwardInferenceVector128(ref images, count, ref parameters, ref state, ref workspace, capacity);
             }
             return Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), ref labels, count);
+        }
+
+        /// <inheritdoc/>
+        protected override void InferSplit(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ref float probabilities, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            if (part == 0)
+            {
+                Loss.Probabilities(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), count, ref probabilities);
+            }
+        }
+
+        /// <inheritdoc/>
+        protected override BatchMetrics EvaluateSplit(ref float images, ref int labels, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            if (CompiledEngine.IsAvx512)
+            {
+                ForwardSplitAvx512(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else if (CompiledEngine.IsAvx2)
+            {
+                ForwardSplitAvx2(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            else
+            {
+                ForwardSplitVector128(ref images, count, ref parameters, ref state, ref workspace, capacity, ref shared, part, parts, barrier);
+            }
+            return part == 0 ? Loss.Forward(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), ref labels, count) : default;
         }
 
         /// <inheritdoc/>
@@ -241,13 +283,46 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx512(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardAvx512(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+
+            // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
+            RescalingKernels.ForwardAvx512(ref images, ref rescalingOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
+            AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,96] -> [N,10]
+            DenseKernels.ForwardPartialAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -269,7 +344,8 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx512(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardAvx512(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardTrainingAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
@@ -323,13 +399,46 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx2(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardAvx2(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardAvx2(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+        }
+
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+
+            // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
+            RescalingKernels.ForwardAvx2(ref images, ref rescalingOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
+            AveragePooling2dKernels.ForwardAvx2(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,96] -> [N,10]
+            DenseKernels.ForwardPartialAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -351,7 +460,8 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx2(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardAvx2(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardTrainingAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
@@ -405,13 +515,46 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardVector128(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardVector128(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             AveragePooling2dKernels.ForwardVector128(ref batchNormalizationOutput, ref averagePooling2dOutput, count);
             // dense: Dense [N,96] -> [N,10]
             DenseKernels.ForwardVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+        }
+
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
+        {
+            ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
+            ref float conv2dPaddedInput = ref Unsafe.Add(ref workspace, Workspace.Conv2dPaddedInput * capacity);
+            ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
+            ref float batchNormalizationOutput = ref Unsafe.Add(ref workspace, Workspace.BatchNormalizationOutput * capacity);
+            ref float averagePooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.AveragePooling2dOutput * capacity);
+            ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
+            ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
+
+            // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
+            RescalingKernels.ForwardVector128(ref images, ref rescalingOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
+            barrier.SignalAndWait();
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
+            AveragePooling2dKernels.ForwardVector128(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
+            barrier.SignalAndWait();
+            // dense: Dense [N,96] -> [N,10]
+            DenseKernels.ForwardPartialVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -433,7 +576,8 @@ namespace ConvGen.Generated
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardVector128(ref images, ref rescalingOutput, count);
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
-            Conv2dKernels.ForwardVector128(ref rescalingOutput, ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
+            TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1);
+            Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
             BatchNormalizationKernels.ForwardTrainingVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationBatchMean, ref batchNormalizationBatchInverseStd, ref batchNormalizationOutput, count, total, ref batchNormalizationSums, ref batchNormalizationSquares, thread, threads, barrier);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
@@ -477,13 +621,12 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = in · scale + offset.</summary>
+            /// <summary>Forward: out = in · scale + offset; part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 585;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 585, 16, part, parts);
                     for (; i <= length - 16; i += 16)
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -519,13 +662,12 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = in · scale + offset.</summary>
+            /// <summary>Forward: out = in · scale + offset; part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 585;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 585, 8, part, parts);
                     for (; i <= length - 8; i += 8)
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -561,13 +703,12 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = in · scale + offset.</summary>
+            /// <summary>Forward: out = in · scale + offset; part `part` of `parts` of the values.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
                 {
-                    int length = count * 585;
-                    int i = 0;
+                    (int i, int length) = Partition.Blocks(count * 585, 4, part, parts);
                     for (; i <= length - 4; i += 4)
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
@@ -607,16 +748,16 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,15,13,3] -&gt; out [N,8,7,6].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); the zero-bordered input [N,18,15,3] (the pass pads it first) -&gt; out [N,8,7,6]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float padded, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 15, 13, 3, 1, 1, 2, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 810);
+                    ref float image = ref Unsafe.Add(ref input, n * 810);
                     ref float result = ref Unsafe.Add(ref output, n * 336);
-                    for (int oy = 0; oy < 8; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 90);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 42);
@@ -906,16 +1047,16 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,15,13,3] -&gt; out [N,8,7,6].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); the zero-bordered input [N,18,15,3] (the pass pads it first) -&gt; out [N,8,7,6]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float padded, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 15, 13, 3, 1, 1, 2, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 810);
+                    ref float image = ref Unsafe.Add(ref input, n * 810);
                     ref float result = ref Unsafe.Add(ref output, n * 336);
-                    for (int oy = 0; oy < 8; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 90);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 42);
@@ -1227,16 +1368,16 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,15,13,3] -&gt; out [N,8,7,6].</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)); the zero-bordered input [N,18,15,3] (the pass pads it first) -&gt; out [N,8,7,6]; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float padded, ref float kernel, ref float bias, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
             {
-                TensorLayout.Pad(ref input, ref padded, count, 15, 13, 3, 1, 1, 2, 1);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref padded, n * 810);
+                    ref float image = ref Unsafe.Add(ref input, n * 810);
                     ref float result = ref Unsafe.Add(ref output, n * 336);
-                    for (int oy = 0; oy < 8; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         ref float inRow = ref Unsafe.Add(ref image, oy * 90);
                         ref float outRow = ref Unsafe.Add(ref result, oy * 42);
@@ -1792,8 +1933,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 56;
                 float inverseM = 1f / (total * 56);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 144);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 144);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1813,7 +1954,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 144);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1836,7 +1977,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 144);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1861,11 +2002,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 56;
+                (int first, int end) = Partition.Range(count * 56, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 6);
+                output = ref Unsafe.Add(ref output, first * 6);
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
@@ -1886,8 +2030,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 144);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 144);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -1912,13 +2056,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 144);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 144);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 6);
@@ -1946,8 +2090,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 56;
                 float inverseM = 1f / (total * 56);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 144);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 144);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1967,7 +2111,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 144);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1990,7 +2134,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 144);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -2015,11 +2159,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 56;
+                (int first, int end) = Partition.Range(count * 56, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 6);
+                output = ref Unsafe.Add(ref output, first * 6);
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
                     Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
@@ -2040,8 +2187,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 144);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 144);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -2066,13 +2213,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 144);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 144);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 6);
@@ -2100,8 +2247,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 56;
                 float inverseM = 1f / (total * 56);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 64);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 64);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 144);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 144);
                 // 1. This chunk's sum per channel.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -2125,7 +2272,7 @@ namespace ConvGen.Generated
                     Vector128<float> mean1 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 64);
+                        ref float part = ref Unsafe.Add(ref sums, t * 144);
                         mean0 += Vector128.LoadUnsafe(ref part);
                         mean1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
                     }
@@ -2156,7 +2303,7 @@ namespace ConvGen.Generated
                     Vector128<float> variance1 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 64);
+                        ref float part = ref Unsafe.Add(ref squares, t * 144);
                         variance0 += Vector128.LoadUnsafe(ref part);
                         variance1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
                     }
@@ -2191,11 +2338,14 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)
+            public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                int m = count * 56;
+                (int first, int end) = Partition.Range(count * 56, part, parts);
+                int m = end - first;
+                input = ref Unsafe.Add(ref input, first * 6);
+                output = ref Unsafe.Add(ref output, first * 6);
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
                     Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(0.001f));
@@ -2220,8 +2370,8 @@ namespace ConvGen.Generated
             public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 56;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 64);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 64);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 144);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 144);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
@@ -2254,7 +2404,7 @@ namespace ConvGen.Generated
                     Vector128<float> betaSum1 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 144);
                         betaSum0 += Vector128.LoadUnsafe(ref part);
                         betaSum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
                     }
@@ -2262,7 +2412,7 @@ namespace ConvGen.Generated
                     Vector128<float> gammaSum1 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 64);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 144);
                         gammaSum0 += Vector128.LoadUnsafe(ref part);
                         gammaSum1 += Vector128.LoadUnsafe(ref Unsafe.Add(ref part, 4));
                     }
@@ -2295,13 +2445,14 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: each output is the mean of its window, per channel.</summary>
+            /// <summary>Forward: each output is the mean of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float output, int count)
+            public static void ForwardAvx512(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 2;
                         int y1 = Math.Min(oy * 2 + 3, 8);
@@ -2365,13 +2516,14 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: each output is the mean of its window, per channel.</summary>
+            /// <summary>Forward: each output is the mean of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float output, int count)
+            public static void ForwardAvx2(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 2;
                         int y1 = Math.Min(oy * 2 + 3, 8);
@@ -2435,13 +2587,14 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: each output is the mean of its window, per channel.</summary>
+            /// <summary>Forward: each output is the mean of its window, per channel; part `part` of `parts` of the output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float output, int count)
+            public static void ForwardVector128(ref float input, ref float output, int count, int part = 0, int parts = 1)
             {
+                (int rowFirst, int rowEnd) = Partition.Range(4, part, parts);
                 for (int n = 0; n < count; n++)
                 {
-                    for (int oy = 0; oy < 4; oy++)
+                    for (int oy = rowFirst; oy < rowEnd; oy++)
                     {
                         int y0 = oy * 2;
                         int y1 = Math.Min(oy * 2 + 3, 8);
@@ -3035,6 +3188,412 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(96, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 28; n += 28)
+                    {
+                        ForwardPartialTile28x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 16)
+                    {
+                        ForwardPartialTile16x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 16;
+                    }
+                    if (n <= count - 8)
+                    {
+                        ForwardPartialTile8x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 8;
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x1Lanes10Avx512(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                Vector512<float> c24_0 = Vector512<float>.Zero;
+                Vector512<float> c25_0 = Vector512<float>.Zero;
+                Vector512<float> c26_0 = Vector512<float>.Zero;
+                Vector512<float> c27_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 576));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 672));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 864));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 960));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 1056));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 1248));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 1344));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 1440));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref ak, 1536));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref ak, 1632));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref ak, 1728));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref ak, 1824));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref ak, 1920));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref ak, 2016));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref ak, 2112));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref ak, 2208));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                        Vector512<float> a24 = Vector512.Create(Unsafe.Add(ref ak, 2304));
+                        c24_0 = Vector512.FusedMultiplyAdd(a24, b0, c24_0);
+                        Vector512<float> a25 = Vector512.Create(Unsafe.Add(ref ak, 2400));
+                        c25_0 = Vector512.FusedMultiplyAdd(a25, b0, c25_0);
+                        Vector512<float> a26 = Vector512.Create(Unsafe.Add(ref ak, 2496));
+                        c26_0 = Vector512.FusedMultiplyAdd(a26, b0, c26_0);
+                        Vector512<float> a27 = Vector512.Create(Unsafe.Add(ref ak, 2592));
+                        c27_0 = Vector512.FusedMultiplyAdd(a27, b0, c27_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c16_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 170), c17_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c18_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 190), c19_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 200), c20_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c21_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 220), c22_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c24_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 260), c26_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
+            }
+
+            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 576));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 672));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref ak, 768));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref ak, 864));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref ak, 960));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref ak, 1056));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref ak, 1152));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref ak, 1248));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref ak, 1344));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref ak, 1440));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+            }
+
+            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 480));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref ak, 576));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref ak, 672));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 16; j += 16)
+                    {
+                        Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -3566,6 +4125,210 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(96, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
+                    {
+                        ForwardPartialTile5x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 4)
+                    {
+                        ForwardPartialTile4x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x2Lanes2Avx2(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
+            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 288));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 8; j += 8)
+                    {
+                        Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
+            }
+
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
@@ -3925,6 +4688,167 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            {
+                (int k0, int k1) = Partition.Range(96, part, parts);
+                int depth = k1 - k0;
+                input = ref Unsafe.Add(ref input, k0);
+                kernel = ref Unsafe.Add(ref kernel, k0 * 10);
+                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
+                {
+                    int n = 0;
+                    for (; n <= count - 3; n += 3)
+                    {
+                        ForwardPartialTile3x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                    }
+                    if (n <= count - 2)
+                    {
+                        ForwardPartialTile2x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        ForwardPartialTile1x3Lanes2Vector128(ref Unsafe.Add(ref input, n * 96), ref kernel, ref Unsafe.Add(ref partials, (n * 10)), depth);
+                        n += 1;
+                    }
+                }
+            }
+
+            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 192));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
+            }
+
+            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 96));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+            }
+
+            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < depth; k++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> a0 = Vector128.Create(ak);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            {
+                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                for (int n = 0; n < count; n++)
+                {
+                    ref float row = ref Unsafe.Add(ref partials, n * 10);
+                    ref float result = ref Unsafe.Add(ref output, n * 10);
+                    int j = first;
+                    for (; j <= end - 4; j += 4)
+                    {
+                        Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                        }
+                        sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
+                    }
+                    if (j < end)
+                    {
+                        Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
+                        for (int p = 0; p < parts; p++)
+                        {
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                        }
+                        Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
+                    }
+                }
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,10].</summary>

@@ -102,6 +102,49 @@ public class GeneratedLayerTests
     }
 
     [Theory]
+    [MemberData(nameof(Models))]
+    public void SmallBatchesSplitLayerByLayerMatchTheInterpretedEngine(string model)
+    {
+        // Every layer cut into 2 or 3 parts (rows, values, input features), the threads meeting after each layer; the
+        // counts cover a single image and the largest split batch.
+        foreach (int threads in new[] { 2, 3 })
+        {
+            Model generated = Create(model, seed: 9);
+            generated.Engine.Threads = threads;
+            ((CompiledEngine)generated.Engine).SplitPolicy = SplitPolicy.Always;
+            foreach (int count in new[] { 1, 4, CompiledEngine.SplitSamples })
+            {
+                EngineComparison.AssertMatchesInterpreted(generated, count, seed: 50 + count);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(ConvSameStridedModel))]
+    [InlineData(nameof(BatchNormalizationModel))]
+    [InlineData(nameof(WideDenseModel))]
+    public void SplitAndChunkedPredictionsAgree(string model)
+    {
+        Model split = Create(model, seed: 10);
+        Model alone = Create(model, seed: 10);
+        split.Engine.Threads = 2;
+        ((CompiledEngine)split.Engine).SplitPolicy = SplitPolicy.Always;
+        ((CompiledEngine)alone.Engine).SplitPolicy = SplitPolicy.Never;
+        (float[] images, _) = EngineComparison.Batch(split.Description, CompiledEngine.SplitSamples, seed: 3);
+        foreach (int count in new[] { 1, 2, CompiledEngine.SplitSamples, 1 })
+        {
+            var expected = new float[count * split.Description.Classes];
+            var actual = new float[expected.Length];
+            alone.Engine.Predict(alone.Buffers, images, count, expected);
+            split.Engine.Predict(split.Buffers, images, count, actual);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"{count} images, probability {i}: split {actual[i]}, one thread {expected[i]}");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(nameof(ConvSameStridedModel))]
     [InlineData(nameof(ConvWideModel))]
     [InlineData(nameof(PoolingModel))]

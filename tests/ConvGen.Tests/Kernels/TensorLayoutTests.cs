@@ -34,6 +34,33 @@ public class TensorLayoutTests
         }
     }
 
+    [Theory]
+    [InlineData(25, 25, 8, 24, 24)]
+    [InlineData(7, 5, 3, 6, 5)]
+    [InlineData(7, 5, 3, 7, 4)]
+    [InlineData(4, 4, 2, 4, 4)]
+    public void ClearOutsideZeroesExactlyTheUncoveredCells(int height, int width, int channels, int coveredHeight, int coveredWidth)
+    {
+        const int Count = 3;
+        float[] tensor = Values(Count * height * width * channels);
+        float[] original = (float[])tensor.Clone();
+        TensorLayout.ClearOutside(ref tensor[0], Count, height, width, channels, coveredHeight, coveredWidth);
+        for (int n = 0; n < Count; n++)
+        {
+            for (int y = 0; y < height; y++)
+            {
+                for (int x = 0; x < width; x++)
+                {
+                    for (int c = 0; c < channels; c++)
+                    {
+                        int i = (((((n * height) + y) * width) + x) * channels) + c;
+                        Assert.Equal(y < coveredHeight && x < coveredWidth ? original[i] : 0f, tensor[i]);
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void FlipTransposeKernelMirrorsTapsAndSwapsChannels()
     {

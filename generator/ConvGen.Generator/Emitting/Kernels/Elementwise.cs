@@ -16,13 +16,26 @@ internal static class Elementwise
     /// <param name="operands">References read at each index; their loaded vectors are named x0, x1, ...</param>
     /// <param name="target">The reference written.</param>
     /// <param name="formula">The vector expression of x0, x1, ...</param>
-    public static void Emit(SourceWriter w, VectorIsa isa, string length, string[] operands, string target, Func<string[], string> formula)
+    public static void Emit(SourceWriter w, VectorIsa isa, string length, string[] operands, string target, Func<string[], string> formula) =>
+        Emit(w, isa, length, operands, target, formula, split: false);
+
+    /// <summary>Emits <c>target[i] = f(operands[i]...)</c> for i in [0, length), or with <paramref name="split"/> for
+    /// part <c>part</c> of <c>parts</c> of that range only, in whole vectors (<c>Partition.Blocks</c>).</summary>
+    public static void Emit(SourceWriter w, VectorIsa isa, string length, string[] operands, string target, Func<string[], string> formula, bool split)
     {
         string[] names = operands.Select((_, i) => "x" + i.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
         string value = formula(names);
         w.Open();
-        w.Line($"int length = {length};");
-        w.Line("int i = 0;");
+        if (split)
+        {
+            w.Line($"(int i, int length) = Partition.Blocks({length}, {isa.Width}, part, parts);");
+        }
+        else
+        {
+            w.Line($"int length = {length};");
+            w.Line("int i = 0;");
+        }
+
         w.Open($"for (; i <= length - {isa.Width}; i += {isa.Width})");
         for (int k = 0; k < operands.Length; k++)
         {

@@ -111,8 +111,11 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
         w.Line();
 
-        Method(w, "Forward in inference: normalise with the moving statistics.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count)");
-        w.Line($"int m = count * {Pixels};");
+        Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
+        w.Line($"(int first, int end) = Partition.Range(count * {Pixels}, part, parts);");
+        w.Line("int m = end - first;");
+        w.Line($"input = ref Unsafe.Add(ref input, first * {Channels});");
+        w.Line($"output = ref Unsafe.Add(ref output, first * {Channels});");
         ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
         {
             for (int v = 0; v < vectors; v++)
@@ -272,7 +275,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         string output = $"ref {pass.Buffer(Plan.OutputOf(i, mode))}";
         pass.Statement(mode == PassMode.Training
             ? $"{KernelClass}.ForwardTraining{isa.Suffix}({common}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, {output}, {Count}, total, ref {pass.Buffer(Id + "Sums")}, ref {pass.Buffer(Id + "Squares")}, thread, threads, barrier);"
-            : $"{KernelClass}.ForwardInference{isa.Suffix}({common}, {output}, {Count});");
+            : $"{KernelClass}.ForwardInference{isa.Suffix}({common}, {output}, {Count}{PartArguments(mode)});");
     }
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)

@@ -54,7 +54,10 @@ internal sealed class Conv2DEmitter : LayerEmitter
         _conv.Output.Width * _conv.Filters,
         (int)_conv.Output.Size,
         _conv.UseBias,
-        activation);
+        activation)
+    {
+        SplitRows = true,
+    };
 
     // The softmax of the last layer is applied by the fused loss: the forward pass leaves the logits.
     private ActivationKind ForwardActivation => _conv.Activation == ActivationKind.Softmax ? ActivationKind.Linear : _conv.Activation;
@@ -62,13 +65,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
     private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
     {
         Conv2DSpec c = _conv;
-        var parameters = new List<string> { "ref float input" };
-        if (c.IsPadded)
-        {
-            parameters.Add("ref float padded");
-        }
-
-        parameters.Add("ref float kernel");
+        var parameters = new List<string> { "ref float input", "ref float kernel" };
         if (c.UseBias)
         {
             parameters.Add("ref float bias");
@@ -76,15 +73,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
         parameters.Add("ref float output");
         parameters.Add("int count");
-        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)); in {c.Input.ToBatchComment()} -> out {c.Output.ToBatchComment()}.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
-        string source = "input";
-        if (c.IsPadded)
-        {
-            w.Line($"TensorLayout.Pad(ref input, ref padded, count, {c.Input.Height}, {c.Input.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.PadBottom}, {c.PadRight});");
-            source = "padded";
-        }
-
-        IReadOnlyList<TileKernel> tiles = ForwardConvolution(ForwardActivation).EmitLoops(w, isa, source, "kernel", c.UseBias ? "bias" : null, "output");
+        parameters.Add("int part = 0");
+        parameters.Add("int parts = 1");
+        string input = c.IsPadded ? $"the zero-bordered input {Padded.ToBatchComment()} (the pass pads it first)" : $"in {c.Input.ToBatchComment()}";
+        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)); {input} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of the output rows.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
+        IReadOnlyList<TileKernel> tiles = ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output");
         w.Close();
         EmitTiles(w, tiles);
     }
@@ -261,20 +254,27 @@ internal sealed class Conv2DEmitter : LayerEmitter
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
         Conv2DSpec c = _conv;
-        var arguments = new List<string> { "ref " + pass.Buffer(Plan.InputOf(c.Index, mode)) };
+        string input = pass.Buffer(Plan.InputOf(c.Index, mode));
         if (c.IsPadded)
         {
-            arguments.Add("ref " + pass.Buffer(Id + "PaddedInput"));
+            string padded = pass.Buffer(Id + "PaddedInput");
+            pass.Statement($"TensorLayout.Pad(ref {input}, ref {padded}, count, {c.Input.Height}, {c.Input.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.PadBottom}, {c.PadRight}{PartArguments(mode)});");
+            if (mode == PassMode.SplitInference)
+            {
+                pass.Statement(Barrier);
+            }
+
+            input = padded;
         }
 
-        arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(c.Index, "kernel")));
+        var arguments = new List<string> { "ref " + input, "ref " + PassWriter.Parameter(Plan.Weight(c.Index, "kernel")) };
         if (c.UseBias)
         {
             arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(c.Index, "bias")));
         }
 
         arguments.Add("ref " + pass.Buffer(Plan.OutputOf(c.Index, mode)));
-        arguments.Add(Count);
+        arguments.Add(Count + PartArguments(mode));
         pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
     }
 

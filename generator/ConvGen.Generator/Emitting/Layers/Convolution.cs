@@ -38,6 +38,9 @@ internal sealed record Convolution(
     /// before it.</summary>
     public ActivationKind? Derivative { get; init; }
 
+    /// <summary>Whether the loops cover only part <c>part</c> of <c>parts</c> of the output rows (of every image).</summary>
+    public bool SplitRows { get; init; }
+
     /// <summary>Writes the loops over images, output rows and tiles, and returns the tiles they call.</summary>
     public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa path, string input, string kernel, string? bias, string output, string? y = null)
     {
@@ -47,6 +50,11 @@ internal sealed record Convolution(
         int fullTiles = blocking.TailRows == blocking.Rows ? blocking.TileCount : blocking.TileCount - 1;
         int pixelStep = StrideWidth * InChannels;
 
+        if (SplitRows)
+        {
+            w.Line($"(int rowFirst, int rowEnd) = Partition.Range({OutHeight}, part, parts);");
+        }
+
         w.Open($"for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {InHeight * InWidth * InChannels});");
         w.Line($"ref float result = ref Unsafe.Add(ref {output}, n * {OutImageStride});");
@@ -55,7 +63,7 @@ internal sealed record Convolution(
             w.Line($"ref float yImage = ref Unsafe.Add(ref {y}, n * {OutImageStride});");
         }
 
-        w.Open($"for (int oy = 0; oy < {OutHeight}; oy++)");
+        w.Open(SplitRows ? "for (int oy = rowFirst; oy < rowEnd; oy++)" : $"for (int oy = 0; oy < {OutHeight}; oy++)");
         if (DataRows is (int first, int count))
         {
             w.Comment($"The kernel rows that reach input rows {first}..{first + count - 1}, the only ones that are not zero.");

@@ -39,7 +39,55 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
+        EmitSplitKernels(w, isa);
+        w.Line();
         EmitBackwardKernel(w, isa);
+    }
+
+    /// <summary>
+    /// The forward step of a split pass, in two halves with a barrier between: each part multiplies its own range of
+    /// input features by the same rows of the kernel (so it always reads the same rows, which stay in its cache) into
+    /// its block of partial sums; then each part adds up every part's partial sums, the bias and the activation for its
+    /// own range of units.
+    /// </summary>
+    private void EmitSplitKernels(SourceWriter w, VectorIsa path)
+    {
+        string stride = "Workspace.PartialsPerThread";
+        Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, int part, int parts)");
+        w.Line($"(int k0, int k1) = Partition.Range({Inputs}, part, parts);");
+        w.Line("int depth = k1 - k0;");
+        w.Line("input = ref Unsafe.Add(ref input, k0);");
+        w.Line($"kernel = ref Unsafe.Add(ref kernel, k0 * {Units});");
+        w.Line($"partials = ref Unsafe.Add(ref partials, part * {stride});");
+        IReadOnlyList<TileKernel> tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, depthParameter: "depth");
+        w.Close();
+        EmitTiles(w, tiles);
+        w.Line();
+
+        VectorIsa isa = path.ForColumns(Units);
+        string activation = ActivationCode.Describe(ForwardActivation);
+        Method(w, $"Split forward, second half: out = {activation}(Σ over parts of the partial sums{(_dense.UseBias ? " + bias" : "")}) for part `part`'s units.", $"public static void ForwardReduce{path.Suffix}(ref float partials, {(_dense.UseBias ? "ref float bias, " : "")}ref float output, int count, int part, int parts)");
+        w.Line($"(int first, int end) = Partition.Blocks({Units}, {isa.Width}, part, parts);");
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float row = ref Unsafe.Add(ref partials, n * {Units});");
+        w.Line($"ref float result = ref Unsafe.Add(ref output, n * {Units});");
+        w.Line("int j = first;");
+        w.Open($"for (; j <= end - {isa.Width}; j += {isa.Width})");
+        w.Line($"{isa.Vector} sum = {(_dense.UseBias ? isa.LoadAt("bias", "j") : isa.Zero)};");
+        w.Open("for (int p = 0; p < parts; p++)");
+        w.Line($"sum += {isa.LoadAt("row", $"(p * {stride}) + j")};");
+        w.Close();
+        w.Line(isa.StoreAt(ActivationCode.Vector(isa, ForwardActivation, "sum"), "result", "j"));
+        w.Close();
+        w.Open("if (j < end)");
+        w.Line($"{isa.Vector} sum = {(_dense.UseBias ? isa.LoadFirst("bias", "j", "end - j") : isa.Zero)};");
+        w.Open("for (int p = 0; p < parts; p++)");
+        w.Line($"sum += {isa.LoadFirst("row", $"(p * {stride}) + j", "end - j")};");
+        w.Close();
+        w.Line(isa.StoreFirstAt(ActivationCode.Vector(isa, ForwardActivation, "sum"), "result", "j", "end - j"));
+        w.Close();
+        w.Close();
+        w.Close();
     }
 
     private void EmitBackwardKernel(SourceWriter w, VectorIsa isa)
@@ -88,7 +136,10 @@ internal sealed class DenseEmitter : LayerEmitter
     /// [count, depth] × [depth, columns] → [count, columns]: whole tiles of samples, then at most one tile of each
     /// smaller power of two for the rest of the batch.
     /// </summary>
-    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, ActivationKind? derivative = null, string? y = null)
+    /// <param name="depthParameter">When set, the tiles reduce over this runtime argument's count of rows of
+    /// <paramref name="b"/> (a part of them, in a split pass) instead of all <paramref name="depth"/>; rows of
+    /// <paramref name="a"/> are <paramref name="depth"/> apart either way.</param>
+    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, ActivationKind? derivative = null, string? y = null, string? depthParameter = null)
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
@@ -99,10 +150,10 @@ internal sealed class DenseEmitter : LayerEmitter
             Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
             panel.Vectors,
             panel.LastLanes,
-            [new ReductionLoop("k", depth, 1, columns)],
+            [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depth}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
@@ -179,6 +230,16 @@ internal sealed class DenseEmitter : LayerEmitter
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
+        if (mode == PassMode.SplitInference)
+        {
+            string partials = pass.Buffer(Id + "Partials");
+            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {partials}, count, part, parts);");
+            pass.Statement(Barrier);
+            string bias = _dense.UseBias ? $"ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "bias"))}, " : "";
+            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, part, parts);");
+            return;
+        }
+
         var arguments = new List<string>
         {
             "ref " + pass.Buffer(Plan.InputOf(Layer.Index, mode)),

@@ -3,8 +3,9 @@ using ConvGen.Generator.Model;
 
 namespace ConvGen.Generator.Emitting.Layers;
 
-/// <summary>An activation as a layer of its own: y = f(x); backward in place, g · f'(y). A linear activation (and the
-/// final softmax, fused with the loss) has no kernels: the layer hands its input on.</summary>
+/// <summary>An activation as a layer of its own: y = f(x); backward in place, g · f'(y). A linear activation, the
+/// final softmax (fused with the loss) and an activation folded into the layer before have no kernels: the layer hands
+/// its input on.</summary>
 internal sealed class ActivationEmitter : LayerEmitter
 {
     private readonly ActivationSpec _activation;
@@ -15,7 +16,7 @@ internal sealed class ActivationEmitter : LayerEmitter
         _activation = activation;
     }
 
-    public override bool HasKernels => _activation.Activation is not (ActivationKind.Linear or ActivationKind.Softmax);
+    public override bool HasKernels => _activation.AppliedBy is null && _activation.Activation is not (ActivationKind.Linear or ActivationKind.Softmax);
 
     public override bool BackwardInPlace => true;
 
@@ -26,8 +27,8 @@ internal sealed class ActivationEmitter : LayerEmitter
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
         ActivationKind f = _activation.Activation;
-        Method(w, $"Forward: out = {ActivationCode.Describe(f)}(in).", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
-        Elementwise.Emit(w, isa, Length, ["input"], "output", x => ActivationCode.Vector(isa, f, x[0]));
+        Method(w, $"Forward: out = {ActivationCode.Describe(f)}(in); part `part` of `parts` of the values.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count, int part = 0, int parts = 1)");
+        Elementwise.Emit(w, isa, Length, ["input"], "output", x => ActivationCode.Vector(isa, f, x[0]), split: true);
         w.Close();
         if (DifferentiatesItself)
         {
@@ -45,7 +46,11 @@ internal sealed class ActivationEmitter : LayerEmitter
     {
         if (HasKernels)
         {
-            pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+            pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
+        }
+        else if (_activation.AppliedBy is string producer)
+        {
+            pass.Comment($"{ActivationCode.Describe(_activation.Activation)}, applied by {producer} as it writes its output.");
         }
     }
 
@@ -142,16 +147,16 @@ internal sealed class AffineEmitter : LayerEmitter
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
         string scale = isa.Broadcast(VectorIsa.Float(_affine.Scale));
-        Method(w, "Forward: " + (_affine.IsNormalization ? "out = (in - mean) · (1 / std)." : "out = in · scale + offset."), $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
+        Method(w, "Forward: " + (_affine.IsNormalization ? "out = (in - mean) · (1 / std)" : "out = in · scale + offset") + "; part `part` of `parts` of the values.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count, int part = 0, int parts = 1)");
         if (_affine.IsNormalization)
         {
             string mean = isa.Broadcast(VectorIsa.Float(_affine.First));
-            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} - {mean}) * {scale}");
+            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} - {mean}) * {scale}", split: true);
         }
         else
         {
             string offset = isa.Broadcast(VectorIsa.Float(_affine.Second));
-            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} * {scale}) + {offset}");
+            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} * {scale}) + {offset}", split: true);
         }
 
         w.Close();
@@ -162,7 +167,7 @@ internal sealed class AffineEmitter : LayerEmitter
     }
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {

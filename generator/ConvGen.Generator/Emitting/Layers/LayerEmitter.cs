@@ -74,7 +74,9 @@ internal abstract class LayerEmitter
     {
     }
 
-    /// <summary>Writes the statements of this layer's forward step in a pass.</summary>
+    /// <summary>Writes the statements of this layer's forward step in a pass. In a <see cref="PassMode.SplitInference"/>
+    /// pass each thread does its part of the layer (the pass puts a barrier after it), and a layer that needs a barrier
+    /// of its own between two steps writes it.</summary>
     public abstract void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode);
 
     /// <summary>
@@ -87,6 +89,13 @@ internal abstract class LayerEmitter
     public abstract void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn);
 
     protected bool NeedsInputGradient => Plan.NeedsInputGradient(Layer.Index);
+
+    /// <summary>The arguments a forward kernel call ends with: the thread's part in a split pass, none otherwise (the
+    /// kernels' part and parts default to the whole).</summary>
+    protected static string PartArguments(PassMode mode) => mode == PassMode.SplitInference ? ", part, parts" : "";
+
+    /// <summary>The statement that makes the threads of a split pass wait for each other inside a layer.</summary>
+    protected const string Barrier = "barrier.SignalAndWait();";
 
     /// <summary>A kernel method's header line with its attributes.</summary>
     protected static void Method(SourceWriter w, string summary, string signature)

@@ -33,7 +33,7 @@ internal sealed class PoolingEmitter : LayerEmitter
     {
         Pooling2DSpec p = _pool;
         string what = p.IsMax ? "the maximum" : "the mean";
-        Method(w, $"Forward: each output is {what} of its window, per channel.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count)");
+        Method(w, $"Forward: each output is {what} of its window, per channel; part `part` of `parts` of the output rows.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count, int part = 0, int parts = 1)");
         EmitPixelLoops(w, isa, forward: true);
         w.Close();
         w.Line();
@@ -45,22 +45,36 @@ internal sealed class PoolingEmitter : LayerEmitter
         {
             how += $", times the {ActivationCode.Describe(previous)}' of the layer before (from the cell's value)";
         }
-        Method(w, $"Backward: each output's gradient goes {how}; overlapping windows add up.", $"public static void Backward{isa.Suffix}({parameters})");
-        if (!TilesInput)
+        if (!WindowsDisjoint)
         {
-            // Windows overlap or leave cells out: gradients add up, from zero.
+            Method(w, $"Backward: each output's gradient goes {how}; overlapping windows add up.", $"public static void Backward{isa.Suffix}({parameters})");
             w.Line($"TensorLayout.Clear(ref inputGradient, count * {p.Input.Size});");
         }
+        else if (CoveredHeight < p.Input.Height || CoveredWidth < p.Input.Width)
+        {
+            Method(w, $"Backward: each output's gradient goes {how}; the windows are disjoint, so each covered cell is written once, and the rows and columns no window covers are zero.", $"public static void Backward{isa.Suffix}({parameters})");
+            w.Line($"TensorLayout.ClearOutside(ref inputGradient, count, {p.Input.Height}, {p.Input.Width}, {Channels}, coveredHeight: {CoveredHeight}, coveredWidth: {CoveredWidth});");
+        }
+        else
+        {
+            Method(w, $"Backward: each output's gradient goes {how}; the windows tile the input, so each cell is written once.", $"public static void Backward{isa.Suffix}({parameters})");
+        }
+
         EmitPixelLoops(w, isa, forward: false);
         w.Close();
     }
 
-    /// <summary>Whether the windows tile the input exactly ('valid', stride = pool size, sizes divisible): then every
-    /// input cell belongs to one window and its gradient is written once, with no clearing and no accumulation.</summary>
-    private bool TilesInput =>
-        !_pool.Same
-        && _pool.StrideHeight == _pool.PoolHeight && _pool.StrideWidth == _pool.PoolWidth
-        && _pool.Input.Height % _pool.PoolHeight == 0 && _pool.Input.Width % _pool.PoolWidth == 0;
+    /// <summary>Whether the windows never overlap ('valid', stride = pool size): then every input cell belongs to one
+    /// window at most and its gradient is written once, with no accumulation; only the cells past the last window
+    /// (<see cref="CoveredHeight"/>, <see cref="CoveredWidth"/>) need clearing.</summary>
+    private bool WindowsDisjoint =>
+        !_pool.Same && _pool.StrideHeight == _pool.PoolHeight && _pool.StrideWidth == _pool.PoolWidth;
+
+    /// <summary>The input rows the disjoint windows cover.</summary>
+    private int CoveredHeight => _pool.Output.Height * _pool.PoolHeight;
+
+    /// <summary>The input columns the disjoint windows cover.</summary>
+    private int CoveredWidth => _pool.Output.Width * _pool.PoolWidth;
 
     /// <summary>'Valid' windows always lie inside the input: their cells are constant offsets from the window's corner.</summary>
     private bool FullWindows => !_pool.Same;
@@ -73,8 +87,13 @@ internal sealed class PoolingEmitter : LayerEmitter
         Pooling2DSpec p = _pool;
         ShapeSpec input = p.Input;
         ShapeSpec output = p.Output;
+        if (forward)
+        {
+            w.Line($"(int rowFirst, int rowEnd) = Partition.Range({output.Height}, part, parts);");
+        }
+
         w.Open("for (int n = 0; n < count; n++)");
-        w.Open($"for (int oy = 0; oy < {output.Height}; oy++)");
+        w.Open(forward ? "for (int oy = rowFirst; oy < rowEnd; oy++)" : $"for (int oy = 0; oy < {output.Height}; oy++)");
         if (!FullWindows)
         {
             WindowBounds(w, "y", "oy", p.StrideHeight, p.PadTop, p.PoolHeight, input.Height);
@@ -251,11 +270,11 @@ internal sealed class PoolingEmitter : LayerEmitter
                         routed = ActivationCode.VectorDerivative(isa, derivative, routed, isa.Load("cell", v * isa.Width));
                     }
 
-                    add = TilesInput ? routed : $"{isa.Load("cellGradient", v * isa.Width)} + ({routed})";
+                    add = WindowsDisjoint ? routed : $"{isa.Load("cellGradient", v * isa.Width)} + ({routed})";
                 }
                 else
                 {
-                    add = TilesInput ? $"g{v}" : $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
+                    add = WindowsDisjoint ? $"g{v}" : $"{isa.Load("cellGradient", v * isa.Width)} + g{v}";
                 }
 
                 w.Line(isa.Store(add, "cellGradient", v * isa.Width, lanes));
@@ -264,7 +283,7 @@ internal sealed class PoolingEmitter : LayerEmitter
     }
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count});");
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
