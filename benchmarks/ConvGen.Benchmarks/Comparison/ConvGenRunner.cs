@@ -1,3 +1,5 @@
+using ConvGen.Engines;
+
 namespace ConvGen.Benchmarks.Comparison;
 
 /// <summary>A ConvGen engine's measurement: training-step time and, for the generated engine, batch-1 latency.</summary>
@@ -6,9 +8,9 @@ namespace ConvGen.Benchmarks.Comparison;
 internal sealed record ConvGenMeasurement(string Engine, int Threads, StepMeasurement Training, LatencyMeasurement? Inference);
 
 /// <summary>
-/// Times ConvGen's training step exactly as <see cref="Model.Fit"/> runs it — the engine's
-/// <c>ComputeGradients</c> on the batch, then Adam's <c>Apply</c> to the flat parameter buffer — on one fixed random
-/// batch, and the batch-1 latency of <see cref="Model.Predict(ReadOnlySpan{float})"/>.
+/// Times ConvGen's training step exactly as <see cref="Model.Fit"/> runs it — the engine's <c>TrainStep</c>:
+/// gradients of the batch summed over its threads, then Adam's update of the flat parameter buffer — on one fixed
+/// random batch, and the batch-1 latency of <see cref="Model.Predict(ReadOnlySpan{float})"/>.
 /// </summary>
 internal static class ConvGenRunner
 {
@@ -21,11 +23,14 @@ internal static class ConvGenRunner
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requested);
 
-        // TODO(threads): the runtime has no thread setting yet, so ConvGen runs single-threaded and this returns 1.
-        // When CompiledEngine (or Model) gains one, apply it here and return what it reports, e.g.
-        //     if (model.Engine is ConvGen.Engines.CompiledEngine engine) { engine.ThreadCount = requested; return engine.ThreadCount; }
-        // This is the only place the comparison sets ConvGen's threads; the table reports what this returns.
-        return 1;
+        // The interpreted engine runs on one thread only; it is measured as it is, and the table says so.
+        if (model.Engine is not CompiledEngine)
+        {
+            return 1;
+        }
+
+        model.Engine.Threads = requested;
+        return model.Engine.Threads;
     }
 
     /// <summary>Times the training step of <paramref name="model"/> on <paramref name="batch"/>.</summary>
@@ -36,11 +41,7 @@ internal static class ConvGenRunner
         var optimizer = new Adam();
         ulong step = 0;
         return StepTimer.MeasureSteps(
-            () =>
-            {
-                model.Engine.ComputeGradients(model.Buffers, batch.Images, batch.Labels, batch.Count, ++step);
-                optimizer.Apply(model.Buffers.Parameters.Span, model.Buffers.Gradients.Span);
-            },
+            () => model.Engine.TrainStep(model.Buffers, batch.Images, batch.Labels, batch.Count, ++step, optimizer),
             plan);
     }
 
