@@ -78,7 +78,7 @@ internal static class CompareCommand
         FmaPeakResult peak = FmaPeak.Measure(threads);
         Console.WriteLine(Invariant($"FMA peak ({peak.Vector}, {peak.Chains} chains): 1 thread {peak.SingleThreadGflops:F1} GFLOP/s, {peak.Threads} threads {peak.MultiThreadGflops:F1} GFLOP/s"));
 
-        using PyTorchRunner torch = PyTorchRunner.Start(threads);
+        using PyTorchRunner torch = PyTorchRunner.Start(threads, options.OpenblasThreads);
         Console.WriteLine($"PyTorch {torch.Info.Version}: {torch.Info.Threads} threads (default {torch.Info.DefaultThreads}), oneDNN {torch.Info.OnednnVersion}, CPU capability {torch.Info.CpuCapability}");
 
         var rows = new List<ComparisonRow>();

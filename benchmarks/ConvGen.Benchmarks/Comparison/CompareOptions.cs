@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace ConvGen.Benchmarks.Comparison;
 
-/// <summary>The arguments of <c>compare</c>: <c>[--threads N] [--steps N] [--networks a,b,...] [--out DIR]</c>.</summary>
-internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<string>? Networks, string? OutputDirectory)
+/// <summary>The arguments of <c>compare</c>: <c>[--threads N] [--steps N] [--networks a,b,...] [--openblas-threads N] [--out DIR]</c>.</summary>
+internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<string>? Networks, string? OutputDirectory, int OpenblasThreads = 1)
 {
     public const string Usage =
         """
@@ -17,6 +17,9 @@ internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<str
           --steps N            timed steps per repeat for ConvGen and PyTorch (default: enough for ~0.25 s a repeat);
                                the interpreted engine always takes its own few seconds
           --networks a,b,...   only these networks, by class or trainer name (MnistCnn or mnist-cnn); default all
+          --openblas-threads N OpenBLAS threads of the PyTorch worker (default 1: PyTorch at its best here; its
+                               pthread pool fights OpenMP's workers for the cores; N = --threads is PyTorch as
+                               installed, the configuration the issue's PyTorch figures come from)
           --out DIR            where latest.md and latest.json go (default benchmarks/results)
           --help               this text
         """;
@@ -49,6 +52,9 @@ internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<str
                     }
 
                     options = options with { Networks = names };
+                    break;
+                case "--openblas-threads":
+                    options = options with { OpenblasThreads = PositiveInteger(argument, Value(arguments, ref i)) };
                     break;
                 case "--out":
                     options = options with { OutputDirectory = Value(arguments, ref i) };

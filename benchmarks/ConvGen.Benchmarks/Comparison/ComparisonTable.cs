@@ -95,10 +95,12 @@ internal static class ComparisonTable
         Line(md, $"- PyTorch {torch.Version} (eager), {torch.Threads} threads (torch.set_num_threads({report.Threads}); its default here: {torch.DefaultThreads}; inter-op threads: {torch.InteropThreads}); " +
                  $"oneDNN {torch.OnednnVersion ?? "?"} {(torch.OnednnEnabled ? "enabled" : "disabled")}; ATen CPU capability {torch.CpuCapability ?? "?"}; " +
                  $"BLAS {Libraries(torch.BlasLibraries)}, {torch.OpenblasThreads?.ToString(CultureInfo.InvariantCulture) ?? "?"} OpenBLAS thread(s) " +
-                 "(its pthread pool would fight OpenMP's workers for the cores)");
+                 (torch.OpenblasThreads == 1
+                     ? "(PyTorch at its best here: OpenBLAS's pthread pool would fight OpenMP's workers for the cores)"
+                     : "(PyTorch as installed: OpenBLAS's pthread pool and OpenMP's workers share the cores)"));
         Line(md, $"- FMA peak ({peak.Vector}, {peak.Chains} independent chains): 1 thread {peak.SingleThreadGflops:F1} GFLOP/s; " +
                  $"{peak.Threads} threads {peak.MultiThreadGflops:F1} GFLOP/s ({peak.MultiThreadGflopsPerThread:F1} per thread)");
-        Line(md, $"- Threads: ConvGen {convGenThreads}{(convGenThreads != report.Threads ? " (the runtime has no thread setting yet)" : string.Empty)}, " +
+        Line(md, $"- Threads: ConvGen {convGenThreads}{(convGenThreads != report.Threads ? " (the engine's cap)" : string.Empty)}, " +
                  $"PyTorch {torch.Threads}, interpreted 1. Every % is of the {report.Threads}-thread FMA peak.");
         Line(md);
 

@@ -57,9 +57,10 @@ internal sealed class PyTorchRunner : IDisposable
     /// PyTorch's own kernels and oneDNN's. OpenBLAS, which PyTorch's Linear layers call from the main thread, runs
     /// single-threaded: Debian's libopenblas0-pthread keeps a pthread pool of its own, which fights OpenMP's spinning
     /// workers for the cores (on 2 cores, a step of BeatingDense took 3–7 ms with 2 OpenBLAS threads, 1.5 ms with one;
-    /// MnistCnn 61–87 ms against 44 ms), and the comparison should meet PyTorch at its best.
+    /// MnistCnn 61–87 ms against 44 ms), and the comparison should meet PyTorch at its best. <paramref name="openblasThreads"/>
+    /// = <paramref name="threads"/> measures PyTorch as installed instead.
     /// </summary>
-    public static PyTorchRunner Start(int threads)
+    public static PyTorchRunner Start(int threads, int openblasThreads = 1)
     {
         var start = new ProcessStartInfo(PyTorchSetup.Python)
         {
@@ -70,7 +71,7 @@ internal sealed class PyTorchRunner : IDisposable
         start.ArgumentList.Add(ScriptPath);
         start.ArgumentList.Add("--threads");
         start.ArgumentList.Add(threads.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
+        start.Environment["OPENBLAS_NUM_THREADS"] = openblasThreads.ToString(System.Globalization.CultureInfo.InvariantCulture);
         start.Environment["PYTHONUNBUFFERED"] = "1";
 
         Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {PyTorchSetup.Python}.");
