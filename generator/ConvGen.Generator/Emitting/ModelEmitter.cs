@@ -125,7 +125,7 @@ internal static class ModelEmitter
             w.Line();
             w.Line($"// ==== {isa.DisplayName} passes ====");
             EmitPass(w, plan, layers, isa, PassMode.Inference);
-            EmitSplitPass(w, plan, layers, isa);
+            EmitPass(w, plan, layers, isa, PassMode.SplitInference);
             EmitPass(w, plan, layers, isa, PassMode.Training);
             if (plan.FirstTrainable >= 0)
             {
@@ -329,65 +329,49 @@ internal static class ModelEmitter
 
     private static void EmitPass(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers, VectorIsa isa, PassMode mode)
     {
+        // In a split pass every thread does its part of each step, and a barrier after it publishes the whole result
+        // before the next step reads it.
+        bool split = mode == PassMode.SplitInference;
         var pass = new PassWriter();
         if (plan.InputCopied)
         {
             string copy = pass.Buffer("InputCopy");
             pass.Comment("The first layer reads whole vectors: give it a copy with room past the last image.");
-            pass.Statement($"TensorLayout.Copy(ref images, ref {copy}, count * {plan.Model.Input.Size});");
+            pass.Statement($"TensorLayout.Copy(ref images, ref {copy}, count * {plan.Model.Input.Size}{PassWriter.PartArguments(mode)});");
+            if (split)
+            {
+                pass.Barrier();
+            }
         }
 
         foreach (LayerEmitter layer in layers)
         {
             int before = pass.Statements.Count;
             layer.EmitForward(pass, isa, mode);
-            pass.CommentBefore(before, $"{layer.Layer.Name}: {layer.Layer.KerasType} {layer.Layer.Input.ToBatchComment()} -> {layer.Layer.Output.ToBatchComment()}");
-        }
-
-        string name = (mode == PassMode.Training ? "ForwardTraining" : "ForwardInference") + isa.Suffix;
-        string parameters = mode == PassMode.Training
-            ? "ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier"
-            : "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity";
-        string summary = mode == PassMode.Training
-            ? $"Forward pass in training ({isa.DisplayName}) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in {plan.LogitsOf(mode)}."
-            : $"Forward pass in inference ({isa.DisplayName}); leaves the logits in {plan.LogitsOf(mode)}.";
-        WritePass(w, plan, pass, summary, $"private static void {name}({parameters})");
-    }
-
-    /// <summary>
-    /// The inference pass the threads of a team run together on one small batch (the runtime uses it when the batch is
-    /// too small to split into chunks): every layer is cut into parts, each thread computes its part, and a barrier
-    /// after each layer publishes the whole output before the next layer reads it.
-    /// </summary>
-    private static void EmitSplitPass(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers, VectorIsa isa)
-    {
-        var pass = new PassWriter();
-        if (plan.InputCopied)
-        {
-            string copy = pass.Buffer("InputCopy");
-            pass.Comment("The first layer reads whole vectors: give it a copy with room past the last image.");
-            pass.Statement($"TensorLayout.Copy(ref images, ref {copy}, count * {plan.Model.Input.Size}, part, parts);");
-            pass.Statement("barrier.SignalAndWait();");
-        }
-
-        foreach (LayerEmitter layer in layers)
-        {
-            int before = pass.Statements.Count;
-            layer.EmitForward(pass, isa, PassMode.SplitInference);
-            if (pass.Statements.Skip(before).Any(statement => !statement.StartsWith("//", System.StringComparison.Ordinal)))
+            if (split && pass.WroteCodeSince(before))
             {
-                pass.Statement("barrier.SignalAndWait();");
+                pass.Barrier();
             }
 
             pass.CommentBefore(before, $"{layer.Layer.Name}: {layer.Layer.KerasType} {layer.Layer.Input.ToBatchComment()} -> {layer.Layer.Output.ToBatchComment()}");
         }
 
-        WritePass(
-            w,
-            plan,
-            pass,
-            $"Forward pass in inference ({isa.DisplayName}) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in {plan.LogitsOf(PassMode.SplitInference)}.",
-            $"private static void ForwardSplit{isa.Suffix}(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)");
+        (string name, string parameters, string summary) = mode switch
+        {
+            PassMode.Training => (
+                "ForwardTraining",
+                "ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier",
+                $"Forward pass in training ({isa.DisplayName}) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in {plan.LogitsOf(mode)}."),
+            PassMode.SplitInference => (
+                "ForwardSplit",
+                "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier",
+                $"Forward pass in inference ({isa.DisplayName}) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in {plan.LogitsOf(mode)}."),
+            _ => (
+                "ForwardInference",
+                "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity",
+                $"Forward pass in inference ({isa.DisplayName}); leaves the logits in {plan.LogitsOf(mode)}."),
+        };
+        WritePass(w, plan, pass, summary, $"private static void {name}{isa.Suffix}({parameters})");
     }
 
     private static void EmitBackwardPass(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers, VectorIsa isa)

@@ -212,7 +212,7 @@ internal sealed class NetworkPlan
     // The activation a layer differentiates in its backward pass, if any.
     private static ActivationKind? Derivative(LayerSpec layer) => layer switch
     {
-        Conv2DSpec or DenseSpec or ActivationSpec { AppliedBy: null } when layer.OutputActivation is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh => layer.OutputActivation,
+        Conv2DSpec or DenseSpec or ActivationSpec { HandsInputOn: false } when layer.OutputActivation is ActivationKind.Relu or ActivationKind.Sigmoid or ActivationKind.Tanh => layer.OutputActivation,
         _ => null,
     };
 
@@ -239,8 +239,7 @@ internal sealed class NetworkPlan
         return i < Model.Layers.Count ? i : -1;
     }
 
-    private static bool HandsInputOn(LayerSpec layer) =>
-        layer is FlattenSpec or ActivationSpec { Activation: ActivationKind.Linear } or ActivationSpec { AppliedBy: not null };
+    private static bool HandsInputOn(LayerSpec layer) => layer is FlattenSpec or ActivationSpec { HandsInputOn: true };
 
     /// <summary>The layers the backward pass runs, from the logits layer down to the first trainable one.</summary>
     public IEnumerable<int> BackwardLayers()
@@ -264,7 +263,7 @@ internal sealed class NetworkPlan
         {
             case FlattenSpec:
                 break;
-            case ActivationSpec { Activation: ActivationKind.Softmax or ActivationKind.Linear } or ActivationSpec { AppliedBy: not null }:
+            case ActivationSpec { Activation: ActivationKind.Softmax } or ActivationSpec { HandsInputOn: true }:
                 // Linear changes nothing; the final softmax is fused with the loss, which writes the probabilities
                 // straight into the caller's buffer; a folded activation is applied by the layer before.
                 break;

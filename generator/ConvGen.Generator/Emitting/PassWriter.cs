@@ -44,4 +44,25 @@ internal sealed class PassWriter
     }
 
     public void Statement(string statement) => _statements.Add(statement);
+
+    /// <summary>Makes the threads of a split pass wait for each other: what each wrote before is visible to all after.</summary>
+    public void Barrier() => Statement("barrier.SignalAndWait();");
+
+    /// <summary>Whether code (not only comments) was added since <paramref name="index"/>.</summary>
+    public bool WroteCodeSince(int index)
+    {
+        for (int i = index; i < _statements.Count; i++)
+        {
+            if (!_statements[i].StartsWith("// ", System.StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The arguments a forward kernel call ends with: the thread's part in a split pass, none otherwise (the
+    /// kernels' part and parts default to the whole).</summary>
+    public static string PartArguments(PassMode mode) => mode == PassMode.SplitInference ? ", part, parts" : "";
 }

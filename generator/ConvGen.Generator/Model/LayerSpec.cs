@@ -98,6 +98,10 @@ internal sealed record ActivationSpec(int Index, string Name, ShapeSpec Input, S
     /// (set by the emitter's folding, never by the parser); null when the layer runs its own kernels.</summary>
     public string? AppliedBy { get; init; }
 
+    /// <summary>Whether the layer changes nothing the engine sees: a linear activation, or one the layer before
+    /// applies. Its input is its output.</summary>
+    public bool HandsInputOn => Activation == ActivationKind.Linear || AppliedBy is not null;
+
     public override ActivationKind? OutputActivation => Activation;
 }
 

@@ -297,16 +297,6 @@ public abstract class CompiledEngine : Engine, IDisposable
         return int.TryParse(configured, out int threads) && threads > 0 ? Math.Min(threads, 256) : Environment.ProcessorCount;
     }
 
-    /// <summary>The chunk of <paramref name="count"/> samples thread <paramref name="thread"/> of
-    /// <paramref name="threads"/> takes: contiguous, sizes differing by one at most.</summary>
-    private static (int First, int Count) Chunk(int count, int thread, int threads)
-    {
-        int quotient = count / threads;
-        int remainder = count % threads;
-        int first = (thread * quotient) + Math.Min(thread, remainder);
-        return (first, quotient + (thread < remainder ? 1 : 0));
-    }
-
     /// <summary>Picks the thread count for a batch and makes sure every thread has room for its chunk.</summary>
     private int Prepare(int count, bool training)
     {
@@ -427,8 +417,8 @@ public abstract class CompiledEngine : Engine, IDisposable
                 return;
             }
 
-            (int first, int count) = Chunk(Count, thread, Threads);
-            ExecuteChunk(thread, first, count, ref Engine._workspaces[thread]!.Start);
+            (int first, int end) = Partition.Range(Count, thread, Threads);
+            ExecuteChunk(thread, first, end - first, ref Engine._workspaces[thread]!.Start);
         }
 
         protected abstract void ExecuteChunk(int thread, int first, int count, ref float workspace);
@@ -546,10 +536,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             // Each thread takes one range of the parameters: the sum of the threads' gradients there (always in thread
             // order) into the model's buffer, then the optimizer's update of that range.
             barrier.SignalAndWait();
-            int length = Engine.Description.ParameterLength;
-            int share = ((length / Threads) + 15) & ~15;
-            int start = Math.Min(length, thread * share);
-            int end = thread == Threads - 1 ? length : Math.Min(length, start + share);
+            (int start, int end) = Partition.Blocks(Engine.Description.ParameterLength, KerasConventions.Alignment, thread, Threads);
             Span<float> total = Buffers.Gradients.Span[start..end];
             for (int t = 1; t < Threads; t++)
             {

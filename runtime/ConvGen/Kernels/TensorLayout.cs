@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using ConvGen.Threading;
 
 namespace ConvGen.Kernels;
 
@@ -19,7 +20,7 @@ public static class TensorLayout
     /// them.</summary>
     public static void Copy(ref float source, ref float destination, int length, int part = 0, int parts = 1)
     {
-        (int first, int end) = Threading.Partition.Blocks(length, 16, part, parts);
+        (int first, int end) = Partition.Blocks(length, KerasConventions.Alignment, part, parts);
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, first), end - first).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, first), end - first));
     }
 
@@ -56,7 +57,7 @@ public static class TensorLayout
         int paddedHeight = height + top + bottom;
         int paddedWidth = width + left + right;
         int row = width * channels;
-        (int first, int end) = Threading.Partition.Range(count * height, part, parts);
+        (int first, int end) = Partition.Range(count * height, part, parts);
         for (int r = first; r < end; r++)
         {
             (int n, int y) = Math.DivRem(r, height);
@@ -121,7 +122,7 @@ public static class TensorLayout
     public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels, int part, int parts)
     {
         int taps = kernelHeight * kernelWidth;
-        (int first, int end) = Share(taps, part, parts);
+        (int first, int end) = Partition.Range(taps, part, parts);
         for (int tap = first; tap < end; tap++)
         {
             int ky = tap / kernelWidth;
@@ -136,20 +137,13 @@ public static class TensorLayout
     /// the threads of a step each transpose a share of the rows.</summary>
     public static void Transpose(ref float matrix, ref float transposed, int rows, int columns, int part, int parts)
     {
-        (int first, int end) = Share(rows, part, parts);
+        (int first, int end) = Partition.Range(rows, part, parts);
         TransposeRows(ref matrix, ref transposed, rows, columns, first, end);
     }
 
     /// <summary>Writes the transpose [columns, rows] of the row-major [rows, columns] matrix.</summary>
     public static void Transpose(ref float matrix, ref float transposed, int rows, int columns) =>
         TransposeRows(ref matrix, ref transposed, rows, columns, 0, rows);
-
-    private static (int First, int End) Share(int count, int part, int parts)
-    {
-        int size = (count + parts - 1) / parts;
-        int first = Math.Min(count, part * size);
-        return (first, Math.Min(count, first + size));
-    }
 
     private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
     {

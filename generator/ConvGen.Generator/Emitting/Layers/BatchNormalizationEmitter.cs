@@ -275,7 +275,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         string output = $"ref {pass.Buffer(Plan.OutputOf(i, mode))}";
         pass.Statement(mode == PassMode.Training
             ? $"{KernelClass}.ForwardTraining{isa.Suffix}({common}, ref {pass.Buffer(Id + "BatchMean")}, ref {pass.Buffer(Id + "BatchInverseStd")}, {output}, {Count}, total, ref {pass.Buffer(Id + "Sums")}, ref {pass.Buffer(Id + "Squares")}, thread, threads, barrier);"
-            : $"{KernelClass}.ForwardInference{isa.Suffix}({common}, {output}, {Count}{PartArguments(mode)});");
+            : $"{KernelClass}.ForwardInference{isa.Suffix}({common}, {output}, {Count}{PassWriter.PartArguments(mode)});");
     }
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)

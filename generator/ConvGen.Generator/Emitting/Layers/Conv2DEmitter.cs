@@ -258,10 +258,10 @@ internal sealed class Conv2DEmitter : LayerEmitter
         if (c.IsPadded)
         {
             string padded = pass.Buffer(Id + "PaddedInput");
-            pass.Statement($"TensorLayout.Pad(ref {input}, ref {padded}, count, {c.Input.Height}, {c.Input.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.PadBottom}, {c.PadRight}{PartArguments(mode)});");
+            pass.Statement($"TensorLayout.Pad(ref {input}, ref {padded}, count, {c.Input.Height}, {c.Input.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.PadBottom}, {c.PadRight}{PassWriter.PartArguments(mode)});");
             if (mode == PassMode.SplitInference)
             {
-                pass.Statement(Barrier);
+                pass.Barrier();
             }
 
             input = padded;
@@ -274,7 +274,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         arguments.Add("ref " + pass.Buffer(Plan.OutputOf(c.Index, mode)));
-        arguments.Add(Count + PartArguments(mode));
+        arguments.Add(Count + PassWriter.PartArguments(mode));
         pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
     }
 

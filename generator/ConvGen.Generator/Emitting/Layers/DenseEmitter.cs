@@ -234,7 +234,7 @@ internal sealed class DenseEmitter : LayerEmitter
         {
             string partials = pass.Buffer(Id + "Partials");
             pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {partials}, count, part, parts);");
-            pass.Statement(Barrier);
+            pass.Barrier();
             string bias = _dense.UseBias ? $"ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "bias"))}, " : "";
             pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, part, parts);");
             return;

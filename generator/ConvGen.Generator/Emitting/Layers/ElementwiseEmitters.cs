@@ -16,7 +16,7 @@ internal sealed class ActivationEmitter : LayerEmitter
         _activation = activation;
     }
 
-    public override bool HasKernels => _activation.AppliedBy is null && _activation.Activation is not (ActivationKind.Linear or ActivationKind.Softmax);
+    public override bool HasKernels => !_activation.HandsInputOn && _activation.Activation != ActivationKind.Softmax;
 
     public override bool BackwardInPlace => true;
 
@@ -46,7 +46,7 @@ internal sealed class ActivationEmitter : LayerEmitter
     {
         if (HasKernels)
         {
-            pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
+            pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PassWriter.PartArguments(mode)});");
         }
         else if (_activation.AppliedBy is string producer)
         {
@@ -167,7 +167,7 @@ internal sealed class AffineEmitter : LayerEmitter
     }
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PassWriter.PartArguments(mode)});");
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {

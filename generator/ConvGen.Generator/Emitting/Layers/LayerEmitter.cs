@@ -90,13 +90,6 @@ internal abstract class LayerEmitter
 
     protected bool NeedsInputGradient => Plan.NeedsInputGradient(Layer.Index);
 
-    /// <summary>The arguments a forward kernel call ends with: the thread's part in a split pass, none otherwise (the
-    /// kernels' part and parts default to the whole).</summary>
-    protected static string PartArguments(PassMode mode) => mode == PassMode.SplitInference ? ", part, parts" : "";
-
-    /// <summary>The statement that makes the threads of a split pass wait for each other inside a layer.</summary>
-    protected const string Barrier = "barrier.SignalAndWait();";
-
     /// <summary>A kernel method's header line with its attributes.</summary>
     protected static void Method(SourceWriter w, string summary, string signature)
     {

@@ -283,7 +283,7 @@ internal sealed class PoolingEmitter : LayerEmitter
     }
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PartArguments(mode)});");
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PassWriter.PartArguments(mode)});");
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
