@@ -66,20 +66,5 @@ public class ActivationFoldingTests
         Assert.True(engine.WorkspacePerSample < unfolded.WorkspacePerSample, $"folded {engine.WorkspacePerSample} floats per sample, unfolded {unfolded.WorkspacePerSample}");
     }
 
-    private static ModelSpec Parse(string attributes)
-    {
-        string source = $$"""
-            using ConvGen;
-
-            namespace App;
-
-            /// <summary>The model.</summary>
-            {{attributes}}
-            public partial class Net;
-            """;
-        GeneratorDriver driver = GeneratorHarness.CreateDriver(trackSteps: true).RunGenerators(GeneratorHarness.CreateCompilation(source));
-        GeneratorRunResult result = driver.GetRunResult().Results.Single();
-        Assert.Empty(result.Diagnostics);
-        return (ModelSpec)Assert.Single(result.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs)).Value;
-    }
+    private static ModelSpec Parse(string attributes) => GeneratorHarness.ParseModel(attributes);
 }

@@ -135,11 +135,13 @@ public class LayoutParityTests
         Assert.Equal(plan.WorkspacePerThread, perThread);
         Assert.Equal(plan.SharedLength, constants["Shared"]);
         Assert.Equal(plan.PartialsPerThread, constants["PartialsPerThread"]);
+        Assert.Equal(plan.BatchPerSample, constants["BatchPerSample"]);
+        Assert.Equal(plan.BatchPartialsPerSample, constants["BatchPartialsPerSample"]);
         // The partial-sum regions hold the largest batch the runtime splits layer by layer.
         Assert.Equal(CompiledEngine.SplitSamples, NetworkPlan.SplitSamples);
         Assert.Equal(perSample + perThread, engine.WorkspaceLength(1));
         Assert.Equal((5L * perSample) + perThread, engine.WorkspaceLength(5));
-        Assert.Equal(plan.Regions.Count + 4, constants.Count);
+        Assert.Equal(plan.Regions.Count + 6, constants.Count);
 
         var totals = new Dictionary<RegionKind, int>
         {
@@ -147,6 +149,8 @@ public class LayoutParityTests
             [RegionKind.PerThread] = perThread,
             [RegionKind.Shared] = plan.SharedLength,
             [RegionKind.Partial] = plan.PartialsPerThread,
+            [RegionKind.Batch] = plan.BatchPerSample,
+            [RegionKind.BatchPartial] = plan.BatchPartialsPerSample,
         };
         foreach (RegionKind kind in totals.Keys)
         {

@@ -104,7 +104,7 @@ internal static class ModelEmitter
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ConvGen.Generator\", \"1.0\")]");
         w.Open($"file sealed class {engine} : CompiledEngine");
         w.Line($"public {engine}()");
-        w.Line("    : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())");
+        w.Line("    : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Workspace.BatchPerSample, Workspace.BatchPartialsPerSample, Weights.Offsets())");
         w.Open();
         w.Close();
         w.Line();
@@ -202,12 +202,16 @@ internal static class ModelEmitter
         w.Line("/// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o");
         w.Line("/// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.");
         w.Line("/// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at");
-        w.Line("/// Shared + thread · PartialsPerThread + o.</summary>");
+        w.Line("/// Shared + thread · PartialsPerThread + o. In a training step of a batch of total samples, the batch regions follow, at");
+        w.Line("/// Batch + o · total (Batch = Shared + threads · PartialsPerThread), then each thread's batch partial sums, at");
+        w.Line("/// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>");
         w.Open("private static class Workspace");
         w.Line($"public const int PerSample = {plan.WorkspacePerSample};");
         w.Line($"public const int PerThread = {plan.WorkspacePerThread};");
         w.Line($"public const int Shared = {plan.SharedLength};");
         w.Line($"public const int PartialsPerThread = {plan.PartialsPerThread};");
+        w.Line($"public const int BatchPerSample = {plan.BatchPerSample};");
+        w.Line($"public const int BatchPartialsPerSample = {plan.BatchPartialsPerSample};");
         foreach (Region region in plan.Regions)
         {
             string where = region.Kind switch
@@ -215,7 +219,9 @@ internal static class ModelEmitter
                 RegionKind.PerSample => " per sample",
                 RegionKind.PerThread => " per thread",
                 RegionKind.Shared => ", shared",
-                _ => " per thread, shared",
+                RegionKind.Partial => " per thread, shared",
+                RegionKind.Batch => " per sample of the batch, shared",
+                _ => " per sample of the batch per thread, shared",
             };
             w.Line();
             w.Line($"/// <summary>{Xml(region.Description)} ({region.Size} floats{where}).</summary>");
@@ -230,7 +236,9 @@ internal static class ModelEmitter
         RegionKind.PerSample => $"ref Unsafe.Add(ref workspace, Workspace.{region.Name} * capacity)",
         RegionKind.PerThread => $"ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.{region.Name})",
         RegionKind.Shared => $"ref Unsafe.Add(ref shared, Workspace.{region.Name})",
-        _ => $"ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.{region.Name})",
+        RegionKind.Partial => $"ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.{region.Name})",
+        RegionKind.Batch => $"ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.{region.Name} * total))",
+        _ => $"ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.{region.Name}) * total))",
     };
 
     private static string BufferArgument(NetworkPlan plan, string buffer) =>
@@ -269,7 +277,7 @@ internal static class ModelEmitter
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)");
+        w.Open("protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)");
         bool transposes = plan.TransposedKernels().Any();
         if (transposes)
         {
@@ -291,10 +299,30 @@ internal static class ModelEmitter
                 w.Line("barrier.SignalAndWait();");
             }
 
-            Dispatch(w, isa => $"Backward{isa.Suffix}(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);");
+            Dispatch(w, isa => $"Backward{isa.Suffix}(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);");
             w.Line("return metrics;");
         }
 
+        w.Close();
+        if (plan.RowSplitLayer >= 0)
+        {
+            EmitOwnedParameters(w, plan);
+        }
+    }
+
+    private static void EmitOwnedParameters(SourceWriter w, NetworkPlan plan)
+    {
+        WeightSlot kernel = plan.Weight(plan.RowSplitLayer, "kernel");
+        int units = kernel.Shape[1];
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line($"protected override int SummedParametersStart => {plan.SummedParametersStart};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Open("protected override (int First, int End) OwnedParameters(int thread, int threads)");
+        w.Comment($"The rows of {kernel.KerasName} whose partial sums and gradient the thread computed.");
+        w.Line($"(int first, int end) = {plan.OwnedFeatures()};");
+        w.Line($"return (Weights.{kernel.Constant} + (first * {units}), Weights.{kernel.Constant} + (end * {units}));");
         w.Close();
     }
 
@@ -392,7 +420,7 @@ internal static class ModelEmitter
             }
         }
 
-        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}) of a thread's chunk: from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.", $"private static void Backward{isa.Suffix}(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)");
+        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}) of a thread's chunk: from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.", $"private static void Backward{isa.Suffix}(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)");
     }
 
     private static void WritePass(SourceWriter w, NetworkPlan plan, PassWriter pass, string summary, string signature)

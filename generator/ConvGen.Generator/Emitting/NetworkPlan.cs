@@ -44,6 +44,14 @@ internal enum RegionKind
     /// <summary>In the shared buffer, one block per thread, after the shared regions: partial sums a thread publishes to
     /// the others (batch normalisation over the whole batch, dense layers in a split pass).</summary>
     Partial,
+
+    /// <summary>In the shared buffer after the partial sums, one copy per sample of the whole batch of a training step
+    /// (offset and size scale with the batch): the values of the layers trained by rows (<see cref="NetworkPlan.RowSplitLayer"/>).</summary>
+    Batch,
+
+    /// <summary>After the batch regions, one block per thread, each with one copy per sample of the whole batch: the
+    /// partial sums of the layer trained by rows.</summary>
+    BatchPartial,
 }
 
 /// <summary>A workspace region: its kind, offset and size in floats (per sample for <see cref="RegionKind.PerSample"/>).</summary>
@@ -74,6 +82,8 @@ internal sealed class NetworkPlan
         [RegionKind.PerThread] = 0,
         [RegionKind.Shared] = 0,
         [RegionKind.Partial] = 0,
+        [RegionKind.Batch] = 0,
+        [RegionKind.BatchPartial] = 0,
     };
 
     /// <summary>The plan the generated engine runs: the declared layers with activations folded into the layer before
@@ -95,6 +105,15 @@ internal sealed class NetworkPlan
         _inferenceOutputs = new string?[count];
 
         InputCopied = model.Layers[0] is Pooling2DSpec or BatchNormalizationSpec;
+        RowSplitLayer = ChooseRowSplitLayer();
+        if (RowSplitLayer >= 0)
+        {
+            var dense = (DenseSpec)model.Layers[RowSplitLayer];
+            WeightSlot kernel = Weight(RowSplitLayer, "kernel");
+            RowBlock = KerasConventions.Alignment / Gcd(dense.Units, KerasConventions.Alignment);
+            SummedParametersStart = KerasConventions.Align(kernel.Offset + kernel.Length);
+        }
+
         if (InputCopied)
         {
             AddPerSample("InputCopy", model.Input.Size, $"the images, copied so vector loads may read past a row: {model.Input.ToBatchComment()}");
@@ -110,6 +129,8 @@ internal sealed class NetworkPlan
         WorkspacePerThread = KerasConventions.Align(_cursors[RegionKind.PerThread]);
         SharedLength = KerasConventions.Align(_cursors[RegionKind.Shared]);
         PartialsPerThread = KerasConventions.Align(_cursors[RegionKind.Partial]);
+        BatchPerSample = KerasConventions.Align(_cursors[RegionKind.Batch]);
+        BatchPartialsPerSample = KerasConventions.Align(_cursors[RegionKind.BatchPartial]);
     }
 
     public ModelSpec Model { get; }
@@ -137,6 +158,31 @@ internal sealed class NetworkPlan
     /// <summary>Floats of one thread's block of partial sums.</summary>
     public int PartialsPerThread { get; }
 
+    /// <summary>Floats of the batch regions per sample of a training step's batch.</summary>
+    public int BatchPerSample { get; }
+
+    /// <summary>Floats of one thread's block of batch partial sums, per sample of the batch.</summary>
+    public int BatchPartialsPerSample { get; }
+
+    /// <summary>
+    /// The layer a training step splits between its threads by the rows of its kernel (its input features) instead of
+    /// by samples, or -1: the first trainable layer, when it is a Dense that reads the images through Flatten,
+    /// Rescaling or Normalization only. Each thread then owns a contiguous range of the kernel's rows for the whole
+    /// batch: the partial sums of the forward pass over its input features, those rows' gradient and their update. No
+    /// other thread reads or writes them, so the largest weight matrix of a dense network never moves between cores;
+    /// shared, it did on every step (one core writes a cache line the other has read, twice per step per line), which
+    /// cost more than the arithmetic. Its input gradient is never needed (nothing before it is trained).
+    /// </summary>
+    public int RowSplitLayer { get; }
+
+    /// <summary>The rows of <see cref="RowSplitLayer"/>'s kernel are shared out in blocks of this many, so that every
+    /// thread's range starts on a 64-byte boundary of the parameter and gradient buffers.</summary>
+    public int RowBlock { get; }
+
+    /// <summary>Where the parameters whose gradients the threads sum begin: after the kernel of
+    /// <see cref="RowSplitLayer"/>, whose rows the threads own; 0 when there is none.</summary>
+    public int SummedParametersStart { get; }
+
     /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
     public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
 
@@ -162,6 +208,36 @@ internal sealed class NetworkPlan
         ?? throw new InvalidOperationException($"Layer {layer} has no weight {variable}.");
 
     public bool HasRegion(string name) => _regions.ContainsKey(name);
+
+    /// <summary>Whether <paramref name="layer"/> comes before <see cref="RowSplitLayer"/>: in training it maps the
+    /// images of the whole batch, each thread its share of the input features.</summary>
+    public bool FeedsRowSplit(int layer) => RowSplitLayer >= 0 && layer < RowSplitLayer;
+
+    // The first trainable layer, when it is a Dense reached from the images through layers that map each input
+    // feature on its own (so a thread can compute its features' values for the whole batch alone).
+    private int ChooseRowSplitLayer()
+    {
+        if (FirstTrainable < 0 || Model.Layers[FirstTrainable] is not DenseSpec || InputCopied)
+        {
+            return -1;
+        }
+
+        for (int i = 0; i < FirstTrainable; i++)
+        {
+            if (Model.Layers[i] is not (FlattenSpec or AffineSpec))
+            {
+                return -1;
+            }
+        }
+
+        return FirstTrainable;
+    }
+
+    /// <summary>The expression of the input features (rows of <see cref="RowSplitLayer"/>'s kernel) thread
+    /// <c>thread</c> of <c>threads</c> owns in a training step; the layers before it map the same features.</summary>
+    public string OwnedFeatures() => $"Partition.Blocks({Model.Layers[RowSplitLayer].Input.Size}, {RowBlock}, thread, threads)";
+
+    private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
     public Region RegionNamed(string name) => _regions[name];
 
@@ -297,6 +373,16 @@ internal sealed class NetworkPlan
             case DenseSpec dense:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
                 AddRegion(RegionKind.Partial, id + "Partials", (long)dense.Units * SplitSamples, $"{layer.Name}: a thread's partial sums over its input features in a split pass, [up to {SplitSamples} samples, {dense.Units}]");
+                if (layer.Index == RowSplitLayer)
+                {
+                    AddRegion(RegionKind.BatchPartial, id + "RowPartials", dense.Units, $"{layer.Name}: a thread's partial sums over the input features it owns, for the whole batch: [N,{dense.Units}]");
+                    AddRegion(RegionKind.Batch, id + "BatchGradient", dense.Units, $"{layer.Name}: the gradient of its pre-activation output, gathered from every thread's chunk: [N,{dense.Units}]");
+                }
+
+                break;
+            case AffineSpec when FeedsRowSplit(layer.Index):
+                SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
+                _trainingOutputs[layer.Index] = AddRegion(RegionKind.Batch, id + "BatchOutput", layer.Output.Size, $"{layer.Name} output in training, for the whole batch (each thread writes the input features it owns): {shape}");
                 break;
             default:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));

@@ -26,6 +26,11 @@ internal sealed class PassWriter
         return NetworkPlan.Reference(region);
     }
 
+    /// <summary>The local reference to a buffer holding the whole batch of a training step: the batch's first image
+    /// (the pass gets its chunk's), or a batch region.</summary>
+    public string BatchBuffer(string region, long valuesPerSample) =>
+        region == NetworkPlan.ImagesName ? $"Unsafe.Subtract(ref images, first * {valuesPerSample})" : Buffer(region);
+
     public static string Parameter(WeightSlot weight) => $"Unsafe.Add(ref parameters, Weights.{weight.Constant})";
 
     public static string ParameterGradient(WeightSlot weight) => $"Unsafe.Add(ref gradients, Weights.{weight.Constant})";

@@ -10,7 +10,9 @@ namespace ConvGen.Engines;
 /// per thread of a persistent <see cref="WorkerTeam"/>; each thread runs the generated forward and backward passes on
 /// its chunk with its own workspace and its own gradient buffer, and the buffers are then summed in a fixed order
 /// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
-/// statistics over the whole batch. Workspaces are sized per sample at build time and grown only when a larger chunk
+/// statistics over the whole batch. A first dense layer reading the images is trained by rows instead: each thread owns
+/// a range of its kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes their whole gradient and
+/// updates them itself, so the largest weight matrix of a dense network is never shared between cores. Workspaces are sized per sample at build time and grown only when a larger chunk
 /// arrives, so a step allocates nothing. The generated code picks its instruction set once, from
 /// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
 /// An engine serves one model from one thread at a time.
@@ -39,6 +41,8 @@ public abstract class CompiledEngine : Engine, IDisposable
     private readonly int _workspacePerThread;
     private readonly int _sharedLength;
     private readonly int _partialsPerThread;
+    private readonly int _batchPerSample;
+    private readonly int _batchPartialsPerSample;
     private readonly long _forwardMultiplyAdds;
     private readonly TrainWork _train;
     private readonly EvaluateWork _evaluate;
@@ -61,8 +65,10 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <param name="workspacePerThread">Workspace floats per thread, independent of the chunk size.</param>
     /// <param name="sharedLength">Floats shared by the threads of a step (transposed kernels).</param>
     /// <param name="partialsPerThread">Floats each thread publishes to the others (batch-normalisation partial sums, dense partial sums of a split pass).</param>
+    /// <param name="batchPerSample">Shared floats per sample of a training step's whole batch (the layers trained by rows).</param>
+    /// <param name="batchPartialsPerSample">Shared floats per sample of the batch that each thread publishes (partial sums of the layer trained by rows).</param>
     /// <param name="weightOffsets">The generated offset of every weight, in Keras order.</param>
-    protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspacePerThread, int sharedLength, int partialsPerThread, int[] weightOffsets)
+    protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspacePerThread, int sharedLength, int partialsPerThread, int batchPerSample, int batchPartialsPerSample, int[] weightOffsets)
         : base(description)
     {
         ArgumentNullException.ThrowIfNull(weightOffsets);
@@ -81,6 +87,8 @@ public abstract class CompiledEngine : Engine, IDisposable
         _workspacePerThread = workspacePerThread;
         _sharedLength = sharedLength;
         _partialsPerThread = partialsPerThread;
+        _batchPerSample = batchPerSample;
+        _batchPartialsPerSample = batchPartialsPerSample;
         _forwardMultiplyAdds = description.ForwardMultiplyAdds;
         _train = new TrainWork(this);
         _evaluate = new EvaluateWork(this);
@@ -284,12 +292,25 @@ public abstract class CompiledEngine : Engine, IDisposable
 
     /// <summary>
     /// A training step's forward and backward pass on one thread's chunk: samples <paramref name="first"/> ...
-    /// <paramref name="first"/> + <paramref name="count"/> - 1 of a batch of <paramref name="total"/>. Writes the
-    /// chunk's share of the gradient of the mean loss over the whole batch into <paramref name="gradients"/>, the thread's
-    /// own buffer. Layers that need the whole batch (batch normalisation) meet the other threads at
-    /// <paramref name="barrier"/> and exchange partial sums through <paramref name="shared"/>.
+    /// <paramref name="first"/> + <paramref name="count"/> - 1 of a batch of <paramref name="total"/> (the chunk's images
+    /// at <paramref name="images"/>, the batch's before them). Writes the chunk's share of the gradient of the mean loss
+    /// over the whole batch into <paramref name="gradients"/>, the thread's own buffer, except for the parameters the
+    /// thread owns (<see cref="OwnedParameters"/>): their whole gradient goes into <paramref name="modelGradients"/>.
+    /// Layers that need the whole batch (batch normalisation, the layer trained by rows) meet the other threads at
+    /// <paramref name="barrier"/> and exchange values through <paramref name="shared"/>.
     /// </summary>
-    protected abstract BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier);
+    protected abstract BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier);
+
+    /// <summary>
+    /// The parameters [First, End) thread <paramref name="thread"/> of <paramref name="threads"/> owns in a training
+    /// step: it alone computes their whole gradient (into the model's buffer) and updates them, so they never move
+    /// between cores. Empty unless the generated engine trains a layer by rows.
+    /// </summary>
+    protected virtual (int First, int End) OwnedParameters(int thread, int threads) => (0, 0);
+
+    /// <summary>Where the parameters whose gradients the threads compute per chunk and sum begin: every parameter
+    /// before it is owned by one thread (<see cref="OwnedParameters"/>).</summary>
+    protected virtual int SummedParametersStart => 0;
 
     private static int DefaultThreads()
     {
@@ -331,10 +352,20 @@ public abstract class CompiledEngine : Engine, IDisposable
             _gradients = gradients;
         }
 
-        int sharedLength = _sharedLength + (threads * _partialsPerThread);
+        long sharedLength = _sharedLength + ((long)threads * _partialsPerThread);
+        if (training)
+        {
+            sharedLength += (long)count * (_batchPerSample + ((long)threads * _batchPartialsPerSample));
+        }
+
+        if (sharedLength > Array.MaxLength - 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch of {count} samples needs {sharedLength:N0} floats of shared workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
+        }
+
         if (_shared is null || _shared.Length < sharedLength)
         {
-            _shared = new AlignedBuffer(sharedLength);
+            _shared = new AlignedBuffer((int)sharedLength);
         }
 
         if (_metrics.Length < threads)
@@ -516,6 +547,8 @@ public abstract class CompiledEngine : Engine, IDisposable
         protected override void ExecuteChunk(int thread, int first, int count, ref float workspace)
         {
             AlignedBuffer gradients = thread == 0 ? Buffers.Gradients : Engine._gradients[thread]!;
+            Span<float> parameters = Buffers.Parameters.Span;
+            Span<float> modelGradients = Buffers.Gradients.Span;
             SpinBarrier barrier = Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads);
             Engine._metrics[thread] = Engine.TrainChunk(
                 ref ImagesAt(first),
@@ -525,6 +558,7 @@ public abstract class CompiledEngine : Engine, IDisposable
                 Count,
                 ref Buffers.Parameters.Start,
                 ref gradients.Start,
+                ref Buffers.Gradients.Start,
                 ref Buffers.State.Start,
                 ref workspace,
                 Engine._capacity,
@@ -533,17 +567,28 @@ public abstract class CompiledEngine : Engine, IDisposable
                 thread,
                 Threads,
                 barrier);
-            // Each thread takes one range of the parameters: the sum of the threads' gradients there (always in thread
-            // order) into the model's buffer, then the optimizer's update of that range.
+            // The parameters this thread owns have their whole gradient now, and no other thread reads them: update them
+            // before waiting.
+            (int ownedFirst, int ownedEnd) = Engine.OwnedParameters(thread, Threads);
+            if (ownedEnd > ownedFirst)
+            {
+                _optimizer?.UpdateRange(parameters[ownedFirst..ownedEnd], modelGradients[ownedFirst..ownedEnd], ownedFirst, _step);
+            }
+
+            // Each thread takes one range of the other parameters: the sum of the threads' gradients there (always in
+            // thread order) into the model's buffer, then the optimizer's update of that range.
             barrier.SignalAndWait();
-            (int start, int end) = Partition.Blocks(Engine.Description.ParameterLength, KerasConventions.Alignment, thread, Threads);
-            Span<float> total = Buffers.Gradients.Span[start..end];
+            int summed = Engine.SummedParametersStart;
+            (int start, int end) = Partition.Blocks(Engine.Description.ParameterLength - summed, KerasConventions.Alignment, thread, Threads);
+            start += summed;
+            end += summed;
+            Span<float> total = modelGradients[start..end];
             for (int t = 1; t < Threads; t++)
             {
                 GradientSum.Add(total, Engine._gradients[t]!.Span[start..end]);
             }
 
-            _optimizer?.UpdateRange(Buffers.Parameters.Span[start..end], total, start, _step);
+            _optimizer?.UpdateRange(parameters[start..end], total, start, _step);
         }
     }
 }

@@ -33,7 +33,7 @@ namespace ConvGen.Generated
     file sealed class MnistCnnEngine : CompiledEngine
     {
         public MnistCnnEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Workspace.BatchPerSample, Workspace.BatchPartialsPerSample, Weights.Offsets())
         {
         }
 
@@ -89,13 +89,17 @@ namespace ConvGen.Generated
         /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
         /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
         /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
-        /// Shared + thread · PartialsPerThread + o.</summary>
+        /// Shared + thread · PartialsPerThread + o. In a training step of a batch of total samples, the batch regions follow, at
+        /// Batch + o · total (Batch = Shared + threads · PartialsPerThread), then each thread's batch partial sums, at
+        /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
             public const int PerSample = 122640;
             public const int PerThread = 0;
             public const int Shared = 600320;
             public const int PartialsPerThread = 976;
+            public const int BatchPerSample = 0;
+            public const int BatchPartialsPerSample = 0;
 
             /// <summary>conv2d output: [N,26,26,32] (21632 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -225,7 +229,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
             TransposeKernels(ref parameters, ref shared, thread, threads);
@@ -245,15 +249,15 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx2(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardVector128(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
         }
@@ -314,14 +318,14 @@ namespace ConvGen.Generated
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -355,7 +359,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -433,14 +437,14 @@ namespace ConvGen.Generated
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 8, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -474,7 +478,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -552,14 +556,14 @@ namespace ConvGen.Generated
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 4, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -593,7 +597,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -4105,15 +4109,14 @@ namespace ConvGen.Generated
                 Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(4608, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 128);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -4348,11 +4351,11 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(128, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 128);
@@ -4363,7 +4366,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -4372,7 +4375,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
                     }
@@ -4456,85 +4459,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>6 input features × 64 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile6x4Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
-                        c4_3 = Vector512.FusedMultiplyAdd(a4, b3, c4_3);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
-                        c5_3 = Vector512.FusedMultiplyAdd(a5, b3, c5_3);
-                    }
-                    an = ref Unsafe.Add(ref an, 4608);
-                    bn = ref Unsafe.Add(ref bn, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 512));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 528));
-                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 544));
-                c4_3.StoreUnsafe(ref Unsafe.Add(ref c, 560));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 640));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
-                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
-                c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
             /// <summary>6 samples × 64 columns: reduces over 128.</summary>
@@ -4741,6 +4665,85 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
+            /// <summary>6 input features × 64 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile6x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
+                        c4_3 = Vector512.FusedMultiplyAdd(a4, b3, c4_3);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
+                        c5_3 = Vector512.FusedMultiplyAdd(a5, b3, c5_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 512));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 528));
+                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 544));
+                c4_3.StoreUnsafe(ref Unsafe.Add(ref c, 560));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 640));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
+                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
+                c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
             // ---- AVX2 ----
@@ -4966,15 +4969,14 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
             }
 
-            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(4608, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 128);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -5180,11 +5182,11 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(128, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 128);
@@ -5195,7 +5197,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -5204,7 +5206,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
                     }
@@ -5284,76 +5286,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>3 input features × 24 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 4608);
-                    bn = ref Unsafe.Add(ref bn, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 264));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-            }
-
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x1Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 4608);
-                    bn = ref Unsafe.Add(ref bn, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
             /// <summary>3 samples × 24 columns: reduces over 128.</summary>
@@ -5456,6 +5388,76 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>3 input features × 24 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x3Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+            }
+
+            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x1Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
             // ---- Vector128 ----
@@ -5699,15 +5701,14 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(4608, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 128);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -5928,11 +5929,11 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(128, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 128);
@@ -5943,7 +5944,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -5952,7 +5953,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
                     }
@@ -6032,83 +6033,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 4608);
-                    bn = ref Unsafe.Add(ref bn, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
-            }
-
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 4608);
-                    bn = ref Unsafe.Add(ref bn, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
             /// <summary>3 samples × 12 columns: reduces over 128.</summary>
@@ -6211,6 +6135,83 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
+            }
+
+            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
         }
 
@@ -6746,15 +6747,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(128, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -7121,11 +7121,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -7136,7 +7136,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -7145,7 +7145,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -7200,6 +7200,212 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
+            }
+
+            /// <summary>6 samples × 64 columns: reduces over 10.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 10; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 40));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
+                        c4_3 = Vector512.FusedMultiplyAdd(a4, b3, c4_3);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 50));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
+                        c5_3 = Vector512.FusedMultiplyAdd(a5, b3, c5_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 512));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 528));
+                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 544));
+                c4_3.StoreUnsafe(ref Unsafe.Add(ref c, 560));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 640));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
+                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
+                c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
+            }
+
+            /// <summary>4 samples × 64 columns: reduces over 10.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 10; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 20));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 30));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+            }
+
+            /// <summary>2 samples × 64 columns: reduces over 10.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 10; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+            }
+
+            /// <summary>1 samples × 64 columns: reduces over 10.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 10; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             /// <summary>26 input features × 10 units: reduces over the batch.</summary>
@@ -7434,212 +7640,6 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 20));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 30));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 40));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
-                        c4_3 = Vector512.FusedMultiplyAdd(a4, b3, c4_3);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 50));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
-                        c5_3 = Vector512.FusedMultiplyAdd(a5, b3, c5_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 512));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 528));
-                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 544));
-                c4_3.StoreUnsafe(ref Unsafe.Add(ref c, 560));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 640));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
-                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
-                c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
-            }
-
-            /// <summary>4 samples × 64 columns: reduces over 10.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 20));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 30));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
-            }
-
-            /// <summary>2 samples × 64 columns: reduces over 10.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 10));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-            }
-
-            /// <summary>1 samples × 64 columns: reduces over 10.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-            }
-
             // ---- AVX2 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,128] × [128,10] -&gt; [N,10].</summary>
@@ -7818,15 +7818,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(128, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -7991,11 +7990,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -8006,7 +8005,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -8015,7 +8014,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -8076,88 +8075,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 128);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
-            }
-
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 128);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
             }
 
             /// <summary>3 samples × 24 columns: reduces over 10.</summary>
@@ -8334,6 +8251,88 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
+            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 128);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
+            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 128);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+            }
+
             // ---- Vector128 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,128] × [128,10] -&gt; [N,10].</summary>
@@ -8470,15 +8469,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(128, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -8600,11 +8598,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -8615,7 +8613,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -8624,7 +8622,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -8688,82 +8686,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 128);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
-            }
-
-            /// <summary>2 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 128);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
             /// <summary>3 samples × 12 columns: reduces over 10.</summary>
@@ -8953,6 +8875,82 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 128);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
+            }
+
+            /// <summary>2 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 128);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
         }
 

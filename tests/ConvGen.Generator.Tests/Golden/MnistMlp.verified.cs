@@ -33,7 +33,7 @@ namespace ConvGen.Generated
     file sealed class MnistMlpEngine : CompiledEngine
     {
         public MnistMlpEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Workspace.BatchPerSample, Workspace.BatchPartialsPerSample, Weights.Offsets())
         {
         }
 
@@ -78,19 +78,29 @@ namespace ConvGen.Generated
         /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
         /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
         /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
-        /// Shared + thread · PartialsPerThread + o.</summary>
+        /// Shared + thread · PartialsPerThread + o. In a training step of a batch of total samples, the batch regions follow, at
+        /// Batch + o · total (Batch = Shared + threads · PartialsPerThread), then each thread's batch partial sums, at
+        /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
             public const int PerSample = 128;
             public const int PerThread = 0;
             public const int Shared = 464;
             public const int PartialsPerThread = 336;
+            public const int BatchPerSample = 32;
+            public const int BatchPartialsPerSample = 32;
 
             /// <summary>dense output: [N,20] (20 floats per sample).</summary>
             public const int DenseOutput = 0;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 20] (140 floats per thread, shared).</summary>
             public const int DensePartials = 0;
+
+            /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,20] (20 floats per sample of the batch per thread, shared).</summary>
+            public const int DenseRowPartials = 0;
+
+            /// <summary>dense: the gradient of its pre-activation output, gathered from every thread's chunk: [N,20] (20 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchGradient = 0;
 
             /// <summary>dense_1 output: [N,15] (15 floats per sample).</summary>
             public const int Dense1Output = 32;
@@ -193,7 +203,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
             TransposeKernels(ref parameters, ref shared, thread, threads);
@@ -213,17 +223,28 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx2(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardVector128(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
+        }
+
+        /// <inheritdoc/>
+        protected override int SummedParametersStart => 15680;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) OwnedParameters(int thread, int threads)
+        {
+            // The rows of dense/kernel whose partial sums and gradient the thread computed.
+            (int first, int end) = Partition.Blocks(784, 4, thread, threads);
+            return (Weights.DenseKernel + (first * 20), Weights.DenseKernel + (end * 20));
         }
 
         /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
@@ -264,31 +285,35 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 8, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
             barrier.SignalAndWait();
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
             barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceAvx512(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            Dense2Kernels.ForwardReduceAvx512(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
             barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
         private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(784, 4, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref Unsafe.Add(ref denseRowPartials, first * 20), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 20));
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
             // dense_2: Dense [N,15] -> [N,10]
@@ -296,7 +321,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
@@ -305,13 +330,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
+            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         // ==== AVX2 passes ====
@@ -342,31 +371,35 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 8, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 8, part, parts));
             barrier.SignalAndWait();
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
             barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
             barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
         private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx2(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(784, 4, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref Unsafe.Add(ref denseRowPartials, first * 20), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 20));
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
             // dense_2: Dense [N,15] -> [N,10]
@@ -374,7 +407,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
@@ -383,13 +416,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
+            DenseKernels.GatherOutputGradientAvx2(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx2(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         // ==== Vector128 passes ====
@@ -420,31 +457,35 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 4, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 4, part, parts));
             barrier.SignalAndWait();
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Partials, count, part, parts);
+            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
             barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, part, parts);
+            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
             barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
         private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialVector128(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(784, 4, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref Unsafe.Add(ref denseRowPartials, first * 20), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 20));
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
             // dense_2: Dense [N,15] -> [N,10]
@@ -452,7 +493,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
@@ -461,13 +502,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), count);
+            DenseKernels.GatherOutputGradientVector128(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsVector128(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         /// <summary>dense: Dense, 20 units, relu: in [N,784] -&gt; out [N,20].</summary>
@@ -707,15 +752,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(784, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 20);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 8; n += 8)
@@ -932,11 +976,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(20, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 20);
@@ -947,7 +991,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -956,18 +1000,18 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
                     }
                 }
             }
 
-            /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,20] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
+            public static void GatherOutputGradientAvx512(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     Vector256<float> sum1 = Vector256<float>.Zero;
@@ -984,10 +1028,32 @@ namespace ConvGen.Generated
                     sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
                     Lanes.StoreFirst(ref Unsafe.Add(ref biasGradient, 16), sum2, 4);
                 }
-                // Kernel gradient [784, 20] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 784; i += 8)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 20).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 20));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx512(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 8; i += 8)
                 {
-                    KernelGradientTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                }
+                if (i <= end - 4)
+                {
+                    KernelGradientTile4x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    i += 4;
+                }
+                if (i <= end - 2)
+                {
+                    KernelGradientTile2x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    KernelGradientTile1x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    i += 1;
                 }
             }
 
@@ -1071,6 +1137,116 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
                 c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 148));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
+            }
+
+            /// <summary>4 input features × 20 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
+            }
+
+            /// <summary>2 input features × 20 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
+            }
+
+            /// <summary>1 input features × 20 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
             }
 
             // ---- AVX2 ----
@@ -1209,15 +1385,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), Vector256.Max(c0_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(784, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 20);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -1339,11 +1514,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(20, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 20);
@@ -1354,7 +1529,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -1363,18 +1538,18 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
                     }
                 }
             }
 
-            /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,20] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
+            public static void GatherOutputGradientAvx2(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
                     Vector256<float> sum1 = Vector256<float>.Zero;
@@ -1391,12 +1566,28 @@ namespace ConvGen.Generated
                     sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 8));
                     Lanes.StoreFirst(ref Unsafe.Add(ref biasGradient, 16), sum2, 4);
                 }
-                // Kernel gradient [784, 20] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 783; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 20).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 20));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx2(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
-                    KernelGradientTile3x3Lanes4Avx2(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile3x3Lanes4Avx2(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
                 }
-                KernelGradientTile1x3Lanes4Avx2(ref Unsafe.Add(ref input, 783), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (783 * 20)), count);
+                if (i <= end - 2)
+                {
+                    KernelGradientTile2x3Lanes4Avx2(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    KernelGradientTile1x3Lanes4Avx2(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    i += 1;
+                }
             }
 
             /// <summary>3 input features × 20 units: reduces over the batch.</summary>
@@ -1439,6 +1630,40 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
+            }
+
+            /// <summary>2 input features × 20 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
             /// <summary>1 input features × 20 units: reduces over the batch.</summary>
@@ -1699,15 +1924,14 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(784, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 20);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -1919,11 +2143,11 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(20, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 20);
@@ -1934,7 +2158,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -1943,18 +2167,18 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
                     }
                 }
             }
 
-            /// <summary>Backward: kernel, bias gradients from the output gradient [N,20].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,20] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, int count)
+            public static void GatherOutputGradientVector128(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
                     Vector128<float> sum1 = Vector128<float>.Zero;
@@ -1977,14 +2201,31 @@ namespace ConvGen.Generated
                     sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 12));
                     sum4.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
                 }
-                // Kernel gradient [784, 20] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 783; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 20).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 20));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsVector128(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
-                    KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
-                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 12), ref Unsafe.Add(ref kernelGradient, (i * 20) + 12), count);
+                    KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 12), ref Unsafe.Add(ref kernelGradient, (i * 20) + 12), count);
                 }
-                KernelGradientTile1x3Vector128(ref Unsafe.Add(ref input, 783), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (783 * 20)), count);
-                KernelGradientTile1x2Vector128(ref Unsafe.Add(ref input, 783), ref Unsafe.Add(ref outputGradient, 12), ref Unsafe.Add(ref kernelGradient, (783 * 20) + 12), count);
+                if (i <= end - 2)
+                {
+                    KernelGradientTile2x3Vector128(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 12), ref Unsafe.Add(ref kernelGradient, (i * 20) + 12), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    KernelGradientTile1x3Vector128(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientTile1x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 12), ref Unsafe.Add(ref kernelGradient, (i * 20) + 12), count);
+                    i += 1;
+                }
             }
 
             /// <summary>3 input features × 12 units: reduces over the batch.</summary>
@@ -2062,6 +2303,69 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
+            }
+
+            /// <summary>2 input features × 12 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 784);
+                    bn = ref Unsafe.Add(ref bn, 20);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
             /// <summary>1 input features × 12 units: reduces over the batch.</summary>
@@ -2495,15 +2799,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, Vector512.Max(c0_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(20, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 15);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -2870,11 +3173,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 15);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(15, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 15);
@@ -2885,7 +3188,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -2894,7 +3197,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
                     }
@@ -2941,102 +3244,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>20 input features × 15 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile20x1Lanes15Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                Vector512<float> c13_0 = Vector512<float>.Zero;
-                Vector512<float> c14_0 = Vector512<float>.Zero;
-                Vector512<float> c15_0 = Vector512<float>.Zero;
-                Vector512<float> c16_0 = Vector512<float>.Zero;
-                Vector512<float> c17_0 = Vector512<float>.Zero;
-                Vector512<float> c18_0 = Vector512<float>.Zero;
-                Vector512<float> c19_0 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref an, 16));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref an, 17));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref an, 18));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref an, 19));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 20);
-                    bn = ref Unsafe.Add(ref bn, 15);
-                }
-                Lanes.StoreFirst(ref c, c0_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c16_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), c17_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c18_0, 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), c19_0, 15);
             }
 
             /// <summary>8 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
@@ -3231,6 +3438,102 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
             }
 
+            /// <summary>20 input features × 15 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile20x1Lanes15Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref an, 16));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref an, 17));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref an, 18));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref an, 19));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 20);
+                    bn = ref Unsafe.Add(ref bn, 15);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c2_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c4_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c5_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c6_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c8_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c9_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c10_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), c11_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c12_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), c13_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c14_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), c16_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), c17_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c18_0, 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), c19_0, 15);
+            }
+
             // ---- AVX2 ----
 
             /// <summary>Forward: out = relu(in × kernel + bias); in [N,20] × [20,15] -&gt; [N,15].</summary>
@@ -3409,15 +3712,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), Vector256.Max(c0_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(20, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 15);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -3582,11 +3884,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(15, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 15);
@@ -3597,7 +3899,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -3606,7 +3908,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
                     }
@@ -3654,53 +3956,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 15 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 20);
-                    bn = ref Unsafe.Add(ref bn, 15);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
             }
 
             /// <summary>3 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
@@ -3803,6 +4058,53 @@ namespace ConvGen.Generated
                 ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
                 ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+            }
+
+            /// <summary>5 input features × 15 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 20);
+                    bn = ref Unsafe.Add(ref bn, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c2_1, 7);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
             }
 
             // ---- Vector128 ----
@@ -4135,15 +4437,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), Vector128.Max(c0_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(20, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 15);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4452,11 +4753,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(15, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 15);
@@ -4467,7 +4768,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -4476,7 +4777,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
                     }
@@ -4534,100 +4835,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
-                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
-                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
-                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 20);
-                    bn = ref Unsafe.Add(ref bn, 15);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-            }
-
-            /// <summary>5 input features × 7 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
-                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
-                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
-                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 20);
-                    bn = ref Unsafe.Add(ref bn, 15);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
             }
 
             /// <summary>3 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
@@ -4817,6 +5024,100 @@ namespace ConvGen.Generated
                 }
                 ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 20);
+                    bn = ref Unsafe.Add(ref bn, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+            }
+
+            /// <summary>5 input features × 7 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 20);
+                    bn = ref Unsafe.Add(ref bn, 15);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), c2_1, 3);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
             }
         }
 
@@ -5201,15 +5502,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(15, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -5576,11 +5876,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -5591,7 +5891,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -5600,7 +5900,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -5657,82 +5957,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>15 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile15x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                Vector512<float> c13_0 = Vector512<float>.Zero;
-                Vector512<float> c14_0 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 15);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                Lanes.StoreFirst(ref c, c0_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
             }
 
             /// <summary>28 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
@@ -6067,6 +6291,82 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
             }
 
+            /// <summary>15 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile15x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 15);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+            }
+
             // ---- AVX2 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,15] × [15,10] -&gt; [N,10].</summary>
@@ -6245,15 +6545,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(15, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -6418,11 +6717,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -6433,7 +6732,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -6442,7 +6741,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -6495,53 +6794,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 15);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
             /// <summary>5 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
@@ -6684,6 +6936,53 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
             }
 
+            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 15);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
             // ---- Vector128 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,15] × [15,10] -&gt; [N,10].</summary>
@@ -6820,15 +7119,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(15, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -6950,11 +7248,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -6965,7 +7263,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -6974,7 +7272,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -7034,48 +7332,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 15);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
             /// <summary>5 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
@@ -7356,6 +7612,48 @@ namespace ConvGen.Generated
                 }
                 ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
+            }
+
+            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 15);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
         }
 

@@ -33,7 +33,7 @@ namespace ConvGen.Generated
     file sealed class NormalizedSoftmaxLayerEngine : CompiledEngine
     {
         public NormalizedSoftmaxLayerEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Workspace.BatchPerSample, Workspace.BatchPartialsPerSample, Weights.Offsets())
         {
         }
 
@@ -101,13 +101,17 @@ namespace ConvGen.Generated
         /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
         /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
         /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
-        /// Shared + thread · PartialsPerThread + o.</summary>
+        /// Shared + thread · PartialsPerThread + o. In a training step of a batch of total samples, the batch regions follow, at
+        /// Batch + o · total (Batch = Shared + threads · PartialsPerThread), then each thread's batch partial sums, at
+        /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
             public const int PerSample = 3936;
             public const int PerThread = 32;
             public const int Shared = 720;
             public const int PartialsPerThread = 224;
+            public const int BatchPerSample = 0;
+            public const int BatchPartialsPerSample = 0;
 
             /// <summary>normalization output: [N,12,12,2] (288 floats per sample).</summary>
             public const int NormalizationOutput = 0;
@@ -261,7 +265,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
             TransposeKernels(ref parameters, ref shared, thread, threads);
@@ -281,15 +285,15 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx2(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardVector128(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
         }
@@ -376,14 +380,14 @@ namespace ConvGen.Generated
             Conv2d1Kernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 8, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -428,7 +432,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -536,14 +540,14 @@ namespace ConvGen.Generated
             Conv2d1Kernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 8, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 8, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -588,7 +592,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -696,14 +700,14 @@ namespace ConvGen.Generated
             Conv2d1Kernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 4, part, parts));
             barrier.SignalAndWait();
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Partials, count, part, parts);
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, part, parts);
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 4, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -748,7 +752,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -3568,15 +3572,14 @@ namespace ConvGen.Generated
                 Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
             }
 
-            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(32, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 16);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -3943,11 +3946,11 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(16, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 16);
@@ -3958,7 +3961,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector512.Max(sum, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -3967,7 +3970,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector512.Max(sum, Vector512<float>.Zero), end - j);
                     }
@@ -4022,86 +4025,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>16 input features × 16 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile16x1Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                Vector512<float> c13_0 = Vector512<float>.Zero;
-                Vector512<float> c14_0 = Vector512<float>.Zero;
-                Vector512<float> c15_0 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 32);
-                    bn = ref Unsafe.Add(ref bn, 16);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
             /// <summary>13 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
@@ -4357,6 +4280,86 @@ namespace ConvGen.Generated
                 ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
+            /// <summary>16 input features × 16 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile16x1Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 32);
+                    bn = ref Unsafe.Add(ref bn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+            }
+
             // ---- AVX2 ----
 
             /// <summary>Forward: out = relu(in × kernel + bias); in [N,32] × [32,16] -&gt; [N,16].</summary>
@@ -4535,15 +4538,14 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(32, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 16);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4708,11 +4710,11 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(16, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 16);
@@ -4723,7 +4725,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector256.Max(sum, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -4732,7 +4734,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector256.Max(sum, Vector256<float>.Zero), end - j);
                     }
@@ -4790,82 +4792,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 16 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 32);
-                    bn = ref Unsafe.Add(ref bn, 16);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-            }
-
-            /// <summary>2 input features × 16 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 32);
-                    bn = ref Unsafe.Add(ref bn, 16);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
             /// <summary>5 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
@@ -5006,6 +4932,82 @@ namespace ConvGen.Generated
                 }
                 ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
                 ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>5 input features × 16 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 32);
+                    bn = ref Unsafe.Add(ref bn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+            }
+
+            /// <summary>2 input features × 16 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 32);
+                    bn = ref Unsafe.Add(ref bn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
             // ---- Vector128 ----
@@ -5190,15 +5192,14 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(32, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 16);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -5367,11 +5368,11 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>Split forward, second half: out = relu(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(16, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 16);
@@ -5382,7 +5383,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         Vector128.Max(sum, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -5391,7 +5392,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), Vector128.Max(sum, Vector128<float>.Zero), end - j);
                     }
@@ -5454,82 +5455,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
-                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
-                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
-                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
-                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 32);
-                    bn = ref Unsafe.Add(ref bn, 16);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-            }
-
-            /// <summary>2 input features × 8 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 32);
-                    bn = ref Unsafe.Add(ref bn, 16);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
             /// <summary>3 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
@@ -5719,6 +5644,82 @@ namespace ConvGen.Generated
                 }
                 ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
                 ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                Vector128<float> c4_0 = Vector128<float>.Zero, c4_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                        Vector128<float> a4 = Vector128.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector128.MultiplyAddEstimate(a4, b0, c4_0);
+                        c4_1 = Vector128.MultiplyAddEstimate(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 32);
+                    bn = ref Unsafe.Add(ref bn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 32);
+                    bn = ref Unsafe.Add(ref bn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
         }
 
@@ -6254,15 +6255,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
-            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(16, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 5);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -6629,11 +6629,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(5, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 5);
@@ -6644,7 +6644,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -6653,7 +6653,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -6710,86 +6710,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>16 input features × 5 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero;
-                Vector256<float> c5_0 = Vector256<float>.Zero;
-                Vector256<float> c6_0 = Vector256<float>.Zero;
-                Vector256<float> c7_0 = Vector256<float>.Zero;
-                Vector256<float> c8_0 = Vector256<float>.Zero;
-                Vector256<float> c9_0 = Vector256<float>.Zero;
-                Vector256<float> c10_0 = Vector256<float>.Zero;
-                Vector256<float> c11_0 = Vector256<float>.Zero;
-                Vector256<float> c12_0 = Vector256<float>.Zero;
-                Vector256<float> c13_0 = Vector256<float>.Zero;
-                Vector256<float> c14_0 = Vector256<float>.Zero;
-                Vector256<float> c15_0 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref an, 15));
-                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 16);
-                    bn = ref Unsafe.Add(ref bn, 5);
-                }
-                Lanes.StoreFirst(ref c, c0_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c8_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c9_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c10_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c12_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 65), c13_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c14_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
             }
 
             /// <summary>28 samples × 16 columns: reduces over 5.</summary>
@@ -7124,6 +7044,86 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
+            /// <summary>16 input features × 5 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                Vector256<float> c8_0 = Vector256<float>.Zero;
+                Vector256<float> c9_0 = Vector256<float>.Zero;
+                Vector256<float> c10_0 = Vector256<float>.Zero;
+                Vector256<float> c11_0 = Vector256<float>.Zero;
+                Vector256<float> c12_0 = Vector256<float>.Zero;
+                Vector256<float> c13_0 = Vector256<float>.Zero;
+                Vector256<float> c14_0 = Vector256<float>.Zero;
+                Vector256<float> c15_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector256<float> a8 = Vector256.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector256.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector256<float> a9 = Vector256.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector256.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector256<float> a10 = Vector256.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector256.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector256<float> a11 = Vector256.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector256.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector256<float> a12 = Vector256.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector256.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector256<float> a13 = Vector256.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector256.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector256<float> a14 = Vector256.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector256.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector256<float> a15 = Vector256.Create(Unsafe.Add(ref an, 15));
+                        c15_0 = Vector256.FusedMultiplyAdd(a15, b0, c15_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 16);
+                    bn = ref Unsafe.Add(ref bn, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c8_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c9_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c10_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c12_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 65), c13_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c14_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
+            }
+
             // ---- AVX2 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,16] × [16,5] -&gt; [N,5].</summary>
@@ -7352,15 +7352,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
-            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(16, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 5);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 12; n += 12)
@@ -7578,11 +7577,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 5);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(5, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 5);
@@ -7593,7 +7592,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -7602,7 +7601,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -7652,54 +7651,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>8 input features × 5 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero;
-                Vector256<float> c5_0 = Vector256<float>.Zero;
-                Vector256<float> c6_0 = Vector256<float>.Zero;
-                Vector256<float> c7_0 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 16);
-                    bn = ref Unsafe.Add(ref bn, 5);
-                }
-                Lanes.StoreFirst(ref c, c0_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
             /// <summary>5 samples × 16 columns: reduces over 5.</summary>
@@ -7840,6 +7791,54 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>8 input features × 5 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero;
+                Vector256<float> c5_0 = Vector256<float>.Zero;
+                Vector256<float> c6_0 = Vector256<float>.Zero;
+                Vector256<float> c7_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 16);
+                    bn = ref Unsafe.Add(ref bn, 5);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c2_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c4_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 25), c5_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c6_0, 5);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
             // ---- Vector128 ----
@@ -8020,15 +8019,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
             }
 
-            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,5] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(16, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 5);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -8193,11 +8191,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(5, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 5);
@@ -8208,7 +8206,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -8217,7 +8215,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -8274,47 +8272,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>4 input features × 5 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
-                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 16);
-                    bn = ref Unsafe.Add(ref bn, 5);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 5));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 14), c2_1, 1);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
 
             /// <summary>5 samples × 8 columns: reduces over 5.</summary>
@@ -8455,6 +8412,47 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+            }
+
+            /// <summary>4 input features × 5 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c3_0 = Vector128<float>.Zero, c3_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        Vector128<float> a3 = Vector128.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector128.MultiplyAddEstimate(a3, b0, c3_0);
+                        c3_1 = Vector128.MultiplyAddEstimate(a3, b1, c3_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 16);
+                    bn = ref Unsafe.Add(ref bn, 5);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 5));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 14), c2_1, 1);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
         }
 

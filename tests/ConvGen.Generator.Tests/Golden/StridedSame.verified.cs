@@ -33,7 +33,7 @@ namespace ConvGen.Generated
     file sealed class StridedSameEngine : CompiledEngine
     {
         public StridedSameEngine()
-            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Weights.Offsets())
+            : base(CreateDescription(), Weights.ParameterLength, Weights.StateLength, Workspace.PerSample, Workspace.PerThread, Workspace.Shared, Workspace.PartialsPerThread, Workspace.BatchPerSample, Workspace.BatchPartialsPerSample, Weights.Offsets())
         {
         }
 
@@ -88,13 +88,17 @@ namespace ConvGen.Generated
         /// <summary>Workspace layout. Each thread has a workspace for its chunk of the batch: a per-sample region of offset o
         /// starts at o · capacity (the largest chunk so far), the per-thread regions after all of them, at PerSample · capacity + o.
         /// The threads of a step share one more buffer: the shared regions at o, then each thread's partial sums at
-        /// Shared + thread · PartialsPerThread + o.</summary>
+        /// Shared + thread · PartialsPerThread + o. In a training step of a batch of total samples, the batch regions follow, at
+        /// Batch + o · total (Batch = Shared + threads · PartialsPerThread), then each thread's batch partial sums, at
+        /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
             public const int PerSample = 3056;
             public const int PerThread = 32;
             public const int Shared = 960;
             public const int PartialsPerThread = 144;
+            public const int BatchPerSample = 0;
+            public const int BatchPartialsPerSample = 0;
 
             /// <summary>rescaling output: [N,15,13,3] (585 floats per sample).</summary>
             public const int RescalingOutput = 0;
@@ -227,7 +231,7 @@ namespace ConvGen.Generated
         }
 
         /// <inheritdoc/>
-        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
+        protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
             TransposeKernels(ref parameters, ref shared, thread, threads);
@@ -247,15 +251,15 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
-                BackwardAvx512(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else if (CompiledEngine.IsAvx2)
             {
-                BackwardAvx2(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardAvx2(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             else
             {
-                BackwardVector128(ref images, count, total, ref parameters, ref gradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
+                BackwardVector128(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
             }
             return metrics;
         }
@@ -319,9 +323,9 @@ namespace ConvGen.Generated
             AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -357,7 +361,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx512(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -435,9 +439,9 @@ namespace ConvGen.Generated
             AveragePooling2dKernels.ForwardAvx2(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -473,7 +477,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardAvx2(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -551,9 +555,9 @@ namespace ConvGen.Generated
             AveragePooling2dKernels.ForwardVector128(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref densePartials, count, part, parts);
+            DenseKernels.ForwardPartialVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, part, parts);
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -589,7 +593,7 @@ namespace ConvGen.Generated
         }
 
         /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
-        private static void BackwardVector128(ref float images, int count, int total, ref float parameters, ref float gradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
+        private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -3188,15 +3192,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(96, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -3563,11 +3566,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 10);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 16, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -3578,7 +3581,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector512.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -3587,7 +3590,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum = Lanes.LoadFirst512(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst512(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -3641,118 +3644,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero;
-                Vector512<float> c13_0 = Vector512<float>.Zero;
-                Vector512<float> c14_0 = Vector512<float>.Zero;
-                Vector512<float> c15_0 = Vector512<float>.Zero;
-                Vector512<float> c16_0 = Vector512<float>.Zero;
-                Vector512<float> c17_0 = Vector512<float>.Zero;
-                Vector512<float> c18_0 = Vector512<float>.Zero;
-                Vector512<float> c19_0 = Vector512<float>.Zero;
-                Vector512<float> c20_0 = Vector512<float>.Zero;
-                Vector512<float> c21_0 = Vector512<float>.Zero;
-                Vector512<float> c22_0 = Vector512<float>.Zero;
-                Vector512<float> c23_0 = Vector512<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
-                        Vector512<float> a0 = Vector512.Create(an);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
-                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
-                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
-                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
-                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
-                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
-                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref an, 16));
-                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
-                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref an, 17));
-                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
-                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref an, 18));
-                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
-                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref an, 19));
-                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
-                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref an, 20));
-                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
-                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref an, 21));
-                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
-                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref an, 22));
-                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
-                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref an, 23));
-                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
-                    }
-                    an = ref Unsafe.Add(ref an, 96);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                Lanes.StoreFirst(ref c, c0_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c16_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 170), c17_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c18_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 190), c19_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 200), c20_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c21_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 220), c22_0, 10);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
             }
 
             /// <summary>8 samples × 48 columns: reduces over 10.</summary>
@@ -3947,6 +3838,118 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
             }
 
+            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> c16_0 = Vector512<float>.Zero;
+                Vector512<float> c17_0 = Vector512<float>.Zero;
+                Vector512<float> c18_0 = Vector512<float>.Zero;
+                Vector512<float> c19_0 = Vector512<float>.Zero;
+                Vector512<float> c20_0 = Vector512<float>.Zero;
+                Vector512<float> c21_0 = Vector512<float>.Zero;
+                Vector512<float> c22_0 = Vector512<float>.Zero;
+                Vector512<float> c23_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
+                        c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                        Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
+                        c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                        Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
+                        c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                        Vector512<float> a16 = Vector512.Create(Unsafe.Add(ref an, 16));
+                        c16_0 = Vector512.FusedMultiplyAdd(a16, b0, c16_0);
+                        Vector512<float> a17 = Vector512.Create(Unsafe.Add(ref an, 17));
+                        c17_0 = Vector512.FusedMultiplyAdd(a17, b0, c17_0);
+                        Vector512<float> a18 = Vector512.Create(Unsafe.Add(ref an, 18));
+                        c18_0 = Vector512.FusedMultiplyAdd(a18, b0, c18_0);
+                        Vector512<float> a19 = Vector512.Create(Unsafe.Add(ref an, 19));
+                        c19_0 = Vector512.FusedMultiplyAdd(a19, b0, c19_0);
+                        Vector512<float> a20 = Vector512.Create(Unsafe.Add(ref an, 20));
+                        c20_0 = Vector512.FusedMultiplyAdd(a20, b0, c20_0);
+                        Vector512<float> a21 = Vector512.Create(Unsafe.Add(ref an, 21));
+                        c21_0 = Vector512.FusedMultiplyAdd(a21, b0, c21_0);
+                        Vector512<float> a22 = Vector512.Create(Unsafe.Add(ref an, 22));
+                        c22_0 = Vector512.FusedMultiplyAdd(a22, b0, c22_0);
+                        Vector512<float> a23 = Vector512.Create(Unsafe.Add(ref an, 23));
+                        c23_0 = Vector512.FusedMultiplyAdd(a23, b0, c23_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 96);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                Lanes.StoreFirst(ref c, c0_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 20), c2_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 40), c4_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 50), c5_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), c6_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 80), c8_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), c9_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 100), c10_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 110), c11_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), c12_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 130), c13_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 140), c14_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 160), c16_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 170), c17_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), c18_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 190), c19_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 200), c20_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), c21_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 220), c22_0, 10);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 230), c23_0, 10);
+            }
+
             // ---- AVX2 ----
 
             /// <summary>Forward: out = linear(in × kernel + bias); in [N,96] × [96,10] -&gt; [N,10].</summary>
@@ -4125,15 +4128,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(96, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4298,11 +4300,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceAvx2(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 8, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -4313,7 +4315,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector256.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -4322,7 +4324,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum = Lanes.LoadFirst256(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst256(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -4380,76 +4382,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 96);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
-            }
-
-            /// <summary>1 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                    }
-                    an = ref Unsafe.Add(ref an, 96);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
             /// <summary>3 samples × 24 columns: reduces over 10.</summary>
@@ -4552,6 +4484,76 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 96);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_1, 2);
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
+            }
+
+            /// <summary>1 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 96);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
             }
 
             // ---- Vector128 ----
@@ -4690,15 +4692,14 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.</summary>
+            /// <summary>Split forward, first half: partial [N,10] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, int part, int parts)
+            public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
-                (int k0, int k1) = Partition.Range(96, part, parts);
+                (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
                 kernel = ref Unsafe.Add(ref kernel, k0 * 10);
-                partials = ref Unsafe.Add(ref partials, part * Workspace.PartialsPerThread);
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -4820,11 +4821,11 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
             }
 
-            /// <summary>Split forward, second half: out = linear(Σ over parts of the partial sums + bias) for part `part`'s units.</summary>
+            /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int part, int parts)
+            public static void ForwardReduceVector128(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
             {
-                (int first, int end) = Partition.Blocks(10, 4, part, parts);
+                (int first, int end) = units;
                 for (int n = 0; n < count; n++)
                 {
                     ref float row = ref Unsafe.Add(ref partials, n * 10);
@@ -4835,7 +4836,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, j));
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j));
+                            sum += Vector128.LoadUnsafe(ref Unsafe.Add(ref row, (p * stride) + j));
                         }
                         sum.StoreUnsafe(ref Unsafe.Add(ref result, j));
                     }
@@ -4844,7 +4845,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum = Lanes.LoadFirst128(ref Unsafe.Add(ref bias, j), end - j);
                         for (int p = 0; p < parts; p++)
                         {
-                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * Workspace.PartialsPerThread) + j), end - j);
+                            sum += Lanes.LoadFirst128(ref Unsafe.Add(ref row, (p * stride) + j), end - j);
                         }
                         Lanes.StoreFirst(ref Unsafe.Add(ref result, j), sum, end - j);
                     }
@@ -4904,48 +4905,6 @@ namespace ConvGen.Generated
                         n += 1;
                     }
                 }
-            }
-
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 96);
-                    bn = ref Unsafe.Add(ref bn, 10);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
             /// <summary>3 samples × 12 columns: reduces over 10.</summary>
@@ -5048,6 +5007,48 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 96);
+                    bn = ref Unsafe.Add(ref bn, 10);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 10));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 14));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
         }
 

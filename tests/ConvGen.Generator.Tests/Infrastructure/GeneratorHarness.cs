@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using ConvGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 
@@ -54,6 +55,25 @@ internal static class GeneratorHarness
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator over <paramref name="sources"/> (the first one is Model.cs).</summary>
+    /// <summary>The model the generator's parser makes of one class carrying <paramref name="attributes"/>; asserts that
+    /// the class draws no diagnostic.</summary>
+    public static ModelSpec ParseModel(string attributes)
+    {
+        string source = $$"""
+            using ConvGen;
+
+            namespace App;
+
+            /// <summary>The model.</summary>
+            {{attributes}}
+            public partial class Net;
+            """;
+        GeneratorDriver driver = CreateDriver(trackSteps: true).RunGenerators(CreateCompilation(source));
+        GeneratorRunResult result = driver.GetRunResult().Results.Single();
+        Assert.Empty(result.Diagnostics);
+        return (ModelSpec)Assert.Single(result.TrackedSteps[TrackingNames.Models].SelectMany(step => step.Outputs)).Value;
+    }
+
     public static GeneratorRun Run(params string[] sources) => Run(CreateCompilation(sources));
 
     public static GeneratorRun Run(CSharpCompilation compilation)

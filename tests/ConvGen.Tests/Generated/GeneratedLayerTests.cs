@@ -20,6 +20,7 @@ public class GeneratedLayerTests
         nameof(DropoutModel),
         nameof(StandaloneLayersModel),
         nameof(WideDenseModel),
+        nameof(NormalizedDenseModel),
     ];
 
     internal static Model Create(string name, int seed) => name switch
@@ -33,6 +34,7 @@ public class GeneratedLayerTests
         nameof(DropoutModel) => new DropoutModel(seed),
         nameof(StandaloneLayersModel) => new StandaloneLayersModel(seed),
         nameof(WideDenseModel) => new WideDenseModel(seed),
+        nameof(NormalizedDenseModel) => new NormalizedDenseModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -83,9 +85,12 @@ public class GeneratedLayerTests
     [InlineData(nameof(DropoutModel))]
     [InlineData(nameof(PoolingModel))]
     [InlineData(nameof(ConvSameStridedModel))]
+    [InlineData(nameof(WideDenseModel))]
+    [InlineData(nameof(NormalizedDenseModel))]
     public void EveryThreadCountMatchesTheInterpretedEngineAndRepeatsItselfExactly(string model)
     {
-        // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them.
+        // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them, and
+        // the dense layers trained by rows share their input features out in uneven blocks.
         foreach (int threads in new[] { 1, 2, 3 })
         {
             Model generated = Create(model, seed: 6);
@@ -98,6 +103,36 @@ public class GeneratedLayerTests
             generated.Engine.ComputeGradients(generated.Buffers, images, labels, 13, 99);
             again.Engine.ComputeGradients(again.Buffers, images, labels, 13, 99);
             Assert.True(generated.Buffers.Gradients.Span.SequenceEqual(again.Buffers.Gradients.Span), $"{threads} threads: two runs differ");
+        }
+    }
+
+    [Theory]
+    [InlineData(nameof(WideDenseModel))]
+    [InlineData(nameof(NormalizedDenseModel))]
+    [InlineData(nameof(BatchNormalizationModel))]
+    public void ATrainingStepIsItsGradientsThenTheUpdate(string model)
+    {
+        // A step updates each range of the parameters on the thread that summed its gradients, or on the thread that
+        // owns it (a layer trained by rows, updated before the others have finished): the same numbers as computing the
+        // gradients and then updating the whole buffer.
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            Model stepped = Create(model, seed: 7);
+            Model separate = Create(model, seed: 7);
+            stepped.Engine.Threads = threads;
+            separate.Engine.Threads = threads;
+            (float[] images, int[] labels) = EngineComparison.Batch(stepped.Description, 13, seed: 15);
+            var fused = new Adam();
+            var apart = new Adam();
+            for (ulong step = 1; step <= 3; step++)
+            {
+                stepped.Engine.TrainStep(stepped.Buffers, images, labels, 13, step, fused);
+                separate.Engine.ComputeGradients(separate.Buffers, images, labels, 13, step);
+                apart.Apply(separate.Buffers.Parameters.Span, separate.Buffers.Gradients.Span);
+            }
+
+            Assert.True(separate.Buffers.Gradients.Span.SequenceEqual(stepped.Buffers.Gradients.Span), $"{threads} threads: the step's gradients differ");
+            Assert.True(separate.Buffers.Parameters.Span.SequenceEqual(stepped.Buffers.Parameters.Span), $"{threads} threads: the step's parameters differ");
         }
     }
 

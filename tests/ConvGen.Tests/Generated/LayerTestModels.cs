@@ -90,3 +90,13 @@ public partial class StandaloneLayersModel;
 [Dense(37, Activation = Activation.Sigmoid)]
 [Dense(10, Activation = Activation.Softmax)]
 public partial class WideDenseModel;
+
+/// <summary>Rescaling and Normalization on images, then a dense layer without bias trained by rows (each thread maps
+/// and multiplies its own input features for the whole batch).</summary>
+[Sequential(6, 5, 2)]
+[Rescaling(0.5, 0.1)]
+[Normalization(0.2, 1.5)]
+[Flatten]
+[Dense(9, UseBias = false, Activation = Activation.Relu, KernelInitializer = Initializer.HeUniform)]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class NormalizedDenseModel;

@@ -28,6 +28,9 @@ internal sealed class TileFamily
 
     public IReadOnlyList<TileKernel> Tiles => _ordered;
 
+    /// <summary>The vector path of the family's tiles.</summary>
+    public VectorIsa Isa => _isa;
+
     public TileKernel Get(int rows, Panel panel)
     {
         var key = (rows, panel.Vectors, panel.LastLanes);

@@ -41,24 +41,36 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line();
         EmitSplitKernels(w, isa);
         w.Line();
-        EmitBackwardKernel(w, isa);
+        var kernelGradient = KernelGradientFamily(isa);
+        if (IsRowSplit)
+        {
+            EmitRowSplitBackward(w, isa, kernelGradient);
+        }
+        else
+        {
+            EmitBackwardKernel(w, isa, kernelGradient);
+        }
+
+        EmitTiles(w, kernelGradient.Tiles);
     }
 
+    /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
+    private bool IsRowSplit => Plan.RowSplitLayer == Layer.Index;
+
+
     /// <summary>
-    /// The forward step of a split pass, in two halves with a barrier between: each part multiplies its own range of
-    /// input features by the same rows of the kernel (so it always reads the same rows, which stay in its cache) into
-    /// its block of partial sums; then each part adds up every part's partial sums, the bias and the activation for its
-    /// own range of units.
+    /// The forward step of a layer split by input features, in two halves with a barrier between: each part multiplies
+    /// its own range of input features by the same rows of the kernel (so it always reads the same rows, which stay in
+    /// its cache) into its block of partial sums; then the parts' partial sums are added up, with the bias and the
+    /// activation, each part for its own units (a split pass) or its own samples (a training step, by rows).
     /// </summary>
     private void EmitSplitKernels(SourceWriter w, VectorIsa path)
     {
-        string stride = "Workspace.PartialsPerThread";
-        Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for part `part`'s input features k0..k1, into its block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, int part, int parts)");
-        w.Line($"(int k0, int k1) = Partition.Range({Inputs}, part, parts);");
+        Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)");
+        w.Line("(int k0, int k1) = features;");
         w.Line("int depth = k1 - k0;");
         w.Line("input = ref Unsafe.Add(ref input, k0);");
         w.Line($"kernel = ref Unsafe.Add(ref kernel, k0 * {Units});");
-        w.Line($"partials = ref Unsafe.Add(ref partials, part * {stride});");
         IReadOnlyList<TileKernel> tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, depthParameter: "depth");
         w.Close();
         EmitTiles(w, tiles);
@@ -66,8 +78,8 @@ internal sealed class DenseEmitter : LayerEmitter
 
         VectorIsa isa = path.ForColumns(Units);
         string activation = ActivationCode.Describe(ForwardActivation);
-        Method(w, $"Split forward, second half: out = {activation}(Σ over parts of the partial sums{(_dense.UseBias ? " + bias" : "")}) for part `part`'s units.", $"public static void ForwardReduce{path.Suffix}(ref float partials, {(_dense.UseBias ? "ref float bias, " : "")}ref float output, int count, int part, int parts)");
-        w.Line($"(int first, int end) = Partition.Blocks({Units}, {isa.Width}, part, parts);");
+        Method(w, $"Split forward, second half: out = {activation}(Σ over the parts' blocks of partial sums, `stride` apart{(_dense.UseBias ? ", + bias" : "")}) for `count` samples and the units first ... end - 1.", $"public static void ForwardReduce{path.Suffix}(ref float partials, {(_dense.UseBias ? "ref float bias, " : "")}ref float output, int count, int stride, int parts, (int First, int End) units)");
+        w.Line("(int first, int end) = units;");
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float row = ref Unsafe.Add(ref partials, n * {Units});");
         w.Line($"ref float result = ref Unsafe.Add(ref output, n * {Units});");
@@ -75,14 +87,14 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Open($"for (; j <= end - {isa.Width}; j += {isa.Width})");
         w.Line($"{isa.Vector} sum = {(_dense.UseBias ? isa.LoadAt("bias", "j") : isa.Zero)};");
         w.Open("for (int p = 0; p < parts; p++)");
-        w.Line($"sum += {isa.LoadAt("row", $"(p * {stride}) + j")};");
+        w.Line($"sum += {isa.LoadAt("row", "(p * stride) + j")};");
         w.Close();
         w.Line(isa.StoreAt(ActivationCode.Vector(isa, ForwardActivation, "sum"), "result", "j"));
         w.Close();
         w.Open("if (j < end)");
         w.Line($"{isa.Vector} sum = {(_dense.UseBias ? isa.LoadFirst("bias", "j", "end - j") : isa.Zero)};");
         w.Open("for (int p = 0; p < parts; p++)");
-        w.Line($"sum += {isa.LoadFirst("row", $"(p * {stride}) + j", "end - j")};");
+        w.Line($"sum += {isa.LoadFirst("row", "(p * stride) + j", "end - j")};");
         w.Close();
         w.Line(isa.StoreFirstAt(ActivationCode.Vector(isa, ForwardActivation, "sum"), "result", "j", "end - j"));
         w.Close();
@@ -90,7 +102,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
     }
 
-    private void EmitBackwardKernel(SourceWriter w, VectorIsa isa)
+    private void EmitBackwardKernel(SourceWriter w, VectorIsa isa, TileFamily kernelGradient)
     {
         var tiles = new List<TileKernel>();
         var parameters = new List<string> { "ref float input", "ref float kernel", "ref float output", "ref float outputGradient", "ref float kernelGradient" };
@@ -107,20 +119,10 @@ internal sealed class DenseEmitter : LayerEmitter
 
         parameters.Add("int count");
         Method(w, $"Backward: kernel{(_dense.UseBias ? ", bias" : "")}{(NeedsInputGradient ? " and input" : "")} gradients from the output gradient [N,{Units}].", $"public static void Backward{isa.Suffix}({string.Join(", ", parameters)})");
-        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(Layer.Index))
-        {
-            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(_dense.Activation)}'(output), in place.");
-            Elementwise.Emit(w, isa, $"count * {Units}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, _dense.Activation, x[0], x[1]));
-        }
-
-        if (_dense.UseBias)
-        {
-            w.Comment("Bias gradient: the output gradient summed over the batch.");
-            ChannelSums.Emit(w, isa, Units, "outputGradient", "count", "biasGradient");
-        }
+        EmitDerivativeAndBiasGradient(w, isa, "Bias gradient: the output gradient summed over the batch.");
 
         w.Comment($"Kernel gradient [{Inputs}, {Units}] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.");
-        tiles.AddRange(EmitKernelGradient(w, isa));
+        EmitKernelGradient(w, kernelGradient);
         if (NeedsInputGradient)
         {
             ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
@@ -182,12 +184,12 @@ internal sealed class DenseEmitter : LayerEmitter
         return family.Tiles;
     }
 
-    /// <summary>kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u]: tiles of input features × units.</summary>
-    private IReadOnlyList<TileKernel> EmitKernelGradient(SourceWriter w, VectorIsa path)
+    /// <summary>The tiles of kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u]: input features × units,
+    /// reducing over the samples.</summary>
+    private TileFamily KernelGradientFamily(VectorIsa path)
     {
         VectorIsa isa = path.ForColumns(Units);
-        Blocking blocking = Blocking.Choose(isa, Units, Inputs);
-        var family = new TileFamily("KernelGradient", isa, (method, rows, panel) => new TileKernel(
+        return new TileFamily("KernelGradient", isa, (method, rows, panel) => new TileKernel(
             method,
             isa,
             Enumerable.Range(0, rows).ToArray(),
@@ -198,6 +200,30 @@ internal sealed class DenseEmitter : LayerEmitter
             TileStart.Zero,
             ActivationKind.Linear,
             $"{rows} input features × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} units: reduces over the batch."));
+    }
+
+    /// <summary>The start of the backward step on `count` samples: the activation's derivative applied to the output
+    /// gradient in place (unless the next layer applied it), then the bias gradient.</summary>
+    private void EmitDerivativeAndBiasGradient(SourceWriter w, VectorIsa isa, string biasComment)
+    {
+        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(Layer.Index))
+        {
+            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(_dense.Activation)}'(output), in place.");
+            Elementwise.Emit(w, isa, $"count * {Units}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, _dense.Activation, x[0], x[1]));
+        }
+
+        if (_dense.UseBias)
+        {
+            w.Comment(biasComment);
+            ChannelSums.Emit(w, isa, Units, "outputGradient", "count", "biasGradient");
+        }
+    }
+
+    /// <summary>kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u] for every input feature.</summary>
+    private void EmitKernelGradient(SourceWriter w, TileFamily family)
+    {
+        VectorIsa isa = family.Isa;
+        Blocking blocking = Blocking.Choose(isa, Units, Inputs);
 
         void CallTiles(int rows, string feature) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
             TileFamily.Offset("input", feature),
@@ -220,9 +246,57 @@ internal sealed class DenseEmitter : LayerEmitter
         {
             CallTiles(blocking.TailRows, VectorIsa.Int(fullTiles * blocking.Rows));
         }
-
-        return family.Tiles;
     }
+
+    /// <summary>
+    /// The backward step of the layer a training step splits by rows (<see cref="NetworkPlan.RowSplitLayer"/>), in two
+    /// halves with a barrier between: on the thread's chunk, the activation's derivative, the bias gradient and the
+    /// output gradient copied into the whole batch's; then, for the whole batch, the gradient of the kernel rows the
+    /// thread owns.
+    /// </summary>
+    private void EmitRowSplitBackward(SourceWriter w, VectorIsa path, TileFamily family)
+    {
+        var parameters = new List<string> { "ref float output", "ref float outputGradient" };
+        if (_dense.UseBias)
+        {
+            parameters.Add("ref float biasGradient");
+        }
+
+        parameters.Add("ref float batchGradient");
+        parameters.Add("int count");
+        Method(w, $"Backward by rows, first half, on a thread's chunk: {(_dense.UseBias ? "the bias gradient, and " : "")}the output gradient [N,{Units}] copied into the whole batch's at the chunk's rows.", $"public static void GatherOutputGradient{path.Suffix}({string.Join(", ", parameters)})");
+        EmitDerivativeAndBiasGradient(w, path, "Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).");
+
+        w.Line($"MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * {Units}).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * {Units}));");
+        w.Close();
+        w.Line();
+
+        VectorIsa isa = family.Isa;
+        Blocking blocking = Blocking.Choose(isa, Units, rows: null);
+        Method(w, $"Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.", $"public static void KernelGradientRows{path.Suffix}(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)");
+        w.Line("(int i, int end) = features;");
+
+        void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+            "Unsafe.Add(ref input, i)",
+            TileFamily.Offset("batchGradient", column),
+            $"Unsafe.Add(ref kernelGradient, {TileFamily.Plus($"(i * {Units})", column)})")));
+
+        w.Open($"for (; i <= end - {blocking.Rows}; i += {blocking.Rows})");
+        CallTiles(blocking.Rows);
+        w.Close();
+        foreach (int rows in blocking.BatchTailRows())
+        {
+            w.Open($"if (i <= end - {rows})");
+            CallTiles(rows);
+            w.Line($"i += {rows};");
+            w.Close();
+        }
+
+        w.Close();
+    }
+
+    /// <summary>The input of this layer for the whole batch of a training step.</summary>
+    private string BatchInput(PassWriter pass) => pass.BatchBuffer(Plan.InputOf(Layer.Index, PassMode.Training), Inputs);
 
     /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
     public override void EmitKernelTranspose(PassWriter pass) =>
@@ -230,13 +304,24 @@ internal sealed class DenseEmitter : LayerEmitter
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
+        string kernel = PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"));
+        string bias = _dense.UseBias ? $"ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "bias"))}, " : "";
         if (mode == PassMode.SplitInference)
         {
             string partials = pass.Buffer(Id + "Partials");
-            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {partials}, count, part, parts);");
+            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {kernel}, ref Unsafe.Add(ref {partials}, part * Workspace.PartialsPerThread), count, Partition.Range({Inputs}, part, parts));");
             pass.Barrier();
-            string bias = _dense.UseBias ? $"ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "bias"))}, " : "";
-            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, part, parts);");
+            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.PartialsPerThread, parts, Partition.Blocks({Units}, {isa.ForColumns(Units).Width}, part, parts));");
+            return;
+        }
+
+        if (mode == PassMode.Training && IsRowSplit)
+        {
+            string partials = pass.Buffer(Id + "RowPartials");
+            pass.Comment("By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.");
+            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, ref Unsafe.Add(ref {partials}, thread * Workspace.BatchPartialsPerSample * total), total, {Plan.OwnedFeatures()});");
+            pass.Barrier();
+            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref Unsafe.Add(ref {partials}, first * {Units}), {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.BatchPartialsPerSample * total, threads, (0, {Units}));");
             return;
         }
 
@@ -257,6 +342,17 @@ internal sealed class DenseEmitter : LayerEmitter
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
+        if (IsRowSplit)
+        {
+            string batchGradient = pass.Buffer(Id + "BatchGradient");
+            string biasGradient = _dense.UseBias ? $"ref {PassWriter.ParameterGradient(Plan.Weight(Layer.Index, "bias"))}, " : "";
+            pass.Statement($"{KernelClass}.GatherOutputGradient{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {biasGradient}ref Unsafe.Add(ref {batchGradient}, first * {Units}), count);");
+            pass.Barrier();
+            pass.Comment("The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.");
+            pass.Statement($"{KernelClass}.KernelGradientRows{isa.Suffix}(ref {BatchInput(pass)}, ref {batchGradient}, ref Unsafe.Add(ref modelGradients, Weights.{Plan.Weight(Layer.Index, "kernel").Constant}), total, {Plan.OwnedFeatures()});");
+            return;
+        }
+
         var arguments = new List<string>
         {
             "ref " + pass.Buffer(Plan.InputOf(Layer.Index, PassMode.Training)),

@@ -148,26 +148,49 @@ internal sealed class AffineEmitter : LayerEmitter
     {
         string scale = isa.Broadcast(VectorIsa.Float(_affine.Scale));
         Method(w, "Forward: " + (_affine.IsNormalization ? "out = (in - mean) · (1 / std)" : "out = in · scale + offset") + "; part `part` of `parts` of the values.", $"public static void Forward{isa.Suffix}(ref float input, ref float output, int count, int part = 0, int parts = 1)");
-        if (_affine.IsNormalization)
-        {
-            string mean = isa.Broadcast(VectorIsa.Float(_affine.First));
-            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} - {mean}) * {scale}", split: true);
-        }
-        else
-        {
-            string offset = isa.Broadcast(VectorIsa.Float(_affine.Second));
-            Elementwise.Emit(w, isa, Length, ["input"], "output", x => $"({x[0]} * {scale}) + {offset}", split: true);
-        }
+        Elementwise.Emit(w, isa, Length, ["input"], "output", x => Formula(isa, x[0]), split: true);
 
         w.Close();
+        if (Plan.FeedsRowSplit(Layer.Index))
+        {
+            w.Line();
+            Method(w, "Forward in training, for the whole batch: the values first ... end - 1 of every sample (the input features a thread owns).", $"public static void ForwardFeatures{isa.Suffix}(ref float input, ref float output, int count, (int First, int End) values)");
+            w.Line("(int first, int end) = values;");
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line($"ref float row = ref Unsafe.Add(ref input, (n * {_affine.Input.Size}) + first);");
+            w.Line($"ref float result = ref Unsafe.Add(ref output, (n * {_affine.Input.Size}) + first);");
+            Elementwise.Emit(w, isa, "end - first", ["row"], "result", x => Formula(isa, x[0]));
+            w.Close();
+            w.Close();
+        }
+
         w.Line();
         Method(w, "Backward, in place: gradient ·= scale.", $"public static void Backward{isa.Suffix}(ref float gradient, int count)");
         Elementwise.Emit(w, isa, Length, ["gradient"], "gradient", x => $"{x[0]} * {scale}");
         w.Close();
     }
 
-    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode) =>
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PassWriter.PartArguments(mode)});");
+    // The map of one vector x.
+    private string Formula(VectorIsa isa, string x)
+    {
+        string scale = isa.Broadcast(VectorIsa.Float(_affine.Scale));
+        return _affine.IsNormalization
+            ? $"({x} - {isa.Broadcast(VectorIsa.Float(_affine.First))}) * {scale}"
+            : $"({x} * {scale}) + {isa.Broadcast(VectorIsa.Float(_affine.Second))}";
+    }
+
+    public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
+        string input = Plan.InputOf(Layer.Index, mode);
+        if (mode == PassMode.Training && Plan.FeedsRowSplit(Layer.Index))
+        {
+            // The layer trained by rows reads the whole batch, but each thread only the input features it owns.
+            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {pass.BatchBuffer(input, _affine.Input.Size)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, total, {Plan.OwnedFeatures()});");
+            return;
+        }
+
+        pass.Statement($"{KernelClass}.Forward{isa.Suffix}(ref {pass.Buffer(input)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {Count}{PassWriter.PartArguments(mode)});");
+    }
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)
     {
