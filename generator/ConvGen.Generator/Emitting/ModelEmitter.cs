@@ -67,7 +67,7 @@ internal static class ModelEmitter
 
         long parameters = plan.Weights.Sum(s => (long)s.Length);
         w.Open($"partial class {model.ClassName} : global::ConvGen.Model");
-        w.Line($"/// <summary>Creates the model '{Xml(model.ModelName)}' ({parameters.ToString("#,0", CultureInfo.InvariantCulture)} parameters) with its weights drawn from");
+        w.Line($"/// <summary>Creates the model '{SourceWriter.Escape(model.ModelName)}' ({parameters.ToString("#,0", CultureInfo.InvariantCulture)} parameters) with its weights drawn from");
         w.Line("/// <paramref name=\"seed\"/>; the same seed gives the same weights, shuffling and dropout masks.</summary>");
         w.Line("/// <param name=\"seed\">The seed of the weights, the shuffling and the dropout masks.</param>");
         w.Line($"public {model.ClassName}(int seed = 0)");
@@ -100,7 +100,7 @@ internal static class ModelEmitter
         w.Line("using ConvGen.Layers;");
         w.Line("using ConvGen.Threading;");
         w.Line();
-        w.Line($"/// <summary>The compiled engine of {Xml(QualifiedName(model))}: input {model.Input}, {model.Layers.Count} layers, specialised to every shape.</summary>");
+        w.Line($"/// <summary>The compiled engine of {SourceWriter.Escape(QualifiedName(model))}: input {model.Input}, {model.Layers.Count} layers, specialised to every shape.</summary>");
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"ConvGen.Generator\", \"1.0\")]");
         w.Open($"file sealed class {engine} : CompiledEngine");
         w.Line($"public {engine}()");
@@ -187,7 +187,7 @@ internal static class ModelEmitter
         foreach (WeightSlot slot in plan.Weights)
         {
             w.Line();
-            w.Line($"/// <summary>{Xml(slot.KerasName)} {slot.ShapeText}{(slot.Trainable ? "" : ", in the state buffer")}.</summary>");
+            w.Line($"/// <summary>{SourceWriter.Escape(slot.KerasName)} {slot.ShapeText}{(slot.Trainable ? "" : ", in the state buffer")}.</summary>");
             w.Line($"public const int {slot.Constant} = {slot.Offset};");
         }
 
@@ -224,7 +224,7 @@ internal static class ModelEmitter
                 _ => " per sample of the batch per thread, shared",
             };
             w.Line();
-            w.Line($"/// <summary>{Xml(region.Description)} ({region.Size} floats{where}).</summary>");
+            w.Line($"/// <summary>{SourceWriter.Escape(region.Description)} ({region.Size} floats{where}).</summary>");
             w.Line($"public const int {region.Name} = {region.Offset};");
         }
 
@@ -315,7 +315,7 @@ internal static class ModelEmitter
         WeightSlot kernel = plan.Weight(plan.RowSplitLayer, "kernel");
         int units = kernel.Shape[1];
         w.Line();
-        w.Line("/// <inheritdoc/>");
+        w.Line($"/// <summary>The first parameter after {SourceWriter.Escape(kernel.KerasName)}, whose rows the threads own: from here on the threads' gradients are summed.</summary>");
         w.Line($"protected override int SummedParametersStart => {plan.SummedParametersStart};");
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -426,7 +426,7 @@ internal static class ModelEmitter
     private static void WritePass(SourceWriter w, NetworkPlan plan, PassWriter pass, string summary, string signature)
     {
         w.Line();
-        w.Line($"/// <summary>{Xml(summary)}</summary>");
+        w.Line($"/// <summary>{SourceWriter.Escape(summary)}</summary>");
         w.Open(signature);
         foreach (string region in pass.Regions)
         {
@@ -452,9 +452,7 @@ internal static class ModelEmitter
 
     private static string Double(double value)
     {
-        string text = value.ToString("R", CultureInfo.InvariantCulture);
+        string text = VectorIsa.Number(value);
         return text.IndexOf('.') >= 0 || text.IndexOf('E') >= 0 ? text : text + ".0";
     }
-
-    private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

@@ -73,7 +73,6 @@ internal sealed class NetworkPlan
 
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
     private readonly List<Region> _regionList = [];
-    private readonly Dictionary<int, List<WeightSlot>> _weightsByLayer = [];
     private readonly string?[] _trainingOutputs;
     private readonly string?[] _inferenceOutputs;
     private readonly Dictionary<RegionKind, int> _cursors = new()
@@ -94,7 +93,7 @@ internal sealed class NetworkPlan
     {
         Model = model;
         LayerIds = CreateLayerIds(model.Layers);
-        Weights = LayOutWeights(model.Layers, LayerIds, _weightsByLayer);
+        Weights = LayOutWeights(model.Layers, LayerIds);
         ParameterLength = KerasConventions.Align(Weights.Where(w => w.Trainable).Select(w => w.Offset + w.Length).DefaultIfEmpty(0).Max());
         StateLength = KerasConventions.Align(Weights.Where(w => !w.Trainable).Select(w => w.Offset + w.Length).DefaultIfEmpty(0).Max());
 
@@ -201,10 +200,8 @@ internal sealed class NetworkPlan
     /// <summary>The gradient buffers the backward pass alternates between.</summary>
     public IReadOnlyList<string> GradientBuffers { get; } = ["GradientA", "GradientB"];
 
-    public IReadOnlyList<WeightSlot> WeightsOf(int layer) => _weightsByLayer.TryGetValue(layer, out var slots) ? slots : [];
-
     public WeightSlot Weight(int layer, string variable) =>
-        WeightsOf(layer).FirstOrDefault(w => w.KerasName.EndsWith("/" + variable, StringComparison.Ordinal))
+        Weights.FirstOrDefault(w => w.Layer == layer && w.KerasName.EndsWith("/" + variable, StringComparison.Ordinal))
         ?? throw new InvalidOperationException($"Layer {layer} has no weight {variable}.");
 
     public bool HasRegion(string name) => _regions.ContainsKey(name);
@@ -475,7 +472,7 @@ internal sealed class NetworkPlan
 
     /// <summary>The runtime's weight layout, by the same rules: per layer in order, Keras' order within a layer, each
     /// array aligned; trainable arrays in the parameter buffer, the others in the state buffer.</summary>
-    private static List<WeightSlot> LayOutWeights(IReadOnlyList<LayerSpec> layers, IReadOnlyList<string> ids, Dictionary<int, List<WeightSlot>> byLayer)
+    private static List<WeightSlot> LayOutWeights(IReadOnlyList<LayerSpec> layers, IReadOnlyList<string> ids)
     {
         var slots = new List<WeightSlot>();
         int parameters = 0;
@@ -510,10 +507,10 @@ internal sealed class NetworkPlan
                     break;
             }
 
-            var layerSlots = new List<WeightSlot>();
             foreach (var (variable, shape, trainable) in declared)
             {
-                int length = shape.Aggregate(1, (a, b) => a * b);
+                var slot = new WeightSlot(layer.Index, ids[layer.Index] + Pascal(variable), layer.Name + "/" + variable, shape, trainable, 0);
+                int length = slot.Length;
                 int offset;
                 if (trainable)
                 {
@@ -526,11 +523,8 @@ internal sealed class NetworkPlan
                     state = offset + length;
                 }
 
-                layerSlots.Add(new WeightSlot(layer.Index, ids[layer.Index] + Pascal(variable), layer.Name + "/" + variable, shape, trainable, offset));
+                slots.Add(slot with { Offset = offset });
             }
-
-            byLayer[layer.Index] = layerSlots;
-            slots.AddRange(layerSlots);
         }
 
         return slots;

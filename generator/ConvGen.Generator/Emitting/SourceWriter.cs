@@ -60,10 +60,19 @@ internal sealed class SourceWriter
     }
 
     /// <summary>A <c>/// &lt;summary&gt;</c> documentation comment.</summary>
-    public void Summary(string text)
+    public void Summary(string text) => Line("/// <summary>" + Escape(text) + "</summary>");
+
+    /// <summary>A kernel method's header: its summary, the attribute that compiles it fully optimised from the first
+    /// call, and the opened body.</summary>
+    public void Method(string summary, string signature)
     {
-        Line("/// <summary>" + text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;") + "</summary>");
+        Summary(summary);
+        Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
+        Open(signature);
     }
+
+    /// <summary>Text for a documentation comment: &amp;, &lt; and &gt; escaped.</summary>
+    public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public override string ToString() => _indent == 0 ? _text.ToString() : throw new InvalidOperationException("Unclosed block in emitted source.");
 }

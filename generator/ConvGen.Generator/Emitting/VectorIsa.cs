@@ -132,6 +132,9 @@ internal sealed class VectorIsa
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A number as a comment shows it: the shortest text that reads back as the same double.</summary>
+    public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
     public static string Float(double value)
     {
         float single = (float)value;

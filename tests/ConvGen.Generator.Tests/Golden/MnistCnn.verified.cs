@@ -657,7 +657,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>13 output pixels × 32 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>13 output pixels × 32 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile13x2Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -866,7 +866,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 32 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 32 filters the products over one image's output pixels. Accumulators: 9 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -968,7 +968,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1053,7 +1053,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1127,7 +1127,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To4Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -1179,7 +1179,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Adds to kernel-gradient rows 5..8 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 5..8 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows5To8Tile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -1253,7 +1253,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1330,7 +1330,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1391,7 +1391,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 output pixels × 12 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>2 output pixels × 12 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1452,7 +1452,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>2 output pixels × 8 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1555,7 +1555,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..2 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..2 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To2Tile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -1602,7 +1602,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..2 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..2 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To2Tile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1642,7 +1642,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 3..5 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 3..5 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows3To5Tile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -1689,7 +1689,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 3..5 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 3..5 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows3To5Tile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1729,7 +1729,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 6..8 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 6..8 of the flattened (ky, kx, c) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows6To8Tile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -1776,7 +1776,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 6..8 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 6..8 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows6To8Tile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1843,7 +1843,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 output pixels × 32 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>12 output pixels × 32 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x2Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1997,7 +1997,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 11 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 11 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels. Accumulators: 11 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile11x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -2085,7 +2085,7 @@ namespace ConvGen.Generated
                 c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
             }
 
-            /// <summary>Adds to 10 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 10 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels. Accumulators: 10 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile10x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -2167,7 +2167,7 @@ namespace ConvGen.Generated
                 c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
             }
 
-            /// <summary>13 output pixels × 32 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>13 input-gradient pixels × 32 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -2293,7 +2293,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2347,7 +2347,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>4 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>4 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2473,7 +2473,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 5 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 5 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2525,7 +2525,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2559,7 +2559,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>5 output pixels × 16 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>5 input-gradient pixels × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -2611,7 +2611,7 @@ namespace ConvGen.Generated
                 ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>1 input-gradient pixels × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -2664,7 +2664,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2714,7 +2714,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 96 (kx, c).</summary>
+            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2867,7 +2867,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -2914,7 +2914,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -2954,7 +2954,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -2993,7 +2993,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3027,7 +3027,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>3 output pixels × 12 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>3 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -3074,7 +3074,7 @@ namespace ConvGen.Generated
                 ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 output pixels × 8 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>3 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -3114,7 +3114,7 @@ namespace ConvGen.Generated
                 ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 output pixels × 12 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>2 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -3153,7 +3153,7 @@ namespace ConvGen.Generated
                 ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 'taps' kernel rows × 96 (kx, c), then multiplies by relu'(y).</summary>
+            /// <summary>2 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -3887,7 +3887,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 4608.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 4608. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile6x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3970,7 +3970,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 4608.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 4608. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4033,7 +4033,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 4608.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 4608. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4076,7 +4076,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 4608.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 4608. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4145,7 +4145,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>6 samples × 64 columns: reduces over depth. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4224,7 +4224,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 64 columns: reduces over depth. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4283,7 +4283,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 64 columns: reduces over depth. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4322,7 +4322,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4461,7 +4461,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4540,7 +4540,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 23088));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4599,7 +4599,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 13872));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4638,7 +4638,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4667,7 +4667,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>6 input features × 64 units: reduces over the batch.</summary>
+            /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile6x4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -4783,7 +4783,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 4608.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 4608. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4828,7 +4828,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 4608. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4857,7 +4857,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 4608.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 4608. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4894,7 +4894,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 4608. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4919,7 +4919,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 4608.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 4608. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4948,7 +4948,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 4608. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5008,7 +5008,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 24 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5050,7 +5050,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5078,7 +5078,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 24 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5112,7 +5112,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5136,7 +5136,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 24 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5162,7 +5162,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5288,7 +5288,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 128. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -5330,7 +5330,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 128. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -5364,7 +5364,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 128. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -5390,7 +5390,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>3 input features × 24 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -5432,7 +5432,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x1Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -5497,7 +5497,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 4608.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 4608. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5542,7 +5542,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 4608. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5579,7 +5579,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 4608.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 4608. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5616,7 +5616,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 4608. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5647,7 +5647,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 4608.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 4608. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5676,7 +5676,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 4608.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 4608. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5740,7 +5740,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5782,7 +5782,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5817,7 +5817,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5851,7 +5851,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5880,7 +5880,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5906,7 +5906,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6035,7 +6035,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -6077,7 +6077,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9224));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -6111,7 +6111,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -6137,7 +6137,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -6179,7 +6179,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -6409,7 +6409,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>28 samples × 10 columns: reduces over 128. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6538,7 +6538,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>16 samples × 10 columns: reduces over 128. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6619,7 +6619,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>8 samples × 10 columns: reduces over 128. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6668,7 +6668,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6701,7 +6701,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6726,7 +6726,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6789,7 +6789,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6917,7 +6917,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6997,7 +6997,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7045,7 +7045,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7077,7 +7077,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7101,7 +7101,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7202,7 +7202,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 10. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -7281,7 +7281,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 10. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -7340,7 +7340,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 10. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -7379,7 +7379,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -7408,7 +7408,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>26 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>26 input features × 10 units: reduces over the batch. Accumulators: 26 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile26x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -7528,7 +7528,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
             }
 
-            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>24 input features × 10 units: reduces over the batch. Accumulators: 24 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -7670,7 +7670,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>5 samples × 10 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7719,7 +7719,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7762,7 +7762,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7793,7 +7793,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7850,7 +7850,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7897,7 +7897,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7938,7 +7938,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7967,7 +7967,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -8077,7 +8077,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 10. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -8119,7 +8119,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -8147,7 +8147,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 10. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -8181,7 +8181,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -8205,7 +8205,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 10. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -8231,7 +8231,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -8251,7 +8251,7 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -8298,7 +8298,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -8358,7 +8358,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 10 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8403,7 +8403,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8440,7 +8440,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8496,7 +8496,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8538,7 +8538,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8572,7 +8572,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8688,7 +8688,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 10. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -8730,7 +8730,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8765,7 +8765,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 10. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -8799,7 +8799,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8828,7 +8828,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 10. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -8854,7 +8854,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8877,7 +8877,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -8919,7 +8919,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 10 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {

@@ -568,7 +568,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>25 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
+            /// <summary>25 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c). Accumulators: 25 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile25x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -867,7 +867,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 16 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To15Tile16x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -976,7 +976,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>9 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
+            /// <summary>9 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c). Accumulators: 9 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile9x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1090,7 +1090,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c8_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>7 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
+            /// <summary>7 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c). Accumulators: 7 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile7x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1210,7 +1210,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 8 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To7Tile8x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -1263,7 +1263,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>Adds to kernel-gradient rows 8..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 8..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 8 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows8To15Tile8x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -1339,7 +1339,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c).</summary>
+            /// <summary>5 output pixels × 8 output channels: reduces over 4 kernel rows × 4 (kx, c). Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1474,7 +1474,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..3 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..3 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To3Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1520,7 +1520,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 4..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 4..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows4To7Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1566,7 +1566,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 8..11 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 8..11 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows8To11Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1612,7 +1612,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 12..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 12..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows12To15Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -2006,7 +2006,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 1152. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile6x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2089,7 +2089,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 1152. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2152,7 +2152,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 1152. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2195,7 +2195,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 1152. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2264,7 +2264,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>6 samples × 64 columns: reduces over depth. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2343,7 +2343,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 64 columns: reduces over depth. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2402,7 +2402,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 64 columns: reduces over depth. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2441,7 +2441,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2580,7 +2580,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -2659,7 +2659,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 5808));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -2718,7 +2718,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 3504));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -2757,7 +2757,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -2786,7 +2786,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>6 input features × 64 units: reduces over the batch.</summary>
+            /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile6x4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -2902,7 +2902,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 1152.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 1152. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2947,7 +2947,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 1152. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2976,7 +2976,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 1152. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3013,7 +3013,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 1152. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3038,7 +3038,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 1152. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3067,7 +3067,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 1152. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3127,7 +3127,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 24 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3169,7 +3169,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3197,7 +3197,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 24 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3231,7 +3231,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3255,7 +3255,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 24 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3281,7 +3281,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3407,7 +3407,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 128. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -3449,7 +3449,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 128. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -3483,7 +3483,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 128. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -3509,7 +3509,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>3 input features × 24 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -3551,7 +3551,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x1Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -3616,7 +3616,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 1152.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 1152. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3661,7 +3661,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 1152. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3698,7 +3698,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 1152. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3735,7 +3735,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 1152. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3766,7 +3766,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 1152. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3795,7 +3795,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 1152.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 1152. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3859,7 +3859,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -3901,7 +3901,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -3936,7 +3936,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -3970,7 +3970,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -3999,7 +3999,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4025,7 +4025,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4154,7 +4154,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -4196,7 +4196,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2312));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -4230,7 +4230,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -4256,7 +4256,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -4298,7 +4298,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -4377,7 +4377,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>28 samples × 10 columns: reduces over 128. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4506,7 +4506,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>16 samples × 10 columns: reduces over 128. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4587,7 +4587,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>8 samples × 10 columns: reduces over 128. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4636,7 +4636,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4669,7 +4669,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4694,7 +4694,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4757,7 +4757,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4885,7 +4885,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4965,7 +4965,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5013,7 +5013,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5045,7 +5045,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5069,7 +5069,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5170,7 +5170,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>6 samples × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5249,7 +5249,7 @@ namespace ConvGen.Generated
                 ((c5_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 688)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5308,7 +5308,7 @@ namespace ConvGen.Generated
                 ((c3_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5347,7 +5347,7 @@ namespace ConvGen.Generated
                 ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5376,7 +5376,7 @@ namespace ConvGen.Generated
                 ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>26 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>26 input features × 10 units: reduces over the batch. Accumulators: 26 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile26x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -5496,7 +5496,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
             }
 
-            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>24 input features × 10 units: reduces over the batch. Accumulators: 24 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -5638,7 +5638,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>5 samples × 10 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5687,7 +5687,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5730,7 +5730,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5761,7 +5761,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5818,7 +5818,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5865,7 +5865,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5906,7 +5906,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5935,7 +5935,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6045,7 +6045,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 24 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6087,7 +6087,7 @@ namespace ConvGen.Generated
                 ((c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6115,7 +6115,7 @@ namespace ConvGen.Generated
                 ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 24 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6149,7 +6149,7 @@ namespace ConvGen.Generated
                 ((c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6173,7 +6173,7 @@ namespace ConvGen.Generated
                 ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 24 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6199,7 +6199,7 @@ namespace ConvGen.Generated
                 ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6219,7 +6219,7 @@ namespace ConvGen.Generated
                 ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
             }
 
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6266,7 +6266,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6326,7 +6326,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 10 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6371,7 +6371,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6408,7 +6408,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6464,7 +6464,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6506,7 +6506,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6540,7 +6540,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6656,7 +6656,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 12 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6698,7 +6698,7 @@ namespace ConvGen.Generated
                 ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 264)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6733,7 +6733,7 @@ namespace ConvGen.Generated
                 ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 12 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6767,7 +6767,7 @@ namespace ConvGen.Generated
                 ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6796,7 +6796,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 12 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6822,7 +6822,7 @@ namespace ConvGen.Generated
                 ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6845,7 +6845,7 @@ namespace ConvGen.Generated
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -6887,7 +6887,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 10 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {

@@ -697,7 +697,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>26 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>26 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 26 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile26x1Lanes6Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -951,7 +951,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
@@ -1032,7 +1032,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>9 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>9 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 9 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile9x1Lanes6Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1125,7 +1125,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), Vector256.Max(c8_0, Vector256<float>.Zero), 6);
             }
 
-            /// <summary>8 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>8 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 8 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes6Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1235,7 +1235,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x1Lanes6Avx2(ref float a, ref float b, ref float c)
             {
@@ -1316,7 +1316,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>5 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1401,7 +1401,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), Vector128.Max(c4_1, Vector128<float>.Zero), 2);
             }
 
-            /// <summary>1 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c).</summary>
+            /// <summary>1 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1467,7 +1467,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To4Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1519,7 +1519,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 5..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 5..8 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows5To8Tile4x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1896,7 +1896,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>11 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c).</summary>
+            /// <summary>11 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 11 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile11x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2005,7 +2005,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..26 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..26 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 27 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To26Tile27x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -2134,7 +2134,7 @@ namespace ConvGen.Generated
                 c26_0.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>Adds to kernel-gradient rows 27..53 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 27..53 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 27 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows27To53Tile27x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -2263,7 +2263,7 @@ namespace ConvGen.Generated
                 c26_0.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>13 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
+            /// <summary>13 input-gradient pixels × 6 input channels: reduces over 'taps' kernel rows × 48 (kx, filter). Accumulators: 13 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile13x1Lanes6Avx512(ref float a, ref float b, ref float c, int taps)
             {
@@ -2360,7 +2360,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>4 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c).</summary>
+            /// <summary>4 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2408,7 +2408,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>3 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c).</summary>
+            /// <summary>3 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 3 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2506,7 +2506,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To4Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2558,7 +2558,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows5To9Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2610,7 +2610,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows10To14Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2662,7 +2662,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows15To19Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2714,7 +2714,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows20To24Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2766,7 +2766,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows25To29Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2818,7 +2818,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows30To34Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2870,7 +2870,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 35..39 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 35..39 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows35To39Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2922,7 +2922,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 40..44 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 40..44 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows40To44Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2974,7 +2974,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 45..49 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 45..49 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows45To49Tile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -3026,7 +3026,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to kernel-gradient rows 50..53 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 50..53 of the flattened (ky, kx, c) × 16 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows50To53Tile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -3072,7 +3072,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>7 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
+            /// <summary>7 input-gradient pixels × 6 input channels: reduces over 'taps' kernel rows × 48 (kx, filter). Accumulators: 7 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile7x1Lanes6Avx2(ref float a, ref float b, ref float c, int taps)
             {
@@ -3121,7 +3121,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c6_0, 6);
             }
 
-            /// <summary>6 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
+            /// <summary>6 input-gradient pixels × 6 input channels: reduces over 'taps' kernel rows × 48 (kx, filter). Accumulators: 6 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x1Lanes6Avx2(ref float a, ref float b, ref float c, int taps)
             {
@@ -3190,7 +3190,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c).</summary>
+            /// <summary>2 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3238,7 +3238,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c).</summary>
+            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3352,7 +3352,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To4Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3404,7 +3404,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows5To9Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3456,7 +3456,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows10To14Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3508,7 +3508,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows15To19Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3560,7 +3560,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows20To24Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3612,7 +3612,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows25To29Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3664,7 +3664,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows30To34Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3716,7 +3716,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 35..39 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 35..39 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows35To39Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3768,7 +3768,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 40..44 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 40..44 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows40To44Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3820,7 +3820,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 45..49 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 45..49 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows45To49Tile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3872,7 +3872,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Adds to kernel-gradient rows 50..53 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 50..53 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows50To53Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3918,7 +3918,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>5 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
+            /// <summary>5 input-gradient pixels × 6 input channels: reduces over 'taps' kernel rows × 48 (kx, filter). Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Lanes2Vector128(ref float a, ref float b, ref float c, int taps)
             {
@@ -3970,7 +3970,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>3 output pixels × 6 output channels: reduces over 'taps' kernel rows × 48 (kx, c).</summary>
+            /// <summary>3 input-gradient pixels × 6 input channels: reduces over 'taps' kernel rows × 48 (kx, filter). Accumulators: 3 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Lanes2Vector128(ref float a, ref float b, ref float c, int taps)
             {
@@ -4566,7 +4566,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 400.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 400. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile6x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4649,7 +4649,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 400.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 400. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4712,7 +4712,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 400.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 400. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4755,7 +4755,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 400.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 400. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4824,7 +4824,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>6 samples × 64 columns: reduces over depth. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4903,7 +4903,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 64 columns: reduces over depth. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4962,7 +4962,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 64 columns: reduces over depth. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5001,7 +5001,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5146,7 +5146,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5225,7 +5225,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 2048));
             }
 
-            /// <summary>6 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>6 samples × 16 columns: reduces over 128. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5265,7 +5265,7 @@ namespace ConvGen.Generated
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 2000));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5324,7 +5324,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 1248));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5356,7 +5356,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5395,7 +5395,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 448));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5419,7 +5419,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5448,7 +5448,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5468,7 +5468,7 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>6 input features × 64 units: reduces over the batch.</summary>
+            /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile6x4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -5547,7 +5547,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 input features × 64 units: reduces over the batch.</summary>
+            /// <summary>4 input features × 64 units: reduces over the batch. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile4x4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -5643,7 +5643,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 400.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 400. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5688,7 +5688,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 400. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5717,7 +5717,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 400.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 400. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5754,7 +5754,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 400. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5779,7 +5779,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 400.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 400. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5808,7 +5808,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 400. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5868,7 +5868,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 24 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5910,7 +5910,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5938,7 +5938,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 24 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5972,7 +5972,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5996,7 +5996,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 24 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6022,7 +6022,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6156,7 +6156,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 128. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -6198,7 +6198,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 816));
             }
 
-            /// <summary>3 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 16 columns: reduces over 128. Accumulators: 3 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6233,7 +6233,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 808));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 128. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -6267,7 +6267,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6296,7 +6296,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 408));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 128. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -6322,7 +6322,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6345,7 +6345,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>3 input features × 24 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6387,7 +6387,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x1Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6415,7 +6415,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>1 input features × 24 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 24 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6441,7 +6441,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x1Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6498,7 +6498,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 400.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 400. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6543,7 +6543,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 400. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6580,7 +6580,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 400.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 400. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6617,7 +6617,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 400. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6648,7 +6648,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 400.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 400. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6677,7 +6677,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 400.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 400. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6741,7 +6741,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6783,7 +6783,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6818,7 +6818,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6852,7 +6852,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6881,7 +6881,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6907,7 +6907,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7044,7 +7044,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -7086,7 +7086,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 808));
             }
 
-            /// <summary>3 samples × 4 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 4 columns: reduces over 128. Accumulators: 3 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -7114,7 +7114,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 800));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -7148,7 +7148,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 408));
             }
 
-            /// <summary>2 samples × 4 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 4 columns: reduces over 128. Accumulators: 2 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -7172,7 +7172,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -7198,7 +7198,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 4 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 4 columns: reduces over 128. Accumulators: 1 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -7218,7 +7218,7 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7260,7 +7260,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7295,7 +7295,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>1 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7321,7 +7321,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7539,7 +7539,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>28 samples × 10 columns: reduces over 128. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7668,7 +7668,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>16 samples × 10 columns: reduces over 128. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7749,7 +7749,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>8 samples × 10 columns: reduces over 128. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7798,7 +7798,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7831,7 +7831,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7856,7 +7856,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7919,7 +7919,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8047,7 +8047,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8127,7 +8127,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8175,7 +8175,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8207,7 +8207,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8231,7 +8231,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8332,7 +8332,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>6 samples × 64 columns: reduces over 10. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8411,7 +8411,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 64 columns: reduces over 10. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8470,7 +8470,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 64 columns: reduces over 10. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8509,7 +8509,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8538,7 +8538,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>26 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>26 input features × 10 units: reduces over the batch. Accumulators: 26 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile26x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -8658,7 +8658,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 250), c25_0, 10);
             }
 
-            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>24 input features × 10 units: reduces over the batch. Accumulators: 24 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -8800,7 +8800,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>5 samples × 10 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8849,7 +8849,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8892,7 +8892,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8923,7 +8923,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8980,7 +8980,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9027,7 +9027,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9068,7 +9068,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9097,7 +9097,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9207,7 +9207,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 10. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9249,7 +9249,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9277,7 +9277,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 10. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9311,7 +9311,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9335,7 +9335,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 10. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9361,7 +9361,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9381,7 +9381,7 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -9428,7 +9428,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -9488,7 +9488,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>3 samples × 10 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9533,7 +9533,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9570,7 +9570,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9626,7 +9626,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9668,7 +9668,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9702,7 +9702,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9818,7 +9818,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 10. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -9860,7 +9860,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -9895,7 +9895,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 10. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -9929,7 +9929,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -9958,7 +9958,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 10. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -9984,7 +9984,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -10007,7 +10007,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -10049,7 +10049,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 10 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {

@@ -236,7 +236,7 @@ namespace ConvGen.Generated
             return metrics;
         }
 
-        /// <inheritdoc/>
+        /// <summary>The first parameter after dense/kernel, whose rows the threads own: from here on the threads' gradients are summed.</summary>
         protected override int SummedParametersStart => 15680;
 
         /// <inheritdoc/>
@@ -548,7 +548,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>8 samples × 20 columns: reduces over 784. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -633,7 +633,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), Vector256.Max(c7_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>4 samples × 20 columns: reduces over 784. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -686,7 +686,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector256.Max(c3_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>2 samples × 20 columns: reduces over 784. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -723,7 +723,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -784,7 +784,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 20 columns: reduces over depth. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -866,7 +866,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 20 columns: reduces over depth. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -916,7 +916,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 20 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -950,7 +950,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -1057,7 +1057,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>8 input features × 20 units: reduces over the batch. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -1139,7 +1139,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
             }
 
-            /// <summary>4 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>4 input features × 20 units: reduces over the batch. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -1189,7 +1189,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
             }
 
-            /// <summary>2 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 20 units: reduces over the batch. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -1223,7 +1223,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -1274,7 +1274,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>3 samples × 20 columns: reduces over 784. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1319,7 +1319,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector256.Max(c2_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>2 samples × 20 columns: reduces over 784. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1356,7 +1356,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 784.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1412,7 +1412,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 20 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1454,7 +1454,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 20 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1488,7 +1488,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1590,7 +1590,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 20 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -1632,7 +1632,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
             }
 
-            /// <summary>2 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 20 units: reduces over the batch. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -1666,7 +1666,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 input features × 20 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -1720,7 +1720,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 784.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 784. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1765,7 +1765,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 784.</summary>
+            /// <summary>3 samples × 8 columns: reduces over 784. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1802,7 +1802,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 784.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 784. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1839,7 +1839,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 784.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 784. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1870,7 +1870,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 784.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 784. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1899,7 +1899,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 784.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 784. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1954,7 +1954,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -1996,7 +1996,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2031,7 +2031,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2065,7 +2065,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2094,7 +2094,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2120,7 +2120,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2228,7 +2228,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2270,7 +2270,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 8 units: reduces over the batch. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2305,7 +2305,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 12 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2339,7 +2339,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2368,7 +2368,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 input features × 12 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2394,7 +2394,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2461,7 +2461,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>28 samples × 15 columns: reduces over 20. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2590,7 +2590,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), Vector512.Max(c27_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>16 samples × 15 columns: reduces over 20. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2671,7 +2671,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), Vector512.Max(c15_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>8 samples × 15 columns: reduces over 20. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2720,7 +2720,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), Vector512.Max(c7_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>4 samples × 15 columns: reduces over 20. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2753,7 +2753,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), Vector512.Max(c3_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>2 samples × 15 columns: reduces over 20. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2778,7 +2778,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), Vector512.Max(c1_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2841,7 +2841,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 15 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2969,7 +2969,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), c27_0, 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 15 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3049,7 +3049,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 15 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3097,7 +3097,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 15 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3129,7 +3129,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 15 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3153,7 +3153,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3246,7 +3246,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>8 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3328,7 +3328,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), (c7_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 156)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3378,7 +3378,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3412,7 +3412,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3438,7 +3438,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>20 input features × 15 units: reduces over the batch.</summary>
+            /// <summary>20 input features × 15 units: reduces over the batch. Accumulators: 20 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile20x1Lanes15Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -3564,7 +3564,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>5 samples × 15 columns: reduces over 20. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3613,7 +3613,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), Vector256.Max(c4_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>4 samples × 15 columns: reduces over 20. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3656,7 +3656,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), Vector256.Max(c3_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>2 samples × 15 columns: reduces over 20. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3687,7 +3687,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), Vector256.Max(c1_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 20.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3744,7 +3744,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 15 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3791,7 +3791,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 15 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3832,7 +3832,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 15 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3861,7 +3861,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3958,7 +3958,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4000,7 +4000,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4034,7 +4034,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4060,7 +4060,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>5 input features × 15 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 15 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -4141,7 +4141,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 20.</summary>
+            /// <summary>5 samples × 8 columns: reduces over 20. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4190,7 +4190,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c4_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over 20.</summary>
+            /// <summary>5 samples × 7 columns: reduces over 20. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4239,7 +4239,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), Vector128.Max(c4_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 20.</summary>
+            /// <summary>4 samples × 8 columns: reduces over 20. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4282,7 +4282,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c3_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over 20.</summary>
+            /// <summary>4 samples × 7 columns: reduces over 20. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4325,7 +4325,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), Vector128.Max(c3_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 20.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 20. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4356,7 +4356,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over 20.</summary>
+            /// <summary>2 samples × 7 columns: reduces over 20. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4387,7 +4387,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), Vector128.Max(c1_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 20.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 20. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4412,7 +4412,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>1 samples × 7 columns: reduces over 20.</summary>
+            /// <summary>1 samples × 7 columns: reduces over 20. Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4473,7 +4473,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 8 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4520,7 +4520,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 7 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4567,7 +4567,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 8 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4608,7 +4608,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 7 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4649,7 +4649,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4678,7 +4678,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 7 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4707,7 +4707,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4730,7 +4730,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>1 samples × 7 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 7 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4837,7 +4837,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4879,7 +4879,7 @@ namespace ConvGen.Generated
                 ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>3 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4914,7 +4914,7 @@ namespace ConvGen.Generated
                 ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4948,7 +4948,7 @@ namespace ConvGen.Generated
                 ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4977,7 +4977,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5003,7 +5003,7 @@ namespace ConvGen.Generated
                 ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 15, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5026,7 +5026,7 @@ namespace ConvGen.Generated
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 8 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -5073,7 +5073,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 input features × 7 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 7 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -5164,7 +5164,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>28 samples × 10 columns: reduces over 15. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5293,7 +5293,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>16 samples × 10 columns: reduces over 15. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5374,7 +5374,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>8 samples × 10 columns: reduces over 15. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5423,7 +5423,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 15. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5456,7 +5456,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5481,7 +5481,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5544,7 +5544,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5672,7 +5672,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5752,7 +5752,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5800,7 +5800,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5832,7 +5832,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5856,7 +5856,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5959,7 +5959,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>28 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6087,7 +6087,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), (c27_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 405)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>16 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6167,7 +6167,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>8 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6215,7 +6215,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6247,7 +6247,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6271,7 +6271,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6291,7 +6291,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>15 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>15 input features × 10 units: reduces over the batch. Accumulators: 15 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile15x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -6397,7 +6397,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>5 samples × 10 columns: reduces over 15. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6446,7 +6446,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 15. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6489,7 +6489,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6520,7 +6520,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6577,7 +6577,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6624,7 +6624,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6665,7 +6665,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6694,7 +6694,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6796,7 +6796,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>5 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6843,7 +6843,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), (c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6884,7 +6884,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6913,7 +6913,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6936,7 +6936,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -7008,7 +7008,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>3 samples × 10 columns: reduces over 15. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7053,7 +7053,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7090,7 +7090,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7146,7 +7146,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7188,7 +7188,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7222,7 +7222,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7334,7 +7334,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>5 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7381,7 +7381,7 @@ namespace ConvGen.Generated
                 ((c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>5 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7428,7 +7428,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), (c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7469,7 +7469,7 @@ namespace ConvGen.Generated
                 ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>4 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7510,7 +7510,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7539,7 +7539,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>2 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7568,7 +7568,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7591,7 +7591,7 @@ namespace ConvGen.Generated
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>1 samples × 7 columns: reduces over 10, then multiplies by relu'(y).</summary>
+            /// <summary>1 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7614,7 +7614,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {

@@ -940,7 +940,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c).</summary>
+            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c). Accumulators: 12 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Lanes4Avx512(ref float a, ref float b, ref float c)
             {
@@ -1023,7 +1023,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels. Accumulators: 18 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To17Tile18x1Lanes4Avx512(ref float a, ref float b, ref float c)
             {
@@ -1136,7 +1136,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c).</summary>
+            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c). Accumulators: 12 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Lanes4Avx2(ref float a, ref float b, ref float c)
             {
@@ -1220,7 +1220,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x1Lanes4Avx2(ref float a, ref float b, ref float c)
             {
@@ -1277,7 +1277,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 32), c8_0, 4);
             }
 
-            /// <summary>Adds to kernel-gradient rows 9..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 9..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows9To17Tile9x1Lanes4Avx2(ref float a, ref float b, ref float c)
             {
@@ -1354,7 +1354,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c).</summary>
+            /// <summary>12 output pixels × 4 output channels: reduces over 3 kernel rows × 6 (kx, c). Accumulators: 12 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -1438,7 +1438,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..8 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To8Tile9x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -1495,7 +1495,7 @@ namespace ConvGen.Generated
                 c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
             }
 
-            /// <summary>Adds to kernel-gradient rows 9..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 9..17 of the flattened (ky, kx, c) × 4 filters the products over one image's output pixels. Accumulators: 9 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows9To17Tile9x1Vector128(ref float a, ref float b, ref float c)
             {
@@ -2347,7 +2347,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c).</summary>
+            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c). Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2419,7 +2419,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 16 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To15Tile16x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -2532,7 +2532,7 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 input-gradient pixels × 4 input channels: reduces over 'taps' kernel rows × 16 (kx, filter). Accumulators: 4 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Lanes4Avx512(ref float a, ref float b, ref float c, int taps)
             {
@@ -2589,7 +2589,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c).</summary>
+            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c). Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2662,7 +2662,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 8 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To7Tile8x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -2727,7 +2727,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>Adds to kernel-gradient rows 8..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 8..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 8 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows8To15Tile8x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -2792,7 +2792,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 input-gradient pixels × 4 input channels: reduces over 'taps' kernel rows × 16 (kx, filter). Accumulators: 4 × 1 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Lanes4Avx2(ref float a, ref float b, ref float c, int taps)
             {
@@ -2849,7 +2849,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c).</summary>
+            /// <summary>2 output pixels × 8 output channels: reduces over 2 kernel rows × 8 (kx, c). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2933,7 +2933,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..3 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..3 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To3Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -2988,7 +2988,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 4..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 4..7 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows4To7Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3043,7 +3043,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 8..11 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 8..11 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows8To11Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3098,7 +3098,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>Adds to kernel-gradient rows 12..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 12..15 of the flattened (ky, kx, c) × 8 filters the products over one image's output pixels. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows12To15Tile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3153,7 +3153,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>4 output pixels × 4 output channels: reduces over 'taps' kernel rows × 16 (kx, c).</summary>
+            /// <summary>4 input-gradient pixels × 4 input channels: reduces over 'taps' kernel rows × 16 (kx, filter). Accumulators: 4 × 1 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Vector128(ref float a, ref float b, ref float c, int taps)
             {
@@ -3234,7 +3234,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>28 samples × 16 columns: reduces over 32. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3363,7 +3363,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c27_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>16 samples × 16 columns: reduces over 32. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3444,7 +3444,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c15_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>8 samples × 16 columns: reduces over 32. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3493,7 +3493,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c7_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 32. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3526,7 +3526,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 32. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3551,7 +3551,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3614,7 +3614,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 16 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3742,7 +3742,7 @@ namespace ConvGen.Generated
                 c27_0.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 16 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3822,7 +3822,7 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 16 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3870,7 +3870,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 16 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3902,7 +3902,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 16 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3926,7 +3926,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4027,7 +4027,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>13 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>13 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4122,7 +4122,7 @@ namespace ConvGen.Generated
                 ((c12_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>8 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>8 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 8 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4187,7 +4187,7 @@ namespace ConvGen.Generated
                 ((c7_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>4 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>4 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4228,7 +4228,7 @@ namespace ConvGen.Generated
                 ((c3_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>2 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>2 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4257,7 +4257,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4280,7 +4280,7 @@ namespace ConvGen.Generated
                 ((c0_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>16 input features × 16 units: reduces over the batch.</summary>
+            /// <summary>16 input features × 16 units: reduces over the batch. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile16x1Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -4390,7 +4390,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>5 samples × 16 columns: reduces over 32. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4439,7 +4439,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 32. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4482,7 +4482,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 32. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4513,7 +4513,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 32.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4570,7 +4570,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 16 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4617,7 +4617,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 16 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4658,7 +4658,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 16 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4687,7 +4687,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4794,7 +4794,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>5 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4841,7 +4841,7 @@ namespace ConvGen.Generated
                 ((c4_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>4 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4882,7 +4882,7 @@ namespace ConvGen.Generated
                 ((c3_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>2 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4911,7 +4911,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>1 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4934,7 +4934,7 @@ namespace ConvGen.Generated
                 ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>5 input features × 16 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 16 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -4981,7 +4981,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>2 input features × 16 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 16 units: reduces over the batch. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -5044,7 +5044,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 32.</summary>
+            /// <summary>5 samples × 8 columns: reduces over 32. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5093,7 +5093,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c4_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 32.</summary>
+            /// <summary>4 samples × 8 columns: reduces over 32. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5136,7 +5136,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c3_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 32.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 32. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5167,7 +5167,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 32.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 32. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5228,7 +5228,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 8 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5275,7 +5275,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 8 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5316,7 +5316,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5345,7 +5345,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5457,7 +5457,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>3 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5499,7 +5499,7 @@ namespace ConvGen.Generated
                 ((c2_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>3 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5534,7 +5534,7 @@ namespace ConvGen.Generated
                 ((c2_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>2 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5568,7 +5568,7 @@ namespace ConvGen.Generated
                 ((c1_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>2 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5597,7 +5597,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>1 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5623,7 +5623,7 @@ namespace ConvGen.Generated
                 ((c0_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y).</summary>
+            /// <summary>1 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5646,7 +5646,7 @@ namespace ConvGen.Generated
                 ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>5 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 8 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -5693,7 +5693,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 input features × 8 units: reduces over the batch.</summary>
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -5917,7 +5917,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>28 samples × 5 columns: reduces over 16. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6046,7 +6046,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c27_0, 5);
             }
 
-            /// <summary>16 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>16 samples × 5 columns: reduces over 16. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6127,7 +6127,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>8 samples × 5 columns: reduces over 16. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6176,7 +6176,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6209,7 +6209,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6234,7 +6234,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6297,7 +6297,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 5 columns: reduces over depth. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6425,7 +6425,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c27_0, 5);
             }
 
-            /// <summary>16 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 5 columns: reduces over depth. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6505,7 +6505,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 5 columns: reduces over depth. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6553,7 +6553,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6585,7 +6585,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6609,7 +6609,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6712,7 +6712,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>28 samples × 16 columns: reduces over 5. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile28x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6840,7 +6840,7 @@ namespace ConvGen.Generated
                 c27_0.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>16 samples × 16 columns: reduces over 5. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile16x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6920,7 +6920,7 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>8 samples × 16 columns: reduces over 5. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6968,7 +6968,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 5. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -7000,7 +7000,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 5. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -7024,7 +7024,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -7044,7 +7044,7 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
             }
 
-            /// <summary>16 input features × 5 units: reduces over the batch.</summary>
+            /// <summary>16 input features × 5 units: reduces over the batch. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -7159,7 +7159,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>12 samples × 5 columns: reduces over 16. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7224,7 +7224,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>8 samples × 5 columns: reduces over 16. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7273,7 +7273,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7306,7 +7306,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7331,7 +7331,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7389,7 +7389,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>12 samples × 5 columns: reduces over depth. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile12x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7453,7 +7453,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 5 columns: reduces over depth. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7501,7 +7501,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7533,7 +7533,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7557,7 +7557,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7653,7 +7653,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>5 samples × 16 columns: reduces over 5. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7700,7 +7700,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 5. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7741,7 +7741,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 5. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7770,7 +7770,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 5.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7793,7 +7793,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>8 input features × 5 units: reduces over the batch.</summary>
+            /// <summary>8 input features × 5 units: reduces over the batch. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -7871,7 +7871,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>5 samples × 5 columns: reduces over 16. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7920,7 +7920,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c4_1, 1);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7963,7 +7963,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7994,7 +7994,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16.</summary>
+            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8051,7 +8051,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 5 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8098,7 +8098,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c4_1, 1);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8139,7 +8139,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8168,7 +8168,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8274,7 +8274,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 5.</summary>
+            /// <summary>5 samples × 8 columns: reduces over 5. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8321,7 +8321,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 5.</summary>
+            /// <summary>4 samples × 8 columns: reduces over 5. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8362,7 +8362,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 5.</summary>
+            /// <summary>2 samples × 8 columns: reduces over 5. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8391,7 +8391,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 5.</summary>
+            /// <summary>1 samples × 8 columns: reduces over 5. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8414,7 +8414,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
 
-            /// <summary>4 input features × 5 units: reduces over the batch.</summary>
+            /// <summary>4 input features × 5 units: reduces over the batch. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int count)
             {

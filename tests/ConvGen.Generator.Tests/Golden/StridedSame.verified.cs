@@ -770,7 +770,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>7 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c).</summary>
+            /// <summary>7 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c). Accumulators: 7 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile7x1Lanes6Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -863,7 +863,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..17 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..17 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 18 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To17Tile18x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
@@ -956,7 +956,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 102), c17_0, 6);
             }
 
-            /// <summary>Adds to kernel-gradient rows 18..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 18..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 18 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows18To35Tile18x1Lanes6Avx512(ref float a, ref float b, ref float c)
             {
@@ -1069,7 +1069,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>7 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c).</summary>
+            /// <summary>7 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c). Accumulators: 7 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile7x1Lanes6Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1163,7 +1163,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..11 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..11 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 12 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To11Tile12x1Lanes6Avx2(ref float a, ref float b, ref float c)
             {
@@ -1232,7 +1232,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 66), c11_0, 6);
             }
 
-            /// <summary>Adds to kernel-gradient rows 12..23 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 12..23 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 12 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows12To23Tile12x1Lanes6Avx2(ref float a, ref float b, ref float c)
             {
@@ -1301,7 +1301,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 66), c11_0, 6);
             }
 
-            /// <summary>Adds to kernel-gradient rows 24..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 24..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 12 × 1 Vector256&lt;float&gt;, 6 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows24To35Tile12x1Lanes6Avx2(ref float a, ref float b, ref float c)
             {
@@ -1391,7 +1391,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>4 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c).</summary>
+            /// <summary>4 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c). Accumulators: 4 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1439,7 +1439,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 22), Vector128.Max(c3_1, Vector128<float>.Zero), 2);
             }
 
-            /// <summary>3 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c).</summary>
+            /// <summary>3 output pixels × 6 output channels: reduces over 4 kernel rows × 9 (kx, c). Accumulators: 3 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1533,7 +1533,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 0..4 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows0To4Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1585,7 +1585,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 5..9 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows5To9Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1637,7 +1637,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 10..14 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows10To14Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1689,7 +1689,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 15..19 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows15To19Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1741,7 +1741,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 20..24 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows20To24Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1793,7 +1793,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 25..29 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows25To29Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1845,7 +1845,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 30..34 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows30To34Tile5x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -1897,7 +1897,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c4_1, 2);
             }
 
-            /// <summary>Adds to kernel-gradient rows 35..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels.</summary>
+            /// <summary>Adds to kernel-gradient rows 35..35 of the flattened (ky, kx, c) × 6 filters the products over one image's output pixels. Accumulators: 1 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientRows35To35Tile1x2Lanes2Vector128(ref float a, ref float b, ref float c)
             {
@@ -2854,7 +2854,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>28 samples × 10 columns: reduces over 96. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2983,7 +2983,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>16 samples × 10 columns: reduces over 96. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3064,7 +3064,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>8 samples × 10 columns: reduces over 96. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3113,7 +3113,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 96. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3146,7 +3146,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 96. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3171,7 +3171,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3234,7 +3234,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3362,7 +3362,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3442,7 +3442,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3490,7 +3490,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3522,7 +3522,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3546,7 +3546,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3646,7 +3646,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 48 columns: reduces over 10.</summary>
+            /// <summary>8 samples × 48 columns: reduces over 10. Accumulators: 8 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -3728,7 +3728,7 @@ namespace ConvGen.Generated
                 c7_2.StoreUnsafe(ref Unsafe.Add(ref c, 704));
             }
 
-            /// <summary>4 samples × 48 columns: reduces over 10.</summary>
+            /// <summary>4 samples × 48 columns: reduces over 10. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -3778,7 +3778,7 @@ namespace ConvGen.Generated
                 c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 320));
             }
 
-            /// <summary>2 samples × 48 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 48 columns: reduces over 10. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -3812,7 +3812,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 48 columns: reduces over 10. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -3838,7 +3838,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
             }
 
-            /// <summary>24 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>24 input features × 10 units: reduces over the batch. Accumulators: 24 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile24x1Lanes10Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -3980,7 +3980,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>5 samples × 10 columns: reduces over 96. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4029,7 +4029,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>4 samples × 10 columns: reduces over 96. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4072,7 +4072,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 96. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4103,7 +4103,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4160,7 +4160,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4207,7 +4207,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4248,7 +4248,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4277,7 +4277,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4384,7 +4384,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 24 columns: reduces over 10. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -4426,7 +4426,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 208));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 24 columns: reduces over 10. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -4460,7 +4460,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 24 columns: reduces over 10. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -4486,7 +4486,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>5 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -4533,7 +4533,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>1 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>1 input features × 10 units: reduces over the batch. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -4581,7 +4581,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>3 samples × 10 columns: reduces over 96. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4626,7 +4626,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>2 samples × 10 columns: reduces over 96. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4663,7 +4663,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96.</summary>
+            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4719,7 +4719,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4761,7 +4761,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4795,7 +4795,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth.</summary>
+            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4907,7 +4907,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>3 samples × 12 columns: reduces over 10. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -4949,7 +4949,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 200));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>2 samples × 12 columns: reduces over 10. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -4983,7 +4983,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10.</summary>
+            /// <summary>1 samples × 12 columns: reduces over 10. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -5009,7 +5009,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>3 input features × 10 units: reduces over the batch.</summary>
+            /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int count)
             {

@@ -7,6 +7,9 @@ namespace ConvGen.Generator.Emitting.Kernels;
 internal readonly record struct Panel(int FirstVector, int Vectors, int LastLanes)
 {
     public int FirstColumn(VectorIsa isa) => FirstVector * isa.Width;
+
+    /// <summary>The columns the panel covers.</summary>
+    public int Columns(VectorIsa isa) => ((Vectors - 1) * isa.Width) + LastLanes;
 }
 
 /// <summary>A tile shape for a product: rows per tile (balanced over the rows there are) and the column panels.</summary>
@@ -61,6 +64,53 @@ internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnly
         int tileCount = rows is int total ? (total + chosenRows - 1) / chosenRows : 0;
         int tail = rows is int all ? all - ((tileCount - 1) * chosenRows) : 0;
         return new Blocking(chosenRows, tileCount, tail, panelList);
+    }
+
+    /// <summary>Whole tiles of <see cref="Rows"/> in a known row count; a last tile of <see cref="TailRows"/> follows
+    /// when it is smaller.</summary>
+    public int FullTiles => TailRows == Rows ? TileCount : TileCount - 1;
+
+    /// <summary>
+    /// The tile calls over a known row count: a loop over the whole tiles (written out when there is one), then the
+    /// smaller last tile. <paramref name="call"/> gets the rows of the tile, and where it starts: the loop variable
+    /// <paramref name="index"/>, or null and a constant first row.
+    /// </summary>
+    public void EmitKnownRows(SourceWriter w, string index, Action<int, string?, int> call)
+    {
+        if (FullTiles > 1)
+        {
+            w.Open($"for (int {index} = 0; {index} < {FullTiles * Rows}; {index} += {Rows})");
+            call(Rows, index, 0);
+            w.Close();
+        }
+        else if (FullTiles == 1)
+        {
+            call(Rows, null, 0);
+        }
+
+        if (FullTiles < TileCount)
+        {
+            call(TailRows, null, FullTiles * Rows);
+        }
+    }
+
+    /// <summary>
+    /// The tile calls over rows whose end is known only at run time: whole tiles of <see cref="Rows"/> while they fit,
+    /// then at most one tile of each smaller power of two. <paramref name="index"/> is the row variable (it starts
+    /// where the caller set it), <paramref name="end"/> the expression of the end.
+    /// </summary>
+    public void EmitRuntimeRows(SourceWriter w, string index, string end, Action<int> call)
+    {
+        w.Open($"for (; {index} <= {end} - {Rows}; {index} += {Rows})");
+        call(Rows);
+        w.Close();
+        foreach (int rows in BatchTailRows())
+        {
+            w.Open($"if ({index} <= {end} - {rows})");
+            call(rows);
+            w.Line($"{index} += {rows};");
+            w.Close();
+        }
     }
 
     /// <summary>The smaller tiles that finish a batch whose size is not a multiple of <see cref="Rows"/>: powers of

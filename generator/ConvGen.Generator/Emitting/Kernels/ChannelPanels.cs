@@ -45,11 +45,7 @@ internal static class ChannelPanels
     }
 
     /// <summary>The reference to channel <paramref name="column"/> + <paramref name="offset"/> of a row.</summary>
-    public static string At(string reference, string column, int offset)
-    {
-        string sum = Sum(column, offset);
-        return sum == "0" ? reference : $"Unsafe.Add(ref {reference}, {sum})";
-    }
+    public static string At(string reference, string column, int offset) => TileFamily.Offset(reference, Sum(column, offset));
 
     /// <summary>column + offset as an expression, folding literals: ("0", 16) → "16", ("column", 0) → "column".</summary>
     public static string Sum(string column, int offset)

@@ -88,9 +88,9 @@ internal sealed class TileKernel
 
     public void Emit(SourceWriter w)
     {
-        w.Line("/// <summary>" + Comment + "</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.Open($"private static void {Name}({Parameters})");
+        // The name says rows × vectors and the lanes of a partial last vector; the comment says which vectors.
+        string lanes = LastLanes < Isa.Width ? $", {LastLanes} lanes of the last one used" : "";
+        w.Method($"{Comment} Accumulators: {Rows} × {Vectors} {Isa.Vector}{lanes}.", $"private static void {Name}({Parameters})");
         EmitStart(w);
         EmitLoop(w, 0, "a", "b");
         EmitFinish(w);

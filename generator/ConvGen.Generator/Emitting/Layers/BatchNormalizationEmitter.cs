@@ -27,7 +27,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     private int Pixels => (int)(_norm.Input.Size / Channels);
 
     public override string Describe() =>
-        $"{_norm.Name}: BatchNormalization over {Channels} channels, momentum {_norm.Momentum.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, epsilon {_norm.Epsilon.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: {_norm.Input.ToBatchComment()} -> {_norm.Output.ToBatchComment()}.";
+        $"{_norm.Name}: BatchNormalization over {Channels} channels, momentum {VectorIsa.Number(_norm.Momentum)}, epsilon {VectorIsa.Number(_norm.Epsilon)}: {_norm.Input.ToBatchComment()} -> {_norm.Output.ToBatchComment()}.";
 
     // Each channel vector keeps about three values live (mean, scale, shift): 8 vectors fit 32 registers, 4 fit 16.
     private static int PanelVectors(VectorIsa isa) => isa.Registers == 32 ? 8 : 4;

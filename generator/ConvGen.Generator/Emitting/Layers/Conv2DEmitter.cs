@@ -59,9 +59,6 @@ internal sealed class Conv2DEmitter : LayerEmitter
         SplitRows = true,
     };
 
-    // The softmax of the last layer is applied by the fused loss: the forward pass leaves the logits.
-    private ActivationKind ForwardActivation => _conv.Activation == ActivationKind.Softmax ? ActivationKind.Linear : _conv.Activation;
-
     private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
     {
         Conv2DSpec c = _conv;
@@ -109,11 +106,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         int outputLength = (int)c.Output.Size;
 
-        if (c.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(c.Index))
-        {
-            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(c.Activation)}'(output), in place.");
-            Elementwise.Emit(w, isa, $"count * {outputLength}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, c.Activation, x[0], x[1]));
-        }
+        EmitOwnDerivative(w, isa, outputLength);
 
         if (c.UseBias)
         {
@@ -143,6 +136,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             {
                 DataRows = (c.KernelHeight - 1, ((c.Output.Height - 1) * c.StrideHeight) + 1),
                 Derivative = Plan.FusedDerivative(c.Index),
+                Nouns = ("input-gradient pixels", "input channels", "(kx, filter)"),
             };
             if (inputGradient.Derivative is ActivationKind previous)
             {
@@ -191,7 +185,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             loops,
             TileStart.Accumulate,
             ActivationKind.Linear,
-            $"Adds to {what} × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} filters the products over one image's output pixels.");
+            $"Adds to {what} × {panel.Columns(isa)} filters the products over one image's output pixels.");
 
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref input, n * {padded.Size});");

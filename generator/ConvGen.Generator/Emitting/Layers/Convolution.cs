@@ -38,6 +38,11 @@ internal sealed record Convolution(
     /// before it.</summary>
     public ActivationKind? Derivative { get; init; }
 
+    /// <summary>What the tiles' rows, columns and reduction are, in the layer's terms, for their doc comments: the
+    /// forward pass's output pixels and channels by default; the layer's input pixels and channels, reduced over
+    /// (kx, filter), for the input gradient.</summary>
+    public (string Rows, string Columns, string Reduction) Nouns { get; init; } = ("output pixels", "output channels", "(kx, c)");
+
     /// <summary>Whether the loops cover only part <c>part</c> of <c>parts</c> of the output rows (of every image).</summary>
     public bool SplitRows { get; init; }
 
@@ -47,7 +52,6 @@ internal sealed record Convolution(
         VectorIsa isa = path.ForColumns(OutChannels);
         Blocking blocking = Blocking.Choose(isa, OutChannels, OutWidth);
         var family = new TileFamily(Name, isa, (name, rows, panel) => Tile(isa, name, rows, panel));
-        int fullTiles = blocking.TailRows == blocking.Rows ? blocking.TileCount : blocking.TileCount - 1;
         int pixelStep = StrideWidth * InChannels;
 
         if (SplitRows)
@@ -84,22 +88,16 @@ internal sealed record Convolution(
             w.Line($"ref float yRow = ref Unsafe.Add(ref yImage, oy * {OutRowStride});");
         }
 
-        if (fullTiles > 1)
-        {
-            w.Open($"for (int ox = 0; ox < {fullTiles * blocking.Rows}; ox += {blocking.Rows})");
-            CallTiles(w, isa, blocking, family, blocking.Rows, $"ox * {pixelStep}", $"ox * {OutChannels}", kernel, bias);
-            w.Close();
-        }
-        else if (fullTiles == 1)
-        {
-            CallTiles(w, isa, blocking, family, blocking.Rows, "0", "0", kernel, bias);
-        }
-
-        if (fullTiles < blocking.TileCount)
-        {
-            int ox = fullTiles * blocking.Rows;
-            CallTiles(w, isa, blocking, family, blocking.TailRows, VectorIsa.Int(ox * pixelStep), VectorIsa.Int(ox * OutChannels), kernel, bias);
-        }
+        blocking.EmitKnownRows(w, "ox", (rows, index, first) => CallTiles(
+            w,
+            isa,
+            blocking,
+            family,
+            rows,
+            index is null ? VectorIsa.Int(first * pixelStep) : $"{index} * {pixelStep}",
+            index is null ? VectorIsa.Int(first * OutChannels) : $"{index} * {OutChannels}",
+            kernel,
+            bias));
 
         w.Close();
         w.Close();
@@ -126,7 +124,7 @@ internal sealed record Convolution(
             cRows[r] = r * OutChannels;
         }
 
-        int columns = ((panel.Vectors - 1) * isa.Width) + panel.LastLanes;
+        int columns = panel.Columns(isa);
         return new TileKernel(
             name,
             isa,
@@ -142,7 +140,7 @@ internal sealed record Convolution(
             ],
             Bias ? TileStart.Bias : TileStart.Zero,
             Activation,
-            $"{rows} output pixels × {columns} output channels: reduces over {(DataRows is null ? KernelHeight.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'taps'")} kernel rows × {KernelWidth * InChannels} (kx, c){(Derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{rows} {Nouns.Rows} × {columns} {Nouns.Columns}: reduces over {(DataRows is null ? KernelHeight.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'taps'")} kernel rows × {KernelWidth * InChannels} {Nouns.Reduction}{(Derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = Derivative,
         };

@@ -24,9 +24,6 @@ internal sealed class DenseEmitter : LayerEmitter
 
     private int Units => _dense.Units;
 
-    // The softmax of the last layer is applied by the fused loss: the forward pass leaves the logits.
-    private ActivationKind ForwardActivation => _dense.Activation == ActivationKind.Softmax ? ActivationKind.Linear : _dense.Activation;
-
     public override string Describe() =>
         $"{_dense.Name}: Dense, {Units} units, {ActivationCode.Describe(_dense.Activation)}{(_dense.Activation == ActivationKind.Softmax ? " (fused with the loss: this layer outputs the logits)" : "")}: in {_dense.Input.ToBatchComment()} -> out {_dense.Output.ToBatchComment()}.";
 
@@ -41,7 +38,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line();
         EmitSplitKernels(w, isa);
         w.Line();
-        var kernelGradient = KernelGradientFamily(isa);
+        TileFamily kernelGradient = KernelGradientFamily(isa);
         if (IsRowSplit)
         {
             EmitRowSplitBackward(w, isa, kernelGradient);
@@ -56,7 +53,6 @@ internal sealed class DenseEmitter : LayerEmitter
 
     /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
     private bool IsRowSplit => Plan.RowSplitLayer == Layer.Index;
-
 
     /// <summary>
     /// The forward step of a layer split by input features, in two halves with a barrier between: each part multiplies
@@ -155,7 +151,7 @@ internal sealed class DenseEmitter : LayerEmitter
             [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{rows} samples × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
@@ -169,17 +165,7 @@ internal sealed class DenseEmitter : LayerEmitter
 
         w.Open();
         w.Line("int n = 0;");
-        w.Open($"for (; n <= count - {blocking.Rows}; n += {blocking.Rows})");
-        CallTiles(blocking.Rows);
-        w.Close();
-        foreach (int rows in blocking.BatchTailRows())
-        {
-            w.Open($"if (n <= count - {rows})");
-            CallTiles(rows);
-            w.Line($"n += {rows};");
-            w.Close();
-        }
-
+        blocking.EmitRuntimeRows(w, "n", "count", CallTiles);
         w.Close();
         return family.Tiles;
     }
@@ -199,18 +185,14 @@ internal sealed class DenseEmitter : LayerEmitter
             [new ReductionLoop("n", null, Inputs, Units)],
             TileStart.Zero,
             ActivationKind.Linear,
-            $"{rows} input features × {((panel.Vectors - 1) * isa.Width) + panel.LastLanes} units: reduces over the batch."));
+            $"{rows} input features × {panel.Columns(isa)} units: reduces over the batch."));
     }
 
     /// <summary>The start of the backward step on `count` samples: the activation's derivative applied to the output
     /// gradient in place (unless the next layer applied it), then the bias gradient.</summary>
     private void EmitDerivativeAndBiasGradient(SourceWriter w, VectorIsa isa, string biasComment)
     {
-        if (_dense.Activation is not (ActivationKind.Linear or ActivationKind.Softmax) && !Plan.DerivativeAppliedByNext(Layer.Index))
-        {
-            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(_dense.Activation)}'(output), in place.");
-            Elementwise.Emit(w, isa, $"count * {Units}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, _dense.Activation, x[0], x[1]));
-        }
+        EmitOwnDerivative(w, isa, Units);
 
         if (_dense.UseBias)
         {
@@ -230,22 +212,7 @@ internal sealed class DenseEmitter : LayerEmitter
             TileFamily.Offset("outputGradient", column),
             TileFamily.Offset("kernelGradient", TileFamily.Plus(feature == "0" ? "0" : $"({feature} * {Units})", column)))));
 
-        int fullTiles = blocking.TailRows == blocking.Rows ? blocking.TileCount : blocking.TileCount - 1;
-        if (fullTiles > 1)
-        {
-            w.Open($"for (int i = 0; i < {fullTiles * blocking.Rows}; i += {blocking.Rows})");
-            CallTiles(blocking.Rows, "i");
-            w.Close();
-        }
-        else if (fullTiles == 1)
-        {
-            CallTiles(blocking.Rows, "0");
-        }
-
-        if (fullTiles < blocking.TileCount)
-        {
-            CallTiles(blocking.TailRows, VectorIsa.Int(fullTiles * blocking.Rows));
-        }
+        blocking.EmitKnownRows(w, "i", (rows, index, first) => CallTiles(rows, index ?? VectorIsa.Int(first)));
     }
 
     /// <summary>
@@ -275,23 +242,10 @@ internal sealed class DenseEmitter : LayerEmitter
         Blocking blocking = Blocking.Choose(isa, Units, rows: null);
         Method(w, $"Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.", $"public static void KernelGradientRows{path.Suffix}(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)");
         w.Line("(int i, int end) = features;");
-
-        void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+        blocking.EmitRuntimeRows(w, "i", "end", rows => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
             "Unsafe.Add(ref input, i)",
             TileFamily.Offset("batchGradient", column),
-            $"Unsafe.Add(ref kernelGradient, {TileFamily.Plus($"(i * {Units})", column)})")));
-
-        w.Open($"for (; i <= end - {blocking.Rows}; i += {blocking.Rows})");
-        CallTiles(blocking.Rows);
-        w.Close();
-        foreach (int rows in blocking.BatchTailRows())
-        {
-            w.Open($"if (i <= end - {rows})");
-            CallTiles(rows);
-            w.Line($"i += {rows};");
-            w.Close();
-        }
-
+            $"Unsafe.Add(ref kernelGradient, {TileFamily.Plus($"(i * {Units})", column)})"))));
         w.Close();
     }
 

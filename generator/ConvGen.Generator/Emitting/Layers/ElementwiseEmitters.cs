@@ -81,7 +81,7 @@ internal sealed class DropoutEmitter : LayerEmitter
 
     private string Length => $"count * {_dropout.Input.Size}";
 
-    public override string Describe() => $"{_dropout.Name}: Dropout, rate {_dropout.Rate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}: {_dropout.Input.ToBatchComment()}.";
+    public override string Describe() => $"{_dropout.Name}: Dropout, rate {VectorIsa.Number(_dropout.Rate)}: {_dropout.Input.ToBatchComment()}.";
 
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {
@@ -139,10 +139,8 @@ internal sealed class AffineEmitter : LayerEmitter
     private string Length => $"count * {_affine.Input.Size}";
 
     public override string Describe() => _affine.IsNormalization
-        ? $"{_affine.Name}: Normalization, (x - {Number(_affine.First)}) / {Number(_affine.Second)}: {_affine.Input.ToBatchComment()}."
-        : $"{_affine.Name}: Rescaling, x · {Number(_affine.First)} + {Number(_affine.Second)}: {_affine.Input.ToBatchComment()}.";
-
-    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        ? $"{_affine.Name}: Normalization, (x - {VectorIsa.Number(_affine.First)}) / {VectorIsa.Number(_affine.Second)}: {_affine.Input.ToBatchComment()}."
+        : $"{_affine.Name}: Rescaling, x · {VectorIsa.Number(_affine.First)} + {VectorIsa.Number(_affine.Second)}: {_affine.Input.ToBatchComment()}.";
 
     protected override void EmitKernels(SourceWriter w, VectorIsa isa)
     {

@@ -39,14 +39,10 @@ internal abstract class LayerEmitter
 
     protected string Count => "count";
 
+    /// <summary>Writes the layer's kernel class (called for layers that <see cref="HasKernels"/>).</summary>
     public void EmitKernels(SourceWriter w)
     {
-        if (!HasKernels)
-        {
-            return;
-        }
-
-        w.Line($"/// <summary>{Escape(Describe())}</summary>");
+        w.Summary(Describe());
         w.Open($"private static class {KernelClass}");
         bool first = true;
         foreach (VectorIsa isa in VectorIsa.All)
@@ -90,13 +86,25 @@ internal abstract class LayerEmitter
 
     protected bool NeedsInputGradient => Plan.NeedsInputGradient(Layer.Index);
 
-    /// <summary>A kernel method's header line with its attributes.</summary>
-    protected static void Method(SourceWriter w, string summary, string signature)
+    /// <summary>The activation the forward kernels apply: the layer's own, except the final softmax, which the fused
+    /// loss applies (the forward pass leaves the logits).</summary>
+    protected ActivationKind ForwardActivation => Layer.OutputActivation is ActivationKind f and not ActivationKind.Softmax ? f : ActivationKind.Linear;
+
+    /// <summary>The backward step's start for a layer ending in a non-linear activation: outputGradient ·= f'(output)
+    /// in place over <c>count</c> · <paramref name="valuesPerSample"/> values, unless the next layer applies it as it
+    /// writes the gradient.</summary>
+    protected void EmitOwnDerivative(SourceWriter w, VectorIsa isa, long valuesPerSample)
     {
-        w.Line($"/// <summary>{Escape(summary)}</summary>");
-        w.Line("[MethodImpl(MethodImplOptions.AggressiveOptimization)]");
-        w.Open(signature);
+        ActivationKind f = ForwardActivation;
+        if (f != ActivationKind.Linear && !Plan.DerivativeAppliedByNext(Layer.Index))
+        {
+            w.Comment($"The gradient of the pre-activation: outputGradient · {ActivationCode.Describe(f)}'(output), in place.");
+            Elementwise.Emit(w, isa, $"count * {valuesPerSample}", ["outputGradient", "output"], "outputGradient", x => ActivationCode.VectorDerivative(isa, f, x[0], x[1]));
+        }
     }
+
+    /// <summary>A kernel method's header line with its attributes.</summary>
+    protected static void Method(SourceWriter w, string summary, string signature) => w.Method(summary, signature);
 
     protected static void EmitTiles(SourceWriter w, IEnumerable<TileKernel> tiles)
     {
@@ -106,8 +114,6 @@ internal abstract class LayerEmitter
             tile.Emit(w);
         }
     }
-
-    protected static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     protected static string I(long value) => VectorIsa.Int(value);
 }
