@@ -12,8 +12,8 @@ namespace ConvGen.Engines;
 /// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
 /// statistics over the whole batch. A first dense layer reading the images is trained by rows instead: each thread owns
 /// a range of its kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes their whole gradient and
-/// updates them itself, so the largest weight matrix of a dense network is never shared between cores. Workspaces are sized per sample at build time and grown only when a larger chunk
-/// arrives, so a step allocates nothing. The generated code picks its instruction set once, from
+/// updates them itself, so the largest weight matrix of a dense network is never shared between cores. Workspaces are
+/// sized per sample at build time and grown only when a larger chunk arrives, so a step allocates nothing. The generated code picks its instruction set once, from
 /// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
 /// An engine serves one model from one thread at a time.
 /// </summary>
@@ -220,29 +220,15 @@ public abstract class CompiledEngine : Engine, IDisposable
             return 1;
         }
 
-        if (_team is null || _team.Threads != _threads)
+        WorkerTeam team = EnsureTeam();
+        if (!team.Awake && work < SplitWakeMultiplyAdds && SplitPolicy == SplitPolicy.Auto)
         {
-            _team?.Dispose();
-            _team = new WorkerTeam(_threads);
-        }
-
-        if (!_team.Awake && work < SplitWakeMultiplyAdds && SplitPolicy == SplitPolicy.Auto)
-        {
-            _team.Wake();
+            team.Wake();
             return 1;
         }
 
-        int sharedLength = _sharedLength + (parts * _partialsPerThread);
-        if (_shared is null || _shared.Length < sharedLength)
-        {
-            _shared = new AlignedBuffer(sharedLength);
-        }
-
-        if (_metrics.Length < parts)
-        {
-            _metrics = new BatchMetrics[parts];
-        }
-
+        EnsureShared(_sharedLength + ((long)parts * _partialsPerThread), count);
+        EnsureMetrics(parts);
         return parts;
     }
 
@@ -325,18 +311,22 @@ public abstract class CompiledEngine : Engine, IDisposable
         int chunk = (count + threads - 1) / threads;
         if (_workspaces.Length < threads || chunk > _capacity)
         {
-            _capacity = Math.Max(_capacity, chunk);
-            long length = WorkspaceLength(_capacity);
+            // Checked and allocated before anything is replaced: a batch refused here leaves the engine as it was.
+            int capacity = Math.Max(_capacity, chunk);
+            long length = WorkspaceLength(capacity);
             if (length > Array.MaxLength - 64)
             {
                 throw new ArgumentOutOfRangeException(nameof(count), count, $"A chunk of {chunk} samples needs {length:N0} floats of workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
             }
 
-            _workspaces = new AlignedBuffer?[Math.Max(threads, _workspaces.Length)];
-            for (int t = 0; t < _workspaces.Length; t++)
+            var workspaces = new AlignedBuffer?[Math.Max(threads, _workspaces.Length)];
+            for (int t = 0; t < workspaces.Length; t++)
             {
-                _workspaces[t] = new AlignedBuffer((int)length);
+                workspaces[t] = new AlignedBuffer((int)length);
             }
+
+            _workspaces = workspaces;
+            _capacity = capacity;
         }
 
         if (training && _gradients.Length < threads)
@@ -358,29 +348,44 @@ public abstract class CompiledEngine : Engine, IDisposable
             sharedLength += (long)count * (_batchPerSample + ((long)threads * _batchPartialsPerSample));
         }
 
-        if (sharedLength > Array.MaxLength - 64)
+        EnsureShared(sharedLength, count);
+        EnsureMetrics(threads);
+        if (threads > 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch of {count} samples needs {sharedLength:N0} floats of shared workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
-        }
-
-        if (_shared is null || _shared.Length < sharedLength)
-        {
-            _shared = new AlignedBuffer((int)sharedLength);
-        }
-
-        if (_metrics.Length < threads)
-        {
-            _metrics = new BatchMetrics[threads];
-        }
-
-        if (threads > 1 && (_team is null || _team.Threads != _threads))
-        {
-            _team?.Dispose();
-            _team = new WorkerTeam(_threads);
+            EnsureTeam();
         }
 
         return threads;
     }
+
+    /// <summary>The worker team (the <see cref="Threads"/> setter drops it when the count changes).</summary>
+    private WorkerTeam EnsureTeam() => _team ??= new WorkerTeam(_threads);
+
+    /// <summary>Makes the shared buffer hold at least <paramref name="length"/> floats, for a batch of
+    /// <paramref name="count"/>.</summary>
+    private void EnsureShared(long length, int count)
+    {
+        if (length > Array.MaxLength - 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch of {count} samples needs {length:N0} floats of shared workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
+        }
+
+        if (_shared is null || _shared.Length < length)
+        {
+            _shared = new AlignedBuffer((int)length);
+        }
+    }
+
+    private void EnsureMetrics(int threads)
+    {
+        if (_metrics.Length < threads)
+        {
+            _metrics = new BatchMetrics[threads];
+        }
+    }
+
+    /// <summary>The barrier the <paramref name="threads"/> threads of a step meet at; none for one thread.</summary>
+    private SpinBarrier Barrier(int threads) => threads == 1 ? SpinBarrier.None : _team!.Barrier(threads);
 
     private void Run(BatchWork work, int threads)
     {
@@ -490,7 +495,7 @@ public abstract class CompiledEngine : Engine, IDisposable
         {
             if (thread < Threads)
             {
-                ExecutePart(thread, Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads));
+                ExecutePart(thread, Engine.Barrier(Threads));
             }
         }
 
@@ -549,7 +554,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             AlignedBuffer gradients = thread == 0 ? Buffers.Gradients : Engine._gradients[thread]!;
             Span<float> parameters = Buffers.Parameters.Span;
             Span<float> modelGradients = Buffers.Gradients.Span;
-            SpinBarrier barrier = Threads == 1 ? SpinBarrier.None : Engine._team!.Barrier(Threads);
+            SpinBarrier barrier = Engine.Barrier(Threads);
             Engine._metrics[thread] = Engine.TrainChunk(
                 ref ImagesAt(first),
                 ref Unsafe.AsRef<int>(Labels + first),
@@ -583,10 +588,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             start += summed;
             end += summed;
             Span<float> total = modelGradients[start..end];
-            for (int t = 1; t < Threads; t++)
-            {
-                GradientSum.Add(total, Engine._gradients[t]!.Span[start..end]);
-            }
+            GradientSum.AddThreads(total, Engine._gradients, Threads, start);
 
             _optimizer?.UpdateRange(parameters[start..end], total, start, _step);
         }

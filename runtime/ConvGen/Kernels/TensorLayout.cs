@@ -112,14 +112,10 @@ public static class TensorLayout
 
     /// <summary>
     /// The kernel of the input-gradient convolution: K'[ky, kx, f, c] = K[KH - 1 - ky, KW - 1 - kx, c, f], so that
-    /// the input gradient is the stride-1 convolution of the (dilated, padded) output gradient with K'.
+    /// the input gradient is the stride-1 convolution of the (dilated, padded) output gradient with K'. Part
+    /// <paramref name="part"/> of <paramref name="parts"/> of the kernel's taps: the threads of a step each flip a share.
     /// </summary>
-    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels) =>
-        FlipTransposeKernel(ref kernel, ref flipped, kernelHeight, kernelWidth, inChannels, outChannels, part: 0, parts: 1);
-
-    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of <see cref="FlipTransposeKernel(ref float, ref float, int, int, int, int)"/>:
-    /// the threads of a step each flip a share of the kernel's taps.</summary>
-    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels, int part, int parts)
+    public static void FlipTransposeKernel(ref float kernel, ref float flipped, int kernelHeight, int kernelWidth, int inChannels, int outChannels, int part = 0, int parts = 1)
     {
         int taps = kernelHeight * kernelWidth;
         (int first, int end) = Partition.Range(taps, part, parts);
@@ -133,17 +129,13 @@ public static class TensorLayout
         }
     }
 
-    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/> of <see cref="Transpose(ref float, ref float, int, int)"/>:
-    /// the threads of a step each transpose a share of the rows.</summary>
-    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns, int part, int parts)
+    /// <summary>Writes the transpose [columns, rows] of the row-major [rows, columns] matrix: part
+    /// <paramref name="part"/> of <paramref name="parts"/> of its rows (the threads of a step each transpose a share).</summary>
+    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns, int part = 0, int parts = 1)
     {
         (int first, int end) = Partition.Range(rows, part, parts);
         TransposeRows(ref matrix, ref transposed, rows, columns, first, end);
     }
-
-    /// <summary>Writes the transpose [columns, rows] of the row-major [rows, columns] matrix.</summary>
-    public static void Transpose(ref float matrix, ref float transposed, int rows, int columns) =>
-        TransposeRows(ref matrix, ref transposed, rows, columns, 0, rows);
 
     private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
     {

@@ -281,7 +281,4 @@ public sealed class SpinBarrier
         _abandoned = false;
         Volatile.Write(ref _remaining, _participants);
     }
-
-    /// <summary>Threads that pass the barrier together.</summary>
-    public int Participants => _participants;
 }

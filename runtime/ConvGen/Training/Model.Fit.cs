@@ -90,10 +90,12 @@ public abstract partial class Model
         var history = new History();
         var progress = new ProgressReporter(Output, verbose, epochs);
         int steps = (train.Count + batchSize - 1) / batchSize;
-        var batchImages = new AlignedBuffer(Math.Min(batchSize, train.Count) * Description.InputShape.Size);
-        var batchLabels = new int[Math.Min(batchSize, train.Count)];
-        int[] order = Enumerable.Range(0, train.Count).ToArray();
         int sampleSize = Description.InputShape.Size;
+        // A shuffled batch is gathered into these; an unshuffled one is read where it lies.
+        AlignedBuffer? batchImages = shuffle ? new AlignedBuffer(Math.Min(batchSize, train.Count) * sampleSize) : null;
+        int[] batchLabels = shuffle ? new int[Math.Min(batchSize, train.Count)] : [];
+        int[] order = shuffle ? new int[train.Count] : [];
+        ulong dropoutStream = SplitMix64.Derive((ulong)(uint)Seed, DropoutStream);
 
         StopTraining = false;
         foreach (Callback hook in hooks)
@@ -132,7 +134,7 @@ public abstract partial class Model
                 ReadOnlySpan<int> labels;
                 if (shuffle)
                 {
-                    Span<float> imageRows = batchImages.Span;
+                    Span<float> imageRows = batchImages!.Span;
                     for (int i = 0; i < count; i++)
                     {
                         int sample = order[first + i];
@@ -145,12 +147,11 @@ public abstract partial class Model
                 }
                 else
                 {
-                    Dataset batch = train.Slice(first, count);
-                    images = batch.Images;
-                    labels = batch.Labels;
+                    images = train.Images.Slice(first * sampleSize, count * sampleSize);
+                    labels = train.Labels.Slice(first, count);
                 }
 
-                ulong dropoutSeed = SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, DropoutStream), _stepsTrained++);
+                ulong dropoutSeed = SplitMix64.Derive(dropoutStream, _stepsTrained++);
                 running += Engine.TrainStep(Buffers, images, labels, count, dropoutSeed, _optimizer);
                 seen += count;
                 float loss = (float)(running.LossSum / seen);
@@ -164,7 +165,7 @@ public abstract partial class Model
 
             float? valLoss = null;
             float? valAccuracy = null;
-            if (validation is not null && validation.Count > 0)
+            if (validation is { Count: > 0 })
             {
                 BatchMetrics validated = EvaluateMetrics(validation, batchSize);
                 valLoss = (float)(validated.LossSum / validation.Count);

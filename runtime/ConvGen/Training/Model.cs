@@ -196,8 +196,7 @@ public abstract partial class Model
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            Dataset batch = data.Slice(start, count);
-            total += Engine.Evaluate(Buffers, batch.Images, batch.Labels, count);
+            total += Engine.Evaluate(Buffers, data.Images.Slice(start * data.SampleSize, count * data.SampleSize), data.Labels.Slice(start, count), count);
         }
 
         return total;
