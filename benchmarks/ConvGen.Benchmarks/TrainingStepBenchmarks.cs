@@ -1,20 +1,19 @@
 using BenchmarkDotNet.Attributes;
-using ConvGen.Models;
+using ConvGen.Benchmarks.Comparison;
 
 namespace ConvGen.Benchmarks;
 
 /// <summary>
-/// One training step (forward, backward and the Adam update) of a seed network at its notebook's batch size, with the
-/// generated engine and with the interpreted engine on the same weights and batch. Both run in the same process, so
-/// their ratio is measured side by side.
+/// One training step (forward, backward and the Adam update) of a seed network at its notebook's batch size, exactly as
+/// <see cref="Model.Fit"/> runs it (<c>Engine.TrainStep</c>), with the generated engine and with the interpreted
+/// engine on the same weights and batch. Both run in the same process, so their ratio is measured side by side.
 /// </summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {
     private Model _generated = null!;
     private Model _interpreted = null!;
-    private float[] _images = [];
-    private int[] _labels = [];
+    private TrainingBatch _batch = null!;
     private Adam _generatedOptimizer = null!;
     private Adam _interpretedOptimizer = null!;
     private ulong _step;
@@ -22,21 +21,13 @@ public class TrainingStepBenchmarks
     [Params("mnist-lenet", "mnist-cnn")]
     public string Network { get; set; } = "mnist-cnn";
 
-    public int BatchSize => Network == "mnist-lenet" ? 32 : 128;
-
     [GlobalSetup]
     public void Setup()
     {
-        _generated = Network == "mnist-lenet" ? new MnistLeNet(seed: 1) : new MnistCnn(seed: 1);
+        BenchmarkNetwork network = BenchmarkNetwork.Select([Network])[0];
+        _generated = network.Create(1);
         _interpreted = _generated.ToInterpreted();
-        var random = new Random(1);
-        _images = new float[BatchSize * _generated.Description.InputShape.Size];
-        for (int i = 0; i < _images.Length; i++)
-        {
-            _images[i] = (float)random.NextDouble();
-        }
-
-        _labels = Enumerable.Range(0, BatchSize).Select(i => i % 10).ToArray();
+        _batch = TrainingBatch.Random(_generated.Description, network.BatchSize, seed: 1);
         _generatedOptimizer = new Adam();
         _interpretedOptimizer = new Adam();
     }
@@ -47,10 +38,6 @@ public class TrainingStepBenchmarks
     [Benchmark(Description = "generated")]
     public float Generated() => Step(_generated, _generatedOptimizer);
 
-    private float Step(Model model, Adam optimizer)
-    {
-        var metrics = model.Engine.ComputeGradients(model.Buffers, _images, _labels, BatchSize, ++_step);
-        optimizer.Apply(model.Buffers.Parameters.Span, model.Buffers.Gradients.Span);
-        return (float)metrics.LossSum;
-    }
+    private float Step(Model model, Adam optimizer) =>
+        (float)model.Engine.TrainStep(model.Buffers, _batch.Images, _batch.Labels, _batch.Count, ++_step, optimizer).LossSum;
 }

@@ -102,7 +102,7 @@ internal static class CompareCommand
         long flop = FlopCounter.TrainingFlopPerSample(description);
         double peakGflops = peak.MultiThreadGflops;
 
-        int convGenThreads = ConvGenRunner.ApplyThreadCount(model, options.Threads);
+        int convGenThreads = ConvGenRunner.ApplyThreadCount(model, options.Threads, network.BatchSize);
         StepMeasurement convGenStep = ConvGenRunner.MeasureTraining(model, batch, TrainingPlan(options.Steps));
         LatencyMeasurement convGenLatency = ConvGenRunner.MeasureInference(model, batch, InferencePlan);
 
@@ -112,7 +112,7 @@ internal static class CompareCommand
 
         var convGen = EngineResult.From(model.Engine.Name, convGenThreads, convGenStep, network.BatchSize, flop, peakGflops);
         var pyTorchResult = EngineResult.From("PyTorch " + torch.Info.Version, torch.Info.Threads, pyTorch.Training, network.BatchSize, flop, peakGflops);
-        var interpretedResult = EngineResult.From(interpreted.Engine.Name, 1, interpretedStep, network.BatchSize, flop, peakGflops);
+        var interpretedResult = EngineResult.From(interpreted.Engine.Name, interpreted.Engine.Threads, interpretedStep, network.BatchSize, flop, peakGflops);
         return new ComparisonRow(
             description.Name,
             network.TrainerName,

@@ -2,11 +2,6 @@ using ConvGen.Engines;
 
 namespace ConvGen.Benchmarks.Comparison;
 
-/// <summary>A ConvGen engine's measurement: training-step time and, for the generated engine, batch-1 latency.</summary>
-/// <param name="Engine">The engine's name, e.g. "compiled (AVX-512)".</param>
-/// <param name="Threads">The threads it ran on.</param>
-internal sealed record ConvGenMeasurement(string Engine, int Threads, StepMeasurement Training, LatencyMeasurement? Inference);
-
 /// <summary>
 /// Times ConvGen's training step exactly as <see cref="Model.Fit"/> runs it — the engine's <c>TrainStep</c>:
 /// gradients of the batch summed over its threads, then Adam's update of the flat parameter buffer — on one fixed
@@ -16,21 +11,15 @@ internal static class ConvGenRunner
 {
     /// <summary>
     /// Sets the generated engine of <paramref name="model"/> to run on <paramref name="requested"/> threads and returns
-    /// the count it will really use.
+    /// the count a batch of <paramref name="batch"/> really uses: the engine gives each thread
+    /// <see cref="CompiledEngine.MinimumChunk"/> samples at least.
     /// </summary>
-    public static int ApplyThreadCount(Model model, int requested)
+    public static int ApplyThreadCount(Model model, int requested, int batch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requested);
-
-        // The interpreted engine runs on one thread only; it is measured as it is, and the table says so.
-        if (model.Engine is not CompiledEngine)
-        {
-            return 1;
-        }
-
         model.Engine.Threads = requested;
-        return model.Engine.Threads;
+        return Math.Min(requested, Math.Max(1, batch / CompiledEngine.MinimumChunk));
     }
 
     /// <summary>Times the training step of <paramref name="model"/> on <paramref name="batch"/>.</summary>

@@ -66,7 +66,6 @@ internal static class PyTorchArchitecture
                 ["type"] = "batch_normalization",
                 // Keras moves the statistics by m = momentum · m + (1 − momentum) · batch; PyTorch by
                 // m = (1 − momentum) · m + momentum · batch: Keras' 0.99 is PyTorch's 0.01.
-                ["keras_momentum"] = norm.Momentum,
                 ["torch_momentum"] = 1 - norm.Momentum,
                 ["epsilon"] = norm.Epsilon,
             },
@@ -89,18 +88,20 @@ internal static class PyTorchArchitecture
 
     private static JsonArray Pair(int height, int width) => [height, width];
 
-    /// <summary>[top, bottom, left, right]: TensorFlow pads max((out − 1)·stride + window − in, 0) cells in all and puts
-    /// the odd one at the bottom or right; 'valid' pads nothing.</summary>
+    /// <summary>[top, bottom, left, right], by the runtime's own rule (TensorFlow's: the odd cell of 'same' padding at
+    /// the bottom or right; 'valid' pads nothing).</summary>
     private static JsonArray Padding(LayerInfo info, int windowHeight, int windowWidth, int strideHeight, int strideWidth, Padding padding)
     {
-        if (padding == ConvGen.Padding.Valid)
-        {
-            return [0, 0, 0, 0];
-        }
-
-        int height = Math.Max(((info.OutputShape.Height - 1) * strideHeight) + windowHeight - info.InputShape.Height, 0);
-        int width = Math.Max(((info.OutputShape.Width - 1) * strideWidth) + windowWidth - info.InputShape.Width, 0);
-        return [height / 2, height - (height / 2), width / 2, width - (width / 2)];
+        bool same = padding == ConvGen.Padding.Same;
+        int height = info.InputShape.Height;
+        int width = info.InputShape.Width;
+        return
+        [
+            KerasConventions.PaddingBefore(height, windowHeight, strideHeight, same),
+            KerasConventions.PaddingAfter(height, windowHeight, strideHeight, same),
+            KerasConventions.PaddingBefore(width, windowWidth, strideWidth, same),
+            KerasConventions.PaddingAfter(width, windowWidth, strideWidth, same),
+        ];
     }
 
     private static string Name(Activation activation) => activation.ToString().ToLowerInvariant();

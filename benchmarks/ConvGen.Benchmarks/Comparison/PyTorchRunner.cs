@@ -22,8 +22,6 @@ internal sealed record PyTorchInfo(
 /// <summary>PyTorch's measurement of one network, with the oneDNN primitives one training step and one batch-1
 /// inference executed (kind, implementation and propagation, e.g. "convolution jit:avx512_core forward_training").</summary>
 internal sealed record PyTorchMeasurement(
-    string Name,
-    long TrainableParameters,
     StepMeasurement Training,
     LatencyMeasurement Inference,
     IReadOnlyDictionary<string, int> OnednnTraining,
