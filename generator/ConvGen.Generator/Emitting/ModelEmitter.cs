@@ -357,19 +357,17 @@ internal static class ModelEmitter
 
     private static void EmitPass(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers, VectorIsa isa, PassMode mode)
     {
-        // In a split pass every thread does its part of each step, and a barrier after it publishes the whole result
-        // before the next step reads it.
+        // In a split pass every thread does its part of each step; a barrier publishes what the parts wrote before a
+        // step that may read values another part wrote (not before a step reading only its own part's).
         bool split = mode == PassMode.SplitInference;
+        bool unpublished = false;
         var pass = new PassWriter();
         if (plan.InputCopied)
         {
             string copy = pass.Buffer("InputCopy");
             pass.Comment("The first layer reads whole vectors: give it a copy with room past the last image.");
             pass.Statement($"TensorLayout.Copy(ref images, ref {copy}, count * {plan.Model.Input.Size}{PassWriter.PartArguments(mode)});");
-            if (split)
-            {
-                pass.Barrier();
-            }
+            unpublished = split;
         }
 
         foreach (LayerEmitter layer in layers)
@@ -378,10 +376,21 @@ internal static class ModelEmitter
             layer.EmitForward(pass, isa, mode);
             if (split && pass.WroteCodeSince(before))
             {
-                pass.Barrier();
+                if (unpublished && !plan.SplitReadsOwnPart(layer.Layer.Index))
+                {
+                    pass.BarrierBefore(before);
+                }
+
+                unpublished = true;
             }
 
             pass.CommentBefore(before, $"{layer.Layer.Name}: {layer.Layer.KerasType} {layer.Layer.Input.ToBatchComment()} -> {layer.Layer.Output.ToBatchComment()}");
+        }
+
+        if (unpublished && !plan.SplitLogitsInFirstPart)
+        {
+            // Part 0 reads the logits next.
+            pass.Barrier();
         }
 
         (string name, string parameters, string summary) = mode switch

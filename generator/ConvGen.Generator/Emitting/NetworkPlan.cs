@@ -71,6 +71,12 @@ internal sealed class NetworkPlan
     /// <c>CompiledEngine.SplitSamples</c> (a test keeps the two equal).</summary>
     public const int SplitSamples = 7;
 
+    /// <summary>In a split pass, the values of a sample are shared out in blocks of this many: the input features the
+    /// layers before the first Dense map, every Dense's units, and a Dense's input features the same way, so a part
+    /// reads back exactly what it wrote. Sixteen floats are a whole number of vectors on every path and one cache line,
+    /// so parts never share either (blocks of 8 balance 200 units better, 104 and 96, but measured slower here).</summary>
+    public const int SplitBlock = 16;
+
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
     private readonly List<Region> _regionList = [];
     private readonly string?[] _trainingOutputs;
@@ -230,6 +236,40 @@ internal sealed class NetworkPlan
         return FirstTrainable;
     }
 
+    /// <summary>The expression of part <c>part</c> of <c>parts</c> of <paramref name="length"/> values in a split pass.</summary>
+    public static string SplitValues(long length) => $"Partition.Blocks({length}, {SplitBlock}, part, parts)";
+
+    /// <summary>
+    /// Whether, in a split pass, <paramref name="layer"/> reads only values its own part wrote (or the images), so no
+    /// barrier is needed before it: the layers mapping input features on their own before the first Dense (each part
+    /// maps its block of features), that Dense (it multiplies the same block), and a Dense whose input is the output
+    /// of another Dense with nothing computed between (each part's block of input features is the block of units it
+    /// has just summed). Every other layer may read any value of its input.
+    /// </summary>
+    public bool SplitReadsOwnPart(int layer)
+    {
+        if (FeedsRowSplit(layer) || layer == RowSplitLayer)
+        {
+            return true;
+        }
+
+        if (Model.Layers[layer] is not DenseSpec)
+        {
+            return false;
+        }
+
+        // Flatten and (in inference) Dropout hand their input on: look through them.
+        for (int i = layer - 1; i >= 0; i--)
+        {
+            if (Model.Layers[i] is not (FlattenSpec or DropoutSpec))
+            {
+                return Model.Layers[i] is DenseSpec;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The expression of the input features (rows of <see cref="RowSplitLayer"/>'s kernel) thread
     /// <c>thread</c> of <c>threads</c> owns in a training step; the layers before it map the same features.</summary>
     public string OwnedFeatures() => $"Partition.Blocks({Model.Layers[RowSplitLayer].Input.Size}, {RowBlock}, thread, threads)";
@@ -248,6 +288,10 @@ internal sealed class NetworkPlan
         (mode == PassMode.Training ? _trainingOutputs[layer] : _inferenceOutputs[layer]) ?? InputOf(layer, mode);
 
     /// <summary>The buffer holding the logits (the last layer's pre-softmax values) in a pass.</summary>
+    /// <summary>Whether part 0 of a split pass computes all the logits itself: the last layer is a Dense with at most
+    /// <see cref="SplitBlock"/> units, so its first block is all of them.</summary>
+    public bool SplitLogitsInFirstPart => Last is DenseSpec { Units: <= SplitBlock };
+
     public string LogitsOf(PassMode mode) => LogitsLayer < 0 ? InputOf(0, mode) : OutputOf(LogitsLayer, mode);
 
     /// <summary>Whether the backward pass must compute the gradient w.r.t. this layer's input: only when a trainable

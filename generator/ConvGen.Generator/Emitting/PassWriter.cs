@@ -53,6 +53,9 @@ internal sealed class PassWriter
     /// <summary>Makes the threads of a split pass wait for each other: what each wrote before is visible to all after.</summary>
     public void Barrier() => Statement("barrier.SignalAndWait();");
 
+    /// <summary>Puts a <see cref="Barrier"/> before the statement at <paramref name="index"/>.</summary>
+    public void BarrierBefore(int index) => _statements.Insert(index, "barrier.SignalAndWait();");
+
     /// <summary>Whether code (not only comments) was added since <paramref name="index"/>.</summary>
     public bool WroteCodeSince(int index)
     {

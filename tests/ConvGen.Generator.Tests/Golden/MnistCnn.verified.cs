@@ -310,23 +310,21 @@ namespace ConvGen.Generated
 
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
+            barrier.SignalAndWait();
             Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
-            MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
+            MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(4608, 16, part, parts));
             barrier.SignalAndWait();
             DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
-            barrier.SignalAndWait();
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
             Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -429,23 +427,21 @@ namespace ConvGen.Generated
 
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
+            barrier.SignalAndWait();
             Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
+            barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 8, part, parts));
+            DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(4608, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
-            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -548,23 +544,21 @@ namespace ConvGen.Generated
 
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
+            barrier.SignalAndWait();
             Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
+            barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(4608, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 4, part, parts));
+            DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(4608, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(128, part, parts));
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
-            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -1065,25 +1059,19 @@ namespace ConvGen.Generated
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bky);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
                         Vector256<float> a0 = Vector256.Create(aky);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bky), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 8)), c0_1);
                     }
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 40));
                         Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 32)), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 40)), c0_1);
                     }
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 72));
                         Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 64)), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 72)), c0_1);
                     }
                 }
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
@@ -2625,11 +2613,9 @@ namespace ConvGen.Generated
                     for (int j = 0; j < 96; j++)
                     {
                         {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
                             Vector256<float> a0 = Vector256.Create(aj);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bj), c0_0);
+                            c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8)), c0_1);
                         }
                         aj = ref Unsafe.Add(ref aj, 1);
                         bj = ref Unsafe.Add(ref bj, 32);
@@ -3880,8 +3866,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardTile1x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref output, (n * 128)), ref bias);
-                        ForwardTile1x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref output, (n * 128) + 64), ref Unsafe.Add(ref bias, 64));
+                        ForwardTile1x8Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref output, (n * 128)), ref bias);
                         n += 1;
                     }
                 }
@@ -4076,29 +4061,33 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 4608. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 samples × 128 columns: reduces over 4608. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x4Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
                 Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
                 Vector512<float> bias2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
                 Vector512<float> bias3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
+                Vector512<float> bias4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 64));
+                Vector512<float> bias5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 80));
+                Vector512<float> bias6 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 96));
+                Vector512<float> bias7 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 112));
+                Vector512<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3, c0_4 = bias4, c0_5 = bias5, c0_6 = bias6, c0_7 = bias7;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 4608; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
+                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
+                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -4107,6 +4096,10 @@ namespace ConvGen.Generated
                 Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 Vector512.Max(c0_2, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 Vector512.Max(c0_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512.Max(c0_4, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                Vector512.Max(c0_5, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector512.Max(c0_6, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                Vector512.Max(c0_7, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
             /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -4138,8 +4131,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardPartialTile1x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile1x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        ForwardPartialTile1x8Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
                         n += 1;
                     }
                 }
@@ -4322,25 +4314,25 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 samples × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x4Avx512(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
+                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
+                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -4349,6 +4341,10 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -4452,10 +4448,11 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 4608; column += 64)
+                        for (int column = 0; column < 4320; column += 432)
                         {
-                            InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                            InputGradientTile1x27Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                         }
+                        InputGradientTile1x18Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, 4320), ref Unsafe.Add(ref inputGradient, (n * 4608) + 4320));
                         n += 1;
                     }
                 }
@@ -4638,25 +4635,44 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 samples × 432 columns: reduces over 128. Accumulators: 1 × 27 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x27Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero, c0_8 = Vector512<float>.Zero, c0_9 = Vector512<float>.Zero, c0_10 = Vector512<float>.Zero, c0_11 = Vector512<float>.Zero, c0_12 = Vector512<float>.Zero, c0_13 = Vector512<float>.Zero, c0_14 = Vector512<float>.Zero, c0_15 = Vector512<float>.Zero, c0_16 = Vector512<float>.Zero, c0_17 = Vector512<float>.Zero, c0_18 = Vector512<float>.Zero, c0_19 = Vector512<float>.Zero, c0_20 = Vector512<float>.Zero, c0_21 = Vector512<float>.Zero, c0_22 = Vector512<float>.Zero, c0_23 = Vector512<float>.Zero, c0_24 = Vector512<float>.Zero, c0_25 = Vector512<float>.Zero, c0_26 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
+                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
+                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
+                        c0_8 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 128)), c0_8);
+                        c0_9 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 144)), c0_9);
+                        c0_10 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 160)), c0_10);
+                        c0_11 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 176)), c0_11);
+                        c0_12 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 192)), c0_12);
+                        c0_13 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 208)), c0_13);
+                        c0_14 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 224)), c0_14);
+                        c0_15 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 240)), c0_15);
+                        c0_16 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 256)), c0_16);
+                        c0_17 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 272)), c0_17);
+                        c0_18 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 288)), c0_18);
+                        c0_19 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 304)), c0_19);
+                        c0_20 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 320)), c0_20);
+                        c0_21 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 336)), c0_21);
+                        c0_22 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 352)), c0_22);
+                        c0_23 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 368)), c0_23);
+                        c0_24 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 384)), c0_24);
+                        c0_25 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 400)), c0_25);
+                        c0_26 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 416)), c0_26);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -4665,6 +4681,82 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c0_12.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c0_13.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c0_14.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c0_15.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c0_16.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c0_17.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c0_18.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c0_19.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c0_20.StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                c0_21.StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                c0_22.StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                c0_23.StoreUnsafe(ref Unsafe.Add(ref c, 368));
+                c0_24.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c0_25.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c0_26.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+            }
+
+            /// <summary>1 samples × 288 columns: reduces over 128. Accumulators: 1 × 18 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientTile1x18Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero, c0_8 = Vector512<float>.Zero, c0_9 = Vector512<float>.Zero, c0_10 = Vector512<float>.Zero, c0_11 = Vector512<float>.Zero, c0_12 = Vector512<float>.Zero, c0_13 = Vector512<float>.Zero, c0_14 = Vector512<float>.Zero, c0_15 = Vector512<float>.Zero, c0_16 = Vector512<float>.Zero, c0_17 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
+                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
+                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
+                        c0_8 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 128)), c0_8);
+                        c0_9 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 144)), c0_9);
+                        c0_10 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 160)), c0_10);
+                        c0_11 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 176)), c0_11);
+                        c0_12 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 192)), c0_12);
+                        c0_13 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 208)), c0_13);
+                        c0_14 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 224)), c0_14);
+                        c0_15 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 240)), c0_15);
+                        c0_16 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 256)), c0_16);
+                        c0_17 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 272)), c0_17);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c0_12.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c0_13.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c0_14.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c0_15.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c0_16.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c0_17.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
             /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
@@ -4773,11 +4865,8 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 24)
-                        {
-                            ForwardTile1x3Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref output, (n * 128) + column), ref Unsafe.Add(ref bias, column));
-                        }
-                        ForwardTile1x1Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref output, (n * 128) + 120), ref Unsafe.Add(ref bias, 120));
+                        ForwardTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref output, (n * 128)), ref bias);
+                        ForwardTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref output, (n * 128) + 64), ref Unsafe.Add(ref bias, 64));
                         n += 1;
                     }
                 }
@@ -4919,26 +5008,33 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 4608. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 4608. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x3Avx2(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
                 Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
                 Vector256<float> bias2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector256<float> bias3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 24));
+                Vector256<float> bias4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector256<float> bias5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 40));
+                Vector256<float> bias6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 48));
+                Vector256<float> bias7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 56));
+                Vector256<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3, c0_4 = bias4, c0_5 = bias5, c0_6 = bias6, c0_7 = bias7;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 4608; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
+                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
+                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
+                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
+                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -4946,27 +5042,11 @@ namespace ConvGen.Generated
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
                 Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Vector256.Max(c0_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over 4608. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x1Avx2(ref float a, ref float b, ref float c, ref float bias)
-            {
-                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
-                Vector256<float> c0_0 = bias0;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 4608; k++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
+                Vector256.Max(c0_3, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector256.Max(c0_4, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector256.Max(c0_5, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                Vector256.Max(c0_6, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector256.Max(c0_7, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
             /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -4998,11 +5078,8 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 24)
-                        {
-                            ForwardPartialTile1x3Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
-                        }
-                        ForwardPartialTile1x1Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
                         n += 1;
                     }
                 }
@@ -5136,23 +5213,25 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x3Avx2(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
+                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
+                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
+                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
+                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -5160,26 +5239,11 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x1Avx2(ref float a, ref float b, ref float c, int depth)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < depth; k++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -5279,9 +5343,9 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 4608; column += 24)
+                        for (int column = 0; column < 4608; column += 96)
                         {
-                            InputGradientTile1x3Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                            InputGradientTile1x12Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                         }
                         n += 1;
                     }
@@ -5364,23 +5428,29 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 128. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero, c0_8 = Vector256<float>.Zero, c0_9 = Vector256<float>.Zero, c0_10 = Vector256<float>.Zero, c0_11 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
+                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
+                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
+                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
+                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
+                        c0_8 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_8);
+                        c0_9 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 72)), c0_9);
+                        c0_10 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_10);
+                        c0_11 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 88)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -5388,6 +5458,15 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 88));
             }
 
             /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
@@ -5487,11 +5566,9 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 12)
-                        {
-                            ForwardTile1x3Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref output, (n * 128) + column), ref Unsafe.Add(ref bias, column));
-                        }
-                        ForwardTile1x2Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref output, (n * 128) + 120), ref Unsafe.Add(ref bias, 120));
+                        ForwardTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref output, (n * 128)), ref bias);
+                        ForwardTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 44), ref Unsafe.Add(ref output, (n * 128) + 44), ref Unsafe.Add(ref bias, 44));
+                        ForwardTile1x10Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 88), ref Unsafe.Add(ref output, (n * 128) + 88), ref Unsafe.Add(ref bias, 88));
                         n += 1;
                     }
                 }
@@ -5647,26 +5724,39 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 4608. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 44 columns: reduces over 4608. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
                 Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
                 Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector128<float> bias3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 12));
+                Vector128<float> bias4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector128<float> bias5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 20));
+                Vector128<float> bias6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 24));
+                Vector128<float> bias7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 28));
+                Vector128<float> bias8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector128<float> bias9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 36));
+                Vector128<float> bias10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 40));
+                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3, c0_4 = bias4, c0_5 = bias5, c0_6 = bias6, c0_7 = bias7, c0_8 = bias8, c0_9 = bias9, c0_10 = bias10;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 4608; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
+                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -5674,31 +5764,61 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c0_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector128.Max(c0_4, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector128.Max(c0_5, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector128.Max(c0_6, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector128.Max(c0_7, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Vector128.Max(c0_8, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector128.Max(c0_9, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 4608. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 40 columns: reduces over 4608. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
                 Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
+                Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector128<float> bias3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 12));
+                Vector128<float> bias4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector128<float> bias5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 20));
+                Vector128<float> bias6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 24));
+                Vector128<float> bias7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 28));
+                Vector128<float> bias8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 32));
+                Vector128<float> bias9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 36));
+                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3, c0_4 = bias4, c0_5 = bias5, c0_6 = bias6, c0_7 = bias7, c0_8 = bias8, c0_9 = bias9;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 4608; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c0_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector128.Max(c0_4, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector128.Max(c0_5, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                Vector128.Max(c0_6, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                Vector128.Max(c0_7, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Vector128.Max(c0_8, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                Vector128.Max(c0_9, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>Split forward, first half: partial [N,128] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -5730,11 +5850,9 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 12)
-                        {
-                            ForwardPartialTile1x3Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
-                        }
-                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 44), ref Unsafe.Add(ref partials, (n * 128) + 44), depth);
+                        ForwardPartialTile1x10Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 88), ref Unsafe.Add(ref partials, (n * 128) + 88), depth);
                         n += 1;
                     }
                 }
@@ -5880,23 +5998,28 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
+                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -5904,29 +6027,51 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -6026,9 +6171,9 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 4608; column += 12)
+                        for (int column = 0; column < 4608; column += 48)
                         {
-                            InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                            InputGradientTile1x12Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                         }
                         n += 1;
                     }
@@ -6111,23 +6256,29 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero, c0_11 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
+                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
+                        c0_11 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 44)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -6135,6 +6286,15 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
             /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
@@ -6737,9 +6897,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -7111,9 +7270,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -7195,8 +7353,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
-                        InputGradientTile1x4Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
+                        InputGradientTile1x8Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
                         n += 1;
                     }
                 }
@@ -7379,25 +7536,25 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 samples × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
+                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
+                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -7406,6 +7563,10 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
             /// <summary>26 input features × 10 units: reduces over the batch. Accumulators: 26 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
@@ -7805,11 +7966,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -7977,11 +8136,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -8067,11 +8224,8 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 24)
-                        {
-                            InputGradientTile1x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
-                        }
-                        InputGradientTile1x1Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile1x8Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
+                        InputGradientTile1x8Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 64), ref Unsafe.Add(ref inputGradient, (n * 128) + 64));
                         n += 1;
                     }
                 }
@@ -8205,23 +8359,25 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
+                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
+                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
+                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
+                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -8229,26 +8385,11 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x1Avx2(ref float a, ref float b, ref float c)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 128);
-                }
-                c0_0.StoreUnsafe(ref c);
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
             /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
@@ -8453,13 +8594,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 128; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -8582,13 +8720,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -8678,11 +8813,9 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 120; column += 12)
-                        {
-                            InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 128) + column));
-                        }
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 120), ref Unsafe.Add(ref inputGradient, (n * 128) + 120));
+                        InputGradientTile1x11Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 128)));
+                        InputGradientTile1x11Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 44), ref Unsafe.Add(ref inputGradient, (n * 128) + 44));
+                        InputGradientTile1x10Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 88), ref Unsafe.Add(ref inputGradient, (n * 128) + 88));
                         n += 1;
                     }
                 }
@@ -8828,23 +8961,28 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
+                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
@@ -8852,29 +8990,51 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>

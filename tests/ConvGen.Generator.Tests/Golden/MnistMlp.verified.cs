@@ -285,20 +285,17 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
+            DenseKernels.ForwardPartialAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(784, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 8, part, parts));
-            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 16, part, parts));
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
             Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
-            barrier.SignalAndWait();
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
+            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
             barrier.SignalAndWait();
             Dense2Kernels.ForwardReduceAvx512(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -371,20 +368,17 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
+            DenseKernels.ForwardPartialAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(784, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 8, part, parts));
-            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 16, part, parts));
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 8, part, parts));
-            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
+            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
             barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
-            barrier.SignalAndWait();
+            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -457,20 +451,17 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
-            DenseKernels.ForwardPartialVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(784, part, parts));
+            DenseKernels.ForwardPartialVector128(ref images, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(784, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 4, part, parts));
-            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(20, 16, part, parts));
             // dense_1: Dense [N,20] -> [N,15]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(20, part, parts));
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 4, part, parts));
-            barrier.SignalAndWait();
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Range(15, part, parts));
+            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
             barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
-            barrier.SignalAndWait();
+            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -736,13 +727,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -960,13 +948,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -1233,13 +1218,10 @@ namespace ConvGen.Generated
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
                         Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_2);
                     }
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
@@ -1369,13 +1351,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -1498,13 +1477,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -1676,13 +1652,10 @@ namespace ConvGen.Generated
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
                         Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_2);
                     }
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
@@ -1713,8 +1686,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardTile1x3Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
-                        ForwardTile1x2Vector128(ref Unsafe.Add(ref input, n * 784), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref output, (n * 20) + 12), ref Unsafe.Add(ref bias, 12));
+                        ForwardTile1x5Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref output, (n * 20)), ref bias);
                         n += 1;
                     }
                 }
@@ -1870,26 +1842,27 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 784. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x3Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x5Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
                 Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
                 Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
+                Vector128<float> bias3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 12));
+                Vector128<float> bias4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
+                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3, c0_4 = bias4;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 784; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -1897,31 +1870,8 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over 784. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
-            {
-                Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
-                Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 784; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 20);
-                }
-                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
-                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                Vector128.Max(c0_4, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>Split forward, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -1947,8 +1897,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardPartialTile1x3Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
-                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 784), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref partials, (n * 20) + 12), depth);
+                        ForwardPartialTile1x5Vector128(ref Unsafe.Add(ref input, n * 784), ref kernel, ref Unsafe.Add(ref partials, (n * 20)), depth);
                         n += 1;
                     }
                 }
@@ -2094,23 +2043,22 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x3Vector128(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x5Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -2118,29 +2066,8 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < depth; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 20);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -2378,13 +2305,10 @@ namespace ConvGen.Generated
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
                         Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_2);
                     }
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
@@ -2404,11 +2328,9 @@ namespace ConvGen.Generated
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
                         Vector128<float> a0 = Vector128.Create(an);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
                     }
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
@@ -2789,9 +2711,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 20; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -3163,9 +3084,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -3422,13 +3342,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -3699,11 +3616,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 20; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -3871,11 +3786,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -4044,13 +3957,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -4134,8 +4044,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardTile1x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref output, (n * 15)), ref bias);
-                        ForwardTile1x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref output, (n * 15) + 8), ref Unsafe.Add(ref bias, 8));
+                        ForwardTile1x4Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref output, (n * 15)), ref bias);
                         n += 1;
                     }
                 }
@@ -4387,54 +4296,33 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), Vector128.Max(c1_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 20. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
                 Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
+                Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector128<float> bias3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 12));
+                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 20; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-            }
-
-            /// <summary>1 samples × 7 columns: reduces over 20. Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
-            {
-                Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
-                Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 20; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 15);
-                }
-                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), Vector128.Max(c0_1, Vector128<float>.Zero), 3);
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), Vector128.Max(c0_3, Vector128<float>.Zero), 3);
             }
 
             /// <summary>Split forward, first half: partial [N,15] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -4466,8 +4354,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
-                        ForwardPartialTile1x2Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 15) + 8), depth);
+                        ForwardPartialTile1x4Lanes3Vector128(ref Unsafe.Add(ref input, n * 20), ref kernel, ref Unsafe.Add(ref partials, (n * 15)), depth);
                         n += 1;
                     }
                 }
@@ -4707,50 +4594,29 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-            }
-
-            /// <summary>1 samples × 7 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < depth; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 15);
-                }
-                c0_0.StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 3);
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), c0_3, 3);
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -4830,8 +4696,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 20) + 12), ref Unsafe.Add(ref input, (n * 20) + 12));
+                        InputGradientTile1x5Vector128(ref Unsafe.Add(ref outputGradient, n * 15), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 20)), ref Unsafe.Add(ref input, (n * 20)));
                         n += 1;
                     }
                 }
@@ -4977,23 +4842,22 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
+            private static void InputGradientTile1x5Vector128(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
@@ -5001,29 +4865,8 @@ namespace ConvGen.Generated
                 ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 15; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 20);
-                }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                ((c0_4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>5 input features × 8 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
@@ -5492,9 +5335,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -5866,9 +5708,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -6281,9 +6122,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -6532,11 +6372,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -6704,11 +6542,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -6923,11 +6759,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
@@ -7103,13 +6937,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 15; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -7232,13 +7063,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -7327,8 +7155,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
-                        InputGradientTile1x2Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 15) + 8), ref Unsafe.Add(ref input, (n * 15) + 8));
+                        InputGradientTile1x4Lanes3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 15)), ref Unsafe.Add(ref input, (n * 15)));
                         n += 1;
                     }
                 }
@@ -7568,50 +7395,29 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
+            private static void InputGradientTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
                 ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
                 ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-            }
-
-            /// <summary>1 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 10; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 15);
-                }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
+                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), (c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero), 3);
             }
 
             /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>

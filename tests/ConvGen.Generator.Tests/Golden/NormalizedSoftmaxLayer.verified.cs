@@ -361,33 +361,32 @@ namespace ConvGen.Generated
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx512(ref images, ref normalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             ActivationKernels.ForwardAvx512(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx512(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
-            Conv2d1Kernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
             barrier.SignalAndWait();
+            Conv2d1Kernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
             DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
-            barrier.SignalAndWait();
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
+            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 8, part, parts));
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -521,33 +520,32 @@ namespace ConvGen.Generated
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardAvx2(ref images, ref normalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             ActivationKernels.ForwardAvx2(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx2(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
+            barrier.SignalAndWait();
             Conv2d1Kernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 8, part, parts));
+            DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
+            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 8, part, parts));
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -681,33 +679,32 @@ namespace ConvGen.Generated
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
             NormalizationKernels.ForwardVector128(ref images, ref normalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,12,12,2] -> [N,12,12,4]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref normalizationOutput, ref conv2dPaddedInput, count, 12, 12, 2, 1, 1, 1, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
+            barrier.SignalAndWait();
             ActivationKernels.ForwardVector128(ref batchNormalizationOutput, ref activationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // max_pooling2d: MaxPooling2D [N,12,12,4] -> [N,4,4,4]
+            barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardVector128(ref activationOutput, ref maxPooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d_1: Conv2D [N,4,4,4] -> [N,2,2,8]
+            barrier.SignalAndWait();
             Conv2d1Kernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,32] -> [N,16]
-            DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(32, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 4, part, parts));
+            DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Range(16, part, parts));
+            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 4, part, parts));
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
             barrier.SignalAndWait();
         }
 
@@ -3562,9 +3559,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 32; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -3936,9 +3932,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -4267,11 +4262,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
@@ -4525,11 +4518,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 32; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -4697,11 +4688,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -4787,8 +4776,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 16), ref Unsafe.Add(ref inputGradient, (n * 32) + 16), ref Unsafe.Add(ref input, (n * 32) + 16));
+                        InputGradientTile1x4Avx2(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 1;
                     }
                 }
@@ -4911,27 +4899,29 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 4 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y)
+            private static void InputGradientTile1x4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
                 }
                 ((c0_0) * Vector256.LoadUnsafe(ref y) * (Vector256<float>.One - Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
                 ((c0_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_3) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 24)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
             /// <summary>5 input features × 16 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
@@ -5037,8 +5027,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref output, (n * 16)), ref bias);
-                        ForwardTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref output, (n * 16) + 8), ref Unsafe.Add(ref bias, 8));
+                        ForwardTile1x4Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref output, (n * 16)), ref bias);
                         n += 1;
                     }
                 }
@@ -5167,29 +5156,33 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 32. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile1x2Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void ForwardTile1x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
                 Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
                 Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
+                Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
+                Vector128<float> bias3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 12));
+                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2, c0_3 = bias3;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 32; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
                 Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128.Max(c0_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 12));
             }
 
             /// <summary>Split forward, first half: partial [N,16] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.</summary>
@@ -5221,8 +5214,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
-                        ForwardPartialTile1x2Vector128(ref Unsafe.Add(ref input, n * 32), ref Unsafe.Add(ref kernel, 8), ref Unsafe.Add(ref partials, (n * 16) + 8), depth);
+                        ForwardPartialTile1x4Vector128(ref Unsafe.Add(ref input, n * 32), ref kernel, ref Unsafe.Add(ref partials, (n * 16)), depth);
                         n += 1;
                     }
                 }
@@ -5345,27 +5337,29 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardPartialTile1x2Vector128(ref float a, ref float b, ref float c, int depth)
+            private static void ForwardPartialTile1x4Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -5449,9 +5443,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
-                        InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 12), ref Unsafe.Add(ref inputGradient, (n * 32) + 12), ref Unsafe.Add(ref input, (n * 32) + 12));
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref Unsafe.Add(ref transposed, 24), ref Unsafe.Add(ref inputGradient, (n * 32) + 24), ref Unsafe.Add(ref input, (n * 32) + 24));
+                        InputGradientTile1x8Vector128(ref Unsafe.Add(ref outputGradient, n * 16), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 32)), ref Unsafe.Add(ref input, (n * 32)));
                         n += 1;
                     }
                 }
@@ -5597,23 +5589,25 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 8 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c, ref float y)
+            private static void InputGradientTile1x8Vector128(ref float a, ref float b, ref float c, ref float y)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 32);
@@ -5621,29 +5615,11 @@ namespace ConvGen.Generated
                 ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
                 ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 ((c0_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-            }
-
-            /// <summary>1 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c, ref float y)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 16; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 32);
-                }
-                ((c0_0) * Vector128.LoadUnsafe(ref y) * (Vector128<float>.One - Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_3) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)))).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                ((c0_4) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_5) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c0_6) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_7) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
             /// <summary>5 input features × 8 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
@@ -6245,9 +6221,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -6619,9 +6594,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -7034,9 +7008,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 5; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -7342,9 +7315,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -7567,9 +7539,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -7780,11 +7751,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 5; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
@@ -8006,11 +7975,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 16; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -8178,11 +8145,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 5);
@@ -8267,8 +8232,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 5), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 16)));
-                        InputGradientTile1x2Vector128(ref Unsafe.Add(ref outputGradient, n * 5), ref Unsafe.Add(ref transposed, 8), ref Unsafe.Add(ref inputGradient, (n * 16) + 8));
+                        InputGradientTile1x4Vector128(ref Unsafe.Add(ref outputGradient, n * 5), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 16)));
                         n += 1;
                     }
                 }
@@ -8391,27 +8355,29 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 8 columns: reduces over 5. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x4Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 5; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
             }
 
             /// <summary>4 input features × 5 units: reduces over the batch. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>

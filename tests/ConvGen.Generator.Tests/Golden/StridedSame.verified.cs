@@ -310,23 +310,22 @@ namespace ConvGen.Generated
 
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx512(ref images, ref rescalingOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
-            AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
             barrier.SignalAndWait();
+            AveragePooling2dKernels.ForwardAvx512(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardPartialAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(96, 16, part, parts));
             barrier.SignalAndWait();
             DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -426,23 +425,22 @@ namespace ConvGen.Generated
 
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardAvx2(ref images, ref rescalingOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
+            barrier.SignalAndWait();
             AveragePooling2dKernels.ForwardAvx2(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 8, part, parts));
+            DenseKernels.ForwardPartialAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(96, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -542,23 +540,22 @@ namespace ConvGen.Generated
 
             // rescaling: Rescaling [N,15,13,3] -> [N,15,13,3]
             RescalingKernels.ForwardVector128(ref images, ref rescalingOutput, count, part, parts);
-            barrier.SignalAndWait();
             // conv2d: Conv2D [N,15,13,3] -> [N,8,7,6]
+            barrier.SignalAndWait();
             TensorLayout.Pad(ref rescalingOutput, ref conv2dPaddedInput, count, 15, 13, 3, 1, 1, 2, 1, part, parts);
             barrier.SignalAndWait();
             Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
+            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
-            barrier.SignalAndWait();
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
+            barrier.SignalAndWait();
             AveragePooling2dKernels.ForwardVector128(ref batchNormalizationOutput, ref averagePooling2dOutput, count, part, parts);
-            barrier.SignalAndWait();
             // dense: Dense [N,96] -> [N,10]
-            DenseKernels.ForwardPartialVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Range(96, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 4, part, parts));
+            DenseKernels.ForwardPartialVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(96, 16, part, parts));
             barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in DenseOutput.</summary>
@@ -1911,11 +1908,9 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 7; ox++)
                     {
                         {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref box);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4));
                             Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aox, 143));
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                            c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref box), c0_0);
+                            c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4)), c0_1);
                         }
                         aox = ref Unsafe.Add(ref aox, 6);
                         box = ref Unsafe.Add(ref box, 6);
@@ -3182,9 +3177,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 96; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -3556,9 +3550,8 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -3639,8 +3632,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        InputGradientTile1x3Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 96)));
-                        InputGradientTile1x3Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 48), ref Unsafe.Add(ref inputGradient, (n * 96) + 48));
+                        InputGradientTile1x6Avx512(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 96)));
                         n += 1;
                     }
                 }
@@ -3812,23 +3804,23 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 10. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 samples × 96 columns: reduces over 10. Accumulators: 1 × 6 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x6Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
+                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 96);
@@ -3836,6 +3828,9 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
             }
 
             /// <summary>24 input features × 10 units: reduces over the batch. Accumulators: 24 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
@@ -4115,11 +4110,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 96; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -4287,11 +4280,9 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -4375,10 +4366,7 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 96; column += 24)
-                        {
-                            InputGradientTile1x3Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 96) + column));
-                        }
+                        InputGradientTile1x12Avx2(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 96)));
                         n += 1;
                     }
                 }
@@ -4460,23 +4448,29 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>1 samples × 24 columns: reduces over 10. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 samples × 96 columns: reduces over 10. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero, c0_8 = Vector256<float>.Zero, c0_9 = Vector256<float>.Zero, c0_10 = Vector256<float>.Zero, c0_11 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
+                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
+                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
+                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
+                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
+                        c0_8 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_8);
+                        c0_9 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 72)), c0_9);
+                        c0_10 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_10);
+                        c0_11 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 88)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 96);
@@ -4484,6 +4478,15 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 88));
             }
 
             /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
@@ -4543,11 +4546,9 @@ namespace ConvGen.Generated
                 for (int n = 0; n < count; n++)
                 {
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
                         Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
                     }
                     an = ref Unsafe.Add(ref an, 96);
                     bn = ref Unsafe.Add(ref bn, 10);
@@ -4676,13 +4677,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < 96; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -4805,13 +4803,10 @@ namespace ConvGen.Generated
                 for (int k = 0; k < depth; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 10);
@@ -4898,10 +4893,8 @@ namespace ConvGen.Generated
                     }
                     if (n <= count - 1)
                     {
-                        for (int column = 0; column < 96; column += 12)
-                        {
-                            InputGradientTile1x3Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 96) + column));
-                        }
+                        InputGradientTile1x12Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 96)));
+                        InputGradientTile1x12Vector128(ref Unsafe.Add(ref outputGradient, n * 10), ref Unsafe.Add(ref transposed, 48), ref Unsafe.Add(ref inputGradient, (n * 96) + 48));
                         n += 1;
                     }
                 }
@@ -4983,23 +4976,29 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>1 samples × 12 columns: reduces over 10. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 samples × 48 columns: reduces over 10. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero, c0_11 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 10; k++)
                 {
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
                         Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
+                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
+                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
+                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
+                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
+                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
+                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
+                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
+                        c0_11 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 44)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 96);
@@ -5007,6 +5006,15 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
             /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>

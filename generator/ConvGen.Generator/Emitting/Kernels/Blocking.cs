@@ -66,6 +66,29 @@ internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnly
         return new Blocking(chosenRows, tileCount, tail, panelList);
     }
 
+    /// <summary>
+    /// The panels of a one-row tile over <paramref name="columns"/> floats: as wide as the registers allow (all but
+    /// four hold accumulators), in balanced panels. A single row uses each value of the other operand once, so the
+    /// tile is bound by reading that operand: one wide panel reads its rows from end to end (a vector product streams
+    /// the whole kernel once), where narrow panels would walk it in strips, a cache line cut at every strip's edge.
+    /// </summary>
+    public static IReadOnlyList<Panel> RowPanels(VectorIsa isa, int columns)
+    {
+        int vectors = (columns + isa.Width - 1) / isa.Width;
+        int budget = isa.Registers - 4;
+        int panels = (vectors + budget - 1) / budget;
+        int perPanel = (vectors + panels - 1) / panels;
+        int lastLanes = columns - ((vectors - 1) * isa.Width);
+        var list = new List<Panel>();
+        for (int first = 0; first < vectors; first += perPanel)
+        {
+            int count = Math.Min(perPanel, vectors - first);
+            list.Add(new Panel(first, count, first + count == vectors ? lastLanes : isa.Width));
+        }
+
+        return list;
+    }
+
     /// <summary>Whole tiles of <see cref="Rows"/> in a known row count; a last tile of <see cref="TailRows"/> follows
     /// when it is smaller.</summary>
     public int FullTiles => TailRows == Rows ? TileCount : TileCount - 1;

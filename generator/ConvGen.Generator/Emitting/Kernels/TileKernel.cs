@@ -182,10 +182,25 @@ internal sealed class TileKernel
         }
     }
 
-    /// <summary>One reduction step: load B's vectors, then per row broadcast A and multiply-add.</summary>
+    /// <summary>One reduction step: load B's vectors, then per row broadcast A and multiply-add. A single row uses each
+    /// B vector once: its loads are written into the multiply-adds, so they need no registers of their own (a wide
+    /// one-row tile keeps all but a few registers for its accumulators).</summary>
     private void EmitStep(SourceWriter w, string a, string b, int aOffset, int bOffset)
     {
         w.Open();
+        if (Rows == 1)
+        {
+            string only = aOffset + ARowOffsets[0] == 0 ? a : $"Unsafe.Add(ref {a}, {aOffset + ARowOffsets[0]})";
+            w.Line($"{Isa.Vector} a0 = {Isa.Broadcast(only)};");
+            for (int v = 0; v < Vectors; v++)
+            {
+                w.Line($"{Accumulator(0, v)} = {Isa.Fma("a0", Isa.Load(b, bOffset + VectorOffset(v)), Accumulator(0, v))};");
+            }
+
+            w.Close();
+            return;
+        }
+
         for (int v = 0; v < Vectors; v++)
         {
             w.Line($"{Isa.Vector} b{v} = {Isa.Load(b, bOffset + VectorOffset(v))};");

@@ -132,7 +132,7 @@ internal sealed class DenseEmitter : LayerEmitter
 
     /// <summary>
     /// [count, depth] × [depth, columns] → [count, columns]: whole tiles of samples, then at most one tile of each
-    /// smaller power of two for the rest of the batch.
+    /// smaller power of two for the rest of the batch (a single sample in one wide panel: <see cref="Blocking.RowPanels"/>).
     /// </summary>
     /// <param name="depthParameter">When set, the tiles reduce over this runtime argument's count of rows of
     /// <paramref name="b"/> (a part of them, in a split pass) instead of all <paramref name="depth"/>; rows of
@@ -141,9 +141,9 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        var family = new TileFamily(name, isa, (method, rows, panel) => new TileKernel(
+        TileFamily Family(VectorIsa vectors) => new(name, vectors, (method, rows, panel) => new TileKernel(
             method,
-            isa,
+            vectors,
             Enumerable.Range(0, rows).Select(r => r * depth).ToArray(),
             Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
             panel.Vectors,
@@ -151,12 +151,14 @@ internal sealed class DenseEmitter : LayerEmitter
             [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{rows} samples × {panel.Columns(vectors)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
 
-        void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
+        TileFamily family = Family(isa);
+        IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
+        void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
             $"Unsafe.Add(ref {a}, n * {depth})",
             TileFamily.Offset(b, column),
             $"Unsafe.Add(ref {c}, {TileFamily.Plus($"(n * {columns})", column)})",
@@ -263,9 +265,9 @@ internal sealed class DenseEmitter : LayerEmitter
         if (mode == PassMode.SplitInference)
         {
             string partials = pass.Buffer(Id + "Partials");
-            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {kernel}, ref Unsafe.Add(ref {partials}, part * Workspace.PartialsPerThread), count, Partition.Range({Inputs}, part, parts));");
+            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {kernel}, ref Unsafe.Add(ref {partials}, part * Workspace.PartialsPerThread), count, {NetworkPlan.SplitValues(Inputs)});");
             pass.Barrier();
-            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.PartialsPerThread, parts, Partition.Blocks({Units}, {isa.ForColumns(Units).Width}, part, parts));");
+            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.PartialsPerThread, parts, {NetworkPlan.SplitValues(Units)});");
             return;
         }
 

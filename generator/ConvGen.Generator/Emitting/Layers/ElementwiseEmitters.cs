@@ -152,7 +152,7 @@ internal sealed class AffineEmitter : LayerEmitter
         if (Plan.FeedsRowSplit(Layer.Index))
         {
             w.Line();
-            Method(w, "Forward in training, for the whole batch: the values first ... end - 1 of every sample (the input features a thread owns).", $"public static void ForwardFeatures{isa.Suffix}(ref float input, ref float output, int count, (int First, int End) values)");
+            Method(w, "Forward of the values first ... end - 1 of every sample: the input features a thread owns in a training step (for the whole batch), or a part's block in a split pass.", $"public static void ForwardFeatures{isa.Suffix}(ref float input, ref float output, int count, (int First, int End) values)");
             w.Line("(int first, int end) = values;");
             w.Open("for (int n = 0; n < count; n++)");
             w.Line($"ref float row = ref Unsafe.Add(ref input, (n * {_affine.Input.Size}) + first);");
@@ -184,6 +184,13 @@ internal sealed class AffineEmitter : LayerEmitter
         {
             // The layer trained by rows reads the whole batch, but each thread only the input features it owns.
             pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {pass.BatchBuffer(input, _affine.Input.Size)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, total, {Plan.OwnedFeatures()});");
+            return;
+        }
+
+        if (mode == PassMode.SplitInference && Plan.FeedsRowSplit(Layer.Index))
+        {
+            // The first Dense multiplies each part's block of input features: map just those.
+            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {pass.Buffer(input)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, {NetworkPlan.SplitValues(_affine.Input.Size)});");
             return;
         }
 

@@ -1,0 +1,115 @@
+using System.Text.RegularExpressions;
+using ConvGen.Generator.Emitting;
+using ConvGen.Generator.Tests.Infrastructure;
+
+namespace ConvGen.Generator.Tests;
+
+/// <summary>
+/// Where the split pass (a small batch shared by the threads layer by layer) puts its barriers: only before a layer
+/// that may read values another part wrote. (The runtime tests check every split model against the interpreted engine
+/// at 2 and 3 threads, and split predictions against one thread's.)
+/// </summary>
+public class SplitPassTests
+{
+    [Fact]
+    public void ADenseChainFromTheImagesWaitsOnlyForEachLayersPartialSums()
+    {
+        const string Attributes = """
+            [Sequential(28, 28, 1)]
+            [Normalization(0.1, 0.3)]
+            [Flatten]
+            [Dense(200, Activation = Activation.Relu)]
+            [Dropout(0.2)]
+            [Dense(200, Activation = Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(Attributes));
+
+        // Each part normalizes its block of pixels and multiplies the same block; each Dense after a Dense (Dropout
+        // hands its input on in inference) multiplies the block of units its part has just summed.
+        Assert.All([0, 1, 2, 4, 5], layer => Assert.True(plan.SplitReadsOwnPart(layer), $"layer {layer}"));
+        Assert.True(plan.SplitLogitsInFirstPart);
+
+        string pass = ForwardSplit(Attributes);
+        Assert.Contains("NormalizationKernels.ForwardFeaturesAvx512(ref images, ref normalizationOutput, count, Partition.Blocks(784, 16, part, parts));", pass);
+        Assert.Contains("DenseKernels.ForwardPartialAvx512(ref normalizationOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(784, 16, part, parts));", pass);
+        Assert.Contains("Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(200, 16, part, parts));", pass);
+
+        // One barrier per Dense, between its partial sums and their sum; none after the last (10 logits: part 0 sums
+        // them all and reads them next).
+        Assert.Equal(
+            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.ForwardPartial", "barrier", "Dense1Kernels.ForwardReduce", "Dense2Kernels.ForwardPartial", "barrier", "Dense2Kernels.ForwardReduce"],
+            Steps(pass).Where(step => step.Contains("Dense", StringComparison.Ordinal) || step == "barrier"));
+        Assert.Equal("Dense2Kernels.ForwardReduce", Steps(pass).Last());
+    }
+
+    [Theory]
+    [InlineData("[BatchNormalization]", 2)]
+    [InlineData("[Activation(Activation.Tanh)]", 2)]
+    public void ADenseAfterAnotherLayerWaitsForAllOfItsInput(string between, int layer)
+    {
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel($"""
+            [Sequential(30)]
+            [Dense(20)]
+            {between}
+            [Dense(3, Activation = Activation.Softmax)]
+            """));
+
+        Assert.False(plan.SplitReadsOwnPart(layer - 1), "the layer between reads the whole of the first Dense's output");
+        Assert.False(plan.SplitReadsOwnPart(layer), "the last Dense reads values the other parts wrote");
+    }
+
+    [Fact]
+    public void ADenseAfterAConvolutionWaitsForIt()
+    {
+        const string Attributes = """
+            [Sequential(8, 8, 1)]
+            [Conv2D(4, 3)]
+            [Flatten]
+            [Dense(3, Activation = Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(Attributes));
+
+        Assert.False(plan.SplitReadsOwnPart(0));
+        Assert.False(plan.SplitReadsOwnPart(2));
+        List<string> steps = Steps(ForwardSplit(Attributes));
+        int conv = steps.FindIndex(step => step.StartsWith("Conv2dKernels.", StringComparison.Ordinal));
+        Assert.Equal("barrier", steps[conv + 1]);
+        Assert.Equal("DenseKernels.ForwardPartial", steps[conv + 2]);
+    }
+
+    [Fact]
+    public void WideLogitsAreWaitedForAtTheEnd()
+    {
+        const string Attributes = """
+            [Sequential(30)]
+            [Dense(20)]
+            [Dense(17, Activation = Activation.Softmax)]
+            """;
+        Assert.False(NetworkPlan.ForEngine(GeneratorHarness.ParseModel(Attributes)).SplitLogitsInFirstPart);
+        Assert.Equal("barrier", Steps(ForwardSplit(Attributes)).Last());
+    }
+
+    /// <summary>The body of the AVX-512 split pass the generator writes for a class carrying <paramref name="attributes"/>.</summary>
+    private static string ForwardSplit(string attributes)
+    {
+        string source = GeneratorHarness.Run($$"""
+            using ConvGen;
+
+            namespace App;
+
+            /// <summary>The model.</summary>
+            {{attributes}}
+            public partial class Net;
+            """).SingleSource;
+        int start = source.IndexOf("private static void ForwardSplitAvx512(", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no AVX-512 split pass");
+        int end = source.IndexOf("\n        }\n", start, StringComparison.Ordinal);
+        return source[start..end];
+    }
+
+    /// <summary>The pass's calls in order, each as Class.Method (kernel suffix dropped) or "barrier".</summary>
+    private static List<string> Steps(string pass) =>
+        [.. Regex.Matches(pass, @"^\s*(?:barrier\.SignalAndWait\(\)|(\w+\.\w+?)(?:Avx512)?\()", RegexOptions.Multiline)
+            .Select(match => match.Groups[1].Success ? match.Groups[1].Value : "barrier")];
+}
