@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using ConvGen;
 using ConvGen.Engines;
+using ConvGen.Models;
 using ConvGen.Train;
 
 // Trains a seed network on MNIST the way its notebook does, with Keras-like output, and reports test accuracy.
@@ -36,7 +37,7 @@ if (options.List)
 SeedNetwork? network = SeedNetwork.Find(options.Network);
 if (network is null)
 {
-    Console.Error.WriteLine($"Unknown network '{options.Network}'. Seed networks: {string.Join(", ", SeedNetwork.All.Select(n => n.Name))}.");
+    Console.Error.WriteLine($"Unknown network '{options.Network}'. Seed networks: {string.Join(", ", SeedNetwork.All.Select(n => n.Name))} (or their class names, e.g. MnistCnn).");
     return 2;
 }
 
@@ -61,6 +62,8 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
 (Dataset train, Dataset test) = data;
 int epochs = options.Epochs ?? network.Epochs;
 int batchSize = options.BatchSize ?? network.BatchSize;
+// The notebook's validation, unless --validation-split asks for a held-out fraction instead.
+bool validateOnTest = network.ValidateOnTest && options.ValidationSplit is null;
 double validationSplit = options.ValidationSplit ?? network.ValidationSplit;
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {epochs} epochs, batch {batchSize}, Adam, seed {options.Seed}."));
 
@@ -70,8 +73,8 @@ model.Fit(
     epochs: epochs,
     batchSize: batchSize,
     optimizer: new Adam(),
-    validationSplit: network.ValidateOnTest ? 0 : validationSplit,
-    validationData: network.ValidateOnTest ? test : null,
+    validationSplit: validateOnTest ? 0 : validationSplit,
+    validationData: validateOnTest ? test : null,
     verbose: options.Verbose);
 double seconds = clock.Elapsed.TotalSeconds;
 

@@ -36,6 +36,8 @@ internal sealed record TrainOptions
           --batch-size N          samples per step (default: the notebook's)
           --seed N                seed of weights, shuffling and dropout (default 42)
           --validation-split F    hold out the last fraction F of the training set, as Keras
+                                  (default: the notebook's; the Beating MNIST notebooks
+                                  validate on the test set, which this option replaces)
           --verbose 0|1|2         0 silent, 1 progress bar, 2 one line per epoch (default 2)
           --mnist DIR             read the four MNIST idx files from DIR instead of the cache
           --save FILE             save the trained weights to FILE

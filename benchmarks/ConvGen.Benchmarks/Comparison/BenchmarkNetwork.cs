@@ -3,32 +3,31 @@ using ConvGen.Models;
 namespace ConvGen.Benchmarks.Comparison;
 
 /// <summary>A seed network as the comparison runs it: at its notebook's batch size.</summary>
-/// <param name="TrainerName">The name <c>convgen-train</c> knows it by.</param>
-/// <param name="Create">A fresh model with weights from the given seed.</param>
-/// <param name="BatchSize">The notebook's batch size.</param>
+/// <param name="Seed">The network and its notebook's recipe, from the one catalogue.</param>
 /// <param name="InIssueTable">Whether it is one of the seven networks of the speed issue's table.</param>
-internal sealed record BenchmarkNetwork(string TrainerName, Func<int, Model> Create, int BatchSize, bool InIssueTable)
+internal sealed record BenchmarkNetwork(SeedNetwork Seed, bool InIssueTable)
 {
-    /// <summary>The issue's seven first, in its order; then the other seed networks.</summary>
+    // The speed issue's table, in its order.
+    private static readonly string[] IssueTable = ["mnist-mlp", "beating-dense", "mnist-conv8", "mnist-conv8x2", "mnist-lenet", "mnist-cnn", "beating-vgg-dropout"];
+
+    /// <summary>The issue's seven first, in its order; then the other seed networks in the catalogue's.</summary>
     public static IReadOnlyList<BenchmarkNetwork> All { get; } =
     [
-        new("mnist-mlp", seed => new MnistMlp(seed), 100, InIssueTable: true),
-        new("beating-dense", seed => new BeatingDense(seed), 32, InIssueTable: true),
-        new("mnist-conv8", seed => new MnistConv8(seed), 128, InIssueTable: true),
-        new("mnist-conv8x2", seed => new MnistConv8x2(seed), 128, InIssueTable: true),
-        new("mnist-lenet", seed => new MnistLeNet(seed), 32, InIssueTable: true),
-        new("mnist-cnn", seed => new MnistCnn(seed), 128, InIssueTable: true),
-        new("beating-vgg-dropout", seed => new BeatingVggDropout(seed), 32, InIssueTable: true),
-        new("beating-linear", seed => new BeatingLinear(seed), 32, InIssueTable: false),
-        new("beating-hidden", seed => new BeatingHidden(seed), 32, InIssueTable: false),
-        new("beating-conv", seed => new BeatingConv(seed), 32, InIssueTable: false),
-        new("beating-conv-pool", seed => new BeatingConvPool(seed), 32, InIssueTable: false),
-        new("beating-vgg", seed => new BeatingVgg(seed), 32, InIssueTable: false),
-        new("beating-vgg-bn", seed => new BeatingVggBatchNorm(seed), 32, InIssueTable: false),
+        .. IssueTable.Select(name => new BenchmarkNetwork(SeedNetwork.Find(name) ?? throw new InvalidOperationException($"No seed network {name}."), InIssueTable: true)),
+        .. SeedNetwork.All.Where(seed => !IssueTable.Contains(seed.Name)).Select(seed => new BenchmarkNetwork(seed, InIssueTable: false)),
     ];
 
+    /// <summary>The name <c>convgen-train</c> knows it by.</summary>
+    public string TrainerName => Seed.Name;
+
+    /// <summary>The notebook's batch size.</summary>
+    public int BatchSize => Seed.BatchSize;
+
+    /// <summary>A fresh model with weights from the given seed.</summary>
+    public Model Create(int seed) => Seed.Create(seed);
+
     /// <summary>The networks named (by class name, <c>MnistCnn</c>, or trainer name, <c>mnist-cnn</c>), in the
-    /// catalogue's order; all of them when <paramref name="names"/> is null.</summary>
+    /// comparison's order; all of them when <paramref name="names"/> is null.</summary>
     public static IReadOnlyList<BenchmarkNetwork> Select(IReadOnlyList<string>? names)
     {
         if (names is null)
@@ -36,20 +35,15 @@ internal sealed record BenchmarkNetwork(string TrainerName, Func<int, Model> Cre
             return All;
         }
 
-        var classNames = All.ToDictionary(n => n, n => n.Create(0).Name);
         foreach (string name in names)
         {
-            if (!All.Any(n => Matches(n, classNames[n], name)))
+            if (SeedNetwork.Find(name) is null)
             {
                 string known = string.Join(", ", All.Select(n => n.TrainerName));
                 throw new UsageException($"Unknown network '{name}'. Known: {known} (or their class names, e.g. MnistCnn).");
             }
         }
 
-        return All.Where(n => names.Any(name => Matches(n, classNames[n], name))).ToList();
+        return All.Where(n => names.Any(name => SeedNetwork.Find(name) == n.Seed)).ToList();
     }
-
-    private static bool Matches(BenchmarkNetwork network, string className, string name) =>
-        string.Equals(network.TrainerName, name, StringComparison.OrdinalIgnoreCase)
-        || string.Equals(className, name, StringComparison.OrdinalIgnoreCase);
 }

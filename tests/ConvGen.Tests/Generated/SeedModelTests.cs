@@ -26,23 +26,8 @@ public class SeedModelTests
 
     public static TheoryData<string> Names => new(Counts.Select(row => (string)row[0]));
 
-    internal static Model Create(string name, int seed = 0) => name switch
-    {
-        nameof(MnistMlp) => new MnistMlp(seed),
-        nameof(MnistConv8) => new MnistConv8(seed),
-        nameof(MnistConv8x2) => new MnistConv8x2(seed),
-        nameof(MnistCnn) => new MnistCnn(seed),
-        nameof(MnistLeNet) => new MnistLeNet(seed),
-        nameof(BeatingLinear) => new BeatingLinear(seed),
-        nameof(BeatingHidden) => new BeatingHidden(seed),
-        nameof(BeatingDense) => new BeatingDense(seed),
-        nameof(BeatingConv) => new BeatingConv(seed),
-        nameof(BeatingConvPool) => new BeatingConvPool(seed),
-        nameof(BeatingVgg) => new BeatingVgg(seed),
-        nameof(BeatingVggBatchNorm) => new BeatingVggBatchNorm(seed),
-        nameof(BeatingVggDropout) => new BeatingVggDropout(seed),
-        _ => throw new ArgumentException(name),
-    };
+    internal static Model Create(string name, int seed = 0) =>
+        (SeedNetwork.All.SingleOrDefault(network => network.ModelName == name) ?? throw new ArgumentException(name)).Create(seed);
 
     [Theory]
     [MemberData(nameof(Counts))]
