@@ -60,21 +60,17 @@ catch (Exception e) when (e is IOException or InvalidDataException or Unauthoriz
 }
 
 (Dataset train, Dataset test) = data;
-int epochs = options.Epochs ?? network.Epochs;
-int batchSize = options.BatchSize ?? network.BatchSize;
-// The notebook's validation, unless --validation-split asks for a held-out fraction instead.
-bool validateOnTest = network.ValidateOnTest && options.ValidationSplit is null;
-double validationSplit = options.ValidationSplit ?? network.ValidationSplit;
-Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {epochs} epochs, batch {batchSize}, Adam, seed {options.Seed}."));
+TrainRecipe recipe = TrainRecipe.Resolve(network, options);
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
 
 var clock = Stopwatch.StartNew();
 model.Fit(
     train,
-    epochs: epochs,
-    batchSize: batchSize,
+    epochs: recipe.Epochs,
+    batchSize: recipe.BatchSize,
     optimizer: new Adam(),
-    validationSplit: validateOnTest ? 0 : validationSplit,
-    validationData: validateOnTest ? test : null,
+    validationSplit: recipe.ValidationSplit,
+    validationData: recipe.ValidateOnTest ? test : null,
     verbose: options.Verbose);
 double seconds = clock.Elapsed.TotalSeconds;
 
