@@ -48,15 +48,37 @@ public class SplitPassTests
     [InlineData("[Activation(Activation.Tanh)]", 2)]
     public void ADenseAfterAnotherLayerWaitsForAllOfItsInput(string between, int layer)
     {
+        // The first Dense has an activation of its own, so the layer between is not folded into it.
         NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel($"""
             [Sequential(30)]
-            [Dense(20)]
+            [Dense(20, Activation = Activation.Relu)]
             {between}
             [Dense(3, Activation = Activation.Softmax)]
             """));
 
         Assert.False(plan.SplitReadsOwnPart(layer - 1), "the layer between reads the whole of the first Dense's output");
         Assert.False(plan.SplitReadsOwnPart(layer), "the last Dense reads values the other parts wrote");
+    }
+
+    [Fact]
+    public void AnActivationFoldedIntoTheDenseBeforeIsLookedThrough()
+    {
+        // The notebooks' Dense(128) + Activation('relu') + Dense(10) + Activation('softmax'): the relu is applied as
+        // the first Dense sums its units, the softmax by the loss, so the chain is the same as Dense → Dense.
+        const string Attributes = """
+            [Sequential(30)]
+            [Dense(20)]
+            [Activation(Activation.Relu)]
+            [Dense(10)]
+            [Activation(Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(Attributes));
+
+        Assert.True(plan.SplitReadsOwnPart(2));
+        Assert.True(plan.SplitLogitsInFirstPart);
+        Assert.Equal(
+            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.ForwardPartial", "barrier", "Dense1Kernels.ForwardReduce"],
+            Steps(ForwardSplit(Attributes)));
     }
 
     [Fact]

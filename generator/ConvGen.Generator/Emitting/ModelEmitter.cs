@@ -402,7 +402,7 @@ internal static class ModelEmitter
             PassMode.SplitInference => (
                 "ForwardSplit",
                 "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier",
-                $"Forward pass in inference ({isa.DisplayName}) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in {plan.LogitsOf(mode)}."),
+                $"Forward pass in inference ({isa.DisplayName}) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in {plan.LogitsOf(mode)}."),
             _ => (
                 "ForwardInference",
                 "ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity",

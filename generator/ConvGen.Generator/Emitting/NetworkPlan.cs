@@ -17,7 +17,8 @@ internal enum PassMode
     Training,
 
     /// <summary>Inference on a small batch all the threads of a team share: each runs part <c>part</c> of
-    /// <c>parts</c> of every layer (its output rows, values or input features), with a barrier after each layer.</summary>
+    /// <c>parts</c> of every layer (its output rows, values or input features), with a barrier before a layer that
+    /// reads values another part wrote (<see cref="NetworkPlan.SplitReadsOwnPart"/>).</summary>
     SplitInference,
 }
 
@@ -243,31 +244,29 @@ internal sealed class NetworkPlan
     /// Whether, in a split pass, <paramref name="layer"/> reads only values its own part wrote (or the images), so no
     /// barrier is needed before it: the layers mapping input features on their own before the first Dense (each part
     /// maps its block of features), that Dense (it multiplies the same block), and a Dense whose input is the output
-    /// of another Dense with nothing computed between (each part's block of input features is the block of units it
-    /// has just summed). Every other layer may read any value of its input.
+    /// of another Dense (each part's block of input features is the block of units it has just summed). Every other
+    /// layer may read any value of its input.
     /// </summary>
-    public bool SplitReadsOwnPart(int layer)
+    public bool SplitReadsOwnPart(int layer) =>
+        FeedsRowSplit(layer)
+        || layer == RowSplitLayer
+        || (Model.Layers[layer] is DenseSpec && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec);
+
+    /// <summary>Whether part 0 of a split pass computes all the logits itself: the last layer to write an output is a
+    /// Dense with at most <see cref="SplitBlock"/> units, so its first block is all of them.</summary>
+    public bool SplitLogitsInFirstPart => InferenceProducer(Model.Layers.Count) is int last && last >= 0 && Model.Layers[last] is DenseSpec { Units: <= SplitBlock };
+
+    // The layer whose output an inference pass hands to `layer` (past the layers that hand their input on: Flatten,
+    // Dropout, a linear or folded Activation), or -1 for the images.
+    private int InferenceProducer(int layer)
     {
-        if (FeedsRowSplit(layer) || layer == RowSplitLayer)
+        int i = layer - 1;
+        while (i >= 0 && _inferenceOutputs[i] is null)
         {
-            return true;
+            i--;
         }
 
-        if (Model.Layers[layer] is not DenseSpec)
-        {
-            return false;
-        }
-
-        // Flatten and (in inference) Dropout hand their input on: look through them.
-        for (int i = layer - 1; i >= 0; i--)
-        {
-            if (Model.Layers[i] is not (FlattenSpec or DropoutSpec))
-            {
-                return Model.Layers[i] is DenseSpec;
-            }
-        }
-
-        return false;
+        return i;
     }
 
     /// <summary>The expression of the input features (rows of <see cref="RowSplitLayer"/>'s kernel) thread
@@ -288,10 +287,6 @@ internal sealed class NetworkPlan
         (mode == PassMode.Training ? _trainingOutputs[layer] : _inferenceOutputs[layer]) ?? InputOf(layer, mode);
 
     /// <summary>The buffer holding the logits (the last layer's pre-softmax values) in a pass.</summary>
-    /// <summary>Whether part 0 of a split pass computes all the logits itself: the last layer is a Dense with at most
-    /// <see cref="SplitBlock"/> units, so its first block is all of them.</summary>
-    public bool SplitLogitsInFirstPart => Last is DenseSpec { Units: <= SplitBlock };
-
     public string LogitsOf(PassMode mode) => LogitsLayer < 0 ? InputOf(0, mode) : OutputOf(LogitsLayer, mode);
 
     /// <summary>Whether the backward pass must compute the gradient w.r.t. this layer's input: only when a trainable

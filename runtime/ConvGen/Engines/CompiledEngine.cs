@@ -24,7 +24,7 @@ public abstract class CompiledEngine : Engine, IDisposable
 
     /// <summary>
     /// The largest batch the threads may instead share layer by layer (the generated split pass: each thread computes
-    /// part of every layer's output, with a barrier after each layer): batches too small to give two threads a chunk
+    /// part of every layer's output, with a barrier wherever one reads what another wrote): batches too small to give two threads a chunk
     /// each, above all the single image of a latency-bound prediction.
     /// </summary>
     public const int SplitSamples = (2 * MinimumChunk) - 1;

@@ -297,7 +297,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -414,7 +414,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -531,7 +531,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);

@@ -269,7 +269,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -294,11 +294,9 @@ namespace ConvGen.Generated
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            barrier.SignalAndWait();
             Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
             Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -369,7 +367,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -394,11 +392,9 @@ namespace ConvGen.Generated
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            barrier.SignalAndWait();
             Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
             Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -469,7 +465,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense1Output.</summary>
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -494,11 +490,9 @@ namespace ConvGen.Generated
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            barrier.SignalAndWait();
             Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
             barrier.SignalAndWait();
             Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
-            barrier.SignalAndWait();
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>

@@ -274,7 +274,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense2Output.</summary>
         private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
@@ -357,7 +357,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense2Output.</summary>
         private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
@@ -440,7 +440,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in Dense2Output.</summary>
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense2Output.</summary>
         private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);

@@ -297,7 +297,7 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx512(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in DenseOutput.</summary>
         private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
@@ -412,7 +412,7 @@ namespace ConvGen.Generated
             DenseKernels.ForwardAvx2(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in DenseOutput.</summary>
         private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);
@@ -527,7 +527,7 @@ namespace ConvGen.Generated
             DenseKernels.ForwardVector128(ref averagePooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
         }
 
-        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, then a barrier; leaves the logits in DenseOutput.</summary>
+        /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in DenseOutput.</summary>
         private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
             ref float rescalingOutput = ref Unsafe.Add(ref workspace, Workspace.RescalingOutput * capacity);

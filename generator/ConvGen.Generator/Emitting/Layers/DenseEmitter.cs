@@ -141,9 +141,9 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        TileFamily Family(VectorIsa vectors) => new(name, vectors, (method, rows, panel) => new TileKernel(
+        var family = new TileFamily(name, isa, (method, rows, panel) => new TileKernel(
             method,
-            vectors,
+            isa,
             Enumerable.Range(0, rows).Select(r => r * depth).ToArray(),
             Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
             panel.Vectors,
@@ -151,12 +151,11 @@ internal sealed class DenseEmitter : LayerEmitter
             [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {panel.Columns(vectors)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{rows} samples × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
 
-        TileFamily family = Family(isa);
         IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
             $"Unsafe.Add(ref {a}, n * {depth})",

@@ -180,17 +180,14 @@ internal sealed class AffineEmitter : LayerEmitter
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
         string input = Plan.InputOf(Layer.Index, mode);
-        if (mode == PassMode.Training && Plan.FeedsRowSplit(Layer.Index))
+        if (Plan.FeedsRowSplit(Layer.Index) && mode != PassMode.Inference)
         {
-            // The layer trained by rows reads the whole batch, but each thread only the input features it owns.
-            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {pass.BatchBuffer(input, _affine.Input.Size)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, total, {Plan.OwnedFeatures()});");
-            return;
-        }
-
-        if (mode == PassMode.SplitInference && Plan.FeedsRowSplit(Layer.Index))
-        {
-            // The first Dense multiplies each part's block of input features: map just those.
-            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {pass.Buffer(input)}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, {NetworkPlan.SplitValues(_affine.Input.Size)});");
+            // The first Dense multiplies only a thread's own input features: those it owns for the whole batch in a
+            // training step, its part's block in a split pass. Map just those.
+            (string source, string samples, string features) = mode == PassMode.Training
+                ? (pass.BatchBuffer(input, _affine.Input.Size), "total", Plan.OwnedFeatures())
+                : (pass.Buffer(input), "count", NetworkPlan.SplitValues(_affine.Input.Size));
+            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {source}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {samples}, {features});");
             return;
         }
 

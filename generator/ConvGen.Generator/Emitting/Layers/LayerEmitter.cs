@@ -71,8 +71,9 @@ internal abstract class LayerEmitter
     }
 
     /// <summary>Writes the statements of this layer's forward step in a pass. In a <see cref="PassMode.SplitInference"/>
-    /// pass each thread does its part of the layer (the pass puts a barrier after it), and a layer that needs a barrier
-    /// of its own between two steps writes it.</summary>
+    /// pass each thread does its part of the layer (the pass puts a barrier before it when it reads values another part
+    /// wrote: <see cref="NetworkPlan.SplitReadsOwnPart"/>), and a layer that needs a barrier of its own between two
+    /// steps writes it.</summary>
     public abstract void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode);
 
     /// <summary>
