@@ -11,15 +11,14 @@ internal static class ConvGenRunner
 {
     /// <summary>
     /// Sets the generated engine of <paramref name="model"/> to run on <paramref name="requested"/> threads and returns
-    /// the count a batch of <paramref name="batch"/> really uses: the engine gives each thread
-    /// <see cref="CompiledEngine.MinimumChunk"/> samples at least.
+    /// the count a batch of <paramref name="batch"/> really uses (<see cref="CompiledEngine.ThreadsFor"/>).
     /// </summary>
     public static int ApplyThreadCount(Model model, int requested, int batch)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(requested);
         model.Engine.Threads = requested;
-        return Math.Min(requested, Math.Max(1, batch / CompiledEngine.MinimumChunk));
+        return ((CompiledEngine)model.Engine).ThreadsFor(batch);
     }
 
     /// <summary>Times the training step of <paramref name="model"/> on <paramref name="batch"/>.</summary>

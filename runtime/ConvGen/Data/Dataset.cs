@@ -107,6 +107,10 @@ public sealed class Dataset
     /// <summary>A copy of sample <paramref name="index"/>'s values, ready for <see cref="Model.Predict(ReadOnlySpan{float})"/>.</summary>
     public float[] Image(int index) => ImageSpan(index).ToArray();
 
+    /// <summary>The values of samples <paramref name="start"/> ... start + count - 1, contiguous, without a copy or a
+    /// new dataset (a batch of a training or evaluation loop).</summary>
+    internal ReadOnlySpan<float> ImageRows(int start, int count) => Images.Slice(start * SampleSize, count * SampleSize);
+
     /// <summary>Sample <paramref name="index"/>'s values, without a copy.</summary>
     public ReadOnlySpan<float> ImageSpan(int index)
     {

@@ -305,9 +305,13 @@ public abstract class CompiledEngine : Engine, IDisposable
     }
 
     /// <summary>Picks the thread count for a batch and makes sure every thread has room for its chunk.</summary>
+    /// <summary>The threads a batch of <paramref name="count"/> samples runs on: each gets
+    /// <see cref="MinimumChunk"/> samples at least, and there are <see cref="Engine.Threads"/> at most.</summary>
+    internal int ThreadsFor(int count) => Math.Clamp(count / MinimumChunk, 1, _threads);
+
     private int Prepare(int count, bool training)
     {
-        int threads = Math.Clamp(count / MinimumChunk, 1, _threads);
+        int threads = ThreadsFor(count);
         int chunk = (count + threads - 1) / threads;
         if (_workspaces.Length < threads || chunk > _capacity)
         {

@@ -58,12 +58,16 @@ public static class TensorLayout
         int paddedWidth = width + left + right;
         int row = width * channels;
         (int first, int end) = Partition.Range(count * height, part, parts);
+        (int n, int y) = Math.DivRem(first, height);
         for (int r = first; r < end; r++)
         {
-            (int n, int y) = Math.DivRem(r, height);
             ref float from = ref Unsafe.Add(ref source, r * row);
             ref float to = ref Unsafe.Add(ref destination, ((((n * paddedHeight) + top + y) * paddedWidth) + left) * channels);
             MemoryMarshal.CreateReadOnlySpan(ref from, row).CopyTo(MemoryMarshal.CreateSpan(ref to, row));
+            if (++y == height)
+            {
+                (n, y) = (n + 1, 0);
+            }
         }
     }
 

@@ -9,7 +9,9 @@ namespace ConvGen;
 /// Adam's second moment would spend thousands of steps subnormal. TensorFlow's CPU kernels avoid the same cost by
 /// running with the FTZ/DAZ flags, which .NET cannot set; here values too small to move a weight are set to zero
 /// before the update: state below 2^-100 (≈ 8e-31) and gradients below 2^-63 (≈ 1e-19, whose squares would be
-/// subnormal). With the decay rates in [0, 1) scaled by at least 2^-20, no product of the update is then subnormal.
+/// subnormal). With the decay rates in [0, 1) scaled by at least 2^-20, no product of the state is then subnormal; a
+/// squared gradient just above the threshold times 1 - β2 still can be (down to 2^-146), on the rare steps with such a
+/// gradient.
 /// </summary>
 internal static class Subnormal
 {

@@ -147,7 +147,7 @@ public abstract partial class Model
                 }
                 else
                 {
-                    images = train.Images.Slice(first * sampleSize, count * sampleSize);
+                    images = train.ImageRows(first, count);
                     labels = train.Labels.Slice(first, count);
                 }
 

@@ -140,7 +140,7 @@ public abstract partial class Model
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            Engine.Predict(Buffers, data.Slice(start, count).Images, count, batch);
+            Engine.Predict(Buffers, data.ImageRows(start, count), count, batch);
             for (int i = 0; i < count; i++)
             {
                 rows[start + i] = batch.AsSpan(i * classes, classes).ToArray();
@@ -196,7 +196,7 @@ public abstract partial class Model
         for (int start = 0; start < data.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, data.Count - start);
-            total += Engine.Evaluate(Buffers, data.Images.Slice(start * data.SampleSize, count * data.SampleSize), data.Labels.Slice(start, count), count);
+            total += Engine.Evaluate(Buffers, data.ImageRows(start, count), data.Labels.Slice(start, count), count);
         }
 
         return total;

@@ -27,7 +27,7 @@ public class SeedModelTests
     public static TheoryData<string> Names => new(Counts.Select(row => (string)row[0]));
 
     internal static Model Create(string name, int seed = 0) =>
-        (SeedNetwork.All.SingleOrDefault(network => network.ModelName == name) ?? throw new ArgumentException(name)).Create(seed);
+        (SeedNetwork.Find(name) ?? throw new ArgumentException(name)).Create(seed);
 
     [Theory]
     [MemberData(nameof(Counts))]

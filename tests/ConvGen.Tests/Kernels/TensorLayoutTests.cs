@@ -35,6 +35,39 @@ public class TensorLayoutTests
     }
 
     [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 3)]
+    [InlineData(3, 4)]
+    public void PadCopiesEveryRowIntoTheInteriorAndLeavesTheBorder(int count, int parts)
+    {
+        // Parts cut the count · H rows anywhere, also inside an image.
+        const int height = 5, width = 4, channels = 3, top = 1, left = 2, bottom = 2, right = 1;
+        const int paddedHeight = height + top + bottom, paddedWidth = width + left + right;
+        float[] source = Values(count * height * width * channels);
+        var padded = new float[count * paddedHeight * paddedWidth * channels];
+        for (int part = 0; part < parts; part++)
+        {
+            TensorLayout.Pad(ref source[0], ref padded[0], count, height, width, channels, top, left, bottom, right, part, parts);
+        }
+
+        for (int n = 0; n < count; n++)
+        {
+            for (int y = 0; y < paddedHeight; y++)
+            {
+                for (int x = 0; x < paddedWidth; x++)
+                {
+                    for (int c = 0; c < channels; c++)
+                    {
+                        bool inside = y >= top && y < top + height && x >= left && x < left + width;
+                        float expected = inside ? source[((((n * height) + y - top) * width) + x - left) * channels + c] : 0f;
+                        Assert.Equal(expected, padded[((((n * paddedHeight) + y) * paddedWidth) + x) * channels + c]);
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(25, 25, 8, 24, 24)]
     [InlineData(7, 5, 3, 6, 5)]
     [InlineData(7, 5, 3, 7, 4)]
