@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using ConvGen.Benchmarks.Comparison;
+using ConvGen.Models;
 
 namespace ConvGen.Benchmarks;
 
@@ -24,7 +25,7 @@ public class TrainingStepBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        BenchmarkNetwork network = BenchmarkNetwork.Select([Network])[0];
+        SeedNetwork network = SeedNetwork.Find(Network) ?? throw new InvalidOperationException($"No seed network {Network}.");
         _generated = network.Create(1);
         _interpreted = _generated.ToInterpreted();
         _batch = TrainingBatch.Random(_generated.Description, network.BatchSize, seed: 1);

@@ -35,15 +35,13 @@ internal sealed record BenchmarkNetwork(SeedNetwork Seed, bool InIssueTable)
             return All;
         }
 
+        var chosen = new HashSet<SeedNetwork>();
         foreach (string name in names)
         {
-            if (SeedNetwork.Find(name) is null)
-            {
-                string known = string.Join(", ", All.Select(n => n.TrainerName));
-                throw new UsageException($"Unknown network '{name}'. Known: {known} (or their class names, e.g. MnistCnn).");
-            }
+            chosen.Add(SeedNetwork.Find(name) ?? throw new UsageException(
+                $"Unknown network '{name}'. Known: {string.Join(", ", All.Select(n => n.TrainerName))} (or their class names, e.g. MnistCnn)."));
         }
 
-        return All.Where(n => names.Any(name => SeedNetwork.Find(name) == n.Seed)).ToList();
+        return All.Where(n => chosen.Contains(n.Seed)).ToList();
     }
 }

@@ -19,6 +19,17 @@ internal static class CompareCommand
     /// <summary>Batch-1 inference: 50 warm-up calls, then single calls for ~0.5 s (100 to 5,000 of them).</summary>
     private static readonly LatencyPlan InferencePlan = new(WarmupCalls: 50, MinCalls: 100, MaxCalls: 5000, MaxSeconds: 0.5);
 
+    /// <summary>How the steps are timed, for the report: written from the plans above.</summary>
+    public static string TimingMethod
+    {
+        get
+        {
+            StepPlan training = TrainingPlan(steps: null);
+            return Invariant($"Each training step is timed on one fixed random batch: warm-up steps, then {training.Repeats} runs of the same number of steps ") +
+                   Invariant($"(about {training.RepeatSeconds} s each unless `--steps` says), and the median run; the interpreted engine takes {InterpretedPlan.Repeats} runs of about {InterpretedPlan.RepeatSeconds} s.");
+        }
+    }
+
     /// <summary>Runs the command with the arguments after <c>compare</c>; returns the process exit code.</summary>
     public static int Run(IReadOnlyList<string> arguments)
     {
@@ -96,17 +107,31 @@ internal static class CompareCommand
     private static ComparisonRow MeasureNetwork(BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
     {
         Model model = network.Create(1);
+        try
+        {
+            return MeasureNetwork(model, network, options, torch, peak);
+        }
+        finally
+        {
+            // The generated engine's worker team: the next network brings its own.
+            (model.Engine as IDisposable)?.Dispose();
+        }
+    }
+
+    private static ComparisonRow MeasureNetwork(Model model, BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
+    {
         Model interpreted = model.ToInterpreted();
         ModelDescription description = model.Description;
         var batch = TrainingBatch.Random(description, network.BatchSize, seed: 1);
         long flop = FlopCounter.TrainingFlopPerSample(description);
         double peakGflops = peak.MultiThreadGflops;
 
+        StepPlan trainingPlan = TrainingPlan(options.Steps);
         int convGenThreads = ConvGenRunner.ApplyThreadCount(model, options.Threads, network.BatchSize);
-        StepMeasurement convGenStep = ConvGenRunner.MeasureTraining(model, batch, TrainingPlan(options.Steps));
+        StepMeasurement convGenStep = ConvGenRunner.MeasureTraining(model, batch, trainingPlan);
         LatencyMeasurement convGenLatency = ConvGenRunner.MeasureInference(model, batch, InferencePlan);
 
-        PyTorchMeasurement pyTorch = torch.Measure(description, network.BatchSize, TrainingPlan(options.Steps), InferencePlan);
+        PyTorchMeasurement pyTorch = torch.Measure(description, network.BatchSize, trainingPlan, InferencePlan);
 
         StepMeasurement interpretedStep = ConvGenRunner.MeasureTraining(interpreted, batch, InterpretedPlan);
 

@@ -107,7 +107,7 @@ internal static class ComparisonTable
         Line(md, "## Training step: forward, backward and Adam, at the notebook's batch size");
         Line(md);
         Line(md, "FLOP per sample by the issue's convention (2 per multiply-add; forward and weight gradient of every Conv2D and Dense, " +
-                 "plus the input gradient of those after the first trainable layer). Ratios are of samples/s. The first seven rows are the issue's table.");
+                 "plus the input gradient of those after the first trainable layer). Ratios are of samples/s." + IssueRows(report.Rows));
         Line(md);
         Line(md, "| Network | Batch | FLOP/sample | ConvGen samples/s | GFLOP/s | % peak | PyTorch samples/s | GFLOP/s | % peak | Interpreted samples/s | GFLOP/s | % peak | ConvGen/PyTorch | ConvGen/interpreted |");
         Line(md, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
@@ -141,9 +141,7 @@ internal static class ComparisonTable
         }
 
         Line(md);
-        Line(md, "Each training step is timed on one fixed random batch: warm-up steps, then 5 runs of the same number of steps " +
-                 "(about 0.25 s each unless `--steps` says), and the median run; the interpreted engine takes 3 runs of about 0.4 s. " +
-                 "Each side builds the network from the same ModelDescription; PyTorch runs NCHW float32, " +
+        Line(md, CompareCommand.TimingMethod + " Each side builds the network from the same ModelDescription; PyTorch runs NCHW float32, " +
                  "Adam(lr=1e-3, eps=1e-7) and CrossEntropyLoss on logits.");
         return md.ToString();
     }
@@ -174,6 +172,16 @@ internal static class ComparisonTable
         value.ToString(value >= 100 ? "F0" : value >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
 
     private static string Ratio(double ratio) => Significant(ratio) + "×";
+
+    // Which rows belong to the speed issue's table: the catalogue puts them first.
+    private static string IssueRows(IReadOnlyList<ComparisonRow> rows)
+    {
+        int issue = rows.Count(row => row.InIssueTable);
+        return issue == 0 ? string.Empty
+            : issue == rows.Count ? " Every row is a network of the issue's table."
+            : issue == 1 ? " The first row is a network of the issue's table."
+            : " The first " + issue.ToString(CultureInfo.InvariantCulture) + " rows are the issue's table.";
+    }
 
     private static string Microseconds(double microseconds) => microseconds.ToString(microseconds >= 100 ? "N0" : "F1", CultureInfo.InvariantCulture);
 
