@@ -1047,7 +1047,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 output pixel × 16 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2599,7 +2599,7 @@ namespace ConvGen.Generated
                 ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 input-gradient pixels × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 input-gradient pixel × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
             {
@@ -4061,7 +4061,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 4608. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 4608. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4314,7 +4314,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4635,7 +4635,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
             }
 
-            /// <summary>1 samples × 432 columns: reduces over 128. Accumulators: 1 × 27 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 432 columns: reduces over 128. Accumulators: 1 × 27 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x27Avx512(ref float a, ref float b, ref float c)
             {
@@ -4706,7 +4706,7 @@ namespace ConvGen.Generated
                 c0_26.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>1 samples × 288 columns: reduces over 128. Accumulators: 1 × 18 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 288 columns: reduces over 128. Accumulators: 1 × 18 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x18Avx512(ref float a, ref float b, ref float c)
             {
@@ -5008,7 +5008,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 4608. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 4608. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5213,7 +5213,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5428,7 +5428,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
             }
 
-            /// <summary>1 samples × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
             {
@@ -5724,7 +5724,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 4608. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 4608. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5774,7 +5774,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 4608. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 4608. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5998,7 +5998,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6037,7 +6037,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6256,7 +6256,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {
@@ -6886,7 +6886,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7260,7 +7260,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7536,7 +7536,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c)
             {
@@ -7954,7 +7954,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8126,7 +8126,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -8359,7 +8359,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c)
             {
@@ -8581,7 +8581,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8710,7 +8710,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8961,7 +8961,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c)
             {
@@ -9000,7 +9000,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c)
             {

@@ -2188,7 +2188,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 1152. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 1152. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2441,7 +2441,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2760,7 +2760,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
             }
 
-            /// <summary>1 samples × 384 columns: reduces over 128. Accumulators: 1 × 24 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 384 columns: reduces over 128. Accumulators: 1 × 24 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x24Avx512(ref float a, ref float b, ref float c)
             {
@@ -3074,7 +3074,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 1152. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 1152. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3279,7 +3279,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3494,7 +3494,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
             }
 
-            /// <summary>1 samples × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
             {
@@ -3790,7 +3790,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 1152. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 1152. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3840,7 +3840,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 1152. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 1152. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4064,7 +4064,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4103,7 +4103,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4322,7 +4322,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {
@@ -4801,7 +4801,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5175,7 +5175,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5451,7 +5451,7 @@ namespace ConvGen.Generated
                 ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5869,7 +5869,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6041,7 +6041,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6274,7 +6274,7 @@ namespace ConvGen.Generated
                 ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6496,7 +6496,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6625,7 +6625,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6876,7 +6876,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6915,7 +6915,7 @@ namespace ConvGen.Generated
                 ((c0_10) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c, ref float y)
             {

@@ -1395,7 +1395,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), Vector128.Max(c4_1, Vector128<float>.Zero), 2);
             }
 
-            /// <summary>1 output pixels × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 output pixel × 6 output channels: reduces over 3 kernel rows × 3 (kx, c). Accumulators: 1 × 2 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3226,7 +3226,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_3, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>1 output pixels × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 output pixel × 16 output channels: reduces over 3 kernel rows × 18 (kx, c). Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4738,7 +4738,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 400. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 400. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4991,7 +4991,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5409,7 +5409,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>1 samples × 400 columns: reduces over 128. Accumulators: 1 × 25 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 400 columns: reduces over 128. Accumulators: 1 × 25 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x25Avx512(ref float a, ref float b, ref float c)
             {
@@ -5784,7 +5784,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 400. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 400. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5989,7 +5989,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6275,7 +6275,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 408));
             }
 
-            /// <summary>1 samples × 80 columns: reduces over 128. Accumulators: 1 × 10 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 80 columns: reduces over 128. Accumulators: 1 × 10 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Avx2(ref float a, ref float b, ref float c)
             {
@@ -6382,7 +6382,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>1 input features × 24 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 24 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6405,7 +6405,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x1Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -6609,7 +6609,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 400. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 400. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6659,7 +6659,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 400. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 400. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6883,7 +6883,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6922,7 +6922,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7201,7 +7201,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {
@@ -7242,7 +7242,7 @@ namespace ConvGen.Generated
                 c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Vector128(ref float a, ref float b, ref float c)
             {
@@ -7344,7 +7344,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>1 input features × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7367,7 +7367,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -7900,7 +7900,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8274,7 +8274,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8550,7 +8550,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 samples × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c)
             {
@@ -8968,7 +8968,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9140,7 +9140,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9373,7 +9373,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c)
             {
@@ -9595,7 +9595,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9724,7 +9724,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9975,7 +9975,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 samples × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c)
             {
@@ -10014,7 +10014,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c)
             {

@@ -714,7 +714,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -938,7 +938,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -1208,7 +1208,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 input features × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 input feature × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
             {
@@ -1338,7 +1338,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1467,7 +1467,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1642,7 +1642,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 input features × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 input feature × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -1842,7 +1842,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 784. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x5Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2043,7 +2043,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 20 columns: reduces over depth. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x5Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2295,7 +2295,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 input features × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2318,7 +2318,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>1 input features × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
             {
@@ -2700,7 +2700,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), Vector512.Max(c1_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3074,7 +3074,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3332,7 +3332,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3604,7 +3604,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), Vector256.Max(c1_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3776,7 +3776,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3947,7 +3947,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4296,7 +4296,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), Vector128.Max(c1_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 20. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4594,7 +4594,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4842,7 +4842,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x5Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5324,7 +5324,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5698,7 +5698,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6112,7 +6112,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6360,7 +6360,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6532,7 +6532,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6749,7 +6749,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6924,7 +6924,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 15. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7053,7 +7053,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7395,7 +7395,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {

@@ -3545,7 +3545,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3919,7 +3919,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4249,7 +4249,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4503,7 +4503,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4675,7 +4675,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4896,7 +4896,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 4 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 4 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5153,7 +5153,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 32. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5334,7 +5334,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5586,7 +5586,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>1 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 8 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 8 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6207,7 +6207,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6581,7 +6581,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6995,7 +6995,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -7301,7 +7301,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7526,7 +7526,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7738,7 +7738,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7960,7 +7960,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over 16. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8132,7 +8132,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 samples × 5 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8352,7 +8352,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 samples × 16 columns: reduces over 5. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Vector128(ref float a, ref float b, ref float c)
             {

@@ -3166,7 +3166,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 96. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3540,7 +3540,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3804,7 +3804,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 samples × 96 columns: reduces over 10. Accumulators: 1 × 6 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 96 columns: reduces over 10. Accumulators: 1 × 6 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x6Avx512(ref float a, ref float b, ref float c)
             {
@@ -4098,7 +4098,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 96. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4270,7 +4270,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4448,7 +4448,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>1 samples × 96 columns: reduces over 10. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 96 columns: reduces over 10. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
             {
@@ -4536,7 +4536,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>1 input features × 10 units: reduces over the batch. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 input feature × 10 units: reduces over the batch. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int count)
             {
@@ -4664,7 +4664,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over 96. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over 96. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4793,7 +4793,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 samples × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4976,7 +4976,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>1 samples × 48 columns: reduces over 10. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 columns: reduces over 10. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
             {

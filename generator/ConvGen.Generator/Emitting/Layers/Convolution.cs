@@ -140,7 +140,7 @@ internal sealed record Convolution(
             ],
             Bias ? TileStart.Bias : TileStart.Zero,
             Activation,
-            $"{rows} {Nouns.Rows} × {columns} {Nouns.Columns}: reduces over {(DataRows is null ? KernelHeight.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'taps'")} kernel rows × {KernelWidth * InChannels} {Nouns.Reduction}{(Derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{SourceWriter.Count(rows, Nouns.Rows)} × {columns} {Nouns.Columns}: reduces over {(DataRows is null ? KernelHeight.ToString(System.Globalization.CultureInfo.InvariantCulture) : "'taps'")} kernel rows × {KernelWidth * InChannels} {Nouns.Reduction}{(Derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = Derivative,
         };

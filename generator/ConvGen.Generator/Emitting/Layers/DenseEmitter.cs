@@ -151,7 +151,7 @@ internal sealed class DenseEmitter : LayerEmitter
             [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
             bias is null ? TileStart.Zero : TileStart.Bias,
             activation,
-            $"{rows} samples × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
@@ -186,7 +186,7 @@ internal sealed class DenseEmitter : LayerEmitter
             [new ReductionLoop("n", null, Inputs, Units)],
             TileStart.Zero,
             ActivationKind.Linear,
-            $"{rows} input features × {panel.Columns(isa)} units: reduces over the batch."));
+            $"{SourceWriter.Count(rows, "input features")} × {panel.Columns(isa)} units: reduces over the batch."));
     }
 
     /// <summary>The start of the backward step on `count` samples: the activation's derivative applied to the output
