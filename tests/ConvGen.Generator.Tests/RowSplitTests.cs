@@ -6,9 +6,10 @@ using Microsoft.CodeAnalysis;
 namespace ConvGen.Generator.Tests;
 
 /// <summary>
-/// Which layer a training step splits between its threads by kernel rows (each thread owning its input features'
-/// weights, gradient and update), and the layout that goes with it. (The runtime tests check the trained-by-rows
-/// engines against the interpreted one at 1, 2 and 3 threads: WideDenseModel, NormalizedDenseModel and the seed MLPs.)
+/// Which layers a training step splits between its threads by kernel rows (each thread owning its input features'
+/// weights, gradient, input gradient and update), and the layout that goes with it. (The runtime tests check the
+/// trained-by-rows engines against the interpreted one at 1, 2 and 3 threads: WideDenseModel, NormalizedDenseModel,
+/// DenseChainModel, ConvRowsModel, PooledDenseChainModel and the seed networks.)
 /// </summary>
 public class RowSplitTests
 {
@@ -21,10 +22,11 @@ public class RowSplitTests
             [Dense(10, Activation = Activation.Softmax)]
             """));
 
-        Assert.Equal(0, plan.RowSplitLayer);
+        Assert.Equal([0], plan.RowSplitLayers);
+        Assert.Equal(0, plan.ImagesRowSplitLayer);
         // 20 units: 4 rows are 80 floats, the smallest whole number of rows that is a multiple of 16 floats (64 bytes).
-        Assert.Equal(4, plan.RowBlock);
-        Assert.Equal(784 * 20, plan.SummedParametersStart);
+        Assert.Equal(4, plan.RowBlock(0));
+        Assert.Equal([(784 * 20, plan.ParameterLength)], plan.SummedParameterRanges);
         // Per sample of the batch: the gathered output gradient (20 floats, aligned to 32); per thread, its partial sums.
         Assert.Equal(32, plan.BatchPerSample);
         Assert.Equal(32, plan.BatchPartialsPerSample);
@@ -41,11 +43,89 @@ public class RowSplitTests
             [Dense(10, Activation = Activation.Softmax)]
             """));
 
-        Assert.Equal(2, plan.RowSplitLayer);
-        Assert.Equal(2, plan.RowBlock);
+        Assert.Equal([2], plan.RowSplitLayers);
+        Assert.Equal(2, plan.RowBlock(2));
         Assert.True(plan.FeedsRowSplit(0));
+        Assert.False(plan.GathersForRowSplit(0));
         Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.OutputOf(0, PassMode.Training)).Kind);
         Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(0, PassMode.Inference)).Kind);
+    }
+
+    [Fact]
+    public void LargeDenseLayersAfterOtherDenseLayersAreTrainedByRowsToo()
+    {
+        // Beating MNIST's dense network: the three 200-unit layers; the last (200 × 10 = 2,000 floats) is too small.
+        NetworkPlan plan = NetworkPlan.ForEngine(Parse("""
+            [Sequential(28, 28, 1)]
+            [Normalization(0.1, 0.3)]
+            [Flatten]
+            [Dense(200, Activation = Activation.Relu)]
+            [Dense(200, Activation = Activation.Relu)]
+            [Dense(200, Activation = Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            """));
+
+        Assert.Equal([2, 3, 4], plan.RowSplitLayers);
+        Assert.Equal(2, plan.ImagesRowSplitLayer);
+        // The first needs no input gradient: rows in pairs (400 floats); the others in blocks of 16 for their input gradient.
+        Assert.Equal(2, plan.RowBlock(2));
+        Assert.Equal(16, plan.RowBlock(3));
+        Assert.Equal(16, plan.RowBlock(4));
+        // The first two Dense layers write their training output for the next, whole batch; inference is unchanged.
+        Assert.True(plan.GathersForRowSplit(2));
+        Assert.True(plan.GathersForRowSplit(3));
+        Assert.False(plan.GathersForRowSplit(4));
+        Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.OutputOf(3, PassMode.Training)).Kind);
+        Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(3, PassMode.Inference)).Kind);
+        Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(4, PassMode.Training)).Kind);
+        Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.LayerIds[3] + "BatchInputGradient").Kind);
+        Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.LayerIds[4] + "BatchInputGradient").Kind);
+        Assert.False(plan.HasRegion(plan.LayerIds[2] + "BatchInputGradient"));
+
+        // Summed: everything but the three kernels (the biases and the last layer).
+        var summed = plan.SummedParameterRanges;
+        Assert.Equal(
+            [
+                (plan.Weight(2, "bias").Offset, plan.Weight(3, "kernel").Offset),
+                (plan.Weight(3, "bias").Offset, plan.Weight(4, "kernel").Offset),
+                (plan.Weight(4, "bias").Offset, plan.ParameterLength),
+            ],
+            summed);
+    }
+
+    [Fact]
+    public void ALargeDenseLayerAfterConvolutionsPoolingAndDropoutIsTrainedByRows()
+    {
+        // The 99.1 % network's Dense(128): its input is written by the dropout, chunk by chunk, into a batch region.
+        NetworkPlan plan = NetworkPlan.ForEngine(Parse(SeedNetworks.MnistCnn.Attributes));
+
+        Assert.Equal([5], plan.RowSplitLayers);
+        Assert.Equal(-1, plan.ImagesRowSplitLayer);
+        Assert.True(plan.GathersForRowSplit(3));
+        Assert.False(plan.GathersForRowSplit(2));
+        Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.InputOf(5, PassMode.Training)).Kind);
+        Assert.False(plan.HasRegion(plan.LayerIds[3] + "Output"));
+        Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(2, PassMode.Inference)).Kind);
+        Assert.Equal(12 * 12 * 32, plan.RegionNamed(plan.LayerIds[5] + "BatchInputGradient").Size);
+        Assert.Equal(16, plan.RowBlock(5));
+    }
+
+    [Theory]
+    [InlineData("[Dense(64)]", true)]
+    [InlineData("[Dense(63)]", false)]
+    public void ADenseLayerIsTrainedByRowsFromRowSplitMinimumKernelOn(string dense, bool byRows)
+    {
+        // 64 inputs × 64 units = 4,096 floats, the threshold; 64 × 63 is below it.
+        NetworkPlan plan = NetworkPlan.ForEngine(Parse($"""
+            [Sequential(64)]
+            [Dense(64, Activation = Activation.Tanh)]
+            {dense}
+            [Dense(3, Activation = Activation.Softmax)]
+            """));
+
+        Assert.Equal(64 * 64, NetworkPlan.RowSplitMinimumKernel);
+        Assert.Equal(byRows, plan.IsRowSplit(1));
+        Assert.True(plan.IsRowSplit(0));
     }
 
     [Theory]
@@ -53,12 +133,16 @@ public class RowSplitTests
     [InlineData("[Sequential(20)]\n[Dropout(0.2)]\n[Dense(3, Activation = Activation.Softmax)]")]
     [InlineData("[Sequential(6, 6, 2)]\n[MaxPooling2D(2)]\n[Flatten]\n[Dense(3, Activation = Activation.Softmax)]")]
     [InlineData("[Sequential(20)]\n[BatchNormalization]\n[Dense(3, Activation = Activation.Softmax)]")]
-    public void OtherFirstTrainableLayersAreTrainedBySamples(string attributes)
+    // Large enough, but batch normalisation (or a standalone activation) writes its input: left by samples.
+    [InlineData("[Sequential(100)]\n[BatchNormalization]\n[Dense(64, Activation = Activation.Softmax)]")]
+    [InlineData("[Sequential(10, 10, 1)]\n[Conv2D(4, 3, Activation = Activation.Relu)]\n[Activation(Activation.Sigmoid)]\n[Flatten]\n[Dense(64, Activation = Activation.Softmax)]")]
+    public void OtherDenseLayersAreTrainedBySamples(string attributes)
     {
         NetworkPlan plan = NetworkPlan.ForEngine(Parse(attributes));
 
-        Assert.Equal(-1, plan.RowSplitLayer);
-        Assert.Equal(0, plan.SummedParametersStart);
+        Assert.Empty(plan.RowSplitLayers);
+        Assert.Equal(-1, plan.ImagesRowSplitLayer);
+        Assert.Equal([(0, plan.ParameterLength)], plan.SummedParameterRanges);
         Assert.Equal(0, plan.BatchPerSample);
         Assert.Equal(0, plan.BatchPartialsPerSample);
     }

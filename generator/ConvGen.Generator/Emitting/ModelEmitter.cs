@@ -237,7 +237,7 @@ internal static class ModelEmitter
         RegionKind.PerThread => $"ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.{region.Name})",
         RegionKind.Shared => $"ref Unsafe.Add(ref shared, Workspace.{region.Name})",
         RegionKind.Partial => $"ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.{region.Name})",
-        RegionKind.Batch => $"ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.{region.Name} * total))",
+        RegionKind.Batch => $"ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.{region.Name} * total) + (first * {region.Size}))",
         _ => $"ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.{region.Name}) * total))",
     };
 
@@ -279,9 +279,12 @@ internal static class ModelEmitter
         w.Line("/// <inheritdoc/>");
         w.Open("protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)");
         bool transposes = plan.TransposedKernels().Any();
+        bool sharedTransposes = plan.TransposedKernels().Any(i => !plan.IsRowSplit(i));
         if (transposes)
         {
-            w.Comment("The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.");
+            w.Comment(sharedTransposes
+                ? "The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them."
+                : "The kernels the input gradients read transposed, each thread the rows it owns (it alone reads them).");
             w.Line("TransposeKernels(ref parameters, ref shared, thread, threads);");
         }
 
@@ -294,7 +297,7 @@ internal static class ModelEmitter
         else
         {
             w.Line($"BatchMetrics metrics = Loss.ForwardBackward({BufferArgument(plan, plan.LogitsOf(PassMode.Training))}, ref labels, count, total, {BufferArgument(plan, plan.GradientBuffers[0])});");
-            if (transposes)
+            if (sharedTransposes)
             {
                 w.Line("barrier.SignalAndWait();");
             }
@@ -304,7 +307,7 @@ internal static class ModelEmitter
         }
 
         w.Close();
-        if (plan.RowSplitLayer >= 0)
+        if (plan.RowSplitLayers.Count > 0)
         {
             EmitOwnedParameters(w, plan);
         }
@@ -312,18 +315,38 @@ internal static class ModelEmitter
 
     private static void EmitOwnedParameters(SourceWriter w, NetworkPlan plan)
     {
-        WeightSlot kernel = plan.Weight(plan.RowSplitLayer, "kernel");
-        int units = kernel.Shape[1];
-        w.Line();
-        w.Line($"/// <summary>The first parameter after {SourceWriter.Escape(kernel.KerasName)}, whose rows the threads own: from here on the threads' gradients are summed.</summary>");
-        w.Line($"protected override int SummedParametersStart => {plan.SummedParametersStart};");
         w.Line();
         w.Line("/// <inheritdoc/>");
-        w.Open("protected override (int First, int End) OwnedParameters(int thread, int threads)");
-        w.Comment($"The rows of {kernel.KerasName} whose partial sums and gradient the thread computed.");
-        w.Line($"(int first, int end) = {plan.OwnedFeatures()};");
-        w.Line($"return (Weights.{kernel.Constant} + (first * {units}), Weights.{kernel.Constant} + (end * {units}));");
-        w.Close();
+        w.Line($"protected override int OwnedRanges => {plan.RowSplitLayers.Count};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override (int First, int End) OwnedParameters(int range, int thread, int threads) => range switch");
+        w.Line("{");
+        for (int i = 0; i < plan.RowSplitLayers.Count; i++)
+        {
+            int layer = plan.RowSplitLayers[i];
+            WeightSlot kernel = plan.Weight(layer, "kernel");
+            w.Line($"    // The rows of {kernel.KerasName} whose partial sums and gradient the thread computed.");
+            w.Line($"    {i} => KernelRows(Weights.{kernel.Constant}, {kernel.Shape[1]}, {plan.OwnedFeatures(layer)}),");
+        }
+
+        w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(range)),");
+        w.Line("};");
+        w.Line();
+        w.Line($"/// <summary>Every parameter but the kernels trained by rows ({SourceWriter.Escape(string.Join(", ", plan.RowSplitLayers.Select(l => plan.Weight(l, "kernel").KerasName)))}): the threads sum their gradients.</summary>");
+        w.Line($"protected override int SummedRanges => {plan.SummedParameterRanges.Count};");
+        w.Line();
+        w.Line("/// <inheritdoc/>");
+        w.Line("protected override (int First, int End) SummedParameters(int range) => range switch");
+        w.Line("{");
+        for (int i = 0; i < plan.SummedParameterRanges.Count; i++)
+        {
+            (int first, int end) = plan.SummedParameterRanges[i];
+            w.Line($"    {i} => ({first}, {end}),");
+        }
+
+        w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(range)),");
+        w.Line("};");
     }
 
     private static void EmitKernelTransposes(SourceWriter w, NetworkPlan plan, List<LayerEmitter> layers)
@@ -418,7 +441,7 @@ internal static class ModelEmitter
         foreach (int index in plan.BackwardLayers())
         {
             LayerEmitter layer = layers[index];
-            string spare = current == plan.GradientBuffers[0] ? plan.GradientBuffers[1] : plan.GradientBuffers[0];
+            string spare = layer.InputGradientBuffer(current == plan.GradientBuffers[0] ? plan.GradientBuffers[1] : plan.GradientBuffers[0]);
             int before = pass.Statements.Count;
             layer.EmitBackward(pass, isa, current, spare);
             pass.CommentBefore(before, $"{layer.Layer.Name}: the gradient of its output is in {current}");

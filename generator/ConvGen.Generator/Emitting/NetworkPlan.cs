@@ -47,11 +47,13 @@ internal enum RegionKind
     Partial,
 
     /// <summary>In the shared buffer after the partial sums, one copy per sample of the whole batch of a training step
-    /// (offset and size scale with the batch): the values of the layers trained by rows (<see cref="NetworkPlan.RowSplitLayer"/>).</summary>
+    /// (offset and size scale with the batch): the values and gradients around the layers trained by rows
+    /// (<see cref="NetworkPlan.IsRowSplit"/>). A pass's reference to one is its thread's chunk of it, like a per-sample
+    /// region's (<see cref="PassWriter.BatchBuffer"/> gives the whole batch).</summary>
     Batch,
 
     /// <summary>After the batch regions, one block per thread, each with one copy per sample of the whole batch: the
-    /// partial sums of the layer trained by rows.</summary>
+    /// partial sums of the layers trained by rows.</summary>
     BatchPartial,
 }
 
@@ -78,10 +80,19 @@ internal sealed class NetworkPlan
     /// so parts never share either (blocks of 8 balance 200 units better, 104 and 96, but measured slower here).</summary>
     public const int SplitBlock = 16;
 
+    /// <summary>
+    /// The smallest kernel (inputs × units) of a Dense trained by rows when the layers before it run on chunks of the
+    /// batch: it then costs two barriers more per pass each way (the chunks' values gathered before it, its input
+    /// gradient published after it), against a kernel that would otherwise be read by both cores and written by one,
+    /// its gradients summed across them, every step. From 16 KB on the kernel's traffic costs more.
+    /// </summary>
+    public const int RowSplitMinimumKernel = 4096;
+
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
     private readonly List<Region> _regionList = [];
     private readonly string?[] _trainingOutputs;
     private readonly string?[] _inferenceOutputs;
+    private readonly bool[] _gathersForRowSplit;
     private readonly Dictionary<RegionKind, int> _cursors = new()
     {
         [RegionKind.PerSample] = 0,
@@ -111,14 +122,15 @@ internal sealed class NetworkPlan
         _inferenceOutputs = new string?[count];
 
         InputCopied = model.Layers[0] is Pooling2DSpec or BatchNormalizationSpec;
-        RowSplitLayer = ChooseRowSplitLayer();
-        if (RowSplitLayer >= 0)
+        ImagesRowSplitLayer = ChooseImagesRowSplitLayer();
+        RowSplitLayers = ChooseRowSplitLayers();
+        _gathersForRowSplit = new bool[count];
+        foreach (int layer in RowSplitLayers.Where(l => l != ImagesRowSplitLayer))
         {
-            var dense = (DenseSpec)model.Layers[RowSplitLayer];
-            WeightSlot kernel = Weight(RowSplitLayer, "kernel");
-            RowBlock = KerasConventions.Alignment / Gcd(dense.Units, KerasConventions.Alignment);
-            SummedParametersStart = KerasConventions.Align(kernel.Offset + kernel.Length);
+            _gathersForRowSplit[TrainingProducer(layer)] = true;
         }
+
+        SummedParameterRanges = ChooseSummedParameterRanges();
 
         if (InputCopied)
         {
@@ -171,23 +183,42 @@ internal sealed class NetworkPlan
     public int BatchPartialsPerSample { get; }
 
     /// <summary>
-    /// The layer a training step splits between its threads by the rows of its kernel (its input features) instead of
-    /// by samples, or -1: the first trainable layer, when it is a Dense that reads the images through Flatten,
-    /// Rescaling or Normalization only. Each thread then owns a contiguous range of the kernel's rows for the whole
-    /// batch: the partial sums of the forward pass over its input features, those rows' gradient and their update. No
-    /// other thread reads or writes them, so the largest weight matrix of a dense network never moves between cores;
-    /// shared, it did on every step (one core writes a cache line the other has read, twice per step per line), which
-    /// cost more than the arithmetic. Its input gradient is never needed (nothing before it is trained).
+    /// The Dense layers a training step splits between its threads by the rows of its kernel (its input features)
+    /// instead of by samples, in order. Each thread owns a contiguous range of the kernel's rows for the whole batch:
+    /// the partial sums of the forward pass over its input features, those rows' gradient, the input gradient of those
+    /// features, and the rows' update. No other thread reads or writes them, so the large weight matrices never move
+    /// between cores; shared, they did on every step (one core writes a cache line the other has read, twice per step
+    /// per line), which cost more than the arithmetic. Chosen: the first trainable layer when it is a Dense reading the
+    /// images through layers that map each feature on its own (<see cref="ImagesRowSplitLayer"/>), and every Dense
+    /// with a kernel of <see cref="RowSplitMinimumKernel"/> floats or more whose input a convolution, a pooling, a
+    /// Dropout or a Dense writes (into a batch region, <see cref="GathersForRowSplit"/>).
     /// </summary>
-    public int RowSplitLayer { get; }
+    public IReadOnlyList<int> RowSplitLayers { get; }
 
-    /// <summary>The rows of <see cref="RowSplitLayer"/>'s kernel are shared out in blocks of this many, so that every
-    /// thread's range starts on a 64-byte boundary of the parameter and gradient buffers.</summary>
-    public int RowBlock { get; }
+    /// <summary>The first trainable layer when it is a Dense reading the images through Flatten, Rescaling or
+    /// Normalization only, which then map each thread's own input features for the whole batch (no barrier before it);
+    /// -1 when there is none.</summary>
+    public int ImagesRowSplitLayer { get; }
 
-    /// <summary>Where the parameters whose gradients the threads sum begin: after the kernel of
-    /// <see cref="RowSplitLayer"/>, whose rows the threads own; 0 when there is none.</summary>
-    public int SummedParametersStart { get; }
+    /// <summary>The parameters whose gradients the threads compute per chunk and then sum: every range outside the
+    /// kernels trained by rows, whose rows the threads own.</summary>
+    public IReadOnlyList<(int First, int End)> SummedParameterRanges { get; }
+
+    /// <summary>Whether a training step splits <paramref name="layer"/> between its threads by the rows of its kernel.</summary>
+    public bool IsRowSplit(int layer) => RowSplitLayers.Contains(layer);
+
+    /// <summary>Whether <paramref name="layer"/> writes its training output for a Dense trained by rows: into a batch
+    /// region, each thread its chunk's rows, which the Dense reads after a barrier.</summary>
+    public bool GathersForRowSplit(int layer) => _gathersForRowSplit[layer];
+
+    /// <summary>
+    /// The rows of a kernel trained by rows are shared out in blocks of this many: with an input gradient, blocks of
+    /// <see cref="SplitBlock"/> (its tiles then cover whole vectors on every path but at the last feature); else the
+    /// fewest rows that make a whole number of 64-byte lines, so every thread's rows start on a line of the parameter
+    /// and gradient buffers either way.
+    /// </summary>
+    public int RowBlock(int layer) =>
+        NeedsInputGradient(layer) ? SplitBlock : KerasConventions.Alignment / Gcd(((DenseSpec)Model.Layers[layer]).Units, KerasConventions.Alignment);
 
     /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
     public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
@@ -213,13 +244,13 @@ internal sealed class NetworkPlan
 
     public bool HasRegion(string name) => _regions.ContainsKey(name);
 
-    /// <summary>Whether <paramref name="layer"/> comes before <see cref="RowSplitLayer"/>: in training it maps the
+    /// <summary>Whether <paramref name="layer"/> comes before <see cref="ImagesRowSplitLayer"/>: in training it maps the
     /// images of the whole batch, each thread its share of the input features.</summary>
-    public bool FeedsRowSplit(int layer) => RowSplitLayer >= 0 && layer < RowSplitLayer;
+    public bool FeedsRowSplit(int layer) => ImagesRowSplitLayer >= 0 && layer < ImagesRowSplitLayer;
 
     // The first trainable layer, when it is a Dense reached from the images through layers that map each input
     // feature on its own (so a thread can compute its features' values for the whole batch alone).
-    private int ChooseRowSplitLayer()
+    private int ChooseImagesRowSplitLayer()
     {
         if (FirstTrainable < 0 || Model.Layers[FirstTrainable] is not DenseSpec || InputCopied)
         {
@@ -237,6 +268,63 @@ internal sealed class NetworkPlan
         return FirstTrainable;
     }
 
+    private IReadOnlyList<int> ChooseRowSplitLayers()
+    {
+        var layers = new List<int>();
+        for (int i = 0; i < Model.Layers.Count; i++)
+        {
+            if (i == ImagesRowSplitLayer)
+            {
+                layers.Add(i);
+            }
+            else if (Model.Layers[i] is DenseSpec dense && dense.Input.Size * dense.Units >= RowSplitMinimumKernel
+                && TrainingProducer(i) is int producer && producer >= 0
+                && Model.Layers[producer] is Conv2DSpec or Pooling2DSpec or DenseSpec or DropoutSpec { Rate: > 0 })
+            {
+                layers.Add(i);
+            }
+        }
+
+        return layers;
+    }
+
+    // The layer whose output a training pass hands to `layer`: past Flatten, a linear or folded Activation and a
+    // Dropout of rate 0, which hand their input on; -1 for the images.
+    private int TrainingProducer(int layer)
+    {
+        int i = layer - 1;
+        while (i >= 0 && Model.Layers[i] is FlattenSpec or ActivationSpec { HandsInputOn: true } or DropoutSpec { Rate: <= 0 })
+        {
+            i--;
+        }
+
+        return i;
+    }
+
+    // Everything but the kernels trained by rows (the gaps between arrays go with the ranges around them).
+    private List<(int First, int End)> ChooseSummedParameterRanges()
+    {
+        var ranges = new List<(int First, int End)>();
+        int start = 0;
+        foreach (int layer in RowSplitLayers)
+        {
+            WeightSlot kernel = Weight(layer, "kernel");
+            if (kernel.Offset > start)
+            {
+                ranges.Add((start, kernel.Offset));
+            }
+
+            start = KerasConventions.Align(kernel.Offset + kernel.Length);
+        }
+
+        if (ParameterLength > start)
+        {
+            ranges.Add((start, ParameterLength));
+        }
+
+        return ranges;
+    }
+
     /// <summary>The expression of part <c>part</c> of <c>parts</c> of <paramref name="length"/> values in a split pass.</summary>
     public static string SplitValues(long length) => $"Partition.Blocks({length}, {SplitBlock}, part, parts)";
 
@@ -249,7 +337,7 @@ internal sealed class NetworkPlan
     /// </summary>
     public bool SplitReadsOwnPart(int layer) =>
         FeedsRowSplit(layer)
-        || layer == RowSplitLayer
+        || layer == ImagesRowSplitLayer
         || (Model.Layers[layer] is DenseSpec && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec);
 
     /// <summary>Whether part 0 of a split pass computes all the logits itself: the last layer to write an output is a
@@ -269,9 +357,10 @@ internal sealed class NetworkPlan
         return i;
     }
 
-    /// <summary>The expression of the input features (rows of <see cref="RowSplitLayer"/>'s kernel) thread
-    /// <c>thread</c> of <c>threads</c> owns in a training step; the layers before it map the same features.</summary>
-    public string OwnedFeatures() => $"Partition.Blocks({Model.Layers[RowSplitLayer].Input.Size}, {RowBlock}, thread, threads)";
+    /// <summary>The expression of the input features (rows of the kernel) of <paramref name="layer"/>, trained by rows,
+    /// thread <c>thread</c> of <c>threads</c> owns in a training step; the layers before
+    /// <see cref="ImagesRowSplitLayer"/> map the same features.</summary>
+    public string OwnedFeatures(int layer) => $"Partition.Blocks({Model.Layers[layer].Input.Size}, {RowBlock(layer)}, thread, threads)";
 
     private static int Gcd(int a, int b) => b == 0 ? a : Gcd(b, a % b);
 
@@ -382,7 +471,7 @@ internal sealed class NetworkPlan
             case DropoutSpec dropout:
                 if (dropout.Rate > 0)
                 {
-                    _trainingOutputs[layer.Index] = AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output (training only): {shape}");
+                    _trainingOutputs[layer.Index] = GathersForRowSplit(layer.Index) ? null : AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output (training only): {shape}");
                     AddPerSample(id + "Mask", layer.Output.Size, $"{layer.Name} mask: 0 or 1 / (1 - rate) per value");
                 }
 
@@ -409,10 +498,14 @@ internal sealed class NetworkPlan
             case DenseSpec dense:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
                 AddRegion(RegionKind.Partial, id + "Partials", (long)dense.Units * SplitSamples, $"{layer.Name}: a thread's partial sums over its input features in a split pass, [up to {SplitSamples} samples, {dense.Units}]");
-                if (layer.Index == RowSplitLayer)
+                if (IsRowSplit(layer.Index))
                 {
                     AddRegion(RegionKind.BatchPartial, id + "RowPartials", dense.Units, $"{layer.Name}: a thread's partial sums over the input features it owns, for the whole batch: [N,{dense.Units}]");
                     AddRegion(RegionKind.Batch, id + "BatchGradient", dense.Units, $"{layer.Name}: the gradient of its pre-activation output, gathered from every thread's chunk: [N,{dense.Units}]");
+                    if (NeedsInputGradient(layer.Index))
+                    {
+                        AddRegion(RegionKind.Batch, id + "BatchInputGradient", dense.Input.Size, $"{layer.Name}: the gradient of its input, each thread writing the input features it owns for the whole batch: [N,{dense.Input.Size}]");
+                    }
                 }
 
                 break;
@@ -423,6 +516,11 @@ internal sealed class NetworkPlan
             default:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
                 break;
+        }
+
+        if (GathersForRowSplit(layer.Index))
+        {
+            _trainingOutputs[layer.Index] = AddRegion(RegionKind.Batch, id + "BatchOutput", layer.Output.Size, $"{layer.Name} output in training, for the whole batch (each thread writes its chunk's rows) of the Dense trained by rows after it: {shape}");
         }
     }
 

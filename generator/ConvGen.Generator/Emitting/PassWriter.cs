@@ -26,10 +26,10 @@ internal sealed class PassWriter
         return NetworkPlan.Reference(region);
     }
 
-    /// <summary>The local reference to a buffer holding the whole batch of a training step: the batch's first image
-    /// (the pass gets its chunk's), or a batch region.</summary>
-    public string BatchBuffer(string region, long valuesPerSample) =>
-        region == NetworkPlan.ImagesName ? $"Unsafe.Subtract(ref images, first * {valuesPerSample})" : Buffer(region);
+    /// <summary>The reference to the whole batch of a training step in a buffer of <paramref name="valuesPerSample"/>
+    /// per sample: the images or a batch region, whose local references are the thread's chunk, start
+    /// <c>first</c> samples earlier.</summary>
+    public string BatchBuffer(string region, long valuesPerSample) => $"Unsafe.Subtract(ref {Buffer(region)}, first * {valuesPerSample})";
 
     public static string Parameter(WeightSlot weight) => $"Unsafe.Add(ref parameters, Weights.{weight.Constant})";
 

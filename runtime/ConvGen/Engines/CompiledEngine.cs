@@ -10,9 +10,9 @@ namespace ConvGen.Engines;
 /// per thread of a persistent <see cref="WorkerTeam"/>; each thread runs the generated forward and backward passes on
 /// its chunk with its own workspace and its own gradient buffer, and the buffers are then summed in a fixed order
 /// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
-/// statistics over the whole batch. A first dense layer reading the images is trained by rows instead: each thread owns
-/// a range of its kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes their whole gradient and
-/// updates them itself, so the largest weight matrix of a dense network is never shared between cores. Workspaces are
+/// statistics over the whole batch. Large dense layers are trained by rows instead: each thread owns a range of the
+/// kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes their whole gradient and updates them
+/// itself, so the largest weight matrices are never shared between cores. Workspaces are
 /// sized per sample at build time and grown only when a larger chunk arrives, so a step allocates nothing. The generated code picks its instruction set once, from
 /// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
 /// An engine serves one model from one thread at a time.
@@ -287,16 +287,30 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// </summary>
     protected abstract BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier);
 
-    /// <summary>
-    /// The parameters [First, End) thread <paramref name="thread"/> of <paramref name="threads"/> owns in a training
-    /// step: it alone computes their whole gradient (into the model's buffer) and updates them, so they never move
-    /// between cores. Empty unless the generated engine trains a layer by rows.
-    /// </summary>
-    protected virtual (int First, int End) OwnedParameters(int thread, int threads) => (0, 0);
+    /// <summary>How many ranges of parameters each thread owns in a training step (<see cref="OwnedParameters"/>): one per
+    /// layer trained by rows, none unless the generated engine trains one.</summary>
+    protected virtual int OwnedRanges => 0;
 
-    /// <summary>Where the parameters whose gradients the threads compute per chunk and sum begin: every parameter
-    /// before it is owned by one thread (<see cref="OwnedParameters"/>).</summary>
-    protected virtual int SummedParametersStart => 0;
+    /// <summary>
+    /// Range <paramref name="range"/> of the parameters [First, End) thread <paramref name="thread"/> of
+    /// <paramref name="threads"/> owns in a training step: it alone computes their whole gradient (into the model's
+    /// buffer) and updates them, so they never move between cores.
+    /// </summary>
+    protected virtual (int First, int End) OwnedParameters(int range, int thread, int threads) => throw new ArgumentOutOfRangeException(nameof(range));
+
+    /// <summary>How many ranges of parameters the threads compute gradients for per chunk and then sum
+    /// (<see cref="SummedParameters"/>).</summary>
+    protected virtual int SummedRanges => 1;
+
+    /// <summary>Range <paramref name="range"/> of the parameters whose gradients the threads sum: all of them unless
+    /// the generated engine trains layers by rows (their kernels are owned instead).</summary>
+    protected virtual (int First, int End) SummedParameters(int range) =>
+        range == 0 ? (0, Description.ParameterLength) : throw new ArgumentOutOfRangeException(nameof(range));
+
+    /// <summary>The parameters of the kernel rows [First, End) of a [rows, <paramref name="units"/>] kernel at
+    /// <paramref name="kernel"/>.</summary>
+    protected static (int First, int End) KernelRows(int kernel, int units, (int First, int End) rows) =>
+        (kernel + (rows.First * units), kernel + (rows.End * units));
 
     private static int DefaultThreads()
     {
@@ -578,23 +592,28 @@ public abstract class CompiledEngine : Engine, IDisposable
                 barrier);
             // The parameters this thread owns have their whole gradient now, and no other thread reads them: update them
             // before waiting.
-            (int ownedFirst, int ownedEnd) = Engine.OwnedParameters(thread, Threads);
-            if (ownedEnd > ownedFirst)
+            for (int range = 0; range < Engine.OwnedRanges; range++)
             {
-                _optimizer?.UpdateRange(parameters[ownedFirst..ownedEnd], modelGradients[ownedFirst..ownedEnd], ownedFirst, _step);
+                (int ownedFirst, int ownedEnd) = Engine.OwnedParameters(range, thread, Threads);
+                if (ownedEnd > ownedFirst)
+                {
+                    _optimizer?.UpdateRange(parameters[ownedFirst..ownedEnd], modelGradients[ownedFirst..ownedEnd], ownedFirst, _step);
+                }
             }
 
-            // Each thread takes one range of the other parameters: the sum of the threads' gradients there (always in
-            // thread order) into the model's buffer, then the optimizer's update of that range.
+            // Each thread takes one part of each range of the other parameters: the sum of the threads' gradients there
+            // (always in thread order) into the model's buffer, then the optimizer's update of that part.
             barrier.SignalAndWait();
-            int summed = Engine.SummedParametersStart;
-            (int start, int end) = Partition.Blocks(Engine.Description.ParameterLength - summed, KerasConventions.Alignment, thread, Threads);
-            start += summed;
-            end += summed;
-            Span<float> total = modelGradients[start..end];
-            GradientSum.AddThreads(total, Engine._gradients, Threads, start);
-
-            _optimizer?.UpdateRange(parameters[start..end], total, start, _step);
+            for (int range = 0; range < Engine.SummedRanges; range++)
+            {
+                (int summedFirst, int summedEnd) = Engine.SummedParameters(range);
+                (int start, int end) = Partition.Blocks(summedEnd - summedFirst, KerasConventions.Alignment, thread, Threads);
+                start += summedFirst;
+                end += summedFirst;
+                Span<float> total = modelGradients[start..end];
+                GradientSum.AddThreads(total, Engine._gradients, Threads, start);
+                _optimizer?.UpdateRange(parameters[start..end], total, start, _step);
+            }
         }
     }
 }

@@ -141,6 +141,11 @@ public static class TensorLayout
         TransposeRows(ref matrix, ref transposed, rows, columns, first, end);
     }
 
+    /// <summary>Writes the rows [First, End) of the row-major [rows, columns] matrix into the same columns of its
+    /// transpose [columns, rows]: a thread that owns those rows (a layer trained by rows) transposes them alone.</summary>
+    public static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, (int First, int End) range) =>
+        TransposeRows(ref matrix, ref transposed, rows, columns, range.First, range.End);
+
     private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
     {
         int r0 = firstRow;

@@ -94,12 +94,12 @@ namespace ConvGen.Generated
         /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
-            public const int PerSample = 122640;
+            public const int PerSample = 118032;
             public const int PerThread = 0;
             public const int Shared = 600320;
             public const int PartialsPerThread = 976;
-            public const int BatchPerSample = 0;
-            public const int BatchPartialsPerSample = 0;
+            public const int BatchPerSample = 9344;
+            public const int BatchPartialsPerSample = 128;
 
             /// <summary>conv2d output: [N,26,26,32] (21632 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -110,26 +110,35 @@ namespace ConvGen.Generated
             /// <summary>max_pooling2d output: [N,12,12,32] (4608 floats per sample).</summary>
             public const int MaxPooling2dOutput = 40064;
 
-            /// <summary>dropout output (training only): [N,12,12,32] (4608 floats per sample).</summary>
-            public const int DropoutOutput = 44672;
-
             /// <summary>dropout mask: 0 or 1 / (1 - rate) per value (4608 floats per sample).</summary>
-            public const int DropoutMask = 49280;
+            public const int DropoutMask = 44672;
+
+            /// <summary>dropout output in training, for the whole batch (each thread writes its chunk's rows) of the Dense trained by rows after it: [N,12,12,32] (4608 floats per sample of the batch, shared).</summary>
+            public const int DropoutBatchOutput = 0;
 
             /// <summary>dense output: [N,128] (128 floats per sample).</summary>
-            public const int DenseOutput = 53888;
+            public const int DenseOutput = 49280;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
             public const int DensePartials = 0;
 
+            /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,128] (128 floats per sample of the batch per thread, shared).</summary>
+            public const int DenseRowPartials = 0;
+
+            /// <summary>dense: the gradient of its pre-activation output, gathered from every thread's chunk: [N,128] (128 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchGradient = 4608;
+
+            /// <summary>dense: the gradient of its input, each thread writing the input features it owns for the whole batch: [N,4608] (4608 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchInputGradient = 4736;
+
             /// <summary>dropout_1 output (training only): [N,128] (128 floats per sample).</summary>
-            public const int Dropout1Output = 54016;
+            public const int Dropout1Output = 49408;
 
             /// <summary>dropout_1 mask: 0 or 1 / (1 - rate) per value (128 floats per sample).</summary>
-            public const int Dropout1Mask = 54144;
+            public const int Dropout1Mask = 49536;
 
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
-            public const int Dense1Output = 54272;
+            public const int Dense1Output = 49664;
 
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
             public const int Dense1Partials = 896;
@@ -141,16 +150,16 @@ namespace ConvGen.Generated
             public const int DenseTransposedKernel = 1280;
 
             /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,28,28,32] (25088 floats per sample).</summary>
-            public const int Conv2d1DilatedGradient = 54288;
+            public const int Conv2d1DilatedGradient = 49680;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 591104;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientA = 79376;
+            public const int GradientA = 74768;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientB = 101008;
+            public const int GradientB = 96400;
         }
 
         /// <inheritdoc/>
@@ -262,6 +271,28 @@ namespace ConvGen.Generated
             return metrics;
         }
 
+        /// <inheritdoc/>
+        protected override int OwnedRanges => 1;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) OwnedParameters(int range, int thread, int threads) => range switch
+        {
+            // The rows of dense/kernel whose partial sums and gradient the thread computed.
+            0 => KernelRows(Weights.DenseKernel, 128, Partition.Blocks(4608, 16, thread, threads)),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
+
+        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
+        protected override int SummedRanges => 2;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) SummedParameters(int range) => range switch
+        {
+            0 => (0, 9568),
+            1 => (599392, 600816),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
+
         /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
         private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
         {
@@ -270,7 +301,7 @@ namespace ConvGen.Generated
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 4608, 128, thread, threads);
+            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 4608, 128, Partition.Blocks(4608, 16, thread, threads));
             TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 3, 3, 32, 32, thread, threads);
         }
 
@@ -334,7 +365,8 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -347,9 +379,14 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx512(ref maxPooling2dOutput, ref dropoutMask, ref dropoutBatchOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx512(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // dropout_1: Dropout [N,128] -> [N,128]
             Dropout1Kernels.ForwardTrainingAvx512(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
@@ -366,8 +403,10 @@ namespace ConvGen.Generated
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 4608));
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -380,15 +419,21 @@ namespace ConvGen.Generated
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx512(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // dropout: the gradient of its output is in GradientA
-            DropoutKernels.BackwardAvx512(ref dropoutMask, ref gradientA, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
-            // conv2d: the gradient of its output is in GradientA
-            Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(4608, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsAvx512(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 4608), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            // dropout: the gradient of its output is in DenseBatchInputGradient
+            DropoutKernels.BackwardAvx512(ref dropoutMask, ref denseBatchInputGradient, count);
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d_1: the gradient of its output is in GradientA
+            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            // conv2d: the gradient of its output is in GradientB
+            Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         // ==== AVX2 passes ====
@@ -451,7 +496,8 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -464,9 +510,14 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
+            DropoutKernels.ForwardTrainingAvx2(ref maxPooling2dOutput, ref dropoutMask, ref dropoutBatchOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx2(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // dropout_1: Dropout [N,128] -> [N,128]
             Dropout1Kernels.ForwardTrainingAvx2(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
@@ -483,8 +534,10 @@ namespace ConvGen.Generated
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 4608));
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -497,15 +550,21 @@ namespace ConvGen.Generated
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardAvx2(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // dropout: the gradient of its output is in GradientA
-            DropoutKernels.BackwardAvx2(ref dropoutMask, ref gradientA, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
-            // conv2d: the gradient of its output is in GradientA
-            Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientAvx2(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx2(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(4608, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsAvx2(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 4608), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            // dropout: the gradient of its output is in DenseBatchInputGradient
+            DropoutKernels.BackwardAvx2(ref dropoutMask, ref denseBatchInputGradient, count);
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d_1: the gradient of its output is in GradientA
+            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            // conv2d: the gradient of its output is in GradientB
+            Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         // ==== Vector128 passes ====
@@ -568,7 +627,8 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -581,9 +641,14 @@ namespace ConvGen.Generated
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
-            DropoutKernels.ForwardTrainingVector128(ref maxPooling2dOutput, ref dropoutMask, ref dropoutOutput, count, first, dropoutSeed);
+            DropoutKernels.ForwardTrainingVector128(ref maxPooling2dOutput, ref dropoutMask, ref dropoutBatchOutput, count, first, dropoutSeed);
             // dense: Dense [N,4608] -> [N,128]
-            DenseKernels.ForwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialVector128(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // dropout_1: Dropout [N,128] -> [N,128]
             Dropout1Kernels.ForwardTrainingVector128(ref denseOutput, ref dropout1Mask, ref dropout1Output, count, first, dropoutSeed);
             // dense_1: Dense [N,128] -> [N,10]
@@ -600,8 +665,10 @@ namespace ConvGen.Generated
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
-            ref float dropoutOutput = ref Unsafe.Add(ref workspace, Workspace.DropoutOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 4608));
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
@@ -614,15 +681,21 @@ namespace ConvGen.Generated
             // dropout_1: the gradient of its output is in GradientB
             Dropout1Kernels.BackwardVector128(ref denseOutput, ref dropout1Mask, ref gradientB, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref dropoutOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // dropout: the gradient of its output is in GradientA
-            DropoutKernels.BackwardVector128(ref dropoutMask, ref gradientA, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardVector128(ref conv2d1Output, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d_1: the gradient of its output is in GradientB
-            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientA, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
-            // conv2d: the gradient of its output is in GradientA
-            Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientVector128(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsVector128(ref Unsafe.Subtract(ref dropoutBatchOutput, first * 4608), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(4608, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsVector128(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 4608), total, Partition.Blocks(4608, 16, thread, threads));
+            barrier.SignalAndWait();
+            // dropout: the gradient of its output is in DenseBatchInputGradient
+            DropoutKernels.BackwardVector128(ref dropoutMask, ref denseBatchInputGradient, count);
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardVector128(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d_1: the gradient of its output is in GradientA
+            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            // conv2d: the gradient of its output is in GradientB
+            Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         /// <summary>conv2d: Conv2D, 32 filters of 3×3, stride 1×1, 'valid', relu: in [N,28,28,1] -&gt; out [N,26,26,32].</summary>
@@ -4378,11 +4451,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientAvx512(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
                     Vector512<float> sum1 = Vector512<float>.Zero;
@@ -4414,53 +4487,134 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
                 }
-                // Kernel gradient [4608, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 4608; i += 6)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx512(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 6; i += 6)
                 {
-                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
-                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 4)
                 {
-                    int n = 0;
-                    for (; n <= count - 6; n += 6)
+                    KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 4;
+                }
+                if (i <= end - 2)
+                {
+                    KernelGradientTile2x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile2x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    KernelGradientTile1x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile1x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 1;
+                }
+            }
+
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,4608].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void InputGradientRowsAvx512(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 64 features while they fit, then one of the whole blocks of 16 left.
+                int n = 0;
+                for (; n <= count - 6; n += 6)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
                     {
-                        for (int column = 0; column < 4608; column += 64)
-                        {
-                            InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
+                        InputGradientRowsTile6x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    if (n <= count - 4)
+                    if (column <= k1 - 48)
                     {
-                        for (int column = 0; column < 4608; column += 64)
-                        {
-                            InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 4;
+                        InputGradientRowsTile6x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    if (n <= count - 2)
+                    else if (column <= k1 - 32)
                     {
-                        for (int column = 0; column < 4608; column += 64)
-                        {
-                            InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 2;
+                        InputGradientRowsTile6x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    if (n <= count - 1)
+                    else if (column <= k1 - 16)
                     {
-                        for (int column = 0; column < 4320; column += 432)
-                        {
-                            InputGradientTile1x27Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        InputGradientTile1x18Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, 4320), ref Unsafe.Add(ref inputGradient, (n * 4608) + 4320));
-                        n += 1;
+                        InputGradientRowsTile6x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
+                }
+                if (n <= count - 4)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile4x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 4;
+                }
+                if (n <= count - 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile2x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 2;
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile1x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 1;
                 }
             }
 
             /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile6x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4537,9 +4691,168 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 23088));
             }
 
+            /// <summary>6 samples × 48 columns: reduces over 128. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 18448));
+                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 18464));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 23056));
+                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 23072));
+            }
+
+            /// <summary>6 samples × 32 columns: reduces over 128. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 18448));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 23056));
+            }
+
+            /// <summary>6 samples × 16 columns: reduces over 128. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
+            }
+
             /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4596,9 +4909,132 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 13872));
             }
 
+            /// <summary>4 samples × 48 columns: reduces over 128. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
+            }
+
+            /// <summary>4 samples × 32 columns: reduces over 128. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+            }
+
+            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+            }
+
             /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -4635,44 +5071,28 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
             }
 
-            /// <summary>1 sample × 432 columns: reduces over 128. Accumulators: 1 × 27 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 48 columns: reduces over 128. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x27Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero, c0_8 = Vector512<float>.Zero, c0_9 = Vector512<float>.Zero, c0_10 = Vector512<float>.Zero, c0_11 = Vector512<float>.Zero, c0_12 = Vector512<float>.Zero, c0_13 = Vector512<float>.Zero, c0_14 = Vector512<float>.Zero, c0_15 = Vector512<float>.Zero, c0_16 = Vector512<float>.Zero, c0_17 = Vector512<float>.Zero, c0_18 = Vector512<float>.Zero, c0_19 = Vector512<float>.Zero, c0_20 = Vector512<float>.Zero, c0_21 = Vector512<float>.Zero, c0_22 = Vector512<float>.Zero, c0_23 = Vector512<float>.Zero, c0_24 = Vector512<float>.Zero, c0_25 = Vector512<float>.Zero, c0_26 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
                 {
                     {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
                         Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
-                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
-                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
-                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
-                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
-                        c0_8 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 128)), c0_8);
-                        c0_9 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 144)), c0_9);
-                        c0_10 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 160)), c0_10);
-                        c0_11 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 176)), c0_11);
-                        c0_12 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 192)), c0_12);
-                        c0_13 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 208)), c0_13);
-                        c0_14 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 224)), c0_14);
-                        c0_15 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 240)), c0_15);
-                        c0_16 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 256)), c0_16);
-                        c0_17 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 272)), c0_17);
-                        c0_18 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 288)), c0_18);
-                        c0_19 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 304)), c0_19);
-                        c0_20 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 320)), c0_20);
-                        c0_21 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 336)), c0_21);
-                        c0_22 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 352)), c0_22);
-                        c0_23 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 368)), c0_23);
-                        c0_24 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 384)), c0_24);
-                        c0_25 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 400)), c0_25);
-                        c0_26 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 416)), c0_26);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -4680,37 +5100,69 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c0_12.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c0_13.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c0_14.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c0_15.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c0_16.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c0_17.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c0_18.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c0_19.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c0_20.StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                c0_21.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                c0_22.StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                c0_23.StoreUnsafe(ref Unsafe.Add(ref c, 368));
-                c0_24.StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                c0_25.StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                c0_26.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
             }
 
-            /// <summary>1 sample × 288 columns: reduces over 128. Accumulators: 1 × 18 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 32 columns: reduces over 128. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x18Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero, c0_8 = Vector512<float>.Zero, c0_9 = Vector512<float>.Zero, c0_10 = Vector512<float>.Zero, c0_11 = Vector512<float>.Zero, c0_12 = Vector512<float>.Zero, c0_13 = Vector512<float>.Zero, c0_14 = Vector512<float>.Zero, c0_15 = Vector512<float>.Zero, c0_16 = Vector512<float>.Zero, c0_17 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+            }
+
+            /// <summary>1 sample × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -4721,20 +5173,6 @@ namespace ConvGen.Generated
                         c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
                         c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
                         c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
-                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
-                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
-                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
-                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
-                        c0_8 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 128)), c0_8);
-                        c0_9 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 144)), c0_9);
-                        c0_10 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 160)), c0_10);
-                        c0_11 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 176)), c0_11);
-                        c0_12 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 192)), c0_12);
-                        c0_13 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 208)), c0_13);
-                        c0_14 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 224)), c0_14);
-                        c0_15 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 240)), c0_15);
-                        c0_16 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 256)), c0_16);
-                        c0_17 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 272)), c0_17);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -4743,20 +5181,69 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c0_12.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c0_13.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c0_14.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c0_15.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c0_16.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c0_17.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+            }
+
+            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+            }
+
+            /// <summary>1 sample × 32 columns: reduces over 128. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
             }
 
             /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
@@ -4836,6 +5323,129 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
+            }
+
+            /// <summary>4 input features × 64 units: reduces over the batch. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile4x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+            }
+
+            /// <summary>2 input features × 64 units: reduces over the batch. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+            }
+
+            /// <summary>1 input feature × 64 units: reduces over the batch. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48)), c0_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             // ---- AVX2 ----
@@ -5277,11 +5887,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientAvx2(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 for (int column = 0; column < 128; column += 64)
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -5314,51 +5924,95 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 48));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 56));
                 }
-                // Kernel gradient [4608, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 4608; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx2(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
                     for (int column = 0; column < 120; column += 24)
                     {
-                        KernelGradientTile3x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
+                        KernelGradientTile3x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 2)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    for (int column = 0; column < 120; column += 24)
                     {
-                        for (int column = 0; column < 4608; column += 24)
-                        {
-                            InputGradientTile3x3Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
+                        KernelGradientTile2x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 2)
+                    KernelGradientTile2x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    for (int column = 0; column < 120; column += 24)
                     {
-                        for (int column = 0; column < 4608; column += 24)
-                        {
-                            InputGradientTile2x3Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 2;
+                        KernelGradientTile1x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 1)
-                    {
-                        for (int column = 0; column < 4608; column += 96)
-                        {
-                            InputGradientTile1x12Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 1;
-                    }
+                    KernelGradientTile1x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 1;
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 128. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,4608].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
+            public static void InputGradientRowsAvx2(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 16 features while they fit.
+                int n = 0;
+                for (; n <= count - 5; n += 5)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile5x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                }
+                if (n <= count - 4)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile4x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 4;
+                }
+                if (n <= count - 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile2x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 2;
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile1x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 1;
+                }
+            }
+
+            /// <summary>5 samples × 16 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile5x2Avx2(ref float a, ref float b, ref float c)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -5366,40 +6020,45 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                         Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                         c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
                         Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
                         c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
                         c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9224));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13832));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 18440));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 128. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile4x2Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -5407,32 +6066,66 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                         Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                         c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9224));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13832));
             }
 
-            /// <summary>1 sample × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x2Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero, c0_8 = Vector256<float>.Zero, c0_9 = Vector256<float>.Zero, c0_10 = Vector256<float>.Zero, c0_11 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
+            }
+
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx2(ref float a, ref float b, ref float c)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -5441,32 +6134,12 @@ namespace ConvGen.Generated
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
-                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
-                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
-                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
-                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
-                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
-                        c0_8 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_8);
-                        c0_9 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 72)), c0_9);
-                        c0_10 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_10);
-                        c0_11 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 88)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 88));
             }
 
             /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
@@ -5537,6 +6210,106 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+            }
+
+            /// <summary>2 input features × 24 units: reduces over the batch. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x1Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+            }
+
+            /// <summary>1 input feature × 24 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x3Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x1Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
             }
 
             // ---- Vector128 ----
@@ -6105,11 +6878,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientVector128(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 for (int column = 0; column < 128; column += 32)
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -6142,51 +6915,74 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 28));
                 }
-                // Kernel gradient [4608, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 4608; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsVector128(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
                     for (int column = 0; column < 120; column += 12)
                     {
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,4608] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 2)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    for (int column = 0; column < 120; column += 12)
                     {
-                        for (int column = 0; column < 4608; column += 12)
-                        {
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
+                        KernelGradientTile2x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 2)
+                    KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    for (int column = 0; column < 120; column += 12)
                     {
-                        for (int column = 0; column < 4608; column += 12)
-                        {
-                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 2;
+                        KernelGradientTile1x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 1)
-                    {
-                        for (int column = 0; column < 4608; column += 48)
-                        {
-                            InputGradientTile1x12Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                        }
-                        n += 1;
-                    }
+                    KernelGradientTile1x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 1;
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,4608].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            public static void InputGradientRowsVector128(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 16 features while they fit.
+                int n = 0;
+                for (; n <= count - 2; n += 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile2x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile1x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                    }
+                    n += 1;
+                }
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x4Vector128(ref float a, ref float b, ref float c)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero, c1_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -6195,18 +6991,17 @@ namespace ConvGen.Generated
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12));
                         Vector128<float> a0 = Vector128.Create(ak);
                         c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
                         c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
                         c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, b3, c0_3);
                         Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
                         c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
                         c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                        c1_3 = Vector128.MultiplyAddEstimate(a1, b3, c1_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -6214,53 +7009,18 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4612));
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9220));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9224));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4620));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile1x4Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4612));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
-            }
-
-            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero, c0_11 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -6271,14 +7031,6 @@ namespace ConvGen.Generated
                         c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
                         c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                         c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
-                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
-                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
-                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
-                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
-                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
-                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
-                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
-                        c0_11 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 44)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 4608);
@@ -6287,14 +7039,6 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
             /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
@@ -6372,6 +7116,113 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+            }
+
+            /// <summary>2 input features × 12 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+            }
+
+            /// <summary>1 input feature × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 4608);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 

@@ -92,8 +92,8 @@ namespace ConvGen.Generated
             public const int PerThread = 0;
             public const int Shared = 148736;
             public const int PartialsPerThread = 976;
-            public const int BatchPerSample = 0;
-            public const int BatchPartialsPerSample = 0;
+            public const int BatchPerSample = 2432;
+            public const int BatchPartialsPerSample = 128;
 
             /// <summary>conv2d output: [N,25,25,8] (5000 floats per sample).</summary>
             public const int Conv2dOutput = 0;
@@ -101,11 +101,23 @@ namespace ConvGen.Generated
             /// <summary>max_pooling2d output: [N,12,12,8] (1152 floats per sample).</summary>
             public const int MaxPooling2dOutput = 5008;
 
+            /// <summary>max_pooling2d output in training, for the whole batch (each thread writes its chunk's rows) of the Dense trained by rows after it: [N,12,12,8] (1152 floats per sample of the batch, shared).</summary>
+            public const int MaxPooling2dBatchOutput = 0;
+
             /// <summary>dense output: [N,128] (128 floats per sample).</summary>
             public const int DenseOutput = 6160;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
             public const int DensePartials = 0;
+
+            /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,128] (128 floats per sample of the batch per thread, shared).</summary>
+            public const int DenseRowPartials = 0;
+
+            /// <summary>dense: the gradient of its pre-activation output, gathered from every thread's chunk: [N,128] (128 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchGradient = 1152;
+
+            /// <summary>dense: the gradient of its input, each thread writing the input features it owns for the whole batch: [N,1152] (1152 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchInputGradient = 1280;
 
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
             public const int Dense1Output = 6288;
@@ -235,6 +247,28 @@ namespace ConvGen.Generated
             return metrics;
         }
 
+        /// <inheritdoc/>
+        protected override int OwnedRanges => 1;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) OwnedParameters(int range, int thread, int threads) => range switch
+        {
+            // The rows of dense/kernel whose partial sums and gradient the thread computed.
+            0 => KernelRows(Weights.DenseKernel, 128, Partition.Blocks(1152, 16, thread, threads)),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
+
+        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
+        protected override int SummedRanges => 2;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) SummedParameters(int range) => range switch
+        {
+            0 => (0, 144),
+            1 => (147600, 149024),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
+
         /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
         private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
         {
@@ -242,7 +276,7 @@ namespace ConvGen.Generated
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
 
             TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 1152, 128, thread, threads);
+            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 1152, 128, Partition.Blocks(1152, 16, thread, threads));
         }
 
         // ==== AVX-512 passes ====
@@ -303,7 +337,8 @@ namespace ConvGen.Generated
         private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
@@ -312,9 +347,14 @@ namespace ConvGen.Generated
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
             // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx512(ref conv2dOutput, ref maxPooling2dBatchOutput, count);
             // dense: Dense [N,1152] -> [N,128]
-            DenseKernels.ForwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx512(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx512(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
@@ -329,18 +369,26 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 1152));
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx512(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d: the gradient of its output is in GradientB
-            Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(1152, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsAvx512(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 1152), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardAvx512(ref conv2dOutput, ref maxPooling2dBatchOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d: the gradient of its output is in GradientA
+            Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         // ==== AVX2 passes ====
@@ -401,7 +449,8 @@ namespace ConvGen.Generated
         private static void ForwardTrainingAvx2(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
@@ -410,9 +459,14 @@ namespace ConvGen.Generated
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
             // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardAvx2(ref conv2dOutput, ref maxPooling2dBatchOutput, count);
             // dense: Dense [N,1152] -> [N,128]
-            DenseKernels.ForwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialAvx2(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceAvx2(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
@@ -427,18 +481,26 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 1152));
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardAvx2(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d: the gradient of its output is in GradientB
-            Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientAvx2(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsAvx2(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(1152, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsAvx2(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 1152), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardAvx2(ref conv2dOutput, ref maxPooling2dBatchOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d: the gradient of its output is in GradientA
+            Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         // ==== Vector128 passes ====
@@ -499,7 +561,8 @@ namespace ConvGen.Generated
         private static void ForwardTrainingVector128(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
+            ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
@@ -508,9 +571,14 @@ namespace ConvGen.Generated
             // activation: Activation [N,25,25,8] -> [N,25,25,8]
             // relu, applied by conv2d as it writes its output.
             // max_pooling2d: MaxPooling2D [N,25,25,8] -> [N,12,12,8]
-            MaxPooling2dKernels.ForwardVector128(ref conv2dOutput, ref maxPooling2dOutput, count);
+            MaxPooling2dKernels.ForwardVector128(ref conv2dOutput, ref maxPooling2dBatchOutput, count);
             // dense: Dense [N,1152] -> [N,128]
-            DenseKernels.ForwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count);
+            // Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.
+            barrier.SignalAndWait();
+            // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
+            DenseKernels.ForwardPartialVector128(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            DenseKernels.ForwardReduceVector128(ref Unsafe.Add(ref denseRowPartials, first * 128), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 128));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
@@ -525,18 +593,26 @@ namespace ConvGen.Generated
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
+            ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseBatchInputGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchInputGradient * total) + (first * 1152));
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientB
-            DenseKernels.BackwardVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseKernel), ref Unsafe.Add(ref gradients, Weights.DenseBias), ref gradientA, ref denseTransposedKernel, count);
-            // max_pooling2d: the gradient of its output is in GradientA
-            MaxPooling2dKernels.BackwardVector128(ref conv2dOutput, ref maxPooling2dOutput, ref gradientA, ref gradientB, count);
-            // conv2d: the gradient of its output is in GradientB
-            Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
+            DenseKernels.GatherOutputGradientVector128(ref denseOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            barrier.SignalAndWait();
+            // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
+            DenseKernels.KernelGradientRowsVector128(ref Unsafe.Subtract(ref maxPooling2dBatchOutput, first * 1152), ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(1152, 16, thread, threads));
+            // The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.
+            DenseKernels.InputGradientRowsVector128(ref Unsafe.Subtract(ref denseBatchGradient, first * 128), ref denseTransposedKernel, ref Unsafe.Subtract(ref denseBatchInputGradient, first * 1152), total, Partition.Blocks(1152, 16, thread, threads));
+            barrier.SignalAndWait();
+            // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
+            MaxPooling2dKernels.BackwardVector128(ref conv2dOutput, ref maxPooling2dBatchOutput, ref denseBatchInputGradient, ref gradientA, count);
+            // conv2d: the gradient of its output is in GradientA
+            Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
 
         /// <summary>conv2d: Conv2D, 8 filters of 4×4, stride 1×1, 'valid', relu: in [N,28,28,1] -&gt; out [N,25,25,8].</summary>
@@ -2505,11 +2581,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientAvx512(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
                     Vector512<float> sum0 = Vector512<float>.Zero;
                     Vector512<float> sum1 = Vector512<float>.Zero;
@@ -2541,51 +2617,134 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 96));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 112));
                 }
-                // Kernel gradient [1152, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 1152; i += 6)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx512(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 6; i += 6)
                 {
-                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref outputGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
-                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile6x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 4)
                 {
-                    int n = 0;
-                    for (; n <= count - 6; n += 6)
+                    KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile4x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 4;
+                }
+                if (i <= end - 2)
+                {
+                    KernelGradientTile2x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile2x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    KernelGradientTile1x4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 128)), count);
+                    KernelGradientTile1x4Avx512(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 64), ref Unsafe.Add(ref kernelGradient, (i * 128) + 64), count);
+                    i += 1;
+                }
+            }
+
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,1152].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void InputGradientRowsAvx512(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 64 features while they fit, then one of the whole blocks of 16 left.
+                int n = 0;
+                for (; n <= count - 6; n += 6)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
                     {
-                        for (int column = 0; column < 1152; column += 64)
-                        {
-                            InputGradientTile6x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
+                        InputGradientRowsTile6x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    if (n <= count - 4)
+                    if (column <= k1 - 48)
                     {
-                        for (int column = 0; column < 1152; column += 64)
-                        {
-                            InputGradientTile4x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 4;
+                        InputGradientRowsTile6x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    if (n <= count - 2)
+                    else if (column <= k1 - 32)
                     {
-                        for (int column = 0; column < 1152; column += 64)
-                        {
-                            InputGradientTile2x4Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 2;
+                        InputGradientRowsTile6x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    if (n <= count - 1)
+                    else if (column <= k1 - 16)
                     {
-                        InputGradientTile1x24Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref transposed, ref Unsafe.Add(ref inputGradient, (n * 1152)));
-                        InputGradientTile1x24Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, 384), ref Unsafe.Add(ref inputGradient, (n * 1152) + 384));
-                        InputGradientTile1x24Avx512(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, 768), ref Unsafe.Add(ref inputGradient, (n * 1152) + 768));
-                        n += 1;
+                        InputGradientRowsTile6x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
+                }
+                if (n <= count - 4)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile4x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 4;
+                }
+                if (n <= count - 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile2x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 2;
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 64; column += 64)
+                    {
+                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    if (column <= k1 - 48)
+                    {
+                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 32)
+                    {
+                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    else if (column <= k1 - 16)
+                    {
+                        InputGradientRowsTile1x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 1;
                 }
             }
 
             /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile6x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -2662,9 +2821,168 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 5808));
             }
 
+            /// <summary>6 samples × 48 columns: reduces over 128. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        c4_2 = Vector512.FusedMultiplyAdd(a4, b2, c4_2);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        c5_2 = Vector512.FusedMultiplyAdd(a5, b2, c5_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c4_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 5760));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 5776));
+                c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 5792));
+            }
+
+            /// <summary>6 samples × 32 columns: reduces over 128. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 5760));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 5776));
+            }
+
+            /// <summary>6 samples × 16 columns: reduces over 128. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 5760));
+            }
+
             /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -2721,9 +3039,132 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 3504));
             }
 
+            /// <summary>4 samples × 48 columns: reduces over 128. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
+            }
+
+            /// <summary>4 samples × 32 columns: reduces over 128. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+            }
+
+            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+            }
+
             /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
@@ -2760,11 +3201,98 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
             }
 
-            /// <summary>1 sample × 384 columns: reduces over 128. Accumulators: 1 × 24 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 48 columns: reduces over 128. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x24Avx512(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero, c0_8 = Vector512<float>.Zero, c0_9 = Vector512<float>.Zero, c0_10 = Vector512<float>.Zero, c0_11 = Vector512<float>.Zero, c0_12 = Vector512<float>.Zero, c0_13 = Vector512<float>.Zero, c0_14 = Vector512<float>.Zero, c0_15 = Vector512<float>.Zero, c0_16 = Vector512<float>.Zero, c0_17 = Vector512<float>.Zero, c0_18 = Vector512<float>.Zero, c0_19 = Vector512<float>.Zero, c0_20 = Vector512<float>.Zero, c0_21 = Vector512<float>.Zero, c0_22 = Vector512<float>.Zero, c0_23 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+            }
+
+            /// <summary>2 samples × 32 columns: reduces over 128. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+            }
+
+            /// <summary>1 sample × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -2775,26 +3303,6 @@ namespace ConvGen.Generated
                         c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
                         c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
                         c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
-                        c0_4 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_4);
-                        c0_5 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_5);
-                        c0_6 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 96)), c0_6);
-                        c0_7 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 112)), c0_7);
-                        c0_8 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 128)), c0_8);
-                        c0_9 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 144)), c0_9);
-                        c0_10 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 160)), c0_10);
-                        c0_11 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 176)), c0_11);
-                        c0_12 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 192)), c0_12);
-                        c0_13 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 208)), c0_13);
-                        c0_14 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 224)), c0_14);
-                        c0_15 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 240)), c0_15);
-                        c0_16 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 256)), c0_16);
-                        c0_17 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 272)), c0_17);
-                        c0_18 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 288)), c0_18);
-                        c0_19 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 304)), c0_19);
-                        c0_20 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 320)), c0_20);
-                        c0_21 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 336)), c0_21);
-                        c0_22 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 352)), c0_22);
-                        c0_23 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 368)), c0_23);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
@@ -2803,26 +3311,69 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c0_12.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c0_13.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c0_14.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c0_15.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c0_16.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c0_17.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c0_18.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c0_19.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c0_20.StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                c0_21.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                c0_22.StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                c0_23.StoreUnsafe(ref Unsafe.Add(ref c, 368));
+            }
+
+            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+            }
+
+            /// <summary>1 sample × 32 columns: reduces over 128. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
             }
 
             /// <summary>6 input features × 64 units: reduces over the batch. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
@@ -2902,6 +3453,129 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 656));
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 672));
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
+            }
+
+            /// <summary>4 input features × 64 units: reduces over the batch. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile4x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
+            }
+
+            /// <summary>2 input features × 64 units: reduces over the batch. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48));
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+            }
+
+            /// <summary>1 input feature × 64 units: reduces over the batch. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x4Avx512(ref float a, ref float b, ref float c, int count)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 48)), c0_3);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             // ---- AVX2 ----
@@ -3343,11 +4017,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientAvx2(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 for (int column = 0; column < 128; column += 64)
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -3380,51 +4054,95 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 48));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 56));
                 }
-                // Kernel gradient [1152, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 1152; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsAvx2(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
                     for (int column = 0; column < 120; column += 24)
                     {
-                        KernelGradientTile3x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
+                        KernelGradientTile3x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    KernelGradientTile3x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 2)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    for (int column = 0; column < 120; column += 24)
                     {
-                        for (int column = 0; column < 1152; column += 24)
-                        {
-                            InputGradientTile3x3Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
+                        KernelGradientTile2x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 2)
+                    KernelGradientTile2x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    for (int column = 0; column < 120; column += 24)
                     {
-                        for (int column = 0; column < 1152; column += 24)
-                        {
-                            InputGradientTile2x3Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 2;
+                        KernelGradientTile1x3Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 1)
-                    {
-                        for (int column = 0; column < 1152; column += 96)
-                        {
-                            InputGradientTile1x12Avx2(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 1;
-                    }
+                    KernelGradientTile1x1Avx2(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 1;
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 128. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,1152].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
+            public static void InputGradientRowsAvx2(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 16 features while they fit.
+                int n = 0;
+                for (; n <= count - 5; n += 5)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile5x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                }
+                if (n <= count - 4)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile4x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 4;
+                }
+                if (n <= count - 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile2x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 2;
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile1x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 1;
+                }
+            }
+
+            /// <summary>5 samples × 16 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile5x2Avx2(ref float a, ref float b, ref float c)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
+                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -3432,40 +4150,45 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                         Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                         c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
                         Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
                         c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
                         c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2312));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3464));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 128. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile4x2Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -3473,32 +4196,66 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
                         Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
                         Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
                         c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2312));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3464));
             }
 
-            /// <summary>1 sample × 96 columns: reduces over 128. Accumulators: 1 × 12 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x12Avx2(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile2x2Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero, c0_8 = Vector256<float>.Zero, c0_9 = Vector256<float>.Zero, c0_10 = Vector256<float>.Zero, c0_11 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bk);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector256<float> a0 = Vector256.Create(ak);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
+            }
+
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx2(ref float a, ref float b, ref float c)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -3507,32 +4264,12 @@ namespace ConvGen.Generated
                         Vector256<float> a0 = Vector256.Create(ak);
                         c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bk), c0_0);
                         c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_2);
-                        c0_3 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_3);
-                        c0_4 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_4);
-                        c0_5 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_5);
-                        c0_6 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_6);
-                        c0_7 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 56)), c0_7);
-                        c0_8 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 64)), c0_8);
-                        c0_9 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 72)), c0_9);
-                        c0_10 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 80)), c0_10);
-                        c0_11 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bk, 88)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 88));
             }
 
             /// <summary>3 input features × 24 units: reduces over the batch. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
@@ -3603,6 +4340,106 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+            }
+
+            /// <summary>2 input features × 24 units: reduces over the batch. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x1Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+            }
+
+            /// <summary>1 input feature × 24 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x3Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 1 Vector256&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x1Avx2(ref float a, ref float b, ref float c, int count)
+            {
+                Vector256<float> c0_0 = Vector256<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector256<float> a0 = Vector256.Create(an);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
             }
 
             // ---- Vector128 ----
@@ -4171,11 +5008,11 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Backward: kernel, bias and input gradients from the output gradient [N,128].</summary>
+            /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,128] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float transposed, int count)
+            public static void GatherOutputGradientVector128(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
             {
-                // Bias gradient: the output gradient summed over the batch.
+                // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 for (int column = 0; column < 128; column += 32)
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -4208,51 +5045,74 @@ namespace ConvGen.Generated
                     sum6.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 24));
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, column + 28));
                 }
-                // Kernel gradient [1152, 128] = inputᵀ × outputGradient, in tiles of input features × units reducing over the batch.
-                for (int i = 0; i < 1152; i += 3)
+                MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 128).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 128));
+            }
+
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KernelGradientRowsVector128(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            {
+                (int i, int end) = features;
+                for (; i <= end - 3; i += 3)
                 {
                     for (int column = 0; column < 120; column += 12)
                     {
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref outputGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    KernelGradientTile3x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
                 }
-                // Input gradient [N,1152] = outputGradient × kernelᵀ (transposed once per step, before the backward pass).
+                if (i <= end - 2)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    for (int column = 0; column < 120; column += 12)
                     {
-                        for (int column = 0; column < 1152; column += 12)
-                        {
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
+                        KernelGradientTile2x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 2)
+                    KernelGradientTile2x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 2;
+                }
+                if (i <= end - 1)
+                {
+                    for (int column = 0; column < 120; column += 12)
                     {
-                        for (int column = 0; column < 1152; column += 12)
-                        {
-                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 2;
+                        KernelGradientTile1x3Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, column), ref Unsafe.Add(ref kernelGradient, (i * 128) + column), count);
                     }
-                    if (n <= count - 1)
-                    {
-                        for (int column = 0; column < 1152; column += 48)
-                        {
-                            InputGradientTile1x12Vector128(ref Unsafe.Add(ref outputGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                        }
-                        n += 1;
-                    }
+                    KernelGradientTile1x2Vector128(ref Unsafe.Add(ref input, i), ref Unsafe.Add(ref batchGradient, 120), ref Unsafe.Add(ref kernelGradient, (i * 128) + 120), count);
+                    i += 1;
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,128] -&gt; [N,1152].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            public static void InputGradientRowsVector128(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                (int k0, int k1) = features;
+                // Per block of samples: panels of 16 features while they fit.
+                int n = 0;
+                for (; n <= count - 2; n += 2)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile2x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                }
+                if (n <= count - 1)
+                {
+                    int column = k0;
+                    for (; column <= k1 - 16; column += 16)
+                    {
+                        InputGradientRowsTile1x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                    }
+                    n += 1;
+                }
+            }
+
+            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x4Vector128(ref float a, ref float b, ref float c)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero, c1_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -4261,18 +5121,17 @@ namespace ConvGen.Generated
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
                         Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
                         Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
+                        Vector128<float> b3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12));
                         Vector128<float> a0 = Vector128.Create(ak);
                         c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
                         c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
                         c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        c0_3 = Vector128.MultiplyAddEstimate(a0, b3, c0_3);
                         Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
                         c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
                         c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
                         c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                        c1_3 = Vector128.MultiplyAddEstimate(a1, b3, c1_3);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
@@ -4280,53 +5139,18 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1156));
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2308));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2312));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1164));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            private static void InputGradientRowsTile1x4Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bk);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8));
-                        Vector128<float> a0 = Vector128.Create(ak);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1156));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1160));
-            }
-
-            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 12 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x12Vector128(ref float a, ref float b, ref float c)
-            {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero, c0_11 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero;
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < 128; k++)
@@ -4337,14 +5161,6 @@ namespace ConvGen.Generated
                         c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 4)), c0_1);
                         c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 8)), c0_2);
                         c0_3 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 12)), c0_3);
-                        c0_4 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_4);
-                        c0_5 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 20)), c0_5);
-                        c0_6 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 24)), c0_6);
-                        c0_7 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 28)), c0_7);
-                        c0_8 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_8);
-                        c0_9 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 36)), c0_9);
-                        c0_10 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 40)), c0_10);
-                        c0_11 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bk, 44)), c0_11);
                     }
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 1152);
@@ -4353,14 +5169,6 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c0_11.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
             /// <summary>3 input features × 12 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
@@ -4438,6 +5246,113 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+            }
+
+            /// <summary>2 input features × 12 units: reduces over the batch. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
+            }
+
+            /// <summary>2 input features × 8 units: reduces over the batch. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bn);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4));
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref an, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
+            }
+
+            /// <summary>1 input feature × 12 units: reduces over the batch. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x3Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_2);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>1 input feature × 8 units: reduces over the batch. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void KernelGradientTile1x2Vector128(ref float a, ref float b, ref float c, int count)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                for (int n = 0; n < count; n++)
+                {
+                    {
+                        Vector128<float> a0 = Vector128.Create(an);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bn), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bn, 4)), c0_1);
+                    }
+                    an = ref Unsafe.Add(ref an, 1152);
+                    bn = ref Unsafe.Add(ref bn, 128);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 

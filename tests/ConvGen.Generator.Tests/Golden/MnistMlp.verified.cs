@@ -236,16 +236,26 @@ namespace ConvGen.Generated
             return metrics;
         }
 
-        /// <summary>The first parameter after dense/kernel, whose rows the threads own: from here on the threads' gradients are summed.</summary>
-        protected override int SummedParametersStart => 15680;
+        /// <inheritdoc/>
+        protected override int OwnedRanges => 1;
 
         /// <inheritdoc/>
-        protected override (int First, int End) OwnedParameters(int thread, int threads)
+        protected override (int First, int End) OwnedParameters(int range, int thread, int threads) => range switch
         {
             // The rows of dense/kernel whose partial sums and gradient the thread computed.
-            (int first, int end) = Partition.Blocks(784, 4, thread, threads);
-            return (Weights.DenseKernel + (first * 20), Weights.DenseKernel + (end * 20));
-        }
+            0 => KernelRows(Weights.DenseKernel, 20, Partition.Blocks(784, 4, thread, threads)),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
+
+        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
+        protected override int SummedRanges => 1;
+
+        /// <inheritdoc/>
+        protected override (int First, int End) SummedParameters(int range) => range switch
+        {
+            0 => (15680, 16208),
+            _ => throw new ArgumentOutOfRangeException(nameof(range)),
+        };
 
         /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
         private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
@@ -327,17 +337,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
             barrier.SignalAndWait();
             // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
-            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
+            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Subtract(ref denseBatchGradient, first * 20), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         // ==== AVX2 passes ====
@@ -410,17 +420,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.GatherOutputGradientAvx2(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            DenseKernels.GatherOutputGradientAvx2(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
             barrier.SignalAndWait();
             // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
-            DenseKernels.KernelGradientRowsAvx2(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
+            DenseKernels.KernelGradientRowsAvx2(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Subtract(ref denseBatchGradient, first * 20), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         // ==== Vector128 passes ====
@@ -493,17 +503,17 @@ namespace ConvGen.Generated
             ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total));
+            ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.GatherOutputGradientVector128(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref Unsafe.Add(ref denseBatchGradient, first * 20), count);
+            DenseKernels.GatherOutputGradientVector128(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
             barrier.SignalAndWait();
             // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
-            DenseKernels.KernelGradientRowsVector128(ref Unsafe.Subtract(ref images, first * 784), ref denseBatchGradient, ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
+            DenseKernels.KernelGradientRowsVector128(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Subtract(ref denseBatchGradient, first * 20), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         /// <summary>dense: Dense, 20 units, relu: in [N,784] -&gt; out [N,20].</summary>

@@ -21,6 +21,9 @@ public class GeneratedLayerTests
         nameof(StandaloneLayersModel),
         nameof(WideDenseModel),
         nameof(NormalizedDenseModel),
+        nameof(DenseChainModel),
+        nameof(ConvRowsModel),
+        nameof(PooledDenseChainModel),
     ];
 
     internal static Model Create(string name, int seed) => name switch
@@ -35,6 +38,9 @@ public class GeneratedLayerTests
         nameof(StandaloneLayersModel) => new StandaloneLayersModel(seed),
         nameof(WideDenseModel) => new WideDenseModel(seed),
         nameof(NormalizedDenseModel) => new NormalizedDenseModel(seed),
+        nameof(DenseChainModel) => new DenseChainModel(seed),
+        nameof(ConvRowsModel) => new ConvRowsModel(seed),
+        nameof(PooledDenseChainModel) => new PooledDenseChainModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -87,6 +93,9 @@ public class GeneratedLayerTests
     [InlineData(nameof(ConvSameStridedModel))]
     [InlineData(nameof(WideDenseModel))]
     [InlineData(nameof(NormalizedDenseModel))]
+    [InlineData(nameof(DenseChainModel))]
+    [InlineData(nameof(ConvRowsModel))]
+    [InlineData(nameof(PooledDenseChainModel))]
     public void EveryThreadCountMatchesTheInterpretedEngineAndRepeatsItselfExactly(string model)
     {
         // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them, and
@@ -110,6 +119,8 @@ public class GeneratedLayerTests
     [InlineData(nameof(WideDenseModel))]
     [InlineData(nameof(NormalizedDenseModel))]
     [InlineData(nameof(BatchNormalizationModel))]
+    [InlineData(nameof(DenseChainModel))]
+    [InlineData(nameof(PooledDenseChainModel))]
     public void ATrainingStepIsItsGradientsThenTheUpdate(string model)
     {
         // A step updates each range of the parameters on the thread that summed its gradients, or on the thread that

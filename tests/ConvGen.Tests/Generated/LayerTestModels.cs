@@ -100,3 +100,35 @@ public partial class WideDenseModel;
 [Dense(9, UseBias = false, Activation = Activation.Relu, KernelInitializer = Initializer.HeUniform)]
 [Dense(4, Activation = Activation.Softmax)]
 public partial class NormalizedDenseModel;
+
+/// <summary>Three dense layers trained by rows in a row (each kernel ≥ NetworkPlan.RowSplitMinimumKernel): the first
+/// fed by the images, the others by the one before it through a batch region; input gradients by rows with the tanh
+/// and relu derivatives applied as they are written, over features that end in a partial block (90 and 70); the last
+/// writes the logits.</summary>
+[Sequential(40)]
+[Dense(90, Activation = Activation.Tanh)]
+[Dense(70, UseBias = false, Activation = Activation.Relu)]
+[Dense(64, Activation = Activation.Softmax)]
+public partial class DenseChainModel;
+
+/// <summary>A convolution's output (216 features, the sigmoid derivative applied by the dense layer's input gradient)
+/// gathered for a dense layer trained by rows; dropout after it.</summary>
+[Sequential(7, 7, 2)]
+[Conv2D(6, 2, Activation = Activation.Sigmoid)]
+[Flatten]
+[Dense(24, Activation = Activation.Tanh)]
+[Dropout(0.4)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ConvRowsModel;
+
+/// <summary>Pooling and dropout gathered for two dense layers trained by rows, then a small dense layer trained by
+/// samples.</summary>
+[Sequential(9, 9, 2)]
+[Conv2D(5, 3, Activation = Activation.Tanh)]
+[MaxPooling2D(2)]
+[Dropout(0.3)]
+[Flatten]
+[Dense(96, Activation = Activation.Relu)]
+[Dense(48, Activation = Activation.Sigmoid)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class PooledDenseChainModel;

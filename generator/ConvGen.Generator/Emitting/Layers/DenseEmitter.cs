@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using ConvGen.Generator.Emitting.Kernels;
@@ -52,7 +53,7 @@ internal sealed class DenseEmitter : LayerEmitter
     }
 
     /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
-    private bool IsRowSplit => Plan.RowSplitLayer == Layer.Index;
+    private bool IsRowSplit => Plan.IsRowSplit(Layer.Index);
 
     /// <summary>
     /// The forward step of a layer split by input features, in two halves with a barrier between: each part multiplies
@@ -141,20 +142,7 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        var family = new TileFamily(name, isa, (method, rows, panel) => new TileKernel(
-            method,
-            isa,
-            Enumerable.Range(0, rows).Select(r => r * depth).ToArray(),
-            Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
-            panel.Vectors,
-            panel.LastLanes,
-            [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
-            bias is null ? TileStart.Zero : TileStart.Bias,
-            activation,
-            $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
-        {
-            Derivative = derivative,
-        });
+        TileFamily family = ProductTiles(name, isa, depth, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter);
 
         IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
@@ -170,6 +158,25 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         return family.Tiles;
     }
+
+    /// <summary>The tiles of a product [N, depth] × [depth, columns] → [N, columns] (rows `depth` and `columns` apart):
+    /// samples × column panels, reducing over <paramref name="depth"/> or, when set, the runtime argument
+    /// <paramref name="depthParameter"/>; the derivative, when set, multiplies each result by f'(y).</summary>
+    private static TileFamily ProductTiles(string name, VectorIsa isa, int depth, int columns, TileStart start, ActivationKind activation, ActivationKind? derivative, string? depthParameter) =>
+        new(name, isa, (method, rows, panel) => new TileKernel(
+            method,
+            isa,
+            Enumerable.Range(0, rows).Select(r => r * depth).ToArray(),
+            Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
+            panel.Vectors,
+            panel.LastLanes,
+            [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
+            start,
+            activation,
+            $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+        {
+            Derivative = derivative,
+        });
 
     /// <summary>The tiles of kernelGradient[i, u] = Σ_n input[n, i] · outputGradient[n, u]: input features × units,
     /// reducing over the samples.</summary>
@@ -217,10 +224,10 @@ internal sealed class DenseEmitter : LayerEmitter
     }
 
     /// <summary>
-    /// The backward step of the layer a training step splits by rows (<see cref="NetworkPlan.RowSplitLayer"/>), in two
+    /// The backward step of a layer a training step splits by rows (<see cref="NetworkPlan.IsRowSplit"/>), in two
     /// halves with a barrier between: on the thread's chunk, the activation's derivative, the bias gradient and the
     /// output gradient copied into the whole batch's; then, for the whole batch, the gradient of the kernel rows the
-    /// thread owns.
+    /// thread owns and, when an earlier layer needs it, the input gradient of the features it owns.
     /// </summary>
     private void EmitRowSplitBackward(SourceWriter w, VectorIsa path, TileFamily family)
     {
@@ -248,14 +255,84 @@ internal sealed class DenseEmitter : LayerEmitter
             TileFamily.Offset("batchGradient", column),
             $"Unsafe.Add(ref kernelGradient, {TileFamily.Plus($"(i * {Units})", column)})"))));
         w.Close();
+        if (NeedsInputGradient)
+        {
+            w.Line();
+            EmitInputGradientRows(w, path);
+        }
+    }
+
+    /// <summary>
+    /// inputGradient[n, k] = Σ_u batchGradient[n, u] · kernel[k, u] for the input features k0..k1 a thread owns, over
+    /// the whole batch, from its rows of the kernel transposed ([units, inputs], the other columns unread). The
+    /// features start on a block of <see cref="NetworkPlan.SplitBlock"/> and end on one or at the last feature, so the
+    /// column panels are known here: wide ones while they fit, one of the whole blocks left, then the last features'.
+    /// </summary>
+    private void EmitInputGradientRows(SourceWriter w, VectorIsa path)
+    {
+        VectorIsa isa = path.ForColumns(Inputs);
+        ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
+        TileFamily family = ProductTiles("InputGradientRows", isa, Units, Inputs, TileStart.Zero, ActivationKind.Linear, previous, depthParameter: null);
+
+        int block = NetworkPlan.SplitBlock / isa.Width;
+        Blocking chosen = Blocking.Choose(isa, Inputs, rows: null);
+        int wide = Math.Max(block, chosen.Panels[0].Vectors / block * block);
+        // As many rows as the registers hold beside the panel's vectors and one broadcast (Blocking.Choose's budget).
+        Blocking blocking = chosen with { Rows = Math.Max(1, Math.Min(isa.Registers == 32 ? 28 : 12, (isa.Registers - 2 - wide - 1) / wide)) };
+        int lastLanes = Inputs % NetworkPlan.SplitBlock;
+
+        Method(w, $"Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,{Units}] -> [N,{Inputs}]{(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.", $"public static void InputGradientRows{path.Suffix}(ref float batchGradient, ref float transposed, ref float inputGradient, {(previous is null ? "" : "ref float input, ")}int count, (int First, int End) features)");
+        w.Line("(int k0, int k1) = features;");
+        string rest = wide > block ? $", then one of the whole blocks of {NetworkPlan.SplitBlock} left" : "";
+        w.Comment($"Per block of samples: panels of {wide * isa.Width} features while they fit{rest}{(lastLanes > 0 ? $", then the last {lastLanes} if they are this thread's" : "")}.");
+        w.Line("int n = 0;");
+
+        void Call(int rows, int vectors, int lanes) => w.Line(family.Get(rows, new Panel(0, vectors, lanes)).Call(
+            $"Unsafe.Add(ref batchGradient, n * {Units})",
+            "Unsafe.Add(ref transposed, column)",
+            $"Unsafe.Add(ref inputGradient, (n * {Inputs}) + column)",
+            y: previous is null ? null : $"Unsafe.Add(ref input, (n * {Inputs}) + column)"));
+
+        blocking.EmitRuntimeRows(w, "n", "count", rows =>
+        {
+            w.Line("int column = k0;");
+            w.Open($"for (; column <= k1 - {wide * isa.Width}; column += {wide * isa.Width})");
+            Call(rows, wide, isa.Width);
+            w.Close();
+            for (int vectors = wide - block; vectors >= block; vectors -= block)
+            {
+                w.Open($"{(vectors == wide - block ? "if" : "else if")} (column <= k1 - {vectors * isa.Width})");
+                Call(rows, vectors, isa.Width);
+                if (lastLanes > 0)
+                {
+                    w.Line($"column += {vectors * isa.Width};");
+                }
+
+                w.Close();
+            }
+
+            if (lastLanes > 0)
+            {
+                w.Open("if (column < k1)");
+                Call(rows, (lastLanes + isa.Width - 1) / isa.Width, lastLanes - (((lastLanes + isa.Width - 1) / isa.Width) - 1) * isa.Width);
+                w.Close();
+            }
+        });
+        w.Close();
+        EmitTiles(w, family.Tiles);
     }
 
     /// <summary>The input of this layer for the whole batch of a training step.</summary>
     private string BatchInput(PassWriter pass) => pass.BatchBuffer(Plan.InputOf(Layer.Index, PassMode.Training), Inputs);
 
     /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
-    public override void EmitKernelTranspose(PassWriter pass) =>
-        pass.Statement($"TensorLayout.Transpose(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, thread, threads);");
+    public override void EmitKernelTranspose(PassWriter pass) => pass.Statement(IsRowSplit
+        ? $"TensorLayout.TransposeRows(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, {Plan.OwnedFeatures(Layer.Index)});"
+        : $"TensorLayout.Transpose(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, thread, threads);");
+
+    /// <summary>Trained by rows, the layer writes its input gradient into a batch region (each thread its own
+    /// features for the whole batch); the layer before reads its chunk of it.</summary>
+    public override string InputGradientBuffer(string spare) => IsRowSplit ? Id + "BatchInputGradient" : spare;
 
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
@@ -273,8 +350,14 @@ internal sealed class DenseEmitter : LayerEmitter
         if (mode == PassMode.Training && IsRowSplit)
         {
             string partials = pass.Buffer(Id + "RowPartials");
+            if (Layer.Index != Plan.ImagesRowSplitLayer)
+            {
+                pass.Comment("Every thread has written its chunk of this layer's input: the whole batch's is here after the barrier.");
+                pass.Barrier();
+            }
+
             pass.Comment("By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.");
-            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, ref Unsafe.Add(ref {partials}, thread * Workspace.BatchPartialsPerSample * total), total, {Plan.OwnedFeatures()});");
+            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, ref Unsafe.Add(ref {partials}, thread * Workspace.BatchPartialsPerSample * total), total, {Plan.OwnedFeatures(Layer.Index)});");
             pass.Barrier();
             pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref Unsafe.Add(ref {partials}, first * {Units}), {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.BatchPartialsPerSample * total, threads, (0, {Units}));");
             return;
@@ -301,10 +384,19 @@ internal sealed class DenseEmitter : LayerEmitter
         {
             string batchGradient = pass.Buffer(Id + "BatchGradient");
             string biasGradient = _dense.UseBias ? $"ref {PassWriter.ParameterGradient(Plan.Weight(Layer.Index, "bias"))}, " : "";
-            pass.Statement($"{KernelClass}.GatherOutputGradient{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {biasGradient}ref Unsafe.Add(ref {batchGradient}, first * {Units}), count);");
+            pass.Statement($"{KernelClass}.GatherOutputGradient{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {biasGradient}ref {batchGradient}, count);");
             pass.Barrier();
             pass.Comment("The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.");
-            pass.Statement($"{KernelClass}.KernelGradientRows{isa.Suffix}(ref {BatchInput(pass)}, ref {batchGradient}, ref Unsafe.Add(ref modelGradients, Weights.{Plan.Weight(Layer.Index, "kernel").Constant}), total, {Plan.OwnedFeatures()});");
+            string wholeGradient = pass.BatchBuffer(Id + "BatchGradient", Units);
+            pass.Statement($"{KernelClass}.KernelGradientRows{isa.Suffix}(ref {BatchInput(pass)}, ref {wholeGradient}, ref Unsafe.Add(ref modelGradients, Weights.{Plan.Weight(Layer.Index, "kernel").Constant}), total, {Plan.OwnedFeatures(Layer.Index)});");
+            if (NeedsInputGradient)
+            {
+                string input = Plan.FusedDerivative(Layer.Index) is null ? "" : $"ref {BatchInput(pass)}, ";
+                pass.Comment("The input gradient of the features this thread owns, for the whole batch; the barrier publishes it to the chunks before.");
+                pass.Statement($"{KernelClass}.InputGradientRows{isa.Suffix}(ref {wholeGradient}, ref {pass.Buffer(Id + "TransposedKernel")}, ref {pass.BatchBuffer(gradientIn, Inputs)}, {input}total, {Plan.OwnedFeatures(Layer.Index)});");
+                pass.Barrier();
+            }
+
             return;
         }
 

@@ -184,10 +184,11 @@ internal sealed class AffineEmitter : LayerEmitter
         {
             // The first Dense multiplies only a thread's own input features: those it owns for the whole batch in a
             // training step, its part's block in a split pass. Map just those.
-            (string source, string samples, string features) = mode == PassMode.Training
-                ? (pass.BatchBuffer(input, _affine.Input.Size), "total", Plan.OwnedFeatures())
-                : (pass.Buffer(input), "count", NetworkPlan.SplitValues(_affine.Input.Size));
-            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {source}, ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, {samples}, {features});");
+            string output = Plan.OutputOf(Layer.Index, mode);
+            (string source, string result, string samples, string features) = mode == PassMode.Training
+                ? (pass.BatchBuffer(input, _affine.Input.Size), pass.BatchBuffer(output, _affine.Input.Size), "total", Plan.OwnedFeatures(Plan.ImagesRowSplitLayer))
+                : (pass.Buffer(input), pass.Buffer(output), "count", NetworkPlan.SplitValues(_affine.Input.Size));
+            pass.Statement($"{KernelClass}.ForwardFeatures{isa.Suffix}(ref {source}, ref {result}, {samples}, {features});");
             return;
         }
 

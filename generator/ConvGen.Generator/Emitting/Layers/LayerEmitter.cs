@@ -85,6 +85,10 @@ internal abstract class LayerEmitter
     /// </summary>
     public abstract void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn);
 
+    /// <summary>The buffer this layer's backward step writes its input gradient into when it is not
+    /// <see cref="BackwardInPlace"/>: the spare gradient buffer it is given, unless it keeps one of its own.</summary>
+    public virtual string InputGradientBuffer(string spare) => spare;
+
     protected bool NeedsInputGradient => Plan.NeedsInputGradient(Layer.Index);
 
     /// <summary>The activation the forward kernels apply: the layer's own, except the final softmax, which the fused
