@@ -81,6 +81,11 @@ public class RowSplitTests
         Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.LayerIds[3] + "BatchInputGradient").Kind);
         Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.LayerIds[4] + "BatchInputGradient").Kind);
         Assert.False(plan.HasRegion(plan.LayerIds[2] + "BatchInputGradient"));
+        // Their transposed kernels' rows are whole 64-byte lines apart (200 → 208 floats), so the columns of the features
+        // each thread owns never share a line; the small last layer's, shared out by samples, are packed.
+        Assert.Equal(208, plan.TransposedStride(3));
+        Assert.Equal(208 * 200, plan.RegionNamed(plan.LayerIds[3] + "TransposedKernel").Size);
+        Assert.Equal(200, plan.TransposedStride(5));
 
         // Summed: everything but the three kernels (the biases and the last layer).
         var summed = plan.SummedParameterRanges;

@@ -220,6 +220,12 @@ internal sealed class NetworkPlan
     public int RowBlock(int layer) =>
         NeedsInputGradient(layer) ? SplitBlock : KerasConventions.Alignment / Gcd(((DenseSpec)Model.Layers[layer]).Units, KerasConventions.Alignment);
 
+    /// <summary>How far apart the rows of a Dense's transposed kernel ([units, inputs]) are: for a layer trained by
+    /// rows, a whole number of 64-byte lines, so that the columns each thread owns (blocks of 16 features) never share a
+    /// line with another thread's, which would pass it between the cores as each writes its half; else the inputs.</summary>
+    public int TransposedStride(int layer) =>
+        IsRowSplit(layer) ? KerasConventions.Align((int)Model.Layers[layer].Input.Size) : (int)Model.Layers[layer].Input.Size;
+
     /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
     public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
 
@@ -555,7 +561,9 @@ internal sealed class NetworkPlan
                         AddRegion(RegionKind.Shared, id + "FlippedKernel", (long)conv.KernelHeight * conv.KernelWidth * conv.Input.Channels * conv.Filters, $"{layer.Name} kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient");
                         break;
                     case DenseSpec dense:
-                        AddRegion(RegionKind.Shared, id + "TransposedKernel", dense.Input.Size * dense.Units, $"{layer.Name} kernel transposed to [units, inputs] for the input gradient");
+                        AddRegion(RegionKind.Shared, id + "TransposedKernel", (long)TransposedStride(i) * dense.Units, IsRowSplit(i)
+                            ? $"{layer.Name} kernel transposed to [units, inputs], rows {TransposedStride(i)} apart, for the input gradient (each thread writes and reads the columns of the features it owns)"
+                            : $"{layer.Name} kernel transposed to [units, inputs] for the input gradient");
                         break;
                 }
             }

@@ -142,11 +142,12 @@ public static class TensorLayout
     }
 
     /// <summary>Writes the rows [First, End) of the row-major [rows, columns] matrix into the same columns of its
-    /// transpose [columns, rows]: a thread that owns those rows (a layer trained by rows) transposes them alone.</summary>
-    public static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, (int First, int End) range) =>
-        TransposeRows(ref matrix, ref transposed, rows, columns, range.First, range.End);
+    /// transpose [columns, rows], whose rows are <paramref name="transposedStride"/> floats apart: a thread that owns
+    /// those rows (a layer trained by rows) transposes them alone.</summary>
+    public static void TransposeRows(ref float matrix, ref float transposed, int columns, (int First, int End) range, int transposedStride) =>
+        TransposeRows(ref matrix, ref transposed, transposedStride, columns, range.First, range.End);
 
-    private static void TransposeRows(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow)
+    private static void TransposeRows(ref float matrix, ref float transposed, int transposedStride, int columns, int firstRow, int endRow)
     {
         int r0 = firstRow;
         if (Avx.IsSupported)
@@ -157,23 +158,23 @@ public static class TensorLayout
                 int c0 = 0;
                 for (; c0 + 8 <= columns; c0 += 8)
                 {
-                    Transpose8x8(ref Unsafe.Add(ref matrix, (r0 * columns) + c0), columns, ref Unsafe.Add(ref transposed, (c0 * rows) + r0), rows);
+                    Transpose8x8(ref Unsafe.Add(ref matrix, (r0 * columns) + c0), columns, ref Unsafe.Add(ref transposed, (c0 * transposedStride) + r0), transposedStride);
                 }
 
-                TransposeScalar(ref matrix, ref transposed, rows, columns, r0, r0 + 8, c0, columns);
+                TransposeScalar(ref matrix, ref transposed, transposedStride, columns, r0, r0 + 8, c0, columns);
             }
         }
 
-        TransposeScalar(ref matrix, ref transposed, rows, columns, r0, endRow, 0, columns);
+        TransposeScalar(ref matrix, ref transposed, transposedStride, columns, r0, endRow, 0, columns);
     }
 
-    private static void TransposeScalar(ref float matrix, ref float transposed, int rows, int columns, int firstRow, int endRow, int firstColumn, int endColumn)
+    private static void TransposeScalar(ref float matrix, ref float transposed, int transposedStride, int columns, int firstRow, int endRow, int firstColumn, int endColumn)
     {
         for (int r = firstRow; r < endRow; r++)
         {
             for (int c = firstColumn; c < endColumn; c++)
             {
-                Unsafe.Add(ref transposed, (c * rows) + r) = Unsafe.Add(ref matrix, (r * columns) + c);
+                Unsafe.Add(ref transposed, (c * transposedStride) + r) = Unsafe.Add(ref matrix, (r * columns) + c);
             }
         }
     }

@@ -128,7 +128,7 @@ namespace ConvGen.Generated
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
             public const int Dense1TransposedKernel = 0;
 
-            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (147456 floats, shared).</summary>
+            /// <summary>dense kernel transposed to [units, inputs], rows 1152 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (147456 floats, shared).</summary>
             public const int DenseTransposedKernel = 1280;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
@@ -276,7 +276,7 @@ namespace ConvGen.Generated
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
 
             TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
-            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 1152, 128, Partition.Blocks(1152, 16, thread, threads));
+            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 128, Partition.Blocks(1152, 16, thread, threads), 1152);
         }
 
         // ==== AVX-512 passes ====

@@ -150,7 +150,7 @@ namespace ConvGen.Generated
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
             public const int Dense1TransposedKernel = 0;
 
-            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (51200 floats, shared).</summary>
+            /// <summary>dense kernel transposed to [units, inputs], rows 400 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (51200 floats, shared).</summary>
             public const int DenseTransposedKernel = 1280;
 
             /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,15,15,16] (3600 floats per sample).</summary>
@@ -305,7 +305,7 @@ namespace ConvGen.Generated
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
-            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 400, 128, Partition.Blocks(400, 16, thread, threads));
+            TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 128, Partition.Blocks(400, 16, thread, threads), 400);
             TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 3, 3, 6, 16, thread, threads);
         }
 

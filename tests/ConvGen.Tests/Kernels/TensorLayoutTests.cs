@@ -35,6 +35,43 @@ public class TensorLayoutTests
     }
 
     [Theory]
+    [InlineData(200, 200, 16)]
+    [InlineData(90, 70, 16)]
+    [InlineData(13, 9, 2)]
+    public void TransposeRowsWritesOnlyTheOwnedColumnsOfAPaddedTranspose(int rows, int columns, int block)
+    {
+        // A thread of a layer trained by rows transposes its own rows into its own columns; the transpose's rows are a
+        // whole number of 64-byte lines apart, and nothing else is written (the other threads' columns, the padding).
+        int stride = (rows + 15) / 16 * 16;
+        float[] matrix = Values(rows * columns);
+        foreach (int parts in new[] { 1, 2, 3 })
+        {
+            for (int part = 0; part < parts; part++)
+            {
+                var transposed = new float[columns * stride];
+                transposed.AsSpan().Fill(float.NaN);
+                (int first, int end) = ConvGen.Threading.Partition.Blocks(rows, block, part, parts);
+                TensorLayout.TransposeRows(ref matrix[0], ref transposed[0], columns, (first, end), stride);
+                for (int c = 0; c < columns; c++)
+                {
+                    for (int r = 0; r < stride; r++)
+                    {
+                        float value = transposed[(c * stride) + r];
+                        if (r >= first && r < end)
+                        {
+                            Assert.Equal(matrix[(r * columns) + c], value);
+                        }
+                        else
+                        {
+                            Assert.True(float.IsNaN(value), $"{parts} parts, part {part}: row {r} of column {c} written");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(2, 3)]
     [InlineData(3, 4)]

@@ -142,7 +142,7 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        TileFamily family = ProductTiles(name, isa, depth, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter);
+        TileFamily family = ProductTiles(name, isa, depth, columns, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter);
 
         IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
@@ -159,10 +159,10 @@ internal sealed class DenseEmitter : LayerEmitter
         return family.Tiles;
     }
 
-    /// <summary>The tiles of a product [N, depth] × [depth, columns] → [N, columns] (rows `depth` and `columns` apart):
-    /// samples × column panels, reducing over <paramref name="depth"/> or, when set, the runtime argument
-    /// <paramref name="depthParameter"/>; the derivative, when set, multiplies each result by f'(y).</summary>
-    private static TileFamily ProductTiles(string name, VectorIsa isa, int depth, int columns, TileStart start, ActivationKind activation, ActivationKind? derivative, string? depthParameter) =>
+    /// <summary>The tiles of a product [N, depth] × [depth, columns] → [N, columns] (rows `depth`, `bStride` and
+    /// `columns` apart): samples × column panels, reducing over <paramref name="depth"/> or, when set, the runtime
+    /// argument <paramref name="depthParameter"/>; the derivative, when set, multiplies each result by f'(y).</summary>
+    private static TileFamily ProductTiles(string name, VectorIsa isa, int depth, int columns, int bStride, TileStart start, ActivationKind activation, ActivationKind? derivative, string? depthParameter) =>
         new(name, isa, (method, rows, panel) => new TileKernel(
             method,
             isa,
@@ -170,7 +170,7 @@ internal sealed class DenseEmitter : LayerEmitter
             Enumerable.Range(0, rows).Select(r => r * columns).ToArray(),
             panel.Vectors,
             panel.LastLanes,
-            [depthParameter is null ? new ReductionLoop("k", depth, 1, columns) : new ReductionLoop("k", null, 1, columns, CountParameter: depthParameter)],
+            [depthParameter is null ? new ReductionLoop("k", depth, 1, bStride) : new ReductionLoop("k", null, 1, bStride, CountParameter: depthParameter)],
             start,
             activation,
             $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
@@ -272,7 +272,8 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         VectorIsa isa = path.ForColumns(Inputs);
         ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
-        TileFamily family = ProductTiles("InputGradientRows", isa, Units, Inputs, TileStart.Zero, ActivationKind.Linear, previous, depthParameter: null);
+        int stride = Plan.TransposedStride(Layer.Index);
+        TileFamily family = ProductTiles("InputGradientRows", isa, Units, Inputs, stride, TileStart.Zero, ActivationKind.Linear, previous, depthParameter: null);
 
         int block = NetworkPlan.SplitBlock / isa.Width;
         Blocking chosen = Blocking.Choose(isa, Inputs, rows: null);
@@ -327,7 +328,7 @@ internal sealed class DenseEmitter : LayerEmitter
 
     /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
     public override void EmitKernelTranspose(PassWriter pass) => pass.Statement(IsRowSplit
-        ? $"TensorLayout.TransposeRows(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, {Plan.OwnedFeatures(Layer.Index)});"
+        ? $"TensorLayout.TransposeRows(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Units}, {Plan.OwnedFeatures(Layer.Index)}, {Plan.TransposedStride(Layer.Index)});"
         : $"TensorLayout.Transpose(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, thread, threads);");
 
     /// <summary>Trained by rows, the layer writes its input gradient into a batch region (each thread its own
