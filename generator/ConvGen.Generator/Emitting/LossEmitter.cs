@@ -2,8 +2,8 @@ namespace ConvGen.Generator.Emitting;
 
 /// <summary>
 /// The fused softmax and categorical cross-entropy over the model's classes, from the logits: per sample
-/// loss = log Σ exp(z - max) + max - z[label] (stable for any logits), gradient (softmax(z) - onehot) / count, and the
-/// arg-max (first on ties) for the accuracy.
+/// loss = log Σ exp(z - max) + max - z[label] (stable for any logits), gradient (softmax(z) - onehot) / count with
+/// softmax(z) = exp(z - max) / Σ (each exponential computed once), and the arg-max (first on ties) for the accuracy.
 /// </summary>
 internal static class LossEmitter
 {
@@ -39,12 +39,13 @@ internal static class LossEmitter
         w.Line($"ref float g = ref Unsafe.Add(ref gradient, n * {k});");
         w.Line("int label = Unsafe.Add(ref labels, n);");
         w.Line("(float max, int best) = Maximum(ref z);");
-        w.Line("float logSumExp = LogSumExp(ref z, max);");
-        w.Line("total += logSumExp - Unsafe.Add(ref z, label);");
+        w.Line("float sum = Exponentials(ref z, max, ref g);");
+        w.Line("total += max + MathF.Log(sum) - Unsafe.Add(ref z, label);");
         w.Line("correct += best == label ? 1 : 0;");
+        w.Comment("softmax(z) = exp(z - max) / sum, from the exponentials already in g.");
+        w.Line("float scale = inverseCount / sum;");
         w.Open($"for (int c = 0; c < {k}; c++)");
-        w.Line("float probability = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);");
-        w.Line("Unsafe.Add(ref g, c) = (probability - (c == label ? 1f : 0f)) * inverseCount;");
+        w.Line("Unsafe.Add(ref g, c) = (Unsafe.Add(ref g, c) * scale) - (c == label ? inverseCount : 0f);");
         w.Close();
         w.Close();
         w.Line("return new BatchMetrics(total, correct);");
@@ -56,9 +57,9 @@ internal static class LossEmitter
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float z = ref Unsafe.Add(ref logits, n * {k});");
         w.Line($"ref float p = ref Unsafe.Add(ref probabilities, n * {k});");
-        w.Line("float logSumExp = LogSumExp(ref z, Maximum(ref z).Max);");
+        w.Line("float inverseSum = 1f / Exponentials(ref z, Maximum(ref z).Max, ref p);");
         w.Open($"for (int c = 0; c < {k}; c++)");
-        w.Line("Unsafe.Add(ref p, c) = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);");
+        w.Line("Unsafe.Add(ref p, c) *= inverseSum;");
         w.Close();
         w.Close();
         w.Close();
@@ -74,6 +75,18 @@ internal static class LossEmitter
         w.Close();
         w.Close();
         w.Line("return (max, best);");
+        w.Close();
+        w.Line();
+
+        w.Line("/// <summary>e[c] = exp(z[c] - max) for every class; returns their sum (each exponential is computed once).</summary>");
+        w.Open("private static float Exponentials(ref float z, float max, ref float e)");
+        w.Line("float sum = 0f;");
+        w.Open($"for (int c = 0; c < {k}; c++)");
+        w.Line("float value = MathF.Exp(Unsafe.Add(ref z, c) - max);");
+        w.Line("Unsafe.Add(ref e, c) = value;");
+        w.Line("sum += value;");
+        w.Close();
+        w.Line("return sum;");
         w.Close();
         w.Line();
 

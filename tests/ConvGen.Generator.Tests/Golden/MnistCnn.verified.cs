@@ -9997,13 +9997,14 @@ namespace ConvGen.Generated
                     ref float g = ref Unsafe.Add(ref gradient, n * 10);
                     int label = Unsafe.Add(ref labels, n);
                     (float max, int best) = Maximum(ref z);
-                    float logSumExp = LogSumExp(ref z, max);
-                    total += logSumExp - Unsafe.Add(ref z, label);
+                    float sum = Exponentials(ref z, max, ref g);
+                    total += max + MathF.Log(sum) - Unsafe.Add(ref z, label);
                     correct += best == label ? 1 : 0;
+                    // softmax(z) = exp(z - max) / sum, from the exponentials already in g.
+                    float scale = inverseCount / sum;
                     for (int c = 0; c < 10; c++)
                     {
-                        float probability = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);
-                        Unsafe.Add(ref g, c) = (probability - (c == label ? 1f : 0f)) * inverseCount;
+                        Unsafe.Add(ref g, c) = (Unsafe.Add(ref g, c) * scale) - (c == label ? inverseCount : 0f);
                     }
                 }
                 return new BatchMetrics(total, correct);
@@ -10016,10 +10017,10 @@ namespace ConvGen.Generated
                 {
                     ref float z = ref Unsafe.Add(ref logits, n * 10);
                     ref float p = ref Unsafe.Add(ref probabilities, n * 10);
-                    float logSumExp = LogSumExp(ref z, Maximum(ref z).Max);
+                    float inverseSum = 1f / Exponentials(ref z, Maximum(ref z).Max, ref p);
                     for (int c = 0; c < 10; c++)
                     {
-                        Unsafe.Add(ref p, c) = MathF.Exp(Unsafe.Add(ref z, c) - logSumExp);
+                        Unsafe.Add(ref p, c) *= inverseSum;
                     }
                 }
             }
@@ -10037,6 +10038,19 @@ namespace ConvGen.Generated
                     }
                 }
                 return (max, best);
+            }
+
+            /// <summary>e[c] = exp(z[c] - max) for every class; returns their sum (each exponential is computed once).</summary>
+            private static float Exponentials(ref float z, float max, ref float e)
+            {
+                float sum = 0f;
+                for (int c = 0; c < 10; c++)
+                {
+                    float value = MathF.Exp(Unsafe.Add(ref z, c) - max);
+                    Unsafe.Add(ref e, c) = value;
+                    sum += value;
+                }
+                return sum;
             }
 
             private static float LogSumExp(ref float z, float max)
