@@ -45,7 +45,7 @@ public class RowSplitTests
 
         Assert.Equal([2], plan.RowSplitLayers);
         Assert.Equal(2, plan.RowBlock(2));
-        Assert.True(plan.FeedsRowSplit(0));
+        Assert.True(plan.FeedsImagesRowSplit(0));
         Assert.False(plan.GathersForRowSplit(0));
         Assert.Equal(RegionKind.Batch, plan.RegionNamed(plan.OutputOf(0, PassMode.Training)).Kind);
         Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(0, PassMode.Inference)).Kind);
@@ -113,6 +113,26 @@ public class RowSplitTests
         Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(2, PassMode.Inference)).Kind);
         Assert.Equal(12 * 12 * 32, plan.RegionNamed(plan.LayerIds[5] + "BatchInputGradient").Size);
         Assert.Equal(16, plan.RowBlock(5));
+    }
+
+    [Fact]
+    public void ALargeFirstDenseAfterAPoolingIsGatheredAndNeedsNoInputGradient()
+    {
+        // Pooling first: the images are copied and pooled by chunks, so the Dense gathers its input after a barrier; its
+        // rows go in blocks of 8 (8 × 90 floats fill whole lines), as nothing before it needs an input gradient.
+        NetworkPlan plan = NetworkPlan.ForEngine(Parse("""
+            [Sequential(10, 10, 2)]
+            [MaxPooling2D(2)]
+            [Flatten]
+            [Dense(90, Activation = Activation.Tanh)]
+            [Dense(3, Activation = Activation.Softmax)]
+            """));
+
+        Assert.Equal([2], plan.RowSplitLayers);
+        Assert.Equal(-1, plan.ImagesRowSplitLayer);
+        Assert.True(plan.GathersForRowSplit(0));
+        Assert.Equal(8, plan.RowBlock(2));
+        Assert.False(plan.HasRegion(plan.LayerIds[2] + "BatchInputGradient"));
     }
 
     [Theory]

@@ -309,11 +309,12 @@ internal static class ModelEmitter
         w.Close();
         if (plan.RowSplitLayers.Count > 0)
         {
-            EmitOwnedParameters(w, plan);
+            EmitParameterRanges(w, plan);
         }
     }
 
-    private static void EmitOwnedParameters(SourceWriter w, NetworkPlan plan)
+    // Which parameters each thread owns (the rows of the kernels trained by rows) and which the threads sum.
+    private static void EmitParameterRanges(SourceWriter w, NetworkPlan plan)
     {
         w.Line();
         w.Line("/// <inheritdoc/>");
@@ -333,10 +334,10 @@ internal static class ModelEmitter
         w.Line("    _ => throw new ArgumentOutOfRangeException(nameof(range)),");
         w.Line("};");
         w.Line();
-        w.Line($"/// <summary>Every parameter but the kernels trained by rows ({SourceWriter.Escape(string.Join(", ", plan.RowSplitLayers.Select(l => plan.Weight(l, "kernel").KerasName)))}): the threads sum their gradients.</summary>");
+        w.Line("/// <inheritdoc/>");
         w.Line($"protected override int SummedRanges => {plan.SummedParameterRanges.Count};");
         w.Line();
-        w.Line("/// <inheritdoc/>");
+        w.Line($"/// <summary>Every parameter but the kernels trained by rows ({SourceWriter.Escape(string.Join(", ", plan.RowSplitLayers.Select(l => plan.Weight(l, "kernel").KerasName)))}): the threads sum their gradients.</summary>");
         w.Line("protected override (int First, int End) SummedParameters(int range) => range switch");
         w.Line("{");
         for (int i = 0; i < plan.SummedParameterRanges.Count; i++)
@@ -452,7 +453,7 @@ internal static class ModelEmitter
             }
         }
 
-        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}) of a thread's chunk: from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.", $"private static void Backward{isa.Suffix}(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)");
+        WritePass(w, plan, pass, $"Backward pass ({isa.DisplayName}) of a thread's chunk: from the logits' gradient in {plan.GradientBuffers[0]} down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.", $"private static void Backward{isa.Suffix}(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)");
     }
 
     private static void WritePass(SourceWriter w, NetworkPlan plan, PassWriter pass, string summary, string signature)

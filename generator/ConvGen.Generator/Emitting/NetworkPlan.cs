@@ -82,9 +82,9 @@ internal sealed class NetworkPlan
 
     /// <summary>
     /// The smallest kernel (inputs × units) of a Dense trained by rows when the layers before it run on chunks of the
-    /// batch: it then costs two barriers more per pass each way (the chunks' values gathered before it, its input
-    /// gradient published after it), against a kernel that would otherwise be read by both cores and written by one,
-    /// its gradients summed across them, every step. From 16 KB on the kernel's traffic costs more.
+    /// batch. Against training it by samples, that costs three barriers more per step (before its partial sums, its
+    /// gathered input and its published input gradient) and saves a kernel that both cores would read and one would
+    /// write, its gradients summed across them, every step. From 16 KB on the kernel's traffic costs more.
     /// </summary>
     public const int RowSplitMinimumKernel = 4096;
 
@@ -191,7 +191,7 @@ internal sealed class NetworkPlan
     /// per line), which cost more than the arithmetic. Chosen: the first trainable layer when it is a Dense reading the
     /// images through layers that map each feature on its own (<see cref="ImagesRowSplitLayer"/>), and every Dense
     /// with a kernel of <see cref="RowSplitMinimumKernel"/> floats or more whose input a convolution, a pooling, a
-    /// Dropout or a Dense writes (into a batch region, <see cref="GathersForRowSplit"/>).
+    /// Dropout with a rate above 0 or a Dense writes (into a batch region, <see cref="GathersForRowSplit"/>).
     /// </summary>
     public IReadOnlyList<int> RowSplitLayers { get; }
 
@@ -252,7 +252,7 @@ internal sealed class NetworkPlan
 
     /// <summary>Whether <paramref name="layer"/> comes before <see cref="ImagesRowSplitLayer"/>: in training it maps the
     /// images of the whole batch, each thread its share of the input features.</summary>
-    public bool FeedsRowSplit(int layer) => ImagesRowSplitLayer >= 0 && layer < ImagesRowSplitLayer;
+    public bool FeedsImagesRowSplit(int layer) => ImagesRowSplitLayer >= 0 && layer < ImagesRowSplitLayer;
 
     // The first trainable layer, when it is a Dense reached from the images through layers that map each input
     // feature on its own (so a thread can compute its features' values for the whole batch alone).
@@ -342,7 +342,7 @@ internal sealed class NetworkPlan
     /// layer may read any value of its input.
     /// </summary>
     public bool SplitReadsOwnPart(int layer) =>
-        FeedsRowSplit(layer)
+        FeedsImagesRowSplit(layer)
         || layer == ImagesRowSplitLayer
         || (Model.Layers[layer] is DenseSpec && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec);
 
@@ -515,7 +515,7 @@ internal sealed class NetworkPlan
                 }
 
                 break;
-            case AffineSpec when FeedsRowSplit(layer.Index):
+            case AffineSpec when FeedsImagesRowSplit(layer.Index):
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
                 _trainingOutputs[layer.Index] = AddRegion(RegionKind.Batch, id + "BatchOutput", layer.Output.Size, $"{layer.Name} output in training, for the whole batch (each thread writes the input features it owns): {shape}");
                 break;

@@ -10,9 +10,9 @@ namespace ConvGen.Engines;
 /// per thread of a persistent <see cref="WorkerTeam"/>; each thread runs the generated forward and backward passes on
 /// its chunk with its own workspace and its own gradient buffer, and the buffers are then summed in a fixed order
 /// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
-/// statistics over the whole batch. Large dense layers are trained by rows instead: each thread owns a range of the
-/// kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes their whole gradient and updates them
-/// itself, so the largest weight matrices are never shared between cores. Workspaces are
+/// statistics over the whole batch. A dense layer reading the images, and every large dense layer, is trained by rows
+/// instead: each thread owns a range of the kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes
+/// their whole gradient and updates them itself, so the large weight matrices are never shared between cores. Workspaces are
 /// sized per sample at build time and grown only when a larger chunk arrives, so a step allocates nothing. The generated code picks its instruction set once, from
 /// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
 /// An engine serves one model from one thread at a time.
@@ -66,7 +66,7 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <param name="sharedLength">Floats shared by the threads of a step (transposed kernels).</param>
     /// <param name="partialsPerThread">Floats each thread publishes to the others (batch-normalisation partial sums, dense partial sums of a split pass).</param>
     /// <param name="batchPerSample">Shared floats per sample of a training step's whole batch (the layers trained by rows).</param>
-    /// <param name="batchPartialsPerSample">Shared floats per sample of the batch that each thread publishes (partial sums of the layer trained by rows).</param>
+    /// <param name="batchPartialsPerSample">Shared floats per sample of the batch that each thread publishes (partial sums of the layers trained by rows).</param>
     /// <param name="weightOffsets">The generated offset of every weight, in Keras order.</param>
     protected CompiledEngine(ModelDescription description, int parameterLength, int stateLength, int workspacePerSample, int workspacePerThread, int sharedLength, int partialsPerThread, int batchPerSample, int batchPartialsPerSample, int[] weightOffsets)
         : base(description)
@@ -282,7 +282,7 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// at <paramref name="images"/>, the batch's before them). Writes the chunk's share of the gradient of the mean loss
     /// over the whole batch into <paramref name="gradients"/>, the thread's own buffer, except for the parameters the
     /// thread owns (<see cref="OwnedParameters"/>): their whole gradient goes into <paramref name="modelGradients"/>.
-    /// Layers that need the whole batch (batch normalisation, the layer trained by rows) meet the other threads at
+    /// Layers that need the whole batch (batch normalisation, the layers trained by rows) meet the other threads at
     /// <paramref name="barrier"/> and exchange values through <paramref name="shared"/>.
     /// </summary>
     protected abstract BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier);

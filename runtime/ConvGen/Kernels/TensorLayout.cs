@@ -138,16 +138,16 @@ public static class TensorLayout
     public static void Transpose(ref float matrix, ref float transposed, int rows, int columns, int part = 0, int parts = 1)
     {
         (int first, int end) = Partition.Range(rows, part, parts);
-        TransposeRows(ref matrix, ref transposed, rows, columns, first, end);
+        TransposeRowRange(ref matrix, ref transposed, rows, columns, first, end);
     }
 
-    /// <summary>Writes the rows [First, End) of the row-major [rows, columns] matrix into the same columns of its
-    /// transpose [columns, rows], whose rows are <paramref name="transposedStride"/> floats apart: a thread that owns
+    /// <summary>Writes the rows [First, End) of a row-major matrix of <paramref name="columns"/> columns into the same
+    /// columns of its transpose, whose rows are <paramref name="transposedStride"/> floats apart: a thread that owns
     /// those rows (a layer trained by rows) transposes them alone.</summary>
     public static void TransposeRows(ref float matrix, ref float transposed, int columns, (int First, int End) range, int transposedStride) =>
-        TransposeRows(ref matrix, ref transposed, transposedStride, columns, range.First, range.End);
+        TransposeRowRange(ref matrix, ref transposed, transposedStride, columns, range.First, range.End);
 
-    private static void TransposeRows(ref float matrix, ref float transposed, int transposedStride, int columns, int firstRow, int endRow)
+    private static void TransposeRowRange(ref float matrix, ref float transposed, int transposedStride, int columns, int firstRow, int endRow)
     {
         int r0 = firstRow;
         if (Avx.IsSupported)

@@ -286,10 +286,10 @@ namespace ConvGen.Generated
             _ => throw new ArgumentOutOfRangeException(nameof(range)),
         };
 
-        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
+        /// <inheritdoc/>
         protected override int SummedRanges => 2;
 
-        /// <inheritdoc/>
+        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
         protected override (int First, int End) SummedParameters(int range) => range switch
         {
             0 => (0, 960),
@@ -407,7 +407,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -551,7 +551,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -695,7 +695,7 @@ namespace ConvGen.Generated
             Dense1Kernels.ForwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
         }
 
-        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dropout1Output = ref Unsafe.Add(ref workspace, Workspace.Dropout1Output * capacity);
@@ -5202,7 +5202,7 @@ namespace ConvGen.Generated
             public static void InputGradientRowsAvx512(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 64 features while they fit, then one of the whole blocks of 16 left.
+                // Per block of samples: panels of 64 features while they fit, then one panel for the whole blocks of 16 left.
                 int n = 0;
                 for (; n <= count - 6; n += 6)
                 {

@@ -247,10 +247,10 @@ namespace ConvGen.Generated
             _ => throw new ArgumentOutOfRangeException(nameof(range)),
         };
 
-        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
+        /// <inheritdoc/>
         protected override int SummedRanges => 1;
 
-        /// <inheritdoc/>
+        /// <summary>Every parameter but the kernels trained by rows (dense/kernel): the threads sum their gradients.</summary>
         protected override (int First, int End) SummedParameters(int range) => range switch
         {
             0 => (15680, 16208),
@@ -327,7 +327,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (AVX-512) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardAvx512(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -410,7 +410,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (AVX2) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardAvx2(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -493,7 +493,7 @@ namespace ConvGen.Generated
             Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
         }
 
-        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer.</summary>
+        /// <summary>Backward pass (Vector128) of a thread's chunk: from the logits' gradient in GradientA down to the first trainable layer; writes the chunk's share of every gradient into the thread's buffer, and the whole gradient of the kernel rows it owns into the model's.</summary>
         private static void BackwardVector128(ref float images, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, int thread, int threads, SpinBarrier barrier)
         {
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);

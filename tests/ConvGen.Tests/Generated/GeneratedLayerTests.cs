@@ -24,6 +24,7 @@ public class GeneratedLayerTests
         nameof(DenseChainModel),
         nameof(ConvRowsModel),
         nameof(PooledDenseChainModel),
+        nameof(PooledRowsModel),
     ];
 
     internal static Model Create(string name, int seed) => name switch
@@ -41,6 +42,7 @@ public class GeneratedLayerTests
         nameof(DenseChainModel) => new DenseChainModel(seed),
         nameof(ConvRowsModel) => new ConvRowsModel(seed),
         nameof(PooledDenseChainModel) => new PooledDenseChainModel(seed),
+        nameof(PooledRowsModel) => new PooledRowsModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -96,6 +98,7 @@ public class GeneratedLayerTests
     [InlineData(nameof(DenseChainModel))]
     [InlineData(nameof(ConvRowsModel))]
     [InlineData(nameof(PooledDenseChainModel))]
+    [InlineData(nameof(PooledRowsModel))]
     public void EveryThreadCountMatchesTheInterpretedEngineAndRepeatsItselfExactly(string model)
     {
         // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them, and

@@ -132,3 +132,12 @@ public partial class ConvRowsModel;
 [Dense(48, Activation = Activation.Sigmoid)]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class PooledDenseChainModel;
+
+/// <summary>A pooling first (the images copied), gathered for a dense layer trained by rows that needs no input
+/// gradient (nothing before it is trained).</summary>
+[Sequential(10, 10, 2)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(90, Activation = Activation.Tanh)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class PooledRowsModel;

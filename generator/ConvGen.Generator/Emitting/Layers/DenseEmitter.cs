@@ -284,7 +284,7 @@ internal sealed class DenseEmitter : LayerEmitter
 
         Method(w, $"Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,{Units}] -> [N,{Inputs}]{(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.", $"public static void InputGradientRows{path.Suffix}(ref float batchGradient, ref float transposed, ref float inputGradient, {(previous is null ? "" : "ref float input, ")}int count, (int First, int End) features)");
         w.Line("(int k0, int k1) = features;");
-        string rest = wide > block ? $", then one of the whole blocks of {NetworkPlan.SplitBlock} left" : "";
+        string rest = wide > block ? $", then one panel for the whole blocks of {NetworkPlan.SplitBlock} left" : "";
         w.Comment($"Per block of samples: panels of {wide * isa.Width} features while they fit{rest}{(lastLanes > 0 ? $", then the last {lastLanes} if they are this thread's" : "")}.");
         w.Line("int n = 0;");
 

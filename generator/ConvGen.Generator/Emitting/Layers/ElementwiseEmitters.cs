@@ -149,7 +149,7 @@ internal sealed class AffineEmitter : LayerEmitter
         Elementwise.Emit(w, isa, Length, ["input"], "output", x => Formula(isa, x[0]), split: true);
 
         w.Close();
-        if (Plan.FeedsRowSplit(Layer.Index))
+        if (Plan.FeedsImagesRowSplit(Layer.Index))
         {
             w.Line();
             Method(w, "Forward of the values first ... end - 1 of every sample: the input features a thread owns in a training step (for the whole batch), or a part's block in a split pass.", $"public static void ForwardFeatures{isa.Suffix}(ref float input, ref float output, int count, (int First, int End) values)");
@@ -180,7 +180,7 @@ internal sealed class AffineEmitter : LayerEmitter
     public override void EmitForward(PassWriter pass, VectorIsa isa, PassMode mode)
     {
         string input = Plan.InputOf(Layer.Index, mode);
-        if (Plan.FeedsRowSplit(Layer.Index) && mode != PassMode.Inference)
+        if (Plan.FeedsImagesRowSplit(Layer.Index) && mode != PassMode.Inference)
         {
             // The first Dense multiplies only a thread's own input features: those it owns for the whole batch in a
             // training step, its part's block in a split pass. Map just those.
