@@ -86,6 +86,11 @@ public class RowSplitTests
         Assert.Equal(208, plan.TransposedStride(3));
         Assert.Equal(208 * 200, plan.RegionNamed(plan.LayerIds[3] + "TransposedKernel").Size);
         Assert.Equal(200, plan.TransposedStride(5));
+        // That small kernel (2,000 floats) each thread transposes whole for itself: no transpose is shared, so no
+        // barrier has to publish one before the backward pass.
+        Assert.True(plan.TransposesPrivately(5));
+        Assert.Equal(RegionKind.PerThread, plan.RegionNamed(plan.LayerIds[5] + "TransposedKernel").Kind);
+        Assert.False(plan.SharesTransposes);
 
         // Summed: everything but the three kernels (the biases and the last layer).
         var summed = plan.SummedParameterRanges;
@@ -113,6 +118,8 @@ public class RowSplitTests
         Assert.Equal(RegionKind.PerSample, plan.RegionNamed(plan.OutputOf(2, PassMode.Inference)).Kind);
         Assert.Equal(12 * 12 * 32, plan.RegionNamed(plan.LayerIds[5] + "BatchInputGradient").Size);
         Assert.Equal(16, plan.RowBlock(5));
+        // The second convolution's flipped kernel is still shared out between the threads.
+        Assert.True(plan.SharesTransposes);
     }
 
     [Fact]

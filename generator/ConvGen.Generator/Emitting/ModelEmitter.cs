@@ -279,13 +279,13 @@ internal static class ModelEmitter
         w.Line("/// <inheritdoc/>");
         w.Open("protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)");
         bool transposes = plan.TransposedKernels().Any();
-        bool sharedTransposes = plan.TransposedKernels().Any(i => !plan.IsRowSplit(i));
+        bool sharedTransposes = plan.SharesTransposes;
         if (transposes)
         {
             w.Comment(sharedTransposes
                 ? "The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them."
-                : "The kernels the input gradients read transposed, each thread the rows it owns (it alone reads them).");
-            w.Line("TransposeKernels(ref parameters, ref shared, thread, threads);");
+                : "The kernels the input gradients read transposed: the rows a thread owns, and small kernels whole, each thread for itself.");
+            w.Line("TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);");
         }
 
         Dispatch(w, isa => $"ForwardTraining{isa.Suffix}(ref images, {TrainingArguments});");
@@ -358,7 +358,7 @@ internal static class ModelEmitter
             layers[index].EmitKernelTranspose(pass);
         }
 
-        WritePass(w, plan, pass, "The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.", "private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)");
+        WritePass(w, plan, pass, "The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.", "private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)");
     }
 
     private static void Dispatch(SourceWriter w, System.Func<VectorIsa, string> call)

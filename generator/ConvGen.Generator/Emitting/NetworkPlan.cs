@@ -226,6 +226,16 @@ internal sealed class NetworkPlan
     public int TransposedStride(int layer) =>
         IsRowSplit(layer) ? KerasConventions.Align((int)Model.Layers[layer].Input.Size) : (int)Model.Layers[layer].Input.Size;
 
+    /// <summary>Whether every thread transposes the whole kernel of <paramref name="layer"/> for itself, into its own
+    /// workspace: a Dense trained by samples with a kernel under <see cref="RowSplitMinimumKernel"/> floats (a few
+    /// microseconds at most), so no barrier has to publish a transpose shared out between the threads.</summary>
+    public bool TransposesPrivately(int layer) =>
+        Model.Layers[layer] is DenseSpec dense && !IsRowSplit(layer) && dense.Input.Size * dense.Units < RowSplitMinimumKernel;
+
+    /// <summary>Whether the threads share out the transposition of a kernel the backward pass reads (a barrier must
+    /// publish it before the backward pass).</summary>
+    public bool SharesTransposes => TransposedKernels().Any(i => !IsRowSplit(i) && !TransposesPrivately(i));
+
     /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
     public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
 
@@ -561,9 +571,11 @@ internal sealed class NetworkPlan
                         AddRegion(RegionKind.Shared, id + "FlippedKernel", (long)conv.KernelHeight * conv.KernelWidth * conv.Input.Channels * conv.Filters, $"{layer.Name} kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient");
                         break;
                     case DenseSpec dense:
-                        AddRegion(RegionKind.Shared, id + "TransposedKernel", (long)TransposedStride(i) * dense.Units, IsRowSplit(i)
+                        AddRegion(TransposesPrivately(i) ? RegionKind.PerThread : RegionKind.Shared, id + "TransposedKernel", (long)TransposedStride(i) * dense.Units, IsRowSplit(i)
                             ? $"{layer.Name} kernel transposed to [units, inputs], rows {TransposedStride(i)} apart, for the input gradient (each thread writes and reads the columns of the features it owns)"
-                            : $"{layer.Name} kernel transposed to [units, inputs] for the input gradient");
+                            : TransposesPrivately(i)
+                                ? $"{layer.Name} kernel transposed to [units, inputs] for the input gradient, by each thread for itself"
+                                : $"{layer.Name} kernel transposed to [units, inputs] for the input gradient");
                         break;
                 }
             }

@@ -95,8 +95,8 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 118032;
-            public const int PerThread = 0;
-            public const int Shared = 600320;
+            public const int PerThread = 1280;
+            public const int Shared = 599040;
             public const int PartialsPerThread = 976;
             public const int BatchPerSample = 9344;
             public const int BatchPartialsPerSample = 128;
@@ -143,17 +143,17 @@ namespace ConvGen.Generated
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
             public const int Dense1Partials = 896;
 
-            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
             public const int Dense1TransposedKernel = 0;
 
             /// <summary>dense kernel transposed to [units, inputs], rows 4608 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (589824 floats, shared).</summary>
-            public const int DenseTransposedKernel = 1280;
+            public const int DenseTransposedKernel = 0;
 
             /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,28,28,32] (25088 floats per sample).</summary>
             public const int Conv2d1DilatedGradient = 49680;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
-            public const int Conv2d1FlippedKernel = 591104;
+            public const int Conv2d1FlippedKernel = 589824;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
             public const int GradientA = 74768;
@@ -241,7 +241,7 @@ namespace ConvGen.Generated
         protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
-            TransposeKernels(ref parameters, ref shared, thread, threads);
+            TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
                 ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
@@ -293,14 +293,14 @@ namespace ConvGen.Generated
             _ => throw new ArgumentOutOfRangeException(nameof(range)),
         };
 
-        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
-        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        /// <summary>The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)
         {
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10);
             TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 128, Partition.Blocks(4608, 16, thread, threads), 4608);
             TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 3, 3, 32, 32, thread, threads);
         }
@@ -400,7 +400,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
@@ -531,7 +531,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
@@ -662,7 +662,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropout1Mask = ref Unsafe.Add(ref workspace, Workspace.Dropout1Mask * capacity);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));

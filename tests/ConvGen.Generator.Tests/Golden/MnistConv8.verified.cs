@@ -89,8 +89,8 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 16320;
-            public const int PerThread = 0;
-            public const int Shared = 148736;
+            public const int PerThread = 1280;
+            public const int Shared = 147456;
             public const int PartialsPerThread = 976;
             public const int BatchPerSample = 2432;
             public const int BatchPartialsPerSample = 128;
@@ -125,11 +125,11 @@ namespace ConvGen.Generated
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
             public const int Dense1Partials = 896;
 
-            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (1280 floats, shared).</summary>
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
             public const int Dense1TransposedKernel = 0;
 
             /// <summary>dense kernel transposed to [units, inputs], rows 1152 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (147456 floats, shared).</summary>
-            public const int DenseTransposedKernel = 1280;
+            public const int DenseTransposedKernel = 0;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (5000 floats per sample).</summary>
             public const int GradientA = 6304;
@@ -216,8 +216,8 @@ namespace ConvGen.Generated
         /// <inheritdoc/>
         protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
-            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
-            TransposeKernels(ref parameters, ref shared, thread, threads);
+            // The kernels the input gradients read transposed: the rows a thread owns, and small kernels whole, each thread for itself.
+            TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
                 ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
@@ -231,7 +231,6 @@ namespace ConvGen.Generated
                 ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
-            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
                 BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
@@ -269,13 +268,13 @@ namespace ConvGen.Generated
             _ => throw new ArgumentOutOfRangeException(nameof(range)),
         };
 
-        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
-        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        /// <summary>The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)
         {
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
 
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 128, 10);
             TensorLayout.TransposeRows(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 128, Partition.Blocks(1152, 16, thread, threads), 1152);
         }
 
@@ -368,7 +367,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
             ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
@@ -480,7 +479,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
             ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
@@ -592,7 +591,7 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 128));
             ref float maxPooling2dBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.MaxPooling2dBatchOutput * total) + (first * 1152));
             ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);

@@ -84,8 +84,8 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 128;
-            public const int PerThread = 0;
-            public const int Shared = 464;
+            public const int PerThread = 464;
+            public const int Shared = 0;
             public const int PartialsPerThread = 336;
             public const int BatchPerSample = 32;
             public const int BatchPartialsPerSample = 32;
@@ -114,10 +114,10 @@ namespace ConvGen.Generated
             /// <summary>dense_2: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
             public const int Dense2Partials = 256;
 
-            /// <summary>dense_2 kernel transposed to [units, inputs] for the input gradient (150 floats, shared).</summary>
+            /// <summary>dense_2 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (150 floats per thread).</summary>
             public const int Dense2TransposedKernel = 0;
 
-            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (300 floats, shared).</summary>
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (300 floats per thread).</summary>
             public const int Dense1TransposedKernel = 160;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (20 floats per sample).</summary>
@@ -205,8 +205,8 @@ namespace ConvGen.Generated
         /// <inheritdoc/>
         protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
-            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
-            TransposeKernels(ref parameters, ref shared, thread, threads);
+            // The kernels the input gradients read transposed: the rows a thread owns, and small kernels whole, each thread for itself.
+            TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
                 ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
@@ -220,7 +220,6 @@ namespace ConvGen.Generated
                 ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
-            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
                 BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
@@ -257,14 +256,14 @@ namespace ConvGen.Generated
             _ => throw new ArgumentOutOfRangeException(nameof(range)),
         };
 
-        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
-        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        /// <summary>The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)
         {
-            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense2TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
 
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2TransposedKernel, 15, 10, thread, threads);
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 20, 15, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2TransposedKernel, 15, 10);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 20, 15);
         }
 
         // ==== AVX-512 passes ====
@@ -334,9 +333,9 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA
@@ -417,9 +416,9 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA
@@ -500,9 +499,9 @@ namespace ConvGen.Generated
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense2TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense2TransposedKernel);
+            ref float dense2TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense2TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
 
             // dense_2: the gradient of its output is in GradientA

@@ -107,8 +107,8 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 3936;
-            public const int PerThread = 32;
-            public const int Shared = 720;
+            public const int PerThread = 624;
+            public const int Shared = 128;
             public const int PartialsPerThread = 224;
             public const int BatchPerSample = 0;
             public const int BatchPartialsPerSample = 0;
@@ -170,17 +170,17 @@ namespace ConvGen.Generated
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 5] (35 floats per thread, shared).</summary>
             public const int Dense1Partials = 176;
 
-            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient (80 floats, shared).</summary>
-            public const int Dense1TransposedKernel = 0;
+            /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (80 floats per thread).</summary>
+            public const int Dense1TransposedKernel = 32;
 
-            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (512 floats, shared).</summary>
-            public const int DenseTransposedKernel = 80;
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient, by each thread for itself (512 floats per thread).</summary>
+            public const int DenseTransposedKernel = 112;
 
             /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,5,5,8] (200 floats per sample).</summary>
             public const int Conv2d1DilatedGradient = 2576;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (128 floats, shared).</summary>
-            public const int Conv2d1FlippedKernel = 592;
+            public const int Conv2d1FlippedKernel = 0;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
             public const int GradientA = 2784;
@@ -268,7 +268,7 @@ namespace ConvGen.Generated
         protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
-            TransposeKernels(ref parameters, ref shared, thread, threads);
+            TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
                 ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
@@ -298,15 +298,15 @@ namespace ConvGen.Generated
             return metrics;
         }
 
-        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
-        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        /// <summary>The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)
         {
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 16, 5, thread, threads);
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 32, 16, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1TransposedKernel, 16, 5);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 32, 16);
             TensorLayout.FlipTransposeKernel(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1FlippedKernel, 2, 2, 4, 8, thread, threads);
         }
 
@@ -436,11 +436,11 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
@@ -594,11 +594,11 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
@@ -752,11 +752,11 @@ namespace ConvGen.Generated
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float dense1TransposedKernel = ref Unsafe.Add(ref shared, Workspace.Dense1TransposedKernel);
+            ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);

@@ -94,8 +94,8 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 3056;
-            public const int PerThread = 32;
-            public const int Shared = 960;
+            public const int PerThread = 992;
+            public const int Shared = 0;
             public const int PartialsPerThread = 144;
             public const int BatchPerSample = 0;
             public const int BatchPartialsPerSample = 0;
@@ -145,8 +145,8 @@ namespace ConvGen.Generated
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
             public const int DensePartials = 64;
 
-            /// <summary>dense kernel transposed to [units, inputs] for the input gradient (960 floats, shared).</summary>
-            public const int DenseTransposedKernel = 0;
+            /// <summary>dense kernel transposed to [units, inputs] for the input gradient, by each thread for itself (960 floats per thread).</summary>
+            public const int DenseTransposedKernel = 32;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (336 floats per sample).</summary>
             public const int GradientA = 2384;
@@ -233,8 +233,8 @@ namespace ConvGen.Generated
         /// <inheritdoc/>
         protected override BatchMetrics TrainChunk(ref float images, ref int labels, int count, int first, int total, ref float parameters, ref float gradients, ref float modelGradients, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
-            // The kernels the input gradients read transposed, each thread a share; the barrier before the backward pass publishes them.
-            TransposeKernels(ref parameters, ref shared, thread, threads);
+            // The kernels the input gradients read transposed: the rows a thread owns, and small kernels whole, each thread for itself.
+            TransposeKernels(ref parameters, ref shared, ref workspace, capacity, thread, threads);
             if (CompiledEngine.IsAvx512)
             {
                 ForwardTrainingAvx512(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
@@ -248,7 +248,6 @@ namespace ConvGen.Generated
                 ForwardTrainingVector128(ref images, count, first, total, ref parameters, ref state, ref workspace, capacity, ref shared, dropoutSeed, thread, threads, barrier);
             }
             BatchMetrics metrics = Loss.ForwardBackward(ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity), ref labels, count, total, ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity));
-            barrier.SignalAndWait();
             if (CompiledEngine.IsAvx512)
             {
                 BackwardAvx512(ref images, count, first, total, ref parameters, ref gradients, ref modelGradients, ref state, ref workspace, capacity, ref shared, thread, threads, barrier);
@@ -264,12 +263,12 @@ namespace ConvGen.Generated
             return metrics;
         }
 
-        /// <summary>The kernels the backward pass reads transposed, into the shared buffer: thread `thread` of `threads` does its share.</summary>
-        private static void TransposeKernels(ref float parameters, ref float shared, int thread, int threads)
+        /// <summary>The kernels the backward pass reads transposed: into the shared buffer, thread `thread` of `threads` its share (or the rows it owns), or whole into the thread's own workspace.</summary>
+        private static void TransposeKernels(ref float parameters, ref float shared, ref float workspace, int capacity, int thread, int threads)
         {
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
 
-            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 96, 10, thread, threads);
+            TensorLayout.Transpose(ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseTransposedKernel, 96, 10);
         }
 
         // ==== AVX-512 passes ====
@@ -366,7 +365,7 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
@@ -481,7 +480,7 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);
@@ -596,7 +595,7 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float gradientA = ref Unsafe.Add(ref workspace, Workspace.GradientA * capacity);
             ref float gradientB = ref Unsafe.Add(ref workspace, Workspace.GradientB * capacity);
-            ref float denseTransposedKernel = ref Unsafe.Add(ref shared, Workspace.DenseTransposedKernel);
+            ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float batchNormalizationBatchMean = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.BatchNormalizationBatchMean);

@@ -327,9 +327,16 @@ internal sealed class DenseEmitter : LayerEmitter
     private string BatchInput(PassWriter pass) => pass.BatchBuffer(Plan.InputOf(Layer.Index, PassMode.Training), Inputs);
 
     /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
-    public override void EmitKernelTranspose(PassWriter pass) => pass.Statement(IsRowSplit
-        ? $"TensorLayout.TransposeRows(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Units}, {Plan.OwnedFeatures(Layer.Index)}, {Plan.TransposedStride(Layer.Index)});"
-        : $"TensorLayout.Transpose(ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"))}, ref {pass.Buffer(Id + "TransposedKernel")}, {Inputs}, {Units}, thread, threads);");
+    public override void EmitKernelTranspose(PassWriter pass)
+    {
+        string kernel = PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"));
+        string transposed = pass.Buffer(Id + "TransposedKernel");
+        pass.Statement(IsRowSplit
+            ? $"TensorLayout.TransposeRows(ref {kernel}, ref {transposed}, {Units}, {Plan.OwnedFeatures(Layer.Index)}, {Plan.TransposedStride(Layer.Index)});"
+            : Plan.TransposesPrivately(Layer.Index)
+                ? $"TensorLayout.Transpose(ref {kernel}, ref {transposed}, {Inputs}, {Units});"
+                : $"TensorLayout.Transpose(ref {kernel}, ref {transposed}, {Inputs}, {Units}, thread, threads);");
+    }
 
     /// <summary>Trained by rows, the layer writes its input gradient into a batch region (each thread its own
     /// features for the whole batch); the layer before reads its chunk of it.</summary>
