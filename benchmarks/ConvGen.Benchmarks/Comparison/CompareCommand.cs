@@ -19,15 +19,14 @@ internal static class CompareCommand
     /// <summary>Batch-1 inference: 50 warm-up calls, then single calls for ~0.5 s (100 to 5,000 of them).</summary>
     private static readonly LatencyPlan InferencePlan = new(WarmupCalls: 50, MinCalls: 100, MaxCalls: 5000, MaxSeconds: 0.5);
 
-    /// <summary>How the steps are timed, for the report: written from the plans above.</summary>
-    public static string TimingMethod
+    /// <summary>How the steps are timed, for the report: written from the plans above and the rounds.</summary>
+    public static string TimingMethod(int rounds)
     {
-        get
-        {
-            StepPlan training = TrainingPlan(steps: null);
-            return Invariant($"Each training step is timed on one fixed random batch: warm-up steps, then {training.Repeats} runs of the same number of steps ") +
-                   Invariant($"(about {training.RepeatSeconds} s each unless `--steps` says), and the median run; the interpreted engine takes {InterpretedPlan.Repeats} runs of about {InterpretedPlan.RepeatSeconds} s.");
-        }
+        StepPlan training = TrainingPlan(steps: null);
+        return Invariant($"Each training step is timed on one fixed random batch: warm-up steps, then {training.Repeats} runs of the same number of steps ") +
+               Invariant($"(about {training.RepeatSeconds} s each unless `--steps` says), in {rounds} rounds per network with ConvGen and PyTorch alternating, ") +
+               Invariant($"and the median of each side's {rounds * training.Repeats} runs (batch-1 latency: the median of the rounds' medians); ") +
+               Invariant($"the interpreted engine takes {InterpretedPlan.Repeats} runs of about {InterpretedPlan.RepeatSeconds} s.");
     }
 
     /// <summary>Runs the command with the arguments after <c>compare</c>; returns the process exit code.</summary>
@@ -101,7 +100,7 @@ internal static class CompareCommand
                 $"{row.Network,-20} batch {row.Batch,3}: ConvGen {row.ConvGen.SamplesPerSecond,9:N0}/s {row.ConvGen.Gflops,6:F1} GFLOP/s | PyTorch {row.PyTorch.SamplesPerSecond,9:N0}/s {row.PyTorch.Gflops,6:F1} GFLOP/s | interpreted {row.Interpreted.SamplesPerSecond,8:N0}/s | batch 1: {row.Inference.ConvGenMicroseconds:F1} µs vs {row.Inference.PyTorchMicroseconds:F1} µs"));
         }
 
-        return new ComparisonReport(command, machine, threads, peak, torch.Info, rows, Stopwatch.GetElapsedTime(started).TotalSeconds, MachineInfo.CurrentLoadAverage());
+        return new ComparisonReport(command, machine, threads, peak, torch.Info, rows, Stopwatch.GetElapsedTime(started).TotalSeconds, MachineInfo.CurrentLoadAverage(), options.Rounds);
     }
 
     private static ComparisonRow MeasureNetwork(BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
@@ -128,10 +127,24 @@ internal static class CompareCommand
 
         StepPlan trainingPlan = TrainingPlan(options.Steps);
         int convGenThreads = ConvGenRunner.ApplyThreadCount(model, options.Threads, network.BatchSize);
-        StepMeasurement convGenStep = ConvGenRunner.MeasureTraining(model, batch, trainingPlan);
-        LatencyMeasurement convGenLatency = ConvGenRunner.MeasureInference(model, batch, InferencePlan);
+        // Rounds of ConvGen then PyTorch, so the machine's drifting speed (vCPU placement, other tenants) falls on both.
+        var convGenSteps = new List<StepMeasurement>();
+        var convGenLatencies = new List<LatencyMeasurement>();
+        var pyTorchRounds = new List<PyTorchMeasurement>();
+        for (int round = 0; round < options.Rounds; round++)
+        {
+            convGenSteps.Add(ConvGenRunner.MeasureTraining(model, batch, trainingPlan));
+            convGenLatencies.Add(ConvGenRunner.MeasureInference(model, batch, InferencePlan));
+            pyTorchRounds.Add(torch.Measure(description, network.BatchSize, trainingPlan, InferencePlan));
+        }
 
-        PyTorchMeasurement pyTorch = torch.Measure(description, network.BatchSize, trainingPlan, InferencePlan);
+        StepMeasurement convGenStep = StepTimer.Pool(convGenSteps);
+        LatencyMeasurement convGenLatency = StepTimer.Pool(convGenLatencies);
+        PyTorchMeasurement pyTorch = pyTorchRounds[0] with
+        {
+            Training = StepTimer.Pool(pyTorchRounds.Select(r => r.Training).ToList()),
+            Inference = StepTimer.Pool(pyTorchRounds.Select(r => r.Inference).ToList()),
+        };
 
         StepMeasurement interpretedStep = ConvGenRunner.MeasureTraining(interpreted, batch, InterpretedPlan);
 

@@ -2,8 +2,8 @@ using System.Globalization;
 
 namespace ConvGen.Benchmarks.Comparison;
 
-/// <summary>The arguments of <c>compare</c>: <c>[--threads N] [--steps N] [--networks a,b,...] [--openblas-threads N] [--out DIR]</c>.</summary>
-internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<string>? Networks, string? OutputDirectory, int OpenblasThreads = 1)
+/// <summary>The arguments of <c>compare</c>: <c>[--threads N] [--steps N] [--rounds N] [--networks a,b,...] [--openblas-threads N] [--out DIR]</c>.</summary>
+internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<string>? Networks, string? OutputDirectory, int OpenblasThreads = 1, int Rounds = 3)
 {
     public const string Usage =
         """
@@ -16,6 +16,9 @@ internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<str
           --threads N          threads on every side (default 2)
           --steps N            timed steps per repeat for ConvGen and PyTorch (default: enough for ~0.25 s a repeat);
                                the interpreted engine always takes its own few seconds
+          --rounds N           rounds per network, ConvGen and PyTorch alternating (default 3): each side's figure
+                               is the median of all its runs, so a change in the machine's speed between one side's
+                               runs and the other's weighs on both
           --networks a,b,...   only these networks, by class or trainer name (MnistCnn or mnist-cnn); default all
           --openblas-threads N OpenBLAS threads of the PyTorch worker (default 1: PyTorch at its best here; its
                                pthread pool fights OpenMP's workers for the cores; N = --threads is PyTorch as
@@ -43,6 +46,9 @@ internal sealed record CompareOptions(int Threads, int? Steps, IReadOnlyList<str
                     break;
                 case "--steps":
                     options = options with { Steps = PositiveInteger(argument, Value(arguments, ref i)) };
+                    break;
+                case "--rounds":
+                    options = options with { Rounds = PositiveInteger(argument, Value(arguments, ref i)) };
                     break;
                 case "--networks":
                     string[] names = Value(arguments, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -52,7 +52,8 @@ internal sealed record ComparisonReport(
     PyTorchInfo PyTorch,
     IReadOnlyList<ComparisonRow> Rows,
     double Seconds,
-    double? LoadAverageAtEnd);
+    double? LoadAverageAtEnd,
+    int Rounds);
 
 /// <summary>The comparison's table, as Markdown (for people) and JSON (everything, for tools).</summary>
 internal static class ComparisonTable
@@ -141,7 +142,7 @@ internal static class ComparisonTable
         }
 
         Line(md);
-        Line(md, CompareCommand.TimingMethod + " Each side builds the network from the same ModelDescription; PyTorch runs NCHW float32, " +
+        Line(md, CompareCommand.TimingMethod(report.Rounds) + " Each side builds the network from the same ModelDescription; PyTorch runs NCHW float32, " +
                  "Adam(lr=1e-3, eps=1e-7) and CrossEntropyLoss on logits.");
         return md.ToString();
     }

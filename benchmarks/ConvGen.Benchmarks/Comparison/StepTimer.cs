@@ -82,6 +82,17 @@ internal static class StepTimer
         return new LatencyMeasurement(Median(times), times.Count);
     }
 
+    /// <summary>Several measurements of the same step as one: the median of all their runs.</summary>
+    public static StepMeasurement Pool(IReadOnlyList<StepMeasurement> rounds)
+    {
+        double[] repeats = rounds.SelectMany(r => r.RepeatSeconds).ToArray();
+        return new StepMeasurement(Median(repeats), repeats, rounds[0].StepsPerRepeat, rounds.Sum(r => r.WarmupSteps));
+    }
+
+    /// <summary>Several measurements of the same call as one: the median of their medians.</summary>
+    public static LatencyMeasurement Pool(IReadOnlyList<LatencyMeasurement> rounds) =>
+        new(Median(rounds.Select(r => r.MedianSeconds).ToArray()), rounds.Sum(r => r.Calls));
+
     /// <summary>The median (the mean of the middle two for an even count), as Python's statistics.median.</summary>
     public static double Median(IReadOnlyCollection<double> values)
     {
