@@ -82,7 +82,9 @@ internal static class StepTimer
         return new LatencyMeasurement(Median(times), times.Count);
     }
 
-    /// <summary>Several measurements of the same step as one: the median of all their runs.</summary>
+    /// <summary>Several measurements of the same step as one: the median of all their runs (each a per-step time, so
+    /// rounds that ran different step counts pool alike; <see cref="StepMeasurement.StepsPerRepeat"/> is the first
+    /// round's).</summary>
     public static StepMeasurement Pool(IReadOnlyList<StepMeasurement> rounds)
     {
         double[] repeats = rounds.SelectMany(r => r.RepeatSeconds).ToArray();

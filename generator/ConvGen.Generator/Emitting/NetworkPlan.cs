@@ -236,7 +236,8 @@ internal sealed class NetworkPlan
     /// publish it before the backward pass).</summary>
     public bool SharesTransposes => TransposedKernels().Any(i => !IsRowSplit(i) && !TransposesPrivately(i));
 
-    /// <summary>The layers whose kernel the backward pass reads transposed (from the shared buffer).</summary>
+    /// <summary>The layers whose kernel the backward pass reads transposed (shared out between the threads, or
+    /// transposed by each for itself: <see cref="TransposesPrivately"/>, <see cref="IsRowSplit"/>).</summary>
     public IEnumerable<int> TransposedKernels() => BackwardLayers().Where(i => NeedsInputGradient(i) && Model.Layers[i] is Conv2DSpec or DenseSpec);
 
     public LayerSpec Last { get; }
@@ -309,7 +310,7 @@ internal sealed class NetworkPlan
     private int TrainingProducer(int layer)
     {
         int i = layer - 1;
-        while (i >= 0 && Model.Layers[i] is FlattenSpec or ActivationSpec { HandsInputOn: true } or DropoutSpec { Rate: <= 0 })
+        while (i >= 0 && (HandsInputOn(Model.Layers[i]) || Model.Layers[i] is DropoutSpec { Rate: <= 0 }))
         {
             i--;
         }

@@ -71,12 +71,12 @@ internal sealed class SourceWriter
         Open(signature);
     }
 
-    /// <summary>Text for a documentation comment: &amp;, &lt; and &gt; escaped.</summary>
     /// <summary>"<paramref name="count"/> <paramref name="plural"/>" for a doc comment, singular for one: (1, "samples") →
     /// "1 sample".</summary>
     public static string Count(int count, string plural) =>
         count == 1 && plural.EndsWith("s", StringComparison.Ordinal) ? "1 " + plural.Substring(0, plural.Length - 1) : $"{count} {plural}";
 
+    /// <summary>Text for a documentation comment: &amp;, &lt; and &gt; escaped.</summary>
     public static string Escape(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 
     public override string ToString() => _indent == 0 ? _text.ToString() : throw new InvalidOperationException("Unclosed block in emitted source.");

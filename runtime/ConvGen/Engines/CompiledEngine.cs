@@ -12,9 +12,10 @@ namespace ConvGen.Engines;
 /// (results are identical for a given seed and thread count). Batch normalisation meets at a barrier to combine its
 /// statistics over the whole batch. A dense layer reading the images, and every large dense layer, is trained by rows
 /// instead: each thread owns a range of the kernel's rows for the whole batch (<see cref="OwnedParameters"/>), computes
-/// their whole gradient and updates them itself, so the large weight matrices are never shared between cores. Workspaces are
-/// sized per sample at build time and grown only when a larger chunk arrives, so a step allocates nothing. The generated code picks its instruction set once, from
-/// <see cref="IsAvx512"/> and <see cref="IsAvx2"/>, which the JIT folds to constants.
+/// their whole gradient and updates them itself, so the large weight matrices are never shared between cores.
+/// Workspaces are sized per sample at build time and grown only when a larger chunk arrives, so a step allocates
+/// nothing. The generated code picks its instruction set once, from <see cref="IsAvx512"/> and <see cref="IsAvx2"/>,
+/// which the JIT folds to constants.
 /// An engine serves one model from one thread at a time.
 /// </summary>
 public abstract class CompiledEngine : Engine, IDisposable
@@ -24,8 +25,8 @@ public abstract class CompiledEngine : Engine, IDisposable
 
     /// <summary>
     /// The largest batch the threads may instead share layer by layer (the generated split pass: each thread computes
-    /// part of every layer's output, with a barrier wherever one reads what another wrote): batches too small to give two threads a chunk
-    /// each, above all the single image of a latency-bound prediction.
+    /// part of every layer's output, with a barrier wherever one reads what another wrote): batches too small to give
+    /// two threads a chunk each, above all the single image of a latency-bound prediction.
     /// </summary>
     public const int SplitSamples = (2 * MinimumChunk) - 1;
 
@@ -318,11 +319,11 @@ public abstract class CompiledEngine : Engine, IDisposable
         return int.TryParse(configured, out int threads) && threads > 0 ? Math.Min(threads, 256) : Environment.ProcessorCount;
     }
 
-    /// <summary>Picks the thread count for a batch and makes sure every thread has room for its chunk.</summary>
     /// <summary>The threads a batch of <paramref name="count"/> samples runs on: each gets
     /// <see cref="MinimumChunk"/> samples at least, and there are <see cref="Engine.Threads"/> at most.</summary>
     internal int ThreadsFor(int count) => Math.Clamp(count / MinimumChunk, 1, _threads);
 
+    /// <summary>Picks the thread count for a batch and makes sure every thread has room for its chunk.</summary>
     private int Prepare(int count, bool training)
     {
         int threads = ThreadsFor(count);

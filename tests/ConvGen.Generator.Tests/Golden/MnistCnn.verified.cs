@@ -3945,7 +3945,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 4608. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 units: reduces over 4608 input features. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile6x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4028,7 +4028,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 4608. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 units: reduces over 4608 input features. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4091,7 +4091,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 4608. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 units: reduces over 4608 input features. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4134,7 +4134,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over 4608. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 units: reduces over 4608 input features. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4210,7 +4210,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over depth. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 units: reduces over `depth` input features. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4289,7 +4289,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over depth. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 units: reduces over `depth` input features. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4348,7 +4348,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over depth. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 units: reduces over `depth` input features. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4387,7 +4387,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 units: reduces over `depth` input features. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4612,7 +4612,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 input features: reduces over 128 units. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4691,7 +4691,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 23088));
             }
 
-            /// <summary>6 samples × 48 columns: reduces over 128. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 48 input features: reduces over 128 units. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -4757,7 +4757,7 @@ namespace ConvGen.Generated
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 23072));
             }
 
-            /// <summary>6 samples × 32 columns: reduces over 128. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 32 input features: reduces over 128 units. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -4810,7 +4810,7 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 23056));
             }
 
-            /// <summary>6 samples × 16 columns: reduces over 128. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -4850,7 +4850,7 @@ namespace ConvGen.Generated
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -4909,7 +4909,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 13872));
             }
 
-            /// <summary>4 samples × 48 columns: reduces over 128. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -4959,7 +4959,7 @@ namespace ConvGen.Generated
                 c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
             }
 
-            /// <summary>4 samples × 32 columns: reduces over 128. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 32 input features: reduces over 128 units. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5000,7 +5000,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5032,7 +5032,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5071,7 +5071,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
             }
 
-            /// <summary>2 samples × 48 columns: reduces over 128. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5105,7 +5105,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
             }
 
-            /// <summary>2 samples × 32 columns: reduces over 128. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5134,7 +5134,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5158,7 +5158,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5183,7 +5183,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5206,7 +5206,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
             }
 
-            /// <summary>1 sample × 32 columns: reduces over 128. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5227,7 +5227,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5482,7 +5482,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 4608. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 units: reduces over 4608 input features. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5527,7 +5527,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 4608. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over 4608 input features. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5556,7 +5556,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 4608. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 units: reduces over 4608 input features. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5593,7 +5593,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 4608. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 4608 input features. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5618,7 +5618,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 4608. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 units: reduces over 4608 input features. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5695,7 +5695,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5737,7 +5737,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over `depth` input features. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5765,7 +5765,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5799,7 +5799,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -5823,7 +5823,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 units: reduces over `depth` input features. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6004,7 +6004,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 input features: reduces over 128 units. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6051,7 +6051,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 18440));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6092,7 +6092,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13832));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6121,7 +6121,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4616));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6347,7 +6347,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 4608. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over 4608 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6392,7 +6392,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 4608. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over 4608 input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6429,7 +6429,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 4608. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over 4608 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6466,7 +6466,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 4608. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 4608 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6497,7 +6497,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over 4608. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 units: reduces over 4608 input features. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6547,7 +6547,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over 4608. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 units: reduces over 4608 input features. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6631,7 +6631,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6673,7 +6673,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over `depth` input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6708,7 +6708,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6742,7 +6742,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6771,7 +6771,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 units: reduces over `depth` input features. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6810,7 +6810,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 units: reduces over `depth` input features. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -6977,7 +6977,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x4Vector128(ref float a, ref float b, ref float c)
             {
@@ -7016,7 +7016,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4620));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x4Vector128(ref float a, ref float b, ref float c)
             {
@@ -7420,7 +7420,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 128. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over 128 input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7549,7 +7549,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 128. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over 128 input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7630,7 +7630,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 128. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over 128 input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7679,7 +7679,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 128 input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7712,7 +7712,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7737,7 +7737,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7799,7 +7799,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -7927,7 +7927,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8007,7 +8007,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8055,7 +8055,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8087,7 +8087,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8111,7 +8111,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8210,7 +8210,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 input features: reduces over 10 units. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8289,7 +8289,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 input features: reduces over 10 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8348,7 +8348,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 input features: reduces over 10 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8387,7 +8387,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 input features: reduces over 10 units. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c)
             {
@@ -8682,7 +8682,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over 128 input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8731,7 +8731,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 128 input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8774,7 +8774,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8805,7 +8805,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8860,7 +8860,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -8907,7 +8907,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -8948,7 +8948,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -8977,7 +8977,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9082,7 +9082,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 input features: reduces over 10 units. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9124,7 +9124,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 10 units. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9152,7 +9152,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 input features: reduces over 10 units. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9186,7 +9186,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 10 units. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9210,7 +9210,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 input features: reduces over 10 units. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c)
             {
@@ -9350,7 +9350,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over 128 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9395,7 +9395,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9432,7 +9432,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9485,7 +9485,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9527,7 +9527,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9561,7 +9561,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -9672,7 +9672,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 input features: reduces over 10 units. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -9714,7 +9714,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 10 units. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -9749,7 +9749,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 input features: reduces over 10 units. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -9783,7 +9783,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 10 units. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -9812,7 +9812,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 input features: reduces over 10 units. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c)
             {
@@ -9851,7 +9851,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 input features: reduces over 10 units. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c)
             {

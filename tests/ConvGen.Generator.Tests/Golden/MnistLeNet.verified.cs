@@ -4622,7 +4622,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 400. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 units: reduces over 400 input features. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile6x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4705,7 +4705,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c5_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 400. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 units: reduces over 400 input features. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4768,7 +4768,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 400. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 units: reduces over 400 input features. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4811,7 +4811,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_3, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over 400. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 units: reduces over 400 input features. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4887,7 +4887,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over depth. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 units: reduces over `depth` input features. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4966,7 +4966,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over depth. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 units: reduces over `depth` input features. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5025,7 +5025,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over depth. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 units: reduces over `depth` input features. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5064,7 +5064,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over depth. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 units: reduces over `depth` input features. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5289,7 +5289,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 128. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 input features: reduces over 128 units. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5368,7 +5368,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 2048));
             }
 
-            /// <summary>6 samples × 48 columns: reduces over 128. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 48 input features: reduces over 128 units. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5434,7 +5434,7 @@ namespace ConvGen.Generated
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 2032));
             }
 
-            /// <summary>6 samples × 32 columns: reduces over 128. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 32 input features: reduces over 128 units. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5487,7 +5487,7 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 2016));
             }
 
-            /// <summary>6 samples × 16 columns: reduces over 128. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5527,7 +5527,7 @@ namespace ConvGen.Generated
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 2000));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 128. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5586,7 +5586,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 1248));
             }
 
-            /// <summary>4 samples × 48 columns: reduces over 128. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5636,7 +5636,7 @@ namespace ConvGen.Generated
                 c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 1232));
             }
 
-            /// <summary>4 samples × 32 columns: reduces over 128. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 32 input features: reduces over 128 units. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5677,7 +5677,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 1216));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5709,7 +5709,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 128. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5748,7 +5748,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 448));
             }
 
-            /// <summary>2 samples × 48 columns: reduces over 128. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5782,7 +5782,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 32 columns: reduces over 128. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5811,7 +5811,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 416));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -5835,7 +5835,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 128. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -5860,7 +5860,7 @@ namespace ConvGen.Generated
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 sample × 48 columns: reduces over 128. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
             {
@@ -5883,7 +5883,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
             }
 
-            /// <summary>1 sample × 32 columns: reduces over 128. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -5904,7 +5904,7 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6159,7 +6159,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 400. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 units: reduces over 400 input features. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6204,7 +6204,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 400. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over 400 input features. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6233,7 +6233,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 400. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 units: reduces over 400 input features. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6270,7 +6270,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_2, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 400. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 400 input features. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6295,7 +6295,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 400. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 units: reduces over 400 input features. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x8Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6372,7 +6372,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6414,7 +6414,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over `depth` input features. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6442,7 +6442,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6476,7 +6476,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6500,7 +6500,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over depth. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 units: reduces over `depth` input features. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6681,7 +6681,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 input features: reduces over 128 units. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6728,7 +6728,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 1608));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6769,7 +6769,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 1208));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -6798,7 +6798,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 408));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7024,7 +7024,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 400. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over 400 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7069,7 +7069,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 400. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over 400 input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7106,7 +7106,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 400. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over 400 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7143,7 +7143,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 400. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 400 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7174,7 +7174,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over 400. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 units: reduces over 400 input features. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x11Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7224,7 +7224,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c0_10, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over 400. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 units: reduces over 400 input features. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x10Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7308,7 +7308,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7350,7 +7350,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over `depth` input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7385,7 +7385,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7419,7 +7419,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7448,7 +7448,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over depth. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 units: reduces over `depth` input features. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7487,7 +7487,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over depth. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 units: reduces over `depth` input features. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7654,7 +7654,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 128. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x4Vector128(ref float a, ref float b, ref float c)
             {
@@ -7693,7 +7693,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 412));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 128. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile1x4Vector128(ref float a, ref float b, ref float c)
             {
@@ -8097,7 +8097,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 128. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over 128 input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8226,7 +8226,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 128. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over 128 input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8307,7 +8307,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 128. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over 128 input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8356,7 +8356,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 128 input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8389,7 +8389,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8414,7 +8414,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8476,7 +8476,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8604,7 +8604,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8684,7 +8684,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8732,7 +8732,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8764,7 +8764,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8788,7 +8788,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -8887,7 +8887,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>6 samples × 64 columns: reduces over 10. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>6 samples × 64 input features: reduces over 10 units. Accumulators: 6 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile6x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -8966,7 +8966,7 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
-            /// <summary>4 samples × 64 columns: reduces over 10. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 64 input features: reduces over 10 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -9025,7 +9025,7 @@ namespace ConvGen.Generated
                 c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>2 samples × 64 columns: reduces over 10. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 64 input features: reduces over 10 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x4Avx512(ref float a, ref float b, ref float c)
             {
@@ -9064,7 +9064,7 @@ namespace ConvGen.Generated
                 c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
-            /// <summary>1 sample × 128 columns: reduces over 10. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 128 input features: reduces over 10 units. Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx512(ref float a, ref float b, ref float c)
             {
@@ -9359,7 +9359,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 128. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over 128 input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9408,7 +9408,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 128. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 128 input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9451,7 +9451,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9482,7 +9482,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -9537,7 +9537,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9584,7 +9584,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9625,7 +9625,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9654,7 +9654,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -9759,7 +9759,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 24 columns: reduces over 10. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 24 input features: reduces over 10 units. Accumulators: 3 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9801,7 +9801,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 10 units. Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9829,7 +9829,7 @@ namespace ConvGen.Generated
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
-            /// <summary>2 samples × 24 columns: reduces over 10. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 24 input features: reduces over 10 units. Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Avx2(ref float a, ref float b, ref float c)
             {
@@ -9863,7 +9863,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 10 units. Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx2(ref float a, ref float b, ref float c)
             {
@@ -9887,7 +9887,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
-            /// <summary>1 sample × 64 columns: reduces over 10. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 64 input features: reduces over 10 units. Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Avx2(ref float a, ref float b, ref float c)
             {
@@ -10027,7 +10027,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 128. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over 128 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -10072,7 +10072,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 128. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 128 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -10109,7 +10109,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 128. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 128 input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -10162,7 +10162,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -10204,7 +10204,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -10238,7 +10238,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -10349,7 +10349,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 10. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 input features: reduces over 10 units. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -10391,7 +10391,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 10. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 10 units. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -10426,7 +10426,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 10. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 input features: reduces over 10 units. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -10460,7 +10460,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 10 units. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -10489,7 +10489,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
-            /// <summary>1 sample × 44 columns: reduces over 10. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 44 input features: reduces over 10 units. Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x11Vector128(ref float a, ref float b, ref float c)
             {
@@ -10528,7 +10528,7 @@ namespace ConvGen.Generated
                 c0_10.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 40 columns: reduces over 10. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 40 input features: reduces over 10 units. Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x10Vector128(ref float a, ref float b, ref float c)
             {

@@ -548,7 +548,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over 784. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>8 samples × 20 units: reduces over 784 input features. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -633,7 +633,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), Vector256.Max(c7_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over 784. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>4 samples × 20 units: reduces over 784 input features. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -686,7 +686,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), Vector256.Max(c3_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 784. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 units: reduces over 784 input features. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -723,7 +723,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 units: reduces over 784 input features. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -781,7 +781,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over depth. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>8 samples × 20 units: reduces over `depth` input features. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -863,7 +863,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over depth. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>4 samples × 20 units: reduces over `depth` input features. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -913,7 +913,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -947,7 +947,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 units: reduces over `depth` input features. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -1265,7 +1265,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over 784. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>3 samples × 20 units: reduces over 784 input features. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1310,7 +1310,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), Vector256.Max(c2_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 784. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 units: reduces over 784 input features. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1347,7 +1347,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), Vector256.Max(c1_2, Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 units: reduces over 784 input features. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1400,7 +1400,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over depth. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>3 samples × 20 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1442,7 +1442,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over depth. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1476,7 +1476,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 units: reduces over `depth` input features. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -1701,7 +1701,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 784. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over 784 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1746,7 +1746,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 784. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over 784 input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1783,7 +1783,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 784. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over 784 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1820,7 +1820,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 784. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 784 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1851,7 +1851,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 784. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 units: reduces over 784 input features. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x5Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -1912,7 +1912,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -1954,7 +1954,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over depth. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 units: reduces over `depth` input features. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -1989,7 +1989,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2023,7 +2023,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2052,7 +2052,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 20 columns: reduces over depth. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 units: reduces over `depth` input features. Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x5Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -2392,7 +2392,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over 20. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>28 samples × 15 units: reduces over 20 input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2521,7 +2521,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), Vector512.Max(c27_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over 20. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>16 samples × 15 units: reduces over 20 input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2602,7 +2602,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), Vector512.Max(c15_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over 20. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>8 samples × 15 units: reduces over 20 input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2651,7 +2651,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), Vector512.Max(c7_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 20. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 units: reduces over 20 input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2684,7 +2684,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), Vector512.Max(c3_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 20. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 units: reduces over 20 input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2709,7 +2709,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), Vector512.Max(c1_0, Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over 20 input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -2771,7 +2771,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>28 samples × 15 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2899,7 +2899,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), c27_0, 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>16 samples × 15 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -2979,7 +2979,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), c15_0, 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>8 samples × 15 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3027,7 +3027,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), c7_0, 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3059,7 +3059,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), c3_0, 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3083,7 +3083,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c1_0, 15);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3175,7 +3175,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>8 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>8 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3257,7 +3257,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), (c7_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 156)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>4 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>4 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3307,7 +3307,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3341,7 +3341,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3490,7 +3490,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over 20. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>5 samples × 15 units: reduces over 20 input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3539,7 +3539,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), Vector256.Max(c4_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 20. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 units: reduces over 20 input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3582,7 +3582,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), Vector256.Max(c3_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 20. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 units: reduces over 20 input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3613,7 +3613,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), Vector256.Max(c1_1, Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over 20 input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3668,7 +3668,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>5 samples × 15 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3715,7 +3715,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), c4_1, 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3756,7 +3756,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), c3_1, 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3785,7 +3785,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), c1_1, 7);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -3880,7 +3880,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>3 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 3 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3922,7 +3922,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>2 samples × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>2 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -3956,7 +3956,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x3Lanes4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4059,7 +4059,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 20. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 units: reduces over 20 input features. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4108,7 +4108,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c4_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over 20. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>5 samples × 7 units: reduces over 20 input features. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4157,7 +4157,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), Vector128.Max(c4_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 20. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 units: reduces over 20 input features. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4200,7 +4200,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c3_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over 20. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>4 samples × 7 units: reduces over 20 input features. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4243,7 +4243,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), Vector128.Max(c3_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 20. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 20 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4274,7 +4274,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over 20. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>2 samples × 7 units: reduces over 20 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4305,7 +4305,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), Vector128.Max(c1_1, Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 20. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over 20 input features. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4369,7 +4369,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4416,7 +4416,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>5 samples × 7 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4463,7 +4463,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), c4_1, 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4504,7 +4504,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>4 samples × 7 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4545,7 +4545,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), c3_1, 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4574,7 +4574,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>2 samples × 7 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4603,7 +4603,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c1_1, 3);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 units: reduces over `depth` input features. Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -4711,7 +4711,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4753,7 +4753,7 @@ namespace ConvGen.Generated
                 ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4788,7 +4788,7 @@ namespace ConvGen.Generated
                 ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4822,7 +4822,7 @@ namespace ConvGen.Generated
                 ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4851,7 +4851,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 20 columns: reduces over 15, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x5Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5016,7 +5016,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over 15. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over 15 input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5145,7 +5145,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over 15. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over 15 input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5226,7 +5226,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over 15. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over 15 input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5275,7 +5275,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 15. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 15 input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5308,7 +5308,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 15 input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5333,7 +5333,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 15 input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5395,7 +5395,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 10 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>28 samples × 10 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5523,7 +5523,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), c27_0, 10);
             }
 
-            /// <summary>16 samples × 10 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>16 samples × 10 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5603,7 +5603,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), c15_0, 10);
             }
 
-            /// <summary>8 samples × 10 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>8 samples × 10 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5651,7 +5651,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 70), c7_0, 10);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5683,7 +5683,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), c3_0, 10);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5707,7 +5707,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 10), c1_0, 10);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes10Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -5809,7 +5809,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>28 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 28 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile28x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5937,7 +5937,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), (c27_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 405)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>16 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>16 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile16x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6017,7 +6017,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>8 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>8 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6065,7 +6065,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6097,7 +6097,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6121,7 +6121,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Lanes15Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6246,7 +6246,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over 15. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over 15 input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6295,7 +6295,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over 15. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over 15 input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6338,7 +6338,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 15 input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6369,7 +6369,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 15 input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6424,7 +6424,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 10 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>5 samples × 10 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6471,7 +6471,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 48), c4_1, 2);
             }
 
-            /// <summary>4 samples × 10 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>4 samples × 10 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6512,7 +6512,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), c3_1, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6541,7 +6541,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_1, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -6641,7 +6641,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>5 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6688,7 +6688,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), (c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>4 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>4 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6729,7 +6729,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>2 samples × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>2 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6758,7 +6758,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Lanes7Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -6851,7 +6851,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over 15. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over 15 input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6896,7 +6896,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over 15. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over 15 input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6933,7 +6933,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over 15. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over 15 input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6986,7 +6986,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 10 columns: reduces over depth. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>3 samples × 10 units: reduces over `depth` input features. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7028,7 +7028,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 28), c2_2, 2);
             }
 
-            /// <summary>2 samples × 10 columns: reduces over depth. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>2 samples × 10 units: reduces over `depth` input features. Accumulators: 2 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7062,7 +7062,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 18), c1_2, 2);
             }
 
-            /// <summary>1 sample × 10 columns: reduces over depth. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
+            /// <summary>1 sample × 10 units: reduces over `depth` input features. Accumulators: 1 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x3Lanes2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -7170,7 +7170,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7217,7 +7217,7 @@ namespace ConvGen.Generated
                 ((c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
-            /// <summary>5 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>5 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7264,7 +7264,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), (c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7305,7 +7305,7 @@ namespace ConvGen.Generated
                 ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
-            /// <summary>4 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>4 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7346,7 +7346,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7375,7 +7375,7 @@ namespace ConvGen.Generated
                 ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
-            /// <summary>2 samples × 7 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>2 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -7404,7 +7404,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
             }
 
-            /// <summary>1 sample × 15 columns: reduces over 10, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
+            /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Lanes3Vector128(ref float a, ref float b, ref float c, ref float y)
             {

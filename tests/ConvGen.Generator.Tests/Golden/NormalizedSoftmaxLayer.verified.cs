@@ -3228,7 +3228,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over 32. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>28 samples × 16 units: reduces over 32 input features. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3357,7 +3357,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c27_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over 32. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>16 samples × 16 units: reduces over 32 input features. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3438,7 +3438,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c15_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over 32. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>8 samples × 16 units: reduces over 32 input features. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3487,7 +3487,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c7_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 32. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 units: reduces over 32 input features. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3520,7 +3520,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 32. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 units: reduces over 32 input features. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3545,7 +3545,7 @@ namespace ConvGen.Generated
                 Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over 32 input features. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -3607,7 +3607,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over depth. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>28 samples × 16 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3735,7 +3735,7 @@ namespace ConvGen.Generated
                 c27_0.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over depth. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>16 samples × 16 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3815,7 +3815,7 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over depth. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>8 samples × 16 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3863,7 +3863,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over depth. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3895,7 +3895,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over depth. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -3919,7 +3919,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -4019,7 +4019,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>13 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>13 samples × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4114,7 +4114,7 @@ namespace ConvGen.Generated
                 ((c12_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
-            /// <summary>8 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 8 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>8 samples × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 8 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4179,7 +4179,7 @@ namespace ConvGen.Generated
                 ((c7_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>4 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4220,7 +4220,7 @@ namespace ConvGen.Generated
                 ((c3_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>2 samples × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4249,7 +4249,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)) * (Vector512<float>.One - Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx512(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4380,7 +4380,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 32. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 units: reduces over 32 input features. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4429,7 +4429,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 32. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 units: reduces over 32 input features. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4472,7 +4472,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 32. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 units: reduces over 32 input features. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4503,7 +4503,7 @@ namespace ConvGen.Generated
                 Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over 32 input features. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -4558,7 +4558,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over depth. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4605,7 +4605,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over depth. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4646,7 +4646,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over depth. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4675,7 +4675,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -4779,7 +4779,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4826,7 +4826,7 @@ namespace ConvGen.Generated
                 ((c4_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4867,7 +4867,7 @@ namespace ConvGen.Generated
                 ((c3_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -4896,7 +4896,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector256<float>.One - Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 4 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 1 × 4 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Avx2(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5030,7 +5030,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 32. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 units: reduces over 32 input features. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5079,7 +5079,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c4_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 32. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 units: reduces over 32 input features. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5122,7 +5122,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c3_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 32. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over 32 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5153,7 +5153,7 @@ namespace ConvGen.Generated
                 Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 32. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over 32 input features. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x4Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -5217,7 +5217,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5264,7 +5264,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5305,7 +5305,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5334,7 +5334,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over depth. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 units: reduces over `depth` input features. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x4Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -5446,7 +5446,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>3 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 12 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5488,7 +5488,7 @@ namespace ConvGen.Generated
                 ((c2_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>3 samples × 8 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5523,7 +5523,7 @@ namespace ConvGen.Generated
                 ((c2_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 samples × 12 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 12 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5557,7 +5557,7 @@ namespace ConvGen.Generated
                 ((c1_2) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5586,7 +5586,7 @@ namespace ConvGen.Generated
                 ((c1_1) * Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)) * (Vector128<float>.One - Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>1 sample × 32 columns: reduces over 16, then multiplies by sigmoid'(y). Accumulators: 1 × 8 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 32 input features: reduces over 16 units, then multiplies by sigmoid'(y). Accumulators: 1 × 8 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x8Vector128(ref float a, ref float b, ref float c, ref float y)
             {
@@ -5890,7 +5890,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 5 columns: reduces over 16. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>28 samples × 5 units: reduces over 16 input features. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6019,7 +6019,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c27_0, 5);
             }
 
-            /// <summary>16 samples × 5 columns: reduces over 16. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>16 samples × 5 units: reduces over 16 input features. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6100,7 +6100,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over 16. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>8 samples × 5 units: reduces over 16 input features. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6149,7 +6149,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over 16 input features. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6182,7 +6182,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over 16 input features. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6207,7 +6207,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over 16 input features. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -6269,7 +6269,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 5 columns: reduces over depth. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>28 samples × 5 units: reduces over `depth` input features. Accumulators: 28 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile28x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6397,7 +6397,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), c27_0, 5);
             }
 
-            /// <summary>16 samples × 5 columns: reduces over depth. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>16 samples × 5 units: reduces over `depth` input features. Accumulators: 16 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile16x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6477,7 +6477,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), c15_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over depth. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>8 samples × 5 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6525,7 +6525,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6557,7 +6557,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6581,7 +6581,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx512(ref float a, ref float b, ref float c, int depth)
             {
@@ -6683,7 +6683,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>28 samples × 16 columns: reduces over 5. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>28 samples × 16 input features: reduces over 5 units. Accumulators: 28 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile28x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6811,7 +6811,7 @@ namespace ConvGen.Generated
                 c27_0.StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
-            /// <summary>16 samples × 16 columns: reduces over 5. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>16 samples × 16 input features: reduces over 5 units. Accumulators: 16 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile16x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6891,7 +6891,7 @@ namespace ConvGen.Generated
                 c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
             }
 
-            /// <summary>8 samples × 16 columns: reduces over 5. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>8 samples × 16 input features: reduces over 5 units. Accumulators: 8 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile8x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6939,7 +6939,7 @@ namespace ConvGen.Generated
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 5. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 5 units. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6971,7 +6971,7 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 5. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 5 units. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -6995,7 +6995,7 @@ namespace ConvGen.Generated
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 5 units. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x1Avx512(ref float a, ref float b, ref float c)
             {
@@ -7129,7 +7129,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 samples × 5 columns: reduces over 16. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>12 samples × 5 units: reduces over 16 input features. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile12x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7194,7 +7194,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over 16. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>8 samples × 5 units: reduces over 16 input features. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7243,7 +7243,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over 16 input features. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7276,7 +7276,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over 16 input features. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7301,7 +7301,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over 16 input features. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7358,7 +7358,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>12 samples × 5 columns: reduces over depth. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>12 samples × 5 units: reduces over `depth` input features. Accumulators: 12 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile12x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7422,7 +7422,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 55), c11_0, 5);
             }
 
-            /// <summary>8 samples × 5 columns: reduces over depth. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>8 samples × 5 units: reduces over `depth` input features. Accumulators: 8 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile8x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7470,7 +7470,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 35), c7_0, 5);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over `depth` input features. Accumulators: 4 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7502,7 +7502,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), c3_0, 5);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over `depth` input features. Accumulators: 2 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7526,7 +7526,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 5), c1_0, 5);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over `depth` input features. Accumulators: 1 × 1 Vector256&lt;float&gt;, 5 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x1Lanes5Avx2(ref float a, ref float b, ref float c, int depth)
             {
@@ -7621,7 +7621,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 16 columns: reduces over 5. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>5 samples × 16 input features: reduces over 5 units. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7668,7 +7668,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>4 samples × 16 columns: reduces over 5. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>4 samples × 16 input features: reduces over 5 units. Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7709,7 +7709,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
-            /// <summary>2 samples × 16 columns: reduces over 5. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>2 samples × 16 input features: reduces over 5 units. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7738,7 +7738,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 5 units. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -7837,7 +7837,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 5 columns: reduces over 16. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>5 samples × 5 units: reduces over 16 input features. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile5x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7886,7 +7886,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c4_1, 1);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over 16. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over 16 input features. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7929,7 +7929,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over 16. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over 16 input features. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile2x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -7960,7 +7960,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over 16. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over 16 input features. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, ref float bias)
             {
@@ -8015,7 +8015,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 5 columns: reduces over depth. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>5 samples × 5 units: reduces over `depth` input features. Accumulators: 5 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile5x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8062,7 +8062,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 24), c4_1, 1);
             }
 
-            /// <summary>4 samples × 5 columns: reduces over depth. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>4 samples × 5 units: reduces over `depth` input features. Accumulators: 4 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8103,7 +8103,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), c3_1, 1);
             }
 
-            /// <summary>2 samples × 5 columns: reduces over depth. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>2 samples × 5 units: reduces over `depth` input features. Accumulators: 2 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8132,7 +8132,7 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 9), c1_1, 1);
             }
 
-            /// <summary>1 sample × 5 columns: reduces over depth. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
+            /// <summary>1 sample × 5 units: reduces over `depth` input features. Accumulators: 1 × 2 Vector128&lt;float&gt;, 1 lanes of the last one used.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x2Lanes1Vector128(ref float a, ref float b, ref float c, int depth)
             {
@@ -8235,7 +8235,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>5 samples × 8 columns: reduces over 5. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>5 samples × 8 input features: reduces over 5 units. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile5x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8282,7 +8282,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>4 samples × 8 columns: reduces over 5. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>4 samples × 8 input features: reduces over 5 units. Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile4x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8323,7 +8323,7 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 52));
             }
 
-            /// <summary>2 samples × 8 columns: reduces over 5. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>2 samples × 8 input features: reduces over 5 units. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -8352,7 +8352,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 20));
             }
 
-            /// <summary>1 sample × 16 columns: reduces over 5. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
+            /// <summary>1 sample × 16 input features: reduces over 5 units. Accumulators: 1 × 4 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientTile1x4Vector128(ref float a, ref float b, ref float c)
             {

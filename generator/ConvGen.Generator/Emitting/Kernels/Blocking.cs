@@ -24,14 +24,12 @@ internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnly
     public static Blocking Choose(VectorIsa isa, int columns, int? rows)
     {
         int vectors = (columns + isa.Width - 1) / isa.Width;
-        int budget = isa.Registers - 2;
-        int rowCap = isa.Registers == 32 ? 28 : 12;
         (double Score, int Rows, int PerPanel, int Panels)? best = null;
         for (int perPanel = 1; perPanel <= Math.Min(vectors, 8); perPanel++)
         {
             int panels = (vectors + perPanel - 1) / perPanel;
             int balanced = (vectors + panels - 1) / panels;
-            int maxRows = Math.Min(rowCap, (budget - balanced - 1) / balanced);
+            int maxRows = MaxRows(isa, balanced);
             if (maxRows < 1)
             {
                 continue;
@@ -65,6 +63,10 @@ internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnly
         int tail = rows is int all ? all - ((tileCount - 1) * chosenRows) : 0;
         return new Blocking(chosenRows, tileCount, tail, panelList);
     }
+
+    /// <summary>The most rows a tile of <paramref name="vectors"/> vectors per row keeps in registers: the budget
+    /// (all but two registers) less the B vectors and one broadcast, at most 28 rows with 32 registers, 12 with 16.</summary>
+    public static int MaxRows(VectorIsa isa, int vectors) => Math.Min(isa.Registers == 32 ? 28 : 12, (isa.Registers - 2 - vectors - 1) / vectors);
 
     /// <summary>
     /// The panels of a one-row tile over <paramref name="columns"/> floats: as wide as the registers allow (all but

@@ -33,7 +33,7 @@ internal sealed class DenseEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         var parameters = "ref float input, ref float kernel, " + (_dense.UseBias ? "ref float bias, " : "") + "ref float output, int count";
         Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}(in × kernel{(_dense.UseBias ? " + bias" : "")}); in [N,{Inputs}] × [{Inputs},{Units}] -> [N,{Units}].", $"public static void Forward{isa.Suffix}({parameters})");
-        tiles.AddRange(EmitBatchProduct(w, isa, "Forward", "input", "kernel", _dense.UseBias ? "bias" : null, "output", Inputs, Units, ForwardActivation));
+        tiles.AddRange(EmitBatchProduct(w, isa, "Forward", "input", "kernel", _dense.UseBias ? "bias" : null, "output", Inputs, Units, ForwardActivation, ForwardNouns));
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
@@ -68,7 +68,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line("int depth = k1 - k0;");
         w.Line("input = ref Unsafe.Add(ref input, k0);");
         w.Line($"kernel = ref Unsafe.Add(ref kernel, k0 * {Units});");
-        IReadOnlyList<TileKernel> tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, depthParameter: "depth");
+        IReadOnlyList<TileKernel> tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, ForwardNouns, depthParameter: "depth");
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
@@ -124,7 +124,7 @@ internal sealed class DenseEmitter : LayerEmitter
         {
             ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
             w.Comment($"Input gradient [N,{Inputs}] = outputGradient × kernelᵀ (transposed once per step, before the backward pass){(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.");
-            tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear, previous, y: "input"));
+            tiles.AddRange(EmitBatchProduct(w, isa, "InputGradient", "outputGradient", "transposed", null, "inputGradient", Units, Inputs, ActivationKind.Linear, InputGradientNouns, previous, y: "input"));
         }
 
         w.Close();
@@ -138,11 +138,11 @@ internal sealed class DenseEmitter : LayerEmitter
     /// <param name="depthParameter">When set, the tiles reduce over this runtime argument's count of rows of
     /// <paramref name="b"/> (a part of them, in a split pass) instead of all <paramref name="depth"/>; rows of
     /// <paramref name="a"/> are <paramref name="depth"/> apart either way.</param>
-    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, ActivationKind? derivative = null, string? y = null, string? depthParameter = null)
+    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, (string Columns, string Depth) nouns, ActivationKind? derivative = null, string? y = null, string? depthParameter = null)
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        TileFamily family = ProductTiles(name, isa, depth, columns, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter);
+        TileFamily family = ProductTiles(name, isa, depth, columns, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter, nouns);
 
         IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
@@ -159,10 +159,15 @@ internal sealed class DenseEmitter : LayerEmitter
         return family.Tiles;
     }
 
+    // What a product's columns and depth are, for its tiles' comments: forward, units over input features; input
+    // gradient, input features over units.
+    private static readonly (string Columns, string Depth) ForwardNouns = ("units", "input features");
+    private static readonly (string Columns, string Depth) InputGradientNouns = ("input features", "units");
+
     /// <summary>The tiles of a product [N, depth] × [depth, columns] → [N, columns] (rows `depth`, `bStride` and
     /// `columns` apart): samples × column panels, reducing over <paramref name="depth"/> or, when set, the runtime
     /// argument <paramref name="depthParameter"/>; the derivative, when set, multiplies each result by f'(y).</summary>
-    private static TileFamily ProductTiles(string name, VectorIsa isa, int depth, int columns, int bStride, TileStart start, ActivationKind activation, ActivationKind? derivative, string? depthParameter) =>
+    private static TileFamily ProductTiles(string name, VectorIsa isa, int depth, int columns, int bStride, TileStart start, ActivationKind activation, ActivationKind? derivative, string? depthParameter, (string Columns, string Depth) nouns) =>
         new(name, isa, (method, rows, panel) => new TileKernel(
             method,
             isa,
@@ -173,7 +178,7 @@ internal sealed class DenseEmitter : LayerEmitter
             [depthParameter is null ? new ReductionLoop("k", depth, 1, bStride) : new ReductionLoop("k", null, 1, bStride, CountParameter: depthParameter)],
             start,
             activation,
-            $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} columns: reduces over {depthParameter ?? VectorIsa.Int(depth)}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
+            $"{SourceWriter.Count(rows, "samples")} × {panel.Columns(isa)} {nouns.Columns}: reduces over {(depthParameter is null ? VectorIsa.Int(depth) : $"`{depthParameter}`")} {nouns.Depth}{(derivative is ActivationKind d ? $", then multiplies by {ActivationCode.Describe(d)}'(y)" : "")}.")
         {
             Derivative = derivative,
         });
@@ -273,14 +278,14 @@ internal sealed class DenseEmitter : LayerEmitter
         VectorIsa isa = path.ForColumns(Inputs);
         ActivationKind? previous = Plan.FusedDerivative(Layer.Index);
         int stride = Plan.TransposedStride(Layer.Index);
-        TileFamily family = ProductTiles("InputGradientRows", isa, Units, Inputs, stride, TileStart.Zero, ActivationKind.Linear, previous, depthParameter: null);
+        TileFamily family = ProductTiles("InputGradientRows", isa, Units, Inputs, stride, TileStart.Zero, ActivationKind.Linear, previous, depthParameter: null, InputGradientNouns);
 
+        // The wide panel: the width Blocking.Choose would pick, in whole blocks of 16 features; as many rows as fit.
         int block = NetworkPlan.SplitBlock / isa.Width;
-        Blocking chosen = Blocking.Choose(isa, Inputs, rows: null);
-        int wide = Math.Max(block, chosen.Panels[0].Vectors / block * block);
-        // As many rows as the registers hold beside the panel's vectors and one broadcast (Blocking.Choose's budget).
-        Blocking blocking = chosen with { Rows = Math.Max(1, Math.Min(isa.Registers == 32 ? 28 : 12, (isa.Registers - 2 - wide - 1) / wide)) };
+        int wide = Math.Max(block, Blocking.Choose(isa, Inputs, rows: null).Panels[0].Vectors / block * block);
+        var blocking = new Blocking(Math.Max(1, Blocking.MaxRows(isa, wide)), 0, 0, [new Panel(0, wide, isa.Width)]);
         int lastLanes = Inputs % NetworkPlan.SplitBlock;
+        int lastVectors = (lastLanes + isa.Width - 1) / isa.Width;
 
         Method(w, $"Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,{Units}] -> [N,{Inputs}]{(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.", $"public static void InputGradientRows{path.Suffix}(ref float batchGradient, ref float transposed, ref float inputGradient, {(previous is null ? "" : "ref float input, ")}int count, (int First, int End) features)");
         w.Line("(int k0, int k1) = features;");
@@ -315,7 +320,7 @@ internal sealed class DenseEmitter : LayerEmitter
             if (lastLanes > 0)
             {
                 w.Open("if (column < k1)");
-                Call(rows, (lastLanes + isa.Width - 1) / isa.Width, lastLanes - (((lastLanes + isa.Width - 1) / isa.Width) - 1) * isa.Width);
+                Call(rows, lastVectors, lastLanes - ((lastVectors - 1) * isa.Width));
                 w.Close();
             }
         });
@@ -326,7 +331,8 @@ internal sealed class DenseEmitter : LayerEmitter
     /// <summary>The input of this layer for the whole batch of a training step.</summary>
     private string BatchInput(PassWriter pass) => pass.BatchBuffer(Plan.InputOf(Layer.Index, PassMode.Training), Inputs);
 
-    /// <summary>The statement transposing this layer's kernel into the shared buffer, split over the threads.</summary>
+    /// <summary>The statement transposing this layer's kernel for its input gradient: the rows a thread owns (trained by
+    /// rows), the whole kernel into the thread's own workspace (a small one), or a share into the shared buffer.</summary>
     public override void EmitKernelTranspose(PassWriter pass)
     {
         string kernel = PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"));
