@@ -2024,13 +2024,18 @@ namespace ConvGen.Generated
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int tap = 0; tap < 9; tap++)
+                    for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float tapInput = ref Unsafe.Add(ref image, (((tap / 3) * 26) + (tap % 3)) * 32);
-                        ref float tapGradient = ref Unsafe.Add(ref kernelGradient, tap * 1024);
-                        KernelGradientTile11x2Avx512(ref tapInput, ref gradient, ref tapGradient);
-                        KernelGradientTile11x2Avx512(ref Unsafe.Add(ref tapInput, 11), ref gradient, ref Unsafe.Add(ref tapGradient, 352));
-                        KernelGradientTile10x2Avx512(ref Unsafe.Add(ref tapInput, 22), ref gradient, ref Unsafe.Add(ref tapGradient, 704));
+                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
+                        KernelGradientTile12x2Avx512(ref rowInput, ref gradient, ref rowGradient);
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 12), ref gradient, ref Unsafe.Add(ref rowGradient, 384));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 24), ref gradient, ref Unsafe.Add(ref rowGradient, 768));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 36), ref gradient, ref Unsafe.Add(ref rowGradient, 1152));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 48), ref gradient, ref Unsafe.Add(ref rowGradient, 1536));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 72), ref gradient, ref Unsafe.Add(ref rowGradient, 2304));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 84), ref gradient, ref Unsafe.Add(ref rowGradient, 2688));
                     }
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
@@ -2058,9 +2063,9 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 11 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels. Accumulators: 11 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Adds to 12 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 32 filters the products over one image's output pixels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile11x2Avx512(ref float a, ref float b, ref float c)
+            private static void KernelGradientTile12x2Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
                 Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
@@ -2073,6 +2078,7 @@ namespace ConvGen.Generated
                 Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c8_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272));
                 Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c9_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
                 Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 320)), c10_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 336));
+                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 352)), c11_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 368));
                 for (int oy = 0; oy < 24; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 832);
@@ -2117,6 +2123,9 @@ namespace ConvGen.Generated
                             Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 10));
                             c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
                             c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 11));
+                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
                         }
                         aox = ref Unsafe.Add(ref aox, 32);
                         box = ref Unsafe.Add(ref box, 32);
@@ -2144,88 +2153,8 @@ namespace ConvGen.Generated
                 c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
                 c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
                 c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-            }
-
-            /// <summary>Adds to 10 kernel-gradient rows (consecutive channels of one tap) × 32 filters the products over one image's output pixels. Accumulators: 10 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile10x2Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
-                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80));
-                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
-                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c4_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144));
-                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c5_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
-                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 192)), c6_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 208));
-                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 224)), c7_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 240));
-                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c8_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272));
-                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c9_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
-                for (int oy = 0; oy < 24; oy++)
-                {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
-                    {
-                        {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref box, 16));
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 4));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 5));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 6));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 7));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 8));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 9));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
-                    }
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
             }
 
             /// <summary>13 input-gradient pixels × 32 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
@@ -2486,24 +2415,50 @@ namespace ConvGen.Generated
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int tap = 0; tap < 9; tap++)
+                    for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float tapInput = ref Unsafe.Add(ref image, (((tap / 3) * 26) + (tap % 3)) * 32);
-                        ref float tapGradient = ref Unsafe.Add(ref kernelGradient, tap * 1024);
-                        KernelGradientTile5x2Avx2(ref tapInput, ref gradient, ref tapGradient);
-                        KernelGradientTile5x2Avx2(ref tapInput, ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 5), ref gradient, ref Unsafe.Add(ref tapGradient, 160));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 5), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 160 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 10), ref gradient, ref Unsafe.Add(ref tapGradient, 320));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 10), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 320 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 15), ref gradient, ref Unsafe.Add(ref tapGradient, 480));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 15), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 480 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 20), ref gradient, ref Unsafe.Add(ref tapGradient, 640));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 20), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 640 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 25), ref gradient, ref Unsafe.Add(ref tapGradient, 800));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref tapInput, 25), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 800 + 16));
-                        KernelGradientTile2x2Avx2(ref Unsafe.Add(ref tapInput, 30), ref gradient, ref Unsafe.Add(ref tapGradient, 960));
-                        KernelGradientTile2x2Avx2(ref Unsafe.Add(ref tapInput, 30), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref tapGradient, 960 + 16));
+                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
+                        KernelGradientTile5x2Avx2(ref rowInput, ref gradient, ref rowGradient);
+                        KernelGradientTile5x2Avx2(ref rowInput, ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref gradient, ref Unsafe.Add(ref rowGradient, 160));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 160 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref gradient, ref Unsafe.Add(ref rowGradient, 320));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 320 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref gradient, ref Unsafe.Add(ref rowGradient, 480));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 480 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref gradient, ref Unsafe.Add(ref rowGradient, 640));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 640 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref gradient, ref Unsafe.Add(ref rowGradient, 800));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 800 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref gradient, ref Unsafe.Add(ref rowGradient, 960));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 960 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref gradient, ref Unsafe.Add(ref rowGradient, 1120));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1120 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref gradient, ref Unsafe.Add(ref rowGradient, 1280));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1280 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref gradient, ref Unsafe.Add(ref rowGradient, 1440));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1440 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref gradient, ref Unsafe.Add(ref rowGradient, 1600));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1600 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref gradient, ref Unsafe.Add(ref rowGradient, 1760));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1760 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1920 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref gradient, ref Unsafe.Add(ref rowGradient, 2080));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2080 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref gradient, ref Unsafe.Add(ref rowGradient, 2240));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2240 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref gradient, ref Unsafe.Add(ref rowGradient, 2400));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2400 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref gradient, ref Unsafe.Add(ref rowGradient, 2560));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2560 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref gradient, ref Unsafe.Add(ref rowGradient, 2720));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2720 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref gradient, ref Unsafe.Add(ref rowGradient, 2880));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2880 + 16));
+                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref gradient, ref Unsafe.Add(ref rowGradient, 3040));
+                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 3040 + 16));
                     }
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
@@ -2534,7 +2489,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 5 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Adds to 5 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2586,12 +2541,11 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 16 filters the products over one image's output pixels. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Adds to 1 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 16 filters the products over one image's output pixels. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x2Avx2(ref float a, ref float b, ref float c)
+            private static void KernelGradientTile1x2Avx2(ref float a, ref float b, ref float c)
             {
                 Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 for (int oy = 0; oy < 24; oy++)
                 {
                     ref float aoy = ref Unsafe.Add(ref a, oy * 832);
@@ -2601,14 +2555,9 @@ namespace ConvGen.Generated
                     for (int ox = 0; ox < 24; ox++)
                     {
                         {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref box, 8));
                             Vector256<float> a0 = Vector256.Create(aox);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref box), c0_0);
+                            c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref box, 8)), c0_1);
                         }
                         aox = ref Unsafe.Add(ref aox, 32);
                         box = ref Unsafe.Add(ref box, 32);
@@ -2616,8 +2565,6 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
             /// <summary>5 input-gradient pixels × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
@@ -2857,43 +2804,106 @@ namespace ConvGen.Generated
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int tap = 0; tap < 9; tap++)
+                    for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float tapInput = ref Unsafe.Add(ref image, (((tap / 3) * 26) + (tap % 3)) * 32);
-                        ref float tapGradient = ref Unsafe.Add(ref kernelGradient, tap * 1024);
-                        KernelGradientTile3x3Vector128(ref tapInput, ref gradient, ref tapGradient);
-                        KernelGradientTile3x3Vector128(ref tapInput, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 12));
-                        KernelGradientTile3x2Vector128(ref tapInput, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 3), ref gradient, ref Unsafe.Add(ref tapGradient, 96));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 3), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 96 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 3), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 96 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 6), ref gradient, ref Unsafe.Add(ref tapGradient, 192));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 6), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 192 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 6), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 192 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 9), ref gradient, ref Unsafe.Add(ref tapGradient, 288));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 9), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 288 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 9), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 288 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 12), ref gradient, ref Unsafe.Add(ref tapGradient, 384));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 12), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 384 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 12), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 384 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 15), ref gradient, ref Unsafe.Add(ref tapGradient, 480));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 15), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 480 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 15), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 480 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 18), ref gradient, ref Unsafe.Add(ref tapGradient, 576));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 18), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 576 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 18), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 576 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 21), ref gradient, ref Unsafe.Add(ref tapGradient, 672));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 21), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 672 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 21), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 672 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 24), ref gradient, ref Unsafe.Add(ref tapGradient, 768));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 24), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 768 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 24), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 768 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 27), ref gradient, ref Unsafe.Add(ref tapGradient, 864));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref tapInput, 27), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 864 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref tapInput, 27), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 864 + 24));
-                        KernelGradientTile2x3Vector128(ref Unsafe.Add(ref tapInput, 30), ref gradient, ref Unsafe.Add(ref tapGradient, 960));
-                        KernelGradientTile2x3Vector128(ref Unsafe.Add(ref tapInput, 30), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref tapGradient, 960 + 12));
-                        KernelGradientTile2x2Vector128(ref Unsafe.Add(ref tapInput, 30), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref tapGradient, 960 + 24));
+                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
+                        KernelGradientTile3x3Vector128(ref rowInput, ref gradient, ref rowGradient);
+                        KernelGradientTile3x3Vector128(ref rowInput, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 12));
+                        KernelGradientTile3x2Vector128(ref rowInput, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref gradient, ref Unsafe.Add(ref rowGradient, 96));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 96 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 96 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref gradient, ref Unsafe.Add(ref rowGradient, 192));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 192 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 192 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref gradient, ref Unsafe.Add(ref rowGradient, 288));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 288 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 288 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref gradient, ref Unsafe.Add(ref rowGradient, 384));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 384 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 384 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref gradient, ref Unsafe.Add(ref rowGradient, 480));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 480 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 480 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref gradient, ref Unsafe.Add(ref rowGradient, 576));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 576 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 576 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref gradient, ref Unsafe.Add(ref rowGradient, 672));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 672 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 672 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref gradient, ref Unsafe.Add(ref rowGradient, 768));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 768 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 768 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref gradient, ref Unsafe.Add(ref rowGradient, 864));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 864 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 864 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref gradient, ref Unsafe.Add(ref rowGradient, 960));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 960 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 960 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref gradient, ref Unsafe.Add(ref rowGradient, 1056));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1056 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1056 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref gradient, ref Unsafe.Add(ref rowGradient, 1152));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1152 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1152 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref gradient, ref Unsafe.Add(ref rowGradient, 1248));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1248 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1248 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref gradient, ref Unsafe.Add(ref rowGradient, 1344));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1344 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1344 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref gradient, ref Unsafe.Add(ref rowGradient, 1440));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1440 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1440 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref gradient, ref Unsafe.Add(ref rowGradient, 1536));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1536 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1536 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref gradient, ref Unsafe.Add(ref rowGradient, 1632));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1632 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1632 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref gradient, ref Unsafe.Add(ref rowGradient, 1728));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1728 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1728 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref gradient, ref Unsafe.Add(ref rowGradient, 1824));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1824 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1824 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1920 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1920 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref gradient, ref Unsafe.Add(ref rowGradient, 2016));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2016 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2016 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref gradient, ref Unsafe.Add(ref rowGradient, 2112));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2112 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2112 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref gradient, ref Unsafe.Add(ref rowGradient, 2208));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2208 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2208 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref gradient, ref Unsafe.Add(ref rowGradient, 2304));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2304 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2304 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref gradient, ref Unsafe.Add(ref rowGradient, 2400));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2400 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2400 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref gradient, ref Unsafe.Add(ref rowGradient, 2496));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2496 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2496 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref gradient, ref Unsafe.Add(ref rowGradient, 2592));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2592 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2592 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref gradient, ref Unsafe.Add(ref rowGradient, 2688));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2688 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2688 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref gradient, ref Unsafe.Add(ref rowGradient, 2784));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2784 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2784 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref gradient, ref Unsafe.Add(ref rowGradient, 2880));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2880 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2880 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref gradient, ref Unsafe.Add(ref rowGradient, 2976));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2976 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2976 + 24));
                     }
                 }
                 // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
@@ -2926,7 +2936,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Adds to 3 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -2973,7 +2983,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Adds to 3 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3011,79 +3021,6 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-            }
-
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 12 filters the products over one image's output pixels. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x3Vector128(ref float a, ref float b, ref float c)
-            {
-                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
-                for (int oy = 0; oy < 24; oy++)
-                {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
-                    {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref box);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4));
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 8));
-                            Vector128<float> a0 = Vector128.Create(aox);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
-                    }
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-            }
-
-            /// <summary>Adds to 2 kernel-gradient rows (consecutive channels of one tap) × 8 filters the products over one image's output pixels. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x2Vector128(ref float a, ref float b, ref float c)
-            {
-                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
-                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
-                for (int oy = 0; oy < 24; oy++)
-                {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
-                    {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref box);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4));
-                            Vector128<float> a0 = Vector128.Create(aox);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
-                    }
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>3 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>

@@ -156,9 +156,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
     /// <summary>
     /// The kernel gradient, one image at a time (its input and output gradient stay in cache): every row of the kernel
-    /// gradient is one (ky, kx, c) and its columns are the filters. With at least 8 input channels a tile covers
-    /// consecutive channels of one tap (one tile shape serves every tap); with fewer, the tiles run through the flattened
-    /// (ky, kx, c) rows, each with its own constant input offsets.
+    /// gradient is one (ky, kx, c) and its columns are the filters. The rows of one kernel row ky, its kx × c, read
+    /// consecutive floats of the input (pixel kx's channels follow pixel kx - 1's), so with at least 8 input channels a
+    /// tile covers consecutive (kx, c) of one kernel row and one tile shape serves every ky: a tile is not cut at each
+    /// tap, which for few channels (8 channels, 4 × 4 taps) doubles its rows. With fewer channels the tiles run through
+    /// the flattened (ky, kx, c) rows, each with its own constant input offsets.
     /// </summary>
     private IReadOnlyList<TileKernel> EmitKernelGradientLoops(SourceWriter w, VectorIsa path)
     {
@@ -167,8 +169,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
         ShapeSpec padded = Padded;
         int channels = c.Input.Channels;
         int kernelRows = c.KernelHeight * c.KernelWidth * channels;
-        bool perTap = channels >= 8;
-        Blocking blocking = Blocking.Choose(isa, c.Filters, perTap ? channels : kernelRows);
+        int rowsPerKernelRow = c.KernelWidth * channels;
+        bool perKernelRow = channels >= 8;
+        Blocking blocking = Blocking.Choose(isa, c.Filters, perKernelRow ? rowsPerKernelRow : kernelRows);
         ReductionLoop[] loops =
         [
             new ReductionLoop("oy", c.Output.Height, c.StrideHeight * padded.Width * channels, c.Output.Width * c.Filters),
@@ -190,21 +193,21 @@ internal sealed class Conv2DEmitter : LayerEmitter
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref input, n * {padded.Size});");
         w.Line($"ref float gradient = ref Unsafe.Add(ref outputGradient, n * {c.Output.Size});");
-        if (perTap)
+        if (perKernelRow)
         {
-            var family = new TileFamily("KernelGradient", isa, (name, rows, panel) => Tile(name, Enumerable.Range(0, rows).ToArray(), panel, $"{rows} kernel-gradient rows (consecutive channels of one tap)"));
-            w.Open($"for (int tap = 0; tap < {c.KernelHeight * c.KernelWidth}; tap++)");
-            w.Line($"ref float tapInput = ref Unsafe.Add(ref image, (((tap / {c.KernelWidth}) * {padded.Width}) + (tap % {c.KernelWidth})) * {channels});");
-            w.Line($"ref float tapGradient = ref Unsafe.Add(ref kernelGradient, tap * {channels * c.Filters});");
-            for (int block = 0, c0 = 0; block < blocking.TileCount; block++, c0 += blocking.Rows)
+            var family = new TileFamily("KernelGradient", isa, (name, rows, panel) => Tile(name, Enumerable.Range(0, rows).ToArray(), panel, $"{rows} kernel-gradient rows (consecutive (kx, c) of one kernel row)"));
+            w.Open($"for (int ky = 0; ky < {c.KernelHeight}; ky++)");
+            w.Line($"ref float rowInput = ref Unsafe.Add(ref image, ky * {padded.Width * channels});");
+            w.Line($"ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * {rowsPerKernelRow * c.Filters});");
+            for (int block = 0, r0 = 0; block < blocking.TileCount; block++, r0 += blocking.Rows)
             {
                 int rows = block == blocking.TileCount - 1 ? blocking.TailRows : blocking.Rows;
-                string channel = I(c0);
-                string row = I(c0 * c.Filters);
+                string first = I(r0);
+                string row = I(r0 * c.Filters);
                 TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
-                    TileFamily.Offset("tapInput", channel),
+                    TileFamily.Offset("rowInput", first),
                     TileFamily.Offset("gradient", column),
-                    TileFamily.Offset("tapGradient", TileFamily.Plus(row, column)))));
+                    TileFamily.Offset("rowGradient", TileFamily.Plus(row, column)))));
             }
 
             w.Close();
