@@ -747,134 +747,55 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bky);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 16));
-                        Vector512<float> a0 = Vector512.Create(aky);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
-                    }
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 48));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
-                    }
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bky, 80));
-                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aky, 5));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aky, 6));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aky, 7));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aky, 8));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aky, 9));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aky, 10));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aky, 11));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aky, 12));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aky, 13));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aky, 14));
-                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+                        {
+                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
+                            Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bj, 16));
+                            Vector512<float> a0 = Vector512.Create(aj);
+                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 2));
+                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 3));
+                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 4));
+                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 5));
+                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 6));
+                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aj, 7));
+                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aj, 8));
+                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aj, 9));
+                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aj, 10));
+                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aj, 11));
+                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aj, 12));
+                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                            c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
@@ -1050,62 +971,31 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bky);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
-                        Vector256<float> a0 = Vector256.Create(aky);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 40));
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 4));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 5));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                    }
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bky, 72));
-                        Vector256<float> a0 = Vector256.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aky, 5));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aky, 6));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        {
+                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
+                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
+                            Vector256<float> a0 = Vector256.Create(aj);
+                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 2));
+                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 3));
+                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 4));
+                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
@@ -1328,56 +1218,29 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bky);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
-                        Vector128<float> a0 = Vector128.Create(aky);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 36));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 40));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 68));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 72));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
+                            Vector128<float> a0 = Vector128.Create(aj);
+                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 2));
+                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                            c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
@@ -1404,44 +1267,25 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bky);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 4));
-                        Vector128<float> a0 = Vector128.Create(aky);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 36));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 68));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aky, 4));
-                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
+                            Vector128<float> a0 = Vector128.Create(aj);
+                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 2));
+                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
@@ -1465,44 +1309,25 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bky);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 4));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 8));
-                        Vector128<float> a0 = Vector128.Create(aky);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 36));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 40));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 68));
-                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 72));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
+                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
+                            Vector128<float> a0 = Vector128.Create(aj);
+                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
@@ -1525,35 +1350,22 @@ namespace ConvGen.Generated
                 {
                     ref float aky = ref Unsafe.Add(ref a, ky * 28);
                     ref float bky = ref Unsafe.Add(ref b, ky * 96);
+                    ref float aj = ref aky;
+                    ref float bj = ref bky;
+                    for (int j = 0; j < 3; j++)
                     {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bky);
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 4));
-                        Vector128<float> a0 = Vector128.Create(aky);
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 32));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 36));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 1));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                    }
-                    {
-                        Vector128<float> b0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 64));
-                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bky, 68));
-                        Vector128<float> a0 = Vector128.Create(Unsafe.Add(ref aky, 2));
-                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aky, 3));
-                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        {
+                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
+                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
+                            Vector128<float> a0 = Vector128.Create(aj);
+                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 1));
+                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        }
+                        aj = ref Unsafe.Add(ref aj, 1);
+                        bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
                 Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);

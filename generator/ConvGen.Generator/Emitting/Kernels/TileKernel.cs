@@ -145,8 +145,11 @@ internal sealed class TileKernel
             return;
         }
 
-        // A short constant innermost loop is written out: its steps differ only in their displacements.
-        if (innermost && loop.Count is int unrolled && unrolled <= 4)
+        // A short constant innermost loop is written out: its steps differ only in their displacements. Not when two of
+        // its steps broadcast the same float of A (a one-channel convolution: pixel p at tap kx + 1 reads what pixel
+        // p + 1 reads at tap kx): the JIT then keeps every shared broadcast in a register from step to step, and a
+        // tall tile spills them in every step.
+        if (innermost && loop.Count is int unrolled && unrolled <= 4 && !StepsShareBroadcasts(unrolled, loop.AStride))
         {
             for (int step = 0; step < unrolled; step++)
             {
@@ -180,6 +183,25 @@ internal sealed class TileKernel
             EmitLoop(w, level + 1, al, bl);
             w.Close();
         }
+    }
+
+    /// <summary>Whether two of <paramref name="steps"/> steps, <paramref name="aStride"/> apart in A, broadcast the same
+    /// float.</summary>
+    private bool StepsShareBroadcasts(int steps, int aStride)
+    {
+        var offsets = new HashSet<int>();
+        for (int step = 0; step < steps; step++)
+        {
+            foreach (int row in ARowOffsets.Distinct())
+            {
+                if (!offsets.Add((step * aStride) + row))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>One reduction step: load B's vectors, then per row broadcast A and multiply-add. A single row uses each
