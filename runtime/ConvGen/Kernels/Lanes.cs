@@ -32,6 +32,15 @@ public static class Lanes
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static unsafe void StoreFirst(ref float destination, Vector256<float> value, int count)
     {
+        // With AVX-512 the masked store takes its mask in a mask register and its value in any of the 32 vector
+        // registers; AVX's VEX-encoded one needs both in registers 0–15, which a tall tile's accumulators fill (the JIT
+        // then spilled an accumulator to free one).
+        if (Avx512F.VL.IsSupported)
+        {
+            Avx512F.VL.MaskStore((float*)Unsafe.AsPointer(ref destination), Mask256(count), value);
+            return;
+        }
+
         if (Avx.IsSupported)
         {
             Avx.MaskStore((float*)Unsafe.AsPointer(ref destination), Mask256(count), value);

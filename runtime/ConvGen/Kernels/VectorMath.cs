@@ -3,9 +3,31 @@ using System.Runtime.Intrinsics;
 
 namespace ConvGen.Kernels;
 
-/// <summary>The activations the generated kernels apply, on whole vectors (the exponential is .NET's vectorised one).</summary>
+/// <summary>The activations the generated kernels apply and relu's derivative, on whole vectors (the exponential is
+/// .NET's vectorised one).</summary>
 public static class VectorMath
 {
+    /// <summary>All ones in the lanes of <paramref name="x"/> greater than zero, zero elsewhere: relu's derivative as a
+    /// mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Positive(Vector512<float> x) => Vector512.GreaterThan(x, Vector512<float>.Zero);
+
+    /// <summary>
+    /// All ones in the lanes of <paramref name="x"/> greater than zero, zero elsewhere: relu's derivative as a mask. With
+    /// AVX-512 the compare is made at 512 bits: the 256-bit compare is VEX-encoded and writes only registers 0–15,
+    /// which a tall tile's accumulators fill (the JIT then spilled an accumulator inside the tile's loop to free one),
+    /// where the 512-bit compare writes a mask register, turned into a vector in any of the 32.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Positive(Vector256<float> x) => Vector512.IsHardwareAccelerated
+        ? Vector512.GreaterThan(x.ToVector512Unsafe(), Vector512<float>.Zero).GetLower()
+        : Vector256.GreaterThan(x, Vector256<float>.Zero);
+
+    /// <summary>All ones in the lanes of <paramref name="x"/> greater than zero, zero elsewhere: relu's derivative as a
+    /// mask.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Positive(Vector128<float> x) => Vector128.GreaterThan(x, Vector128<float>.Zero);
+
     /// <summary>1 / (1 + exp(-x)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Sigmoid(Vector512<float> x) =>

@@ -2041,32 +2041,32 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                ((c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c4_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                ((c5_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                ((c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                ((c6_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                ((c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                ((c7_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                ((c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c8_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                ((c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                ((c9_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                ((c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                ((c10_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                ((c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                ((c11_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 368));
-                ((c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                ((c12_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c5_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c6_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)))).StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                ((c6_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)))).StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                ((c7_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)))).StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                ((c7_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                ((c8_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c8_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c9_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)))).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c9_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)))).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c10_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)))).StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                ((c10_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)))).StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                ((c11_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)))).StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                ((c11_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)))).StoreUnsafe(ref Unsafe.Add(ref c, 368));
+                ((c12_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)))).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c12_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
             // ---- AVX2 ----
@@ -2419,16 +2419,16 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                ((c4_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c4_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
             /// <summary>1 input-gradient pixel × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
@@ -2453,8 +2453,8 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             // ---- Vector128 ----
@@ -2871,15 +2871,15 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c2_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
             /// <summary>3 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
@@ -2914,12 +2914,12 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
             /// <summary>2 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
@@ -2953,12 +2953,12 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
             /// <summary>2 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
@@ -2989,10 +2989,10 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 32);
                     }
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
         }
 
@@ -3073,40 +3073,40 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g1 & first1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 32);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g1 & first1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 768);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g1 & first1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 800);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector512<float> first1 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g1 & first1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                 }
                             }
                         }
@@ -3206,64 +3206,64 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g2 & first2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g3 & first3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 32);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g2 & first2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g3 & first3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 768);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g2 & first2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g3 & first3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 800);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector256<float> first2 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g2 & first2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector256<float> first3 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g3 & first3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                 }
                             }
                         }
@@ -3399,112 +3399,112 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                     taken4 |= first4;
-                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g4 & first4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                     taken5 |= first5;
-                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    ((g5 & first5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
                                     Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                     taken6 |= first6;
-                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g6 & first6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                     taken7 |= first7;
-                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                    ((g7 & first7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 32);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 32);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                     taken4 |= first4;
-                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g4 & first4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                     taken5 |= first5;
-                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    ((g5 & first5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
                                     Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                     taken6 |= first6;
-                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g6 & first6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                     taken7 |= first7;
-                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                    ((g7 & first7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 768);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 768);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                     taken4 |= first4;
-                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g4 & first4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                     taken5 |= first5;
-                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    ((g5 & first5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
                                     Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                     taken6 |= first6;
-                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g6 & first6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                     taken7 |= first7;
-                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                    ((g7 & first7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 800);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 800);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                     Vector128<float> first4 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), m4), taken4);
                                     taken4 |= first4;
-                                    ((g4 & first4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
+                                    ((g4 & first4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 16)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 16));
                                     Vector128<float> first5 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), m5), taken5);
                                     taken5 |= first5;
-                                    ((g5 & first5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
+                                    ((g5 & first5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 20)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 20));
                                     Vector128<float> first6 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), m6), taken6);
                                     taken6 |= first6;
-                                    ((g6 & first6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
+                                    ((g6 & first6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 24)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 24));
                                     Vector128<float> first7 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), m7), taken7);
                                     taken7 |= first7;
-                                    ((g7 & first7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
+                                    ((g7 & first7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 28)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 28));
                                 }
                             }
                         }
@@ -7015,14 +7015,14 @@ namespace ConvGen.Generated
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
                         Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -7064,14 +7064,14 @@ namespace ConvGen.Generated
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
                         Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -7113,14 +7113,14 @@ namespace ConvGen.Generated
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
                         Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }

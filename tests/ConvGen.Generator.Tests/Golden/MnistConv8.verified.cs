@@ -1495,28 +1495,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1590,28 +1590,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -1694,40 +1694,40 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 8);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 8);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 200);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 200);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 208);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 208);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                 }
                             }
                         }
@@ -5939,30 +5939,30 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                ((c2_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                ((c2_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                ((c3_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                ((c3_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 432));
-                ((c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 512)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 512));
-                ((c4_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 528)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 528));
-                ((c4_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 544)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 544));
-                ((c4_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 560)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 560));
-                ((c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 640)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 640));
-                ((c5_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 656)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 656));
-                ((c5_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 672)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 672));
-                ((c5_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 688)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 688));
+                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c2_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)))).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c2_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)))).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)))).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c3_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c3_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)))).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                ((c3_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)))).StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                ((c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 512)))).StoreUnsafe(ref Unsafe.Add(ref c, 512));
+                ((c4_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 528)))).StoreUnsafe(ref Unsafe.Add(ref c, 528));
+                ((c4_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 544)))).StoreUnsafe(ref Unsafe.Add(ref c, 544));
+                ((c4_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 560)))).StoreUnsafe(ref Unsafe.Add(ref c, 560));
+                ((c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 640)))).StoreUnsafe(ref Unsafe.Add(ref c, 640));
+                ((c5_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 656)))).StoreUnsafe(ref Unsafe.Add(ref c, 656));
+                ((c5_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 672)))).StoreUnsafe(ref Unsafe.Add(ref c, 672));
+                ((c5_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 688)))).StoreUnsafe(ref Unsafe.Add(ref c, 688));
             }
 
             /// <summary>4 samples × 64 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
@@ -6006,22 +6006,22 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                ((c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c2_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                ((c2_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                ((c2_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                ((c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                ((c3_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 400));
-                ((c3_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 416));
-                ((c3_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 432));
+                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c2_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)))).StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                ((c2_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)))).StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                ((c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)))).StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                ((c3_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                ((c3_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 416)))).StoreUnsafe(ref Unsafe.Add(ref c, 416));
+                ((c3_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 432)))).StoreUnsafe(ref Unsafe.Add(ref c, 432));
             }
 
             /// <summary>2 samples × 64 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
@@ -6053,14 +6053,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c1_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                ((c1_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c1_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                ((c1_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
             }
 
             /// <summary>1 sample × 128 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 8 Vector512&lt;float&gt;.</summary>
@@ -6086,14 +6086,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_2) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_3) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c0_4) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c0_5) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                ((c0_6) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                ((c0_7) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)), Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_4) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c0_5) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c0_6) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ((c0_7) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
             }
 
             /// <summary>26 input features × 10 units: reduces over the batch. Accumulators: 26 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
@@ -6789,15 +6789,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                ((c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 264)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 264));
-                ((c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 272)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 264)))).StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                ((c2_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
             }
 
             /// <summary>3 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 3 × 1 Vector256&lt;float&gt;.</summary>
@@ -6823,9 +6823,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
             }
 
             /// <summary>2 samples × 24 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;.</summary>
@@ -6854,12 +6854,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                ((c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
             }
 
             /// <summary>2 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 1 Vector256&lt;float&gt;.</summary>
@@ -6882,8 +6882,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
             }
 
             /// <summary>1 sample × 64 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 8 Vector256&lt;float&gt;.</summary>
@@ -6909,14 +6909,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_3) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c0_4) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_5) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c0_6) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c0_7) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_4) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_5) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_6) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_7) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)))).StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
             /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
@@ -7379,15 +7379,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 260));
-                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 264)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 264));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)))).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)))).StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                ((c2_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 264)))).StoreUnsafe(ref Unsafe.Add(ref c, 264));
             }
 
             /// <summary>3 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
@@ -7417,12 +7417,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)))).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 260)))).StoreUnsafe(ref Unsafe.Add(ref c, 260));
             }
 
             /// <summary>2 samples × 12 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
@@ -7451,12 +7451,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)))).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
             /// <summary>2 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
@@ -7482,10 +7482,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 132));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 132)))).StoreUnsafe(ref Unsafe.Add(ref c, 132));
             }
 
             /// <summary>1 sample × 44 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 11 Vector128&lt;float&gt;.</summary>
@@ -7514,17 +7514,17 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                ((c0_4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c0_6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c0_7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                ((c0_8) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_9) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c0_10) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)))).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                ((c0_4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c0_6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c0_8) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_9) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c0_10) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
             /// <summary>1 sample × 40 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 10 Vector128&lt;float&gt;.</summary>
@@ -7552,16 +7552,16 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 128);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                ((c0_4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c0_5) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c0_6) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c0_7) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                ((c0_8) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c0_9) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)))).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                ((c0_4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_5) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c0_6) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_7) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c0_8) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                ((c0_9) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
             /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>

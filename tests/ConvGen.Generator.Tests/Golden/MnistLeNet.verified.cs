@@ -1495,28 +1495,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 6);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 156);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 162);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                             }
                         }
@@ -1589,28 +1589,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 6);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 156);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 162);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero), 6);
+                                    Lanes.StoreFirst(ref cellGradient, (g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell)), 6);
                                 }
                             }
                         }
@@ -1692,40 +1692,40 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4))), 2);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 6);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 6);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4))), 2);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 156);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 156);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4))), 2);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 162);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 162);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero), 2);
+                                    Lanes.StoreFirst(ref Unsafe.Add(ref cellGradient, 4), (g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4))), 2);
                                 }
                             }
                         }
@@ -3937,28 +3937,28 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 16);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 176);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 192);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
                                     Vector512<float> first0 = Vector512.AndNot(Vector512.Equals(Vector512.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref cell), Vector512<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector512.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                 }
                             }
                         }
@@ -4041,40 +4041,40 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 16);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 176);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 192);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
                                     Vector256<float> first0 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref cell), Vector256<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector256.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector256<float> first1 = Vector256.AndNot(Vector256.Equals(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g1 & first1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                 }
                             }
                         }
@@ -4175,64 +4175,64 @@ namespace ConvGen.Generated
                                     ref float cellGradient = ref windowGradient;
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 16);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 16);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 176);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 176);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                 }
                                 {
                                     ref float cell = ref Unsafe.Add(ref window, 192);
                                     ref float cellGradient = ref Unsafe.Add(ref windowGradient, 192);
                                     Vector128<float> first0 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref cell), m0), taken0);
                                     taken0 |= first0;
-                                    ((g0 & first0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref cell), Vector128<float>.Zero)).StoreUnsafe(ref cellGradient);
+                                    ((g0 & first0) & VectorMath.Positive(Vector128.LoadUnsafe(ref cell))).StoreUnsafe(ref cellGradient);
                                     Vector128<float> first1 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), m1), taken1);
                                     taken1 |= first1;
-                                    ((g1 & first1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
+                                    ((g1 & first1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 4)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 4));
                                     Vector128<float> first2 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), m2), taken2);
                                     taken2 |= first2;
-                                    ((g2 & first2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
+                                    ((g2 & first2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 8)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 8));
                                     Vector128<float> first3 = Vector128.AndNot(Vector128.Equals(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), m3), taken3);
                                     taken3 |= first3;
-                                    ((g3 & first3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
+                                    ((g3 & first3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref cell, 12)))).StoreUnsafe(ref Unsafe.Add(ref cellGradient, 12));
                                 }
                             }
                         }
@@ -7743,14 +7743,14 @@ namespace ConvGen.Generated
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
                         Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -7792,14 +7792,14 @@ namespace ConvGen.Generated
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
                         Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -7841,14 +7841,14 @@ namespace ConvGen.Generated
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
                         Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }

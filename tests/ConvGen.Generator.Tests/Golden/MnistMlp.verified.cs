@@ -3231,30 +3231,30 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
-                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
-                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 80)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                ((c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 88)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 88));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), (c4_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)), Vector256<float>.Zero), 4);
-                ((c5_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 100)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                ((c5_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 108)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 108));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), (c5_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 116)), Vector256<float>.Zero), 4);
-                ((c6_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                ((c6_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), (c6_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)), Vector256<float>.Zero), 4);
-                ((c7_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 140)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                ((c7_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 148)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 148));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), (c7_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 156)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36))), 4);
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56))), 4);
+                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)))).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76))), 4);
+                ((c4_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                ((c4_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 88)))).StoreUnsafe(ref Unsafe.Add(ref c, 88));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), (c4_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96))), 4);
+                ((c5_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 100)))).StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                ((c5_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 108)))).StoreUnsafe(ref Unsafe.Add(ref c, 108));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), (c5_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 116))), 4);
+                ((c6_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 120)))).StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                ((c6_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), (c6_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136))), 4);
+                ((c7_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 140)))).StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                ((c7_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 148)))).StoreUnsafe(ref Unsafe.Add(ref c, 148));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), (c7_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 156))), 4);
             }
 
             /// <summary>4 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
@@ -3293,18 +3293,18 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
-                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                ((c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36))), 4);
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56))), 4);
+                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)))).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), (c3_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 76))), 4);
             }
 
             /// <summary>2 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
@@ -3333,12 +3333,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36))), 4);
             }
 
             /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
@@ -3359,9 +3359,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
             }
 
             /// <summary>20 input features × 15 units: reduces over the batch. Accumulators: 20 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -3911,15 +3911,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36))), 4);
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), (c2_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 56))), 4);
             }
 
             /// <summary>2 samples × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
@@ -3948,12 +3948,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), (c1_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 36))), 4);
             }
 
             /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
@@ -3974,9 +3974,9 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector256<float>.Zero), 4);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), (c0_2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 16))), 4);
             }
 
             /// <summary>5 input features × 15 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
@@ -4742,15 +4742,15 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
-                ((c2_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 48)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)))).StoreUnsafe(ref Unsafe.Add(ref c, 44));
+                ((c2_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
             }
 
             /// <summary>3 samples × 8 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
@@ -4780,12 +4780,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 44));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 44)))).StoreUnsafe(ref Unsafe.Add(ref c, 44));
             }
 
             /// <summary>2 samples × 12 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
@@ -4814,12 +4814,12 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
-                ((c1_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 28));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 28)))).StoreUnsafe(ref Unsafe.Add(ref c, 28));
             }
 
             /// <summary>2 samples × 8 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
@@ -4845,10 +4845,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 20)))).StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 24)))).StoreUnsafe(ref Unsafe.Add(ref c, 24));
             }
 
             /// <summary>1 sample × 20 input features: reduces over 15 units, then multiplies by relu'(y). Accumulators: 1 × 5 Vector128&lt;float&gt;.</summary>
@@ -4871,11 +4871,11 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 20);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 12));
-                ((c0_4) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                ((c0_3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)))).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                ((c0_4) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>5 input features × 8 units: reduces over the batch. Accumulators: 5 × 2 Vector128&lt;float&gt;.</summary>
@@ -5907,34 +5907,34 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), (c16_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), (c17_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 255)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), (c18_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 270)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), (c19_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 285)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 300), (c20_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 300)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 315), (c21_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 315)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 330), (c22_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 330)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 345), (c23_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 345)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 360), (c24_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 360)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 375), (c25_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 375)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 390), (c26_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 390)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), (c27_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 405)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 240), (c16_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 255), (c17_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 255))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 270), (c18_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 270))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 285), (c19_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 285))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 300), (c20_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 300))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 315), (c21_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 315))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 330), (c22_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 330))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 345), (c23_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 345))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 360), (c24_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 360))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 375), (c25_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 375))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 390), (c26_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 390))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 405), (c27_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 405))), 15);
             }
 
             /// <summary>16 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 16 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -5999,22 +5999,22 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 120), (c8_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 120))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 135), (c9_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 135))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 150), (c10_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 150))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 165), (c11_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 165))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 180), (c12_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 180))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 195), (c13_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 195))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 210), (c14_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 210))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 225), (c15_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 225))), 15);
             }
 
             /// <summary>8 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 8 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -6055,14 +6055,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 60), (c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 60))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 75), (c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 75))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 90), (c6_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 90))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 105), (c7_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 105))), 15);
             }
 
             /// <summary>4 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -6091,10 +6091,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 30), (c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 30))), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 45), (c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 45))), 15);
             }
 
             /// <summary>2 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -6117,8 +6117,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 15), (c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 15))), 15);
             }
 
             /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 1 Vector512&lt;float&gt;, 15 lanes of the last one used.</summary>
@@ -6137,7 +6137,7 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                Lanes.StoreFirst(ref c, (c0_0) & Vector512.GreaterThan(Vector512.LoadUnsafe(ref y), Vector512<float>.Zero), 15);
+                Lanes.StoreFirst(ref c, (c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y)), 15);
             }
 
             /// <summary>15 input features × 10 units: reduces over the batch. Accumulators: 15 × 1 Vector512&lt;float&gt;, 10 lanes of the last one used.</summary>
@@ -6676,16 +6676,16 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38)), Vector256<float>.Zero), 7);
-                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
-                ((c4_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), (c4_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68)), Vector256<float>.Zero), 7);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8))), 7);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23))), 7);
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38))), 7);
+                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53))), 7);
+                ((c4_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 60)))).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 68), (c4_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 68))), 7);
             }
 
             /// <summary>4 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
@@ -6719,14 +6719,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
-                ((c2_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38)), Vector256<float>.Zero), 7);
-                ((c3_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53)), Vector256<float>.Zero), 7);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8))), 7);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23))), 7);
+                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 38), (c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 38))), 7);
+                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 53), (c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 53))), 7);
             }
 
             /// <summary>2 samples × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
@@ -6752,10 +6752,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
-                ((c1_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23)), Vector256<float>.Zero), 7);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8))), 7);
+                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 23), (c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 23))), 7);
             }
 
             /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;, 7 lanes of the last one used.</summary>
@@ -6775,8 +6775,8 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref y), Vector256<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & Vector256.GreaterThan(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector256<float>.Zero), 7);
+                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), (c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8))), 7);
             }
 
             /// <summary>5 input features × 10 units: reduces over the batch. Accumulators: 5 × 2 Vector256&lt;float&gt;, 2 lanes of the last one used.</summary>
@@ -7205,16 +7205,16 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 34));
-                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
-                ((c4_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                ((c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)))).StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)))).StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                ((c3_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                ((c3_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)))).StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                ((c4_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)))).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                ((c4_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
             }
 
             /// <summary>5 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 5 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
@@ -7252,16 +7252,16 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero), 3);
-                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
-                ((c4_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), (c4_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)), Vector128<float>.Zero), 3);
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4))), 3);
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19))), 3);
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34))), 3);
+                ((c3_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49))), 3);
+                ((c4_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 60)))).StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 64), (c4_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64))), 3);
             }
 
             /// <summary>4 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;.</summary>
@@ -7295,14 +7295,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                ((c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 34));
-                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                ((c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 49));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)))).StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)))).StoreUnsafe(ref Unsafe.Add(ref c, 34));
+                ((c3_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                ((c3_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)))).StoreUnsafe(ref Unsafe.Add(ref c, 49));
             }
 
             /// <summary>4 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 4 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
@@ -7336,14 +7336,14 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
-                ((c2_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 30));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34)), Vector128<float>.Zero), 3);
-                ((c3_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 45));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49)), Vector128<float>.Zero), 3);
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4))), 3);
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19))), 3);
+                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 30)))).StoreUnsafe(ref Unsafe.Add(ref c, 30));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 34), (c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 34))), 3);
+                ((c3_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 45)))).StoreUnsafe(ref Unsafe.Add(ref c, 45));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 49), (c3_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 49))), 3);
             }
 
             /// <summary>2 samples × 8 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
@@ -7369,10 +7369,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                ((c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 19));
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)))).StoreUnsafe(ref Unsafe.Add(ref c, 19));
             }
 
             /// <summary>2 samples × 7 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
@@ -7398,10 +7398,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero), 3);
-                ((c1_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 15));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19)), Vector128<float>.Zero), 3);
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), (c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4))), 3);
+                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 15)))).StoreUnsafe(ref Unsafe.Add(ref c, 15));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 19), (c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 19))), 3);
             }
 
             /// <summary>1 sample × 15 input features: reduces over 10 units, then multiplies by relu'(y). Accumulators: 1 × 4 Vector128&lt;float&gt;, 3 lanes of the last one used.</summary>
@@ -7423,10 +7423,10 @@ namespace ConvGen.Generated
                     ak = ref Unsafe.Add(ref ak, 1);
                     bk = ref Unsafe.Add(ref bk, 15);
                 }
-                ((c0_0) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref y), Vector128<float>.Zero)).StoreUnsafe(ref c);
-                ((c0_1) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)), Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), (c0_3) & Vector128.GreaterThan(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12)), Vector128<float>.Zero), 3);
+                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
+                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), (c0_3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 12))), 3);
             }
 
             /// <summary>3 input features × 10 units: reduces over the batch. Accumulators: 3 × 3 Vector128&lt;float&gt;, 2 lanes of the last one used.</summary>

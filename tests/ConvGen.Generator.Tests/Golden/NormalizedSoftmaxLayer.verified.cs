@@ -5736,14 +5736,14 @@ namespace ConvGen.Generated
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector512<float> x2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref mask, i), length - i);
                         Vector512<float> x2 = Lanes.LoadFirst512(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector512.GreaterThan(x2, Vector512<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -5785,14 +5785,14 @@ namespace ConvGen.Generated
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector256<float> x2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref mask, i), length - i);
                         Vector256<float> x2 = Lanes.LoadFirst256(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector256.GreaterThan(x2, Vector256<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }
@@ -5834,14 +5834,14 @@ namespace ConvGen.Generated
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mask, i));
                         Vector128<float> x2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref input, i));
-                        ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
+                        ((x0 * x1) & VectorMath.Positive(x2)).StoreUnsafe(ref Unsafe.Add(ref gradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref gradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref mask, i), length - i);
                         Vector128<float> x2 = Lanes.LoadFirst128(ref Unsafe.Add(ref input, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & Vector128.GreaterThan(x2, Vector128<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref gradient, i), ((x0 * x1) & VectorMath.Positive(x2)), length - i);
                     }
                 }
             }

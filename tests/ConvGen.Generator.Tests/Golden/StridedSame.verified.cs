@@ -828,13 +828,13 @@ namespace ConvGen.Generated
                     {
                         Vector512<float> x0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector512<float> x1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        ((x0) & Vector512.GreaterThan(x1, Vector512<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & VectorMath.Positive(x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector512<float> x0 = Lanes.LoadFirst512(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector512<float> x1 = Lanes.LoadFirst512(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector512.GreaterThan(x1, Vector512<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & VectorMath.Positive(x1)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.
@@ -1127,13 +1127,13 @@ namespace ConvGen.Generated
                     {
                         Vector256<float> x0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector256<float> x1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        ((x0) & Vector256.GreaterThan(x1, Vector256<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & VectorMath.Positive(x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector256<float> x0 = Lanes.LoadFirst256(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector256<float> x1 = Lanes.LoadFirst256(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector256.GreaterThan(x1, Vector256<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & VectorMath.Positive(x1)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.
@@ -1489,13 +1489,13 @@ namespace ConvGen.Generated
                     {
                         Vector128<float> x0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref outputGradient, i));
                         Vector128<float> x1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref output, i));
-                        ((x0) & Vector128.GreaterThan(x1, Vector128<float>.Zero)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
+                        ((x0) & VectorMath.Positive(x1)).StoreUnsafe(ref Unsafe.Add(ref outputGradient, i));
                     }
                     if (i < length)
                     {
                         Vector128<float> x0 = Lanes.LoadFirst128(ref Unsafe.Add(ref outputGradient, i), length - i);
                         Vector128<float> x1 = Lanes.LoadFirst128(ref Unsafe.Add(ref output, i), length - i);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & Vector128.GreaterThan(x1, Vector128<float>.Zero)), length - i);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref outputGradient, i), ((x0) & VectorMath.Positive(x1)), length - i);
                     }
                 }
                 // Bias gradient: the output gradient summed over images and pixels.

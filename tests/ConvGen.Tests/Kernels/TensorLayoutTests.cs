@@ -233,15 +233,22 @@ public class TensorLayoutTests
     public void LanesTouchExactlyTheFirstCount(int count)
     {
         // Stores write exactly `count` floats (a neighbour's values stay), loads read exactly `count` (zeros after).
+        // Each width stores into a buffer of its own, so one width's lanes cannot hide another's.
         var buffer = GC.AllocateArray<float>(48, pinned: true);
+        var buffer256 = GC.AllocateArray<float>(48, pinned: true);
+        var buffer128 = GC.AllocateArray<float>(48, pinned: true);
         Array.Fill(buffer, -1f);
+        Array.Fill(buffer256, -1f);
+        Array.Fill(buffer128, -1f);
         Vector512<float> value = Vector512.Create(3f);
         Lanes.StoreFirst(ref buffer[8], value, count);
-        Lanes.StoreFirst(ref buffer[8], value.GetLower(), Math.Min(count, 8));
-        Lanes.StoreFirst(ref buffer[8], value.GetLower().GetLower(), Math.Min(count, 4));
+        Lanes.StoreFirst(ref buffer256[8], value.GetLower(), Math.Min(count, 8));
+        Lanes.StoreFirst(ref buffer128[8], value.GetLower().GetLower(), Math.Min(count, 4));
         for (int i = 0; i < buffer.Length; i++)
         {
             Assert.Equal(i >= 8 && i < 8 + count ? 3f : -1f, buffer[i]);
+            Assert.Equal(i >= 8 && i < 8 + Math.Min(count, 8) ? 3f : -1f, buffer256[i]);
+            Assert.Equal(i >= 8 && i < 8 + Math.Min(count, 4) ? 3f : -1f, buffer128[i]);
         }
 
         Vector512<float> loaded = Lanes.LoadFirst512(ref buffer[8], count);

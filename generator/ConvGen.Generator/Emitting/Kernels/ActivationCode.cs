@@ -17,7 +17,7 @@ internal static class ActivationCode
     /// <summary>g · f'(x), written from the activation's output y (Linear: g).</summary>
     public static string VectorDerivative(VectorIsa isa, ActivationKind activation, string gradient, string y) => activation switch
     {
-        ActivationKind.Relu => $"({gradient}) & {isa.Api}.GreaterThan({y}, {isa.Zero})",
+        ActivationKind.Relu => $"({gradient}) & VectorMath.Positive({y})",
         ActivationKind.Sigmoid => $"({gradient}) * {y} * ({isa.Vector}.One - {y})",
         ActivationKind.Tanh => $"({gradient}) * ({isa.Vector}.One - ({y} * {y}))",
         _ => gradient,
