@@ -562,8 +562,9 @@ internal sealed class NetworkPlan
                 {
                     case Conv2DSpec conv:
                         // Its own region: only the dilation writes it, at the data positions, so the zero border and
-                        // the zeros between strided rows are written once, when the workspace is allocated.
-                        AddPerSample(id + "DilatedGradient", DilatedGradient(conv).Size, $"{layer.Name} output gradient, dilated by its strides and inside a zero border of kernel - 1: {DilatedGradient(conv).ToBatchComment()}");
+                        // the zeros between strided rows are written once, when the workspace is allocated. One image
+                        // per thread: the backward pass dilates and convolves image by image.
+                        AddRegion(RegionKind.PerThread, id + "DilatedGradient", DilatedGradient(conv).Size, $"{layer.Name} output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: {DilatedGradient(conv).ToImageComment()}");
                         if (conv.IsPadded)
                         {
                             convInputScratch = Math.Max(convInputScratch, PaddedInput(conv).Size);
@@ -589,7 +590,7 @@ internal sealed class NetworkPlan
 
         if (convInputScratch > 0)
         {
-            AddPerSample("ConvPaddedInputGradient", convInputScratch, "a 'same' convolution's input gradient, border included");
+            AddRegion(RegionKind.PerThread, "ConvPaddedInputGradient", convInputScratch, "a 'same' convolution's input gradient of one image, border included");
         }
     }
 

@@ -18,6 +18,9 @@ internal readonly record struct ShapeSpec(int Height, int Width, int Channels, b
     /// <summary>Shape in the notation of shape comments atop emitted kernels: [N,26,26,32] or [N,128].</summary>
     public string ToBatchComment() => IsFlat ? $"[N,{Channels}]" : $"[N,{Height},{Width},{Channels}]";
 
+    /// <summary>The shape of one sample, as the emitted comments write it.</summary>
+    public string ToImageComment() => IsFlat ? $"[{Channels}]" : $"[{Height},{Width},{Channels}]";
+
     public bool Equals(ShapeSpec other) =>
         Height == other.Height && Width == other.Width && Channels == other.Channels && IsFlat == other.IsFlat;
 

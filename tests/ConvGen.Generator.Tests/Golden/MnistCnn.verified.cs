@@ -94,8 +94,8 @@ namespace ConvGen.Generated
         /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
-            public const int PerSample = 118032;
-            public const int PerThread = 1280;
+            public const int PerSample = 92944;
+            public const int PerThread = 26368;
             public const int Shared = 599040;
             public const int PartialsPerThread = 976;
             public const int BatchPerSample = 9344;
@@ -149,17 +149,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs], rows 4608 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (589824 floats, shared).</summary>
             public const int DenseTransposedKernel = 0;
 
-            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,28,28,32] (25088 floats per sample).</summary>
-            public const int Conv2d1DilatedGradient = 49680;
+            /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [28,28,32] (25088 floats per thread).</summary>
+            public const int Conv2d1DilatedGradient = 1280;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 589824;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientA = 74768;
+            public const int GradientA = 49680;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
-            public const int GradientB = 96400;
+            public const int GradientB = 71312;
         }
 
         /// <inheritdoc/>
@@ -411,7 +411,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -542,7 +542,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -673,7 +673,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
 
             // dense_1: the gradient of its output is in GradientA
@@ -848,9 +848,9 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 288);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 21632);
-                    KernelGradientRows0To8Tile9x2Avx512(ref image, ref gradient, ref kernelGradient);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 21632);
+                    KernelGradientRows0To8Tile9x2Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
                 }
             }
 
@@ -1069,12 +1069,12 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 288);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 21632);
-                    KernelGradientRows0To4Tile5x2Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows0To4Tile5x2Avx2(ref image, ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref kernelGradient, 16));
-                    KernelGradientRows5To8Tile4x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 160));
-                    KernelGradientRows5To8Tile4x2Avx2(ref image, ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref kernelGradient, 160 + 16));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 21632);
+                    KernelGradientRows0To4Tile5x2Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows0To4Tile5x2Avx2(ref inputImage, ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref kernelGradient, 16));
+                    KernelGradientRows5To8Tile4x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 160));
+                    KernelGradientRows5To8Tile4x2Avx2(ref inputImage, ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref kernelGradient, 160 + 16));
                 }
             }
 
@@ -1414,17 +1414,17 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 288);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 21632);
-                    KernelGradientRows0To2Tile3x3Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows0To2Tile3x3Vector128(ref image, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref kernelGradient, 12));
-                    KernelGradientRows0To2Tile3x2Vector128(ref image, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref kernelGradient, 24));
-                    KernelGradientRows3To5Tile3x3Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 96));
-                    KernelGradientRows3To5Tile3x3Vector128(ref image, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref kernelGradient, 96 + 12));
-                    KernelGradientRows3To5Tile3x2Vector128(ref image, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref kernelGradient, 96 + 24));
-                    KernelGradientRows6To8Tile3x3Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 192));
-                    KernelGradientRows6To8Tile3x3Vector128(ref image, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref kernelGradient, 192 + 12));
-                    KernelGradientRows6To8Tile3x2Vector128(ref image, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref kernelGradient, 192 + 24));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 21632);
+                    KernelGradientRows0To2Tile3x3Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows0To2Tile3x3Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref kernelGradient, 12));
+                    KernelGradientRows0To2Tile3x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref kernelGradient, 24));
+                    KernelGradientRows3To5Tile3x3Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 96));
+                    KernelGradientRows3To5Tile3x3Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref kernelGradient, 96 + 12));
+                    KernelGradientRows3To5Tile3x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref kernelGradient, 96 + 24));
+                    KernelGradientRows6To8Tile3x3Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 192));
+                    KernelGradientRows6To8Tile3x3Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref kernelGradient, 192 + 12));
+                    KernelGradientRows6To8Tile3x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref kernelGradient, 192 + 24));
                 }
             }
 
@@ -1832,44 +1832,44 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 9216);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 21632);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
                     for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile12x2Avx512(ref rowInput, ref gradient, ref rowGradient);
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 12), ref gradient, ref Unsafe.Add(ref rowGradient, 384));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 24), ref gradient, ref Unsafe.Add(ref rowGradient, 768));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 36), ref gradient, ref Unsafe.Add(ref rowGradient, 1152));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 48), ref gradient, ref Unsafe.Add(ref rowGradient, 1536));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 72), ref gradient, ref Unsafe.Add(ref rowGradient, 2304));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 84), ref gradient, ref Unsafe.Add(ref rowGradient, 2688));
+                        KernelGradientTile12x2Avx512(ref rowInput, ref gradientImage, ref rowGradient);
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 12), ref gradientImage, ref Unsafe.Add(ref rowGradient, 384));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 24), ref gradientImage, ref Unsafe.Add(ref rowGradient, 768));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 36), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1152));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 48), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1536));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 72), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2304));
+                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 84), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2688));
                     }
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
-                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 25088);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
-                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
-                    for (int oy = 0; oy < 26; oy++)
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                    // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
-                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                        for (int ox = 0; ox < 26; ox += 13)
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                        ref float yImage = ref inputImage;
+                        for (int oy = 0; oy < 26; oy++)
                         {
-                            InputGradientTile13x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
+                            for (int ox = 0; ox < 26; ox += 13)
+                            {
+                                InputGradientTile13x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                            }
                         }
                     }
                 }
@@ -2223,80 +2223,80 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 9216);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 21632);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
                     for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile5x2Avx2(ref rowInput, ref gradient, ref rowGradient);
-                        KernelGradientTile5x2Avx2(ref rowInput, ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref gradient, ref Unsafe.Add(ref rowGradient, 160));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 160 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref gradient, ref Unsafe.Add(ref rowGradient, 320));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 320 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref gradient, ref Unsafe.Add(ref rowGradient, 480));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 480 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref gradient, ref Unsafe.Add(ref rowGradient, 640));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 640 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref gradient, ref Unsafe.Add(ref rowGradient, 800));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 800 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref gradient, ref Unsafe.Add(ref rowGradient, 960));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 960 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref gradient, ref Unsafe.Add(ref rowGradient, 1120));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1120 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref gradient, ref Unsafe.Add(ref rowGradient, 1280));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1280 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref gradient, ref Unsafe.Add(ref rowGradient, 1440));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1440 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref gradient, ref Unsafe.Add(ref rowGradient, 1600));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1600 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref gradient, ref Unsafe.Add(ref rowGradient, 1760));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1760 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 1920 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref gradient, ref Unsafe.Add(ref rowGradient, 2080));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2080 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref gradient, ref Unsafe.Add(ref rowGradient, 2240));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2240 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref gradient, ref Unsafe.Add(ref rowGradient, 2400));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2400 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref gradient, ref Unsafe.Add(ref rowGradient, 2560));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2560 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref gradient, ref Unsafe.Add(ref rowGradient, 2720));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2720 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref gradient, ref Unsafe.Add(ref rowGradient, 2880));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 2880 + 16));
-                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref gradient, ref Unsafe.Add(ref rowGradient, 3040));
-                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref Unsafe.Add(ref gradient, 16), ref Unsafe.Add(ref rowGradient, 3040 + 16));
+                        KernelGradientTile5x2Avx2(ref rowInput, ref gradientImage, ref rowGradient);
+                        KernelGradientTile5x2Avx2(ref rowInput, ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref gradientImage, ref Unsafe.Add(ref rowGradient, 160));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 160 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref gradientImage, ref Unsafe.Add(ref rowGradient, 320));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 320 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref gradientImage, ref Unsafe.Add(ref rowGradient, 480));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 480 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref gradientImage, ref Unsafe.Add(ref rowGradient, 640));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 640 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref gradientImage, ref Unsafe.Add(ref rowGradient, 800));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 800 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref gradientImage, ref Unsafe.Add(ref rowGradient, 960));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 960 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1120));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1120 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1280));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1280 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1440));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1440 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1600));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1600 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1760));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1760 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1920 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2080));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2080 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2240));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2240 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2400));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2400 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2560));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2560 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2720));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2720 + 16));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2880));
+                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2880 + 16));
+                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref gradientImage, ref Unsafe.Add(ref rowGradient, 3040));
+                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 3040 + 16));
                     }
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
-                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 25088);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
-                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
-                    for (int oy = 0; oy < 26; oy++)
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                    // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
-                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                        for (int ox = 0; ox < 25; ox += 5)
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                        ref float yImage = ref inputImage;
+                        for (int oy = 0; oy < 26; oy++)
                         {
-                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
-                            InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16), ref Unsafe.Add(ref yRow, ox * 32 + 16), taps);
+                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
+                            for (int ox = 0; ox < 25; ox += 5)
+                            {
+                                InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                                InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16), ref Unsafe.Add(ref yRow, ox * 32 + 16), taps);
+                            }
+                            InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref kernelRows, ref Unsafe.Add(ref outRow, 800), ref Unsafe.Add(ref yRow, 800), taps);
+                            InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, 800 + 16), ref Unsafe.Add(ref yRow, 800 + 16), taps);
                         }
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref kernelRows, ref Unsafe.Add(ref outRow, 800), ref Unsafe.Add(ref yRow, 800), taps);
-                        InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, 800 + 16), ref Unsafe.Add(ref yRow, 800 + 16), taps);
                     }
                 }
             }
@@ -2612,138 +2612,138 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 9216);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 21632);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 18432);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
                     for (int ky = 0; ky < 3; ky++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref image, ky * 832);
+                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile3x3Vector128(ref rowInput, ref gradient, ref rowGradient);
-                        KernelGradientTile3x3Vector128(ref rowInput, ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 12));
-                        KernelGradientTile3x2Vector128(ref rowInput, ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref gradient, ref Unsafe.Add(ref rowGradient, 96));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 96 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 96 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref gradient, ref Unsafe.Add(ref rowGradient, 192));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 192 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 192 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref gradient, ref Unsafe.Add(ref rowGradient, 288));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 288 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 288 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref gradient, ref Unsafe.Add(ref rowGradient, 384));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 384 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 384 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref gradient, ref Unsafe.Add(ref rowGradient, 480));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 480 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 480 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref gradient, ref Unsafe.Add(ref rowGradient, 576));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 576 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 576 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref gradient, ref Unsafe.Add(ref rowGradient, 672));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 672 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 672 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref gradient, ref Unsafe.Add(ref rowGradient, 768));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 768 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 768 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref gradient, ref Unsafe.Add(ref rowGradient, 864));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 864 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 864 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref gradient, ref Unsafe.Add(ref rowGradient, 960));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 960 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 960 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref gradient, ref Unsafe.Add(ref rowGradient, 1056));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1056 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1056 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref gradient, ref Unsafe.Add(ref rowGradient, 1152));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1152 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1152 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref gradient, ref Unsafe.Add(ref rowGradient, 1248));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1248 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1248 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref gradient, ref Unsafe.Add(ref rowGradient, 1344));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1344 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1344 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref gradient, ref Unsafe.Add(ref rowGradient, 1440));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1440 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1440 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref gradient, ref Unsafe.Add(ref rowGradient, 1536));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1536 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1536 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref gradient, ref Unsafe.Add(ref rowGradient, 1632));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1632 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1632 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref gradient, ref Unsafe.Add(ref rowGradient, 1728));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1728 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1728 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref gradient, ref Unsafe.Add(ref rowGradient, 1824));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1824 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1824 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref gradient, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 1920 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 1920 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref gradient, ref Unsafe.Add(ref rowGradient, 2016));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2016 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2016 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref gradient, ref Unsafe.Add(ref rowGradient, 2112));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2112 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2112 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref gradient, ref Unsafe.Add(ref rowGradient, 2208));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2208 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2208 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref gradient, ref Unsafe.Add(ref rowGradient, 2304));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2304 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2304 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref gradient, ref Unsafe.Add(ref rowGradient, 2400));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2400 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2400 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref gradient, ref Unsafe.Add(ref rowGradient, 2496));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2496 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2496 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref gradient, ref Unsafe.Add(ref rowGradient, 2592));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2592 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2592 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref gradient, ref Unsafe.Add(ref rowGradient, 2688));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2688 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2688 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref gradient, ref Unsafe.Add(ref rowGradient, 2784));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2784 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2784 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref gradient, ref Unsafe.Add(ref rowGradient, 2880));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2880 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2880 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref gradient, ref Unsafe.Add(ref rowGradient, 2976));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradient, 12), ref Unsafe.Add(ref rowGradient, 2976 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradient, 24), ref Unsafe.Add(ref rowGradient, 2976 + 24));
+                        KernelGradientTile3x3Vector128(ref rowInput, ref gradientImage, ref rowGradient);
+                        KernelGradientTile3x3Vector128(ref rowInput, ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 12));
+                        KernelGradientTile3x2Vector128(ref rowInput, ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref gradientImage, ref Unsafe.Add(ref rowGradient, 96));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 96 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 96 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref gradientImage, ref Unsafe.Add(ref rowGradient, 192));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 192 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 192 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref gradientImage, ref Unsafe.Add(ref rowGradient, 288));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 288 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 288 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref gradientImage, ref Unsafe.Add(ref rowGradient, 384));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 384 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 384 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref gradientImage, ref Unsafe.Add(ref rowGradient, 480));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 480 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 480 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref gradientImage, ref Unsafe.Add(ref rowGradient, 576));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 576 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 576 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref gradientImage, ref Unsafe.Add(ref rowGradient, 672));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 672 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 672 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref gradientImage, ref Unsafe.Add(ref rowGradient, 768));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 768 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 768 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref gradientImage, ref Unsafe.Add(ref rowGradient, 864));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 864 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 864 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref gradientImage, ref Unsafe.Add(ref rowGradient, 960));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 960 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 960 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1056));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1056 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1056 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1152));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1152 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1152 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1248));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1248 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1248 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1344));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1344 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1344 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1440));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1440 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1440 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1536));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1536 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1536 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1632));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1632 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1632 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1728));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1728 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1728 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1824));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1824 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1824 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1920 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1920 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2016));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2016 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2016 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2112));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2112 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2112 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2208));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2208 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2208 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2304));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2304 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2304 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2400));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2400 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2400 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2496));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2496 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2496 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2592));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2592 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2592 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2688));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2688 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2688 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2784));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2784 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2784 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2880));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2880 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2880 + 24));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2976));
+                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2976 + 12));
+                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2976 + 24));
                     }
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 24, 24, 32, 1, 1, 2, 2, 28, 28);
-                // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 25088);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
-                    ref float yImage = ref Unsafe.Add(ref input, n * 21632);
-                    for (int oy = 0; oy < 26; oy++)
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
+                    // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
-                        // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                        ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                        for (int ox = 0; ox < 24; ox += 3)
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
+                        ref float yImage = ref inputImage;
+                        for (int oy = 0; oy < 26; oy++)
                         {
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
-                            InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12), ref Unsafe.Add(ref yRow, ox * 32 + 12), taps);
-                            InputGradientTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24), ref Unsafe.Add(ref yRow, ox * 32 + 24), taps);
+                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
+                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
+                            for (int ox = 0; ox < 24; ox += 3)
+                            {
+                                InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                                InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12), ref Unsafe.Add(ref yRow, ox * 32 + 12), taps);
+                                InputGradientTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24), ref Unsafe.Add(ref yRow, ox * 32 + 24), taps);
+                            }
+                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref kernelRows, ref Unsafe.Add(ref outRow, 768), ref Unsafe.Add(ref yRow, 768), taps);
+                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, 768 + 12), ref Unsafe.Add(ref yRow, 768 + 12), taps);
+                            InputGradientTile2x2Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, 768 + 24), ref Unsafe.Add(ref yRow, 768 + 24), taps);
                         }
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref kernelRows, ref Unsafe.Add(ref outRow, 768), ref Unsafe.Add(ref yRow, 768), taps);
-                        InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, 768 + 12), ref Unsafe.Add(ref yRow, 768 + 12), taps);
-                        InputGradientTile2x2Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, 768 + 24), ref Unsafe.Add(ref yRow, 768 + 24), taps);
                     }
                 }
             }

@@ -778,9 +778,9 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 128);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 5000);
-                    KernelGradientRows0To15Tile16x1Avx512(ref image, ref gradient, ref kernelGradient);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 5000);
+                    KernelGradientRows0To15Tile16x1Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
                 }
             }
 
@@ -1020,10 +1020,10 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 128);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 5000);
-                    KernelGradientRows0To7Tile8x1Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows8To15Tile8x1Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 5000);
+                    KernelGradientRows0To7Tile8x1Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows8To15Tile8x1Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
                 }
             }
 
@@ -1232,12 +1232,12 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 128);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 5000);
-                    KernelGradientRows0To3Tile4x2Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows4To7Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 32));
-                    KernelGradientRows8To11Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
-                    KernelGradientRows12To15Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 96));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 5000);
+                    KernelGradientRows0To3Tile4x2Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows4To7Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 32));
+                    KernelGradientRows8To11Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
+                    KernelGradientRows12To15Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 96));
                 }
             }
 

@@ -95,8 +95,8 @@ namespace ConvGen.Generated
         /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
-            public const int PerSample = 19952;
-            public const int PerThread = 1280;
+            public const int PerSample = 16352;
+            public const int PerThread = 4880;
             public const int Shared = 52064;
             public const int PartialsPerThread = 976;
             public const int BatchPerSample = 928;
@@ -153,17 +153,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs], rows 400 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (51200 floats, shared).</summary>
             public const int DenseTransposedKernel = 0;
 
-            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,15,15,16] (3600 floats per sample).</summary>
-            public const int Conv2d1DilatedGradient = 8224;
+            /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [15,15,16] (3600 floats per thread).</summary>
+            public const int Conv2d1DilatedGradient = 1280;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (864 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 51200;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (4056 floats per sample).</summary>
-            public const int GradientA = 11824;
+            public const int GradientA = 8224;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (4056 floats per sample).</summary>
-            public const int GradientB = 15888;
+            public const int GradientB = 12288;
         }
 
         /// <inheritdoc/>
@@ -425,7 +425,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -569,7 +569,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -713,7 +713,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float maxPooling2d1Output = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2d1Output * capacity);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
 
@@ -909,9 +909,9 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 54);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 4056);
-                    KernelGradientRows0To8Tile9x1Lanes6Avx512(ref image, ref gradient, ref kernelGradient);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 4056);
+                    KernelGradientRows0To8Tile9x1Lanes6Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
                 }
             }
 
@@ -1127,9 +1127,9 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 54);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 4056);
-                    KernelGradientRows0To8Tile9x1Lanes6Avx2(ref image, ref gradient, ref kernelGradient);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 4056);
+                    KernelGradientRows0To8Tile9x1Lanes6Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
                 }
             }
 
@@ -1321,10 +1321,10 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 54);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 784);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 4056);
-                    KernelGradientRows0To4Tile5x2Lanes2Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows5To8Tile4x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 30));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 784);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 4056);
+                    KernelGradientRows0To4Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows5To8Tile4x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 30));
                 }
             }
 
@@ -1840,28 +1840,28 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 6, 16]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 864);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 1014);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 1936);
-                    KernelGradientRows0To26Tile27x1Avx512(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows27To53Tile27x1Avx512(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 432));
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 3600);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
-                    for (int oy = 0; oy < 13; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 1014);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 1936);
+                    KernelGradientRows0To26Tile27x1Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows27To53Tile27x1Avx512(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 432));
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
-                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 78);
-                        InputGradientTile13x1Lanes6Avx512(ref inRow, ref kernelRows, ref outRow, taps);
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
+                        for (int oy = 0; oy < 13; oy++)
+                        {
+                            // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 78);
+                            InputGradientTile13x1Lanes6Avx512(ref inRow, ref kernelRows, ref outRow, taps);
+                        }
                     }
                 }
             }
@@ -2331,38 +2331,38 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 6, 16]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 864);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 1014);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 1936);
-                    KernelGradientRows0To4Tile5x2Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows5To9Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 80));
-                    KernelGradientRows10To14Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 160));
-                    KernelGradientRows15To19Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 240));
-                    KernelGradientRows20To24Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 320));
-                    KernelGradientRows25To29Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 400));
-                    KernelGradientRows30To34Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 480));
-                    KernelGradientRows35To39Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 560));
-                    KernelGradientRows40To44Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 640));
-                    KernelGradientRows45To49Tile5x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 720));
-                    KernelGradientRows50To53Tile4x2Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 800));
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 3600);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
-                    for (int oy = 0; oy < 13; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 1014);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 1936);
+                    KernelGradientRows0To4Tile5x2Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows5To9Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 80));
+                    KernelGradientRows10To14Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 160));
+                    KernelGradientRows15To19Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 240));
+                    KernelGradientRows20To24Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 320));
+                    KernelGradientRows25To29Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 400));
+                    KernelGradientRows30To34Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 480));
+                    KernelGradientRows35To39Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 560));
+                    KernelGradientRows40To44Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 640));
+                    KernelGradientRows45To49Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 720));
+                    KernelGradientRows50To53Tile4x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 800));
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
-                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 78);
-                        InputGradientTile7x1Lanes6Avx2(ref inRow, ref kernelRows, ref outRow, taps);
-                        InputGradientTile6x1Lanes6Avx2(ref Unsafe.Add(ref inRow, 112), ref kernelRows, ref Unsafe.Add(ref outRow, 42), taps);
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
+                        for (int oy = 0; oy < 13; oy++)
+                        {
+                            // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 78);
+                            InputGradientTile7x1Lanes6Avx2(ref inRow, ref kernelRows, ref outRow, taps);
+                            InputGradientTile6x1Lanes6Avx2(ref Unsafe.Add(ref inRow, 112), ref kernelRows, ref Unsafe.Add(ref outRow, 42), taps);
+                        }
                     }
                 }
             }
@@ -3159,52 +3159,52 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 6, 16]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 864);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 1014);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 1936);
-                    KernelGradientRows0To4Tile5x2Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows0To4Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 8));
-                    KernelGradientRows5To9Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 80));
-                    KernelGradientRows5To9Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 80 + 8));
-                    KernelGradientRows10To14Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 160));
-                    KernelGradientRows10To14Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 160 + 8));
-                    KernelGradientRows15To19Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 240));
-                    KernelGradientRows15To19Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 240 + 8));
-                    KernelGradientRows20To24Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 320));
-                    KernelGradientRows20To24Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 320 + 8));
-                    KernelGradientRows25To29Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 400));
-                    KernelGradientRows25To29Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 400 + 8));
-                    KernelGradientRows30To34Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 480));
-                    KernelGradientRows30To34Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 480 + 8));
-                    KernelGradientRows35To39Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 560));
-                    KernelGradientRows35To39Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 560 + 8));
-                    KernelGradientRows40To44Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 640));
-                    KernelGradientRows40To44Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 640 + 8));
-                    KernelGradientRows45To49Tile5x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 720));
-                    KernelGradientRows45To49Tile5x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 720 + 8));
-                    KernelGradientRows50To53Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 800));
-                    KernelGradientRows50To53Tile4x2Vector128(ref image, ref Unsafe.Add(ref gradient, 8), ref Unsafe.Add(ref kernelGradient, 800 + 8));
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 11, 11, 16, 1, 1, 2, 2, 15, 15);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 3600);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
-                    for (int oy = 0; oy < 13; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 1014);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 1936);
+                    KernelGradientRows0To4Tile5x2Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows0To4Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 8));
+                    KernelGradientRows5To9Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 80));
+                    KernelGradientRows5To9Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 80 + 8));
+                    KernelGradientRows10To14Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 160));
+                    KernelGradientRows10To14Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 160 + 8));
+                    KernelGradientRows15To19Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 240));
+                    KernelGradientRows15To19Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 240 + 8));
+                    KernelGradientRows20To24Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 320));
+                    KernelGradientRows20To24Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 320 + 8));
+                    KernelGradientRows25To29Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 400));
+                    KernelGradientRows25To29Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 400 + 8));
+                    KernelGradientRows30To34Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 480));
+                    KernelGradientRows30To34Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 480 + 8));
+                    KernelGradientRows35To39Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 560));
+                    KernelGradientRows35To39Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 560 + 8));
+                    KernelGradientRows40To44Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 640));
+                    KernelGradientRows40To44Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 640 + 8));
+                    KernelGradientRows45To49Tile5x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 720));
+                    KernelGradientRows45To49Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 720 + 8));
+                    KernelGradientRows50To53Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 800));
+                    KernelGradientRows50To53Tile4x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 800 + 8));
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
-                        // The kernel rows that reach input rows 2..12, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 2 - (oy * 1));
-                        int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 78);
-                        for (int ox = 0; ox < 10; ox += 5)
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 1014);
+                        for (int oy = 0; oy < 13; oy++)
                         {
-                            InputGradientTile5x2Lanes2Vector128(ref Unsafe.Add(ref inRow, ox * 16), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 6), taps);
+                            // The kernel rows that reach input rows 2..12, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 2 - (oy * 1));
+                            int taps = Math.Min(3, 13 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 240);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 288);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 78);
+                            for (int ox = 0; ox < 10; ox += 5)
+                            {
+                                InputGradientTile5x2Lanes2Vector128(ref Unsafe.Add(ref inRow, ox * 16), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 6), taps);
+                            }
+                            InputGradientTile3x2Lanes2Vector128(ref Unsafe.Add(ref inRow, 160), ref kernelRows, ref Unsafe.Add(ref outRow, 60), taps);
                         }
-                        InputGradientTile3x2Lanes2Vector128(ref Unsafe.Add(ref inRow, 160), ref kernelRows, ref Unsafe.Add(ref outRow, 60), taps);
                     }
                 }
             }

@@ -106,8 +106,8 @@ namespace ConvGen.Generated
         /// Batch + BatchPerSample · total + thread · BatchPartialsPerSample · total + o · total.</summary>
         private static class Workspace
         {
-            public const int PerSample = 3936;
-            public const int PerThread = 624;
+            public const int PerSample = 3728;
+            public const int PerThread = 832;
             public const int Shared = 128;
             public const int PartialsPerThread = 224;
             public const int BatchPerSample = 0;
@@ -176,17 +176,17 @@ namespace ConvGen.Generated
             /// <summary>dense kernel transposed to [units, inputs] for the input gradient, by each thread for itself (512 floats per thread).</summary>
             public const int DenseTransposedKernel = 112;
 
-            /// <summary>conv2d_1 output gradient, dilated by its strides and inside a zero border of kernel - 1: [N,5,5,8] (200 floats per sample).</summary>
-            public const int Conv2d1DilatedGradient = 2576;
+            /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [5,5,8] (200 floats per thread).</summary>
+            public const int Conv2d1DilatedGradient = 624;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (128 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 0;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
-            public const int GradientA = 2784;
+            public const int GradientA = 2576;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (576 floats per sample).</summary>
-            public const int GradientB = 3360;
+            public const int GradientB = 3152;
         }
 
         /// <inheritdoc/>
@@ -442,7 +442,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -600,7 +600,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -758,7 +758,7 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float denseTransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.DenseTransposedKernel);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
-            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, Workspace.Conv2d1DilatedGradient * capacity);
+            ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
             ref float activationOutput = ref Unsafe.Add(ref workspace, Workspace.ActivationOutput * capacity);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
@@ -1011,9 +1011,9 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 72);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 392);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 576);
-                    KernelGradientRows0To17Tile18x1Lanes4Avx512(ref image, ref gradient, ref kernelGradient);
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 392);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 576);
+                    KernelGradientRows0To17Tile18x1Lanes4Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
                 }
             }
 
@@ -1207,10 +1207,10 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 72);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 392);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 576);
-                    KernelGradientRows0To8Tile9x1Lanes4Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows9To17Tile9x1Lanes4Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 36));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 392);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 576);
+                    KernelGradientRows0To8Tile9x1Lanes4Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows9To17Tile9x1Lanes4Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 36));
                 }
             }
 
@@ -1425,10 +1425,10 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 72);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 392);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 576);
-                    KernelGradientRows0To8Tile9x1Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows9To17Tile9x1Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 36));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 392);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 576);
+                    KernelGradientRows0To8Tile9x1Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows9To17Tile9x1Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 36));
                 }
             }
 
@@ -2388,27 +2388,27 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [2, 2, 4, 8]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 128);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 64);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 32);
-                    KernelGradientRows0To15Tile16x1Avx512(ref image, ref gradient, ref kernelGradient);
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 200);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
-                    for (int oy = 0; oy < 4; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 64);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 32);
+                    KernelGradientRows0To15Tile16x1Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
-                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 1 - (oy * 1));
-                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Lanes4Avx512(ref inRow, ref kernelRows, ref outRow, taps);
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
+                        for (int oy = 0; oy < 4; oy++)
+                        {
+                            // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 1 - (oy * 1));
+                            int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 16);
+                            InputGradientTile4x1Lanes4Avx512(ref inRow, ref kernelRows, ref outRow, taps);
+                        }
                     }
                 }
             }
@@ -2630,28 +2630,28 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [2, 2, 4, 8]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 128);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 64);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 32);
-                    KernelGradientRows0To7Tile8x1Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows8To15Tile8x1Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 200);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
-                    for (int oy = 0; oy < 4; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 64);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 32);
+                    KernelGradientRows0To7Tile8x1Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows8To15Tile8x1Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
-                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 1 - (oy * 1));
-                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Lanes4Avx2(ref inRow, ref kernelRows, ref outRow, taps);
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
+                        for (int oy = 0; oy < 4; oy++)
+                        {
+                            // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 1 - (oy * 1));
+                            int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 16);
+                            InputGradientTile4x1Lanes4Avx2(ref inRow, ref kernelRows, ref outRow, taps);
+                        }
                     }
                 }
             }
@@ -2899,30 +2899,30 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [2, 2, 4, 8]: Σ over images and output pixels of input · output gradient.
                 TensorLayout.Clear(ref kernelGradient, 128);
+                // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 64);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 32);
-                    KernelGradientRows0To3Tile4x2Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows4To7Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 32));
-                    KernelGradientRows8To11Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 64));
-                    KernelGradientRows12To15Tile4x2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 96));
-                }
-                // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
-                TensorLayout.Dilate(ref outputGradient, ref dilated, count, 2, 2, 8, 2, 2, 1, 1, 5, 5);
-                for (int n = 0; n < count; n++)
-                {
-                    ref float image = ref Unsafe.Add(ref dilated, n * 200);
-                    ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
-                    for (int oy = 0; oy < 4; oy++)
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 64);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 32);
+                    KernelGradientRows0To3Tile4x2Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows4To7Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 32));
+                    KernelGradientRows8To11Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
+                    KernelGradientRows12To15Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 96));
+                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
-                        // The kernel rows that reach input rows 1..3, the only ones that are not zero.
-                        int kyFirst = Math.Max(0, 1 - (oy * 1));
-                        int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
-                        ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
-                        ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 16);
-                        InputGradientTile4x1Vector128(ref inRow, ref kernelRows, ref outRow, taps);
+                        ref float image = ref dilated;
+                        ref float result = ref Unsafe.Add(ref inputGradient, n * 64);
+                        for (int oy = 0; oy < 4; oy++)
+                        {
+                            // The kernel rows that reach input rows 1..3, the only ones that are not zero.
+                            int kyFirst = Math.Max(0, 1 - (oy * 1));
+                            int taps = Math.Min(2, 4 - (oy * 1)) - kyFirst;
+                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 40);
+                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 64);
+                            ref float outRow = ref Unsafe.Add(ref result, oy * 16);
+                            InputGradientTile4x1Vector128(ref inRow, ref kernelRows, ref outRow, taps);
+                        }
                     }
                 }
             }

@@ -852,10 +852,10 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 216);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 810);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 336);
-                    KernelGradientRows0To17Tile18x1Lanes6Avx512(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows18To35Tile18x1Lanes6Avx512(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 108));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 810);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 336);
+                    KernelGradientRows0To17Tile18x1Lanes6Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows18To35Tile18x1Lanes6Avx512(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 108));
                 }
             }
 
@@ -1151,11 +1151,11 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 216);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 810);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 336);
-                    KernelGradientRows0To11Tile12x1Lanes6Avx2(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows12To23Tile12x1Lanes6Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 72));
-                    KernelGradientRows24To35Tile12x1Lanes6Avx2(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 144));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 810);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 336);
+                    KernelGradientRows0To11Tile12x1Lanes6Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows12To23Tile12x1Lanes6Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 72));
+                    KernelGradientRows24To35Tile12x1Lanes6Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 144));
                 }
             }
 
@@ -1516,16 +1516,16 @@ namespace ConvGen.Generated
                 TensorLayout.Clear(ref kernelGradient, 216);
                 for (int n = 0; n < count; n++)
                 {
-                    ref float image = ref Unsafe.Add(ref input, n * 810);
-                    ref float gradient = ref Unsafe.Add(ref outputGradient, n * 336);
-                    KernelGradientRows0To4Tile5x2Lanes2Vector128(ref image, ref gradient, ref kernelGradient);
-                    KernelGradientRows5To9Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 30));
-                    KernelGradientRows10To14Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 60));
-                    KernelGradientRows15To19Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 90));
-                    KernelGradientRows20To24Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 120));
-                    KernelGradientRows25To29Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 150));
-                    KernelGradientRows30To34Tile5x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 180));
-                    KernelGradientRows35To35Tile1x2Lanes2Vector128(ref image, ref gradient, ref Unsafe.Add(ref kernelGradient, 210));
+                    ref float inputImage = ref Unsafe.Add(ref input, n * 810);
+                    ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 336);
+                    KernelGradientRows0To4Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref kernelGradient);
+                    KernelGradientRows5To9Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 30));
+                    KernelGradientRows10To14Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 60));
+                    KernelGradientRows15To19Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 90));
+                    KernelGradientRows20To24Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 120));
+                    KernelGradientRows25To29Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 150));
+                    KernelGradientRows30To34Tile5x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 180));
+                    KernelGradientRows35To35Tile1x2Lanes2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 210));
                 }
             }
 

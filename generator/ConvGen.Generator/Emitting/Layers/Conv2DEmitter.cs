@@ -116,6 +116,14 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
         w.Comment($"Kernel gradient [{c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters}]: Σ over images and output pixels of input · output gradient.");
         w.Line($"TensorLayout.Clear(ref kernelGradient, {c.KernelHeight * c.KernelWidth * c.Input.Channels * c.Filters});");
+        if (NeedsInputGradient)
+        {
+            w.Comment("Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.");
+        }
+
+        w.Open("for (int n = 0; n < count; n++)");
+        w.Line($"ref float inputImage = ref Unsafe.Add(ref input, n * {Padded.Size});");
+        w.Line($"ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * {c.Output.Size});");
         tiles.AddRange(EmitKernelGradientLoops(w, isa));
 
         if (NeedsInputGradient)
@@ -123,13 +131,13 @@ internal sealed class Conv2DEmitter : LayerEmitter
             ShapeSpec d = Dilated;
             int rows = d.Height - c.KernelHeight + 1;
             int columns = d.Width - c.KernelWidth + 1;
-            string target = c.IsPadded ? "paddedInputGradient" : "inputGradient";
-            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).");
-            w.Line($"TensorLayout.Dilate(ref outputGradient, ref dilated, count, {c.Output.Height}, {c.Output.Width}, {c.Filters}, {c.StrideHeight}, {c.StrideWidth}, {c.KernelHeight - 1}, {c.KernelWidth - 1}, {d.Height}, {d.Width});");
+            string target = c.IsPadded ? "paddedInputGradient" : $"Unsafe.Add(ref inputGradient, n * {Padded.Size})";
+            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).");
+            w.Line($"TensorLayout.Dilate(ref gradientImage, ref dilated, 1, {c.Output.Height}, {c.Output.Width}, {c.Filters}, {c.StrideHeight}, {c.StrideWidth}, {c.KernelHeight - 1}, {c.KernelWidth - 1}, {d.Height}, {d.Width});");
             if (rows < Padded.Height || columns < Padded.Width)
             {
                 w.Comment($"The strides leave the last {Padded.Height - rows} rows and {Padded.Width - columns} columns out of every window: their gradient is zero.");
-                w.Line($"TensorLayout.Clear(ref {target}, count * {Padded.Size});");
+                w.Line($"TensorLayout.Clear(ref {target}, {Padded.Size});");
             }
 
             var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear)
@@ -137,25 +145,28 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 DataRows = (c.KernelHeight - 1, ((c.Output.Height - 1) * c.StrideHeight) + 1),
                 Derivative = Plan.FusedDerivative(c.Index),
                 Nouns = ("input-gradient pixels", "input channels", "(kx, filter)"),
+                OneImage = true,
             };
             if (inputGradient.Derivative is ActivationKind previous)
             {
                 w.Comment($"The layer before ends in {ActivationCode.Describe(previous)}: its derivative, from this layer's input, is applied as the gradient is written.");
             }
 
-            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target, y: "input"));
+            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target, y: "inputImage"));
             if (c.IsPadded)
             {
-                w.Line($"TensorLayout.Crop(ref paddedInputGradient, ref inputGradient, count, {Padded.Height}, {Padded.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.Input.Height}, {c.Input.Width});");
+                w.Line($"TensorLayout.Crop(ref paddedInputGradient, ref Unsafe.Add(ref inputGradient, n * {c.Input.Size}), 1, {Padded.Height}, {Padded.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.Input.Height}, {c.Input.Width});");
             }
         }
 
+        w.Close();
         w.Close();
         EmitTiles(w, tiles);
     }
 
     /// <summary>
-    /// The kernel gradient, one image at a time (its input and output gradient stay in cache): every row of the kernel
+    /// The kernel gradient's products over image n (<c>inputImage</c>, <c>gradientImage</c>), added to the kernel
+    /// gradient; the caller loops over the images (an image's input and output gradient stay in cache). Every row of the kernel
     /// gradient is one (ky, kx, c) and its columns are the filters. The rows of one kernel row ky, its kx × c, read
     /// consecutive floats of the input (pixel kx's channels follow pixel kx - 1's), so with at least 8 input channels a
     /// tile covers consecutive (kx, c) of one kernel row and one tile shape serves every ky: a tile is not cut at each
@@ -190,14 +201,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
             ActivationKind.Linear,
             $"Adds to {what} × {panel.Columns(isa)} filters the products over one image's output pixels.");
 
-        w.Open("for (int n = 0; n < count; n++)");
-        w.Line($"ref float image = ref Unsafe.Add(ref input, n * {padded.Size});");
-        w.Line($"ref float gradient = ref Unsafe.Add(ref outputGradient, n * {c.Output.Size});");
         if (perKernelRow)
         {
             var family = new TileFamily("KernelGradient", isa, (name, rows, panel) => Tile(name, Enumerable.Range(0, rows).ToArray(), panel, $"{rows} kernel-gradient rows (consecutive (kx, c) of one kernel row)"));
             w.Open($"for (int ky = 0; ky < {c.KernelHeight}; ky++)");
-            w.Line($"ref float rowInput = ref Unsafe.Add(ref image, ky * {padded.Width * channels});");
+            w.Line($"ref float rowInput = ref Unsafe.Add(ref inputImage, ky * {padded.Width * channels});");
             w.Line($"ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * {rowsPerKernelRow * c.Filters});");
             for (int block = 0, r0 = 0; block < blocking.TileCount; block++, r0 += blocking.Rows)
             {
@@ -206,7 +214,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 string row = I(r0 * c.Filters);
                 TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
                     TileFamily.Offset("rowInput", first),
-                    TileFamily.Offset("gradient", column),
+                    TileFamily.Offset("gradientImage", column),
                     TileFamily.Offset("rowGradient", TileFamily.Plus(row, column)))));
             }
 
@@ -230,14 +238,13 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 var family = new TileFamily($"KernelGradientRows{first}To{first + rows - 1}", isa, (name, count, panel) => Tile(name, aRows, panel, $"kernel-gradient rows {first}..{first + rows - 1} of the flattened (ky, kx, c)"));
                 string row = I(r0 * c.Filters);
                 TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
-                    "image",
-                    TileFamily.Offset("gradient", column),
+                    "inputImage",
+                    TileFamily.Offset("gradientImage", column),
                     TileFamily.Offset("kernelGradient", TileFamily.Plus(row, column)))));
                 tiles.AddRange(family.Tiles);
             }
         }
 
-        w.Close();
         return tiles;
     }
 

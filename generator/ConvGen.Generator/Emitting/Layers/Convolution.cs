@@ -46,6 +46,10 @@ internal sealed record Convolution(
     /// <summary>Whether the loops cover only part <c>part</c> of <c>parts</c> of the output rows (of every image).</summary>
     public bool SplitRows { get; init; }
 
+    /// <summary>Whether the loops cover one image inside the caller's loop over the images: the input, output and
+    /// <c>y</c> references are then that image's, and no image loop is written.</summary>
+    public bool OneImage { get; init; }
+
     /// <summary>Writes the loops over images, output rows and tiles, and returns the tiles they call.</summary>
     public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa path, string input, string kernel, string? bias, string output, string? y = null)
     {
@@ -59,12 +63,25 @@ internal sealed record Convolution(
             w.Line($"(int rowFirst, int rowEnd) = Partition.Range({OutHeight}, part, parts);");
         }
 
-        w.Open($"for (int n = 0; n < count; n++)");
-        w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {InHeight * InWidth * InChannels});");
-        w.Line($"ref float result = ref Unsafe.Add(ref {output}, n * {OutImageStride});");
-        if (Derivative is not null)
+        if (OneImage)
         {
-            w.Line($"ref float yImage = ref Unsafe.Add(ref {y}, n * {OutImageStride});");
+            w.Open();
+            w.Line($"ref float image = ref {input};");
+            w.Line($"ref float result = ref {output};");
+            if (Derivative is not null)
+            {
+                w.Line($"ref float yImage = ref {y};");
+            }
+        }
+        else
+        {
+            w.Open($"for (int n = 0; n < count; n++)");
+            w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {InHeight * InWidth * InChannels});");
+            w.Line($"ref float result = ref Unsafe.Add(ref {output}, n * {OutImageStride});");
+            if (Derivative is not null)
+            {
+                w.Line($"ref float yImage = ref Unsafe.Add(ref {y}, n * {OutImageStride});");
+            }
         }
 
         w.Open(SplitRows ? "for (int oy = rowFirst; oy < rowEnd; oy++)" : $"for (int oy = 0; oy < {OutHeight}; oy++)");
