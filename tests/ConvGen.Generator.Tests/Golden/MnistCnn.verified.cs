@@ -3929,32 +3929,37 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 6; n += 6)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                    }
-                    if (n <= count - 4)
-                    {
-                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 4;
-                    }
-                    if (n <= count - 2)
-                    {
-                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x8Avx512(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        n += 1;
+                        int n = 0;
+                        for (; n <= count - 6; n += 6)
+                        {
+                            ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        }
+                        if (n <= count - 4)
+                        {
+                            ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 4;
+                        }
+                        if (n <= count - 2)
+                        {
+                            ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 2;
+                        }
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x8Avx512(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -3963,12 +3968,12 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272)), c2_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c2_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 384)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 400)), c3_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 416)), c3_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 432));
+                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 512)), c4_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 528)), c4_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 544)), c4_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 560));
+                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 640)), c5_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 656)), c5_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 672)), c5_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 688));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4042,10 +4047,10 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272)), c2_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c2_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 384)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 400)), c3_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 416)), c3_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 432));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4101,8 +4106,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4140,7 +4145,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48)), c0_4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c0_5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80)), c0_6 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96)), c0_7 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4274,90 +4279,99 @@ namespace ConvGen.Generated
             public static void InputGradientRowsAvx512(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 64 features while they fit, then one panel for the whole blocks of 16 left.
-                int n = 0;
-                for (; n <= count - 6; n += 6)
+                // Panels of 64 features while they fit, then one panel for the whole blocks of 16 left; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 64; column += 64)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    if (column <= k1 - 48)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
+                    }
+                }
+                if (column <= k1 - 48)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    else if (column <= k1 - 32)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
+                    }
+                }
+                else if (column <= k1 - 32)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
+                    }
+                }
+                else if (column <= k1 - 16)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                }
-                if (n <= count - 4)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 4)
                     {
                         InputGradientRowsTile4x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 4;
                     }
-                    n += 4;
-                }
-                if (n <= count - 2)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 2)
                     {
                         InputGradientRowsTile2x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 2;
                     }
-                    n += 2;
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 
@@ -4440,6 +4454,129 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 23088));
             }
 
+            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 9264));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 13872));
+            }
+
+            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
+            }
+
+            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
             /// <summary>6 samples × 48 input features: reduces over 128 units. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
@@ -4506,6 +4643,113 @@ namespace ConvGen.Generated
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 23072));
             }
 
+            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
+            }
+
+            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
+            }
+
+            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+            }
+
             /// <summary>6 samples × 32 input features: reduces over 128 units. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
@@ -4559,155 +4803,6 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 23056));
             }
 
-            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
-            }
-
-            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 9264));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 13872));
-            }
-
-            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 9232));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 9248));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 13856));
-            }
-
             /// <summary>4 samples × 32 input features: reduces over 128 units. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
@@ -4749,6 +4844,96 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 13840));
             }
 
+            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
+            }
+
+            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 4608);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 9216));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 18432));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 23040));
+            }
+
             /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
@@ -4781,108 +4966,6 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 13824));
             }
 
-            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 4656));
-            }
-
-            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 4640));
-            }
-
-            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 4624));
-            }
-
             /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
@@ -4905,75 +4988,6 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-            }
-
-            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-            }
-
-            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-            }
-
-            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 4608);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
@@ -5413,33 +5427,38 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        for (int column = 0; column < 120; column += 24)
+                        int n = 0;
+                        for (; n <= count - 3; n += 3)
                         {
-                            ForwardPartialTile3x3Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 24)
+                            {
+                                ForwardPartialTile3x3Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile3x1Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
                         }
-                        ForwardPartialTile3x1Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                    }
-                    if (n <= count - 2)
-                    {
-                        for (int column = 0; column < 120; column += 24)
+                        if (n <= count - 2)
                         {
-                            ForwardPartialTile2x3Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 24)
+                            {
+                                ForwardPartialTile2x3Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile2x1Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                            n += 2;
                         }
-                        ForwardPartialTile2x1Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 1;
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -5448,9 +5467,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136)), c1_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 264)), c2_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 272));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -5490,9 +5509,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 256));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -5518,8 +5537,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136)), c1_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 144));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -5552,8 +5571,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -5576,7 +5595,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40)), c0_6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48)), c0_7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 56));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -5714,42 +5733,30 @@ namespace ConvGen.Generated
             public static void InputGradientRowsAvx2(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 16 features while they fit.
-                int n = 0;
-                for (; n <= count - 5; n += 5)
+                // Panels of 16 features while they fit; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 16; column += 16)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
                     {
                         InputGradientRowsTile5x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                }
-                if (n <= count - 4)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 4)
                     {
                         InputGradientRowsTile4x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 4;
                     }
-                    n += 4;
-                }
-                if (n <= count - 2)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 2)
                     {
                         InputGradientRowsTile2x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 2;
                     }
-                    n += 2;
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 
@@ -6348,34 +6355,39 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        for (int column = 0; column < 120; column += 12)
+                        int n = 0;
+                        for (; n <= count - 3; n += 3)
                         {
-                            ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 12)
+                            {
+                                ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
                         }
-                        ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                    }
-                    if (n <= count - 2)
-                    {
-                        for (int column = 0; column < 120; column += 12)
+                        if (n <= count - 2)
                         {
-                            ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 12)
+                            {
+                                ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                            n += 2;
                         }
-                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 44), ref Unsafe.Add(ref partials, (n * 128) + 44), depth);
-                        ForwardPartialTile1x10Vector128(ref Unsafe.Add(ref input, n * 4608), ref Unsafe.Add(ref kernel, 88), ref Unsafe.Add(ref partials, (n * 128) + 88), depth);
-                        n += 1;
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 44), ref Unsafe.Add(ref partials, (n * 128) + 44), depth);
+                            ForwardPartialTile1x10Vector128(ref Unsafe.Add(ref inputBlock, n * 4608), ref Unsafe.Add(ref kernelBlock, 88), ref Unsafe.Add(ref partials, (n * 128) + 88), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -6384,9 +6396,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 260)), c2_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 264));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6426,9 +6438,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 260));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6461,8 +6473,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 136));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6495,8 +6507,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6524,7 +6536,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 12)), c0_4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 20)), c0_6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 28)), c0_8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c0_10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6563,7 +6575,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 12)), c0_4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 20)), c0_6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 28)), c0_8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -6705,24 +6717,20 @@ namespace ConvGen.Generated
             public static void InputGradientRowsVector128(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 16 features while they fit.
-                int n = 0;
-                for (; n <= count - 2; n += 2)
+                // Panels of 16 features while they fit; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 16; column += 16)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    int n = 0;
+                    for (; n <= count - 2; n += 2)
                     {
                         InputGradientRowsTile2x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
                     }
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 4608) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 

@@ -2007,32 +2007,37 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 6; n += 6)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                    }
-                    if (n <= count - 4)
-                    {
-                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 4;
-                    }
-                    if (n <= count - 2)
-                    {
-                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x8Avx512(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        n += 1;
+                        int n = 0;
+                        for (; n <= count - 6; n += 6)
+                        {
+                            ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile6x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                        }
+                        if (n <= count - 4)
+                        {
+                            ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile4x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 4;
+                        }
+                        if (n <= count - 2)
+                        {
+                            ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile2x4Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 2;
+                        }
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x8Avx512(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -2041,12 +2046,12 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile6x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero, c4_2 = Vector512<float>.Zero, c4_3 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero, c5_2 = Vector512<float>.Zero, c5_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272)), c2_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c2_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 384)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 400)), c3_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 416)), c3_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 432));
+                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 512)), c4_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 528)), c4_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 544)), c4_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 560));
+                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 640)), c5_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 656)), c5_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 672)), c5_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 688));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -2120,10 +2125,10 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile4x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272)), c2_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c2_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
+                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 384)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 400)), c3_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 416)), c3_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 432));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -2179,8 +2184,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x4Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144)), c1_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c1_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -2218,7 +2223,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx512(ref float a, ref float b, ref float c, int depth)
             {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero, c0_4 = Vector512<float>.Zero, c0_5 = Vector512<float>.Zero, c0_6 = Vector512<float>.Zero, c0_7 = Vector512<float>.Zero;
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48)), c0_4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c0_5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80)), c0_6 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96)), c0_7 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -2352,90 +2357,99 @@ namespace ConvGen.Generated
             public static void InputGradientRowsAvx512(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 64 features while they fit, then one panel for the whole blocks of 16 left.
-                int n = 0;
-                for (; n <= count - 6; n += 6)
+                // Panels of 64 features while they fit, then one panel for the whole blocks of 16 left; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 64; column += 64)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    if (column <= k1 - 48)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
+                    }
+                }
+                if (column <= k1 - 48)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    else if (column <= k1 - 32)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
+                    }
+                }
+                else if (column <= k1 - 32)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 4)
+                    {
+                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 4;
+                    }
+                    if (n <= count - 2)
+                    {
+                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 2;
+                    }
+                    if (n <= count - 1)
+                    {
+                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
+                    }
+                }
+                else if (column <= k1 - 16)
+                {
+                    int n = 0;
+                    for (; n <= count - 6; n += 6)
                     {
                         InputGradientRowsTile6x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                }
-                if (n <= count - 4)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile4x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile4x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile4x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 4)
                     {
                         InputGradientRowsTile4x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 4;
                     }
-                    n += 4;
-                }
-                if (n <= count - 2)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile2x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile2x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile2x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 2)
                     {
                         InputGradientRowsTile2x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 2;
                     }
-                    n += 2;
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 64; column += 64)
-                    {
-                        InputGradientRowsTile1x4Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    if (column <= k1 - 48)
-                    {
-                        InputGradientRowsTile1x3Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 32)
-                    {
-                        InputGradientRowsTile1x2Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
-                    }
-                    else if (column <= k1 - 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x1Avx512(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 
@@ -2518,6 +2532,129 @@ namespace ConvGen.Generated
                 c5_3.StoreUnsafe(ref Unsafe.Add(ref c, 5808));
             }
 
+            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
+                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 2352));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
+                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 3504));
+            }
+
+            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
+            }
+
+            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+            }
+
             /// <summary>6 samples × 48 input features: reduces over 128 units. Accumulators: 6 × 3 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x3Avx512(ref float a, ref float b, ref float c)
@@ -2584,6 +2721,113 @@ namespace ConvGen.Generated
                 c5_2.StoreUnsafe(ref Unsafe.Add(ref c, 5792));
             }
 
+            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
+                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
+            }
+
+            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
+            }
+
+            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+            }
+
             /// <summary>6 samples × 32 input features: reduces over 128 units. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile6x2Avx512(ref float a, ref float b, ref float c)
@@ -2637,155 +2881,6 @@ namespace ConvGen.Generated
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 5776));
             }
 
-            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
-                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
-                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
-                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
-                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 5760));
-            }
-
-            /// <summary>4 samples × 64 input features: reduces over 128 units. Accumulators: 4 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile4x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero, c2_3 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero, c3_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        c2_3 = Vector512.FusedMultiplyAdd(a2, b3, c2_3);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                        c3_3 = Vector512.FusedMultiplyAdd(a3, b3, c3_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
-                c2_3.StoreUnsafe(ref Unsafe.Add(ref c, 2352));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
-                c3_3.StoreUnsafe(ref Unsafe.Add(ref c, 3504));
-            }
-
-            /// <summary>4 samples × 48 input features: reduces over 128 units. Accumulators: 4 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile4x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero, c2_2 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero, c3_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
-                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector512.FusedMultiplyAdd(a2, b2, c2_2);
-                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
-                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector512.FusedMultiplyAdd(a3, b2, c3_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
-                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 2320));
-                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 2336));
-                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
-                c3_2.StoreUnsafe(ref Unsafe.Add(ref c, 3488));
-            }
-
             /// <summary>4 samples × 32 input features: reduces over 128 units. Accumulators: 4 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x2Avx512(ref float a, ref float b, ref float c)
@@ -2827,6 +2922,96 @@ namespace ConvGen.Generated
                 c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 3472));
             }
 
+            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
+            }
+
+            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>6 samples × 16 input features: reduces over 128 units. Accumulators: 6 × 1 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientRowsTile6x1Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                ref float ak = ref a;
+                ref float bk = ref b;
+                for (int k = 0; k < 128; k++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
+                        Vector512<float> a0 = Vector512.Create(ak);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref ak, 256));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref ak, 384));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref ak, 512));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref ak, 640));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    }
+                    ak = ref Unsafe.Add(ref ak, 1);
+                    bk = ref Unsafe.Add(ref bk, 1152);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 2304));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 4608));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 5760));
+            }
+
             /// <summary>4 samples × 16 input features: reduces over 128 units. Accumulators: 4 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile4x1Avx512(ref float a, ref float b, ref float c)
@@ -2859,108 +3044,6 @@ namespace ConvGen.Generated
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 3456));
             }
 
-            /// <summary>2 samples × 64 input features: reduces over 128 units. Accumulators: 2 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero, c1_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> b3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, b3, c0_3);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                        c1_3 = Vector512.FusedMultiplyAdd(a1, b3, c1_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
-                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 1200));
-            }
-
-            /// <summary>2 samples × 48 input features: reduces over 128 units. Accumulators: 2 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero, c1_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> b2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector512.FusedMultiplyAdd(a1, b2, c1_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
-                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 1184));
-            }
-
-            /// <summary>2 samples × 32 input features: reduces over 128 units. Accumulators: 2 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile2x2Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bk);
-                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16));
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref ak, 128));
-                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 1168));
-            }
-
             /// <summary>2 samples × 16 input features: reduces over 128 units. Accumulators: 2 × 1 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientRowsTile2x1Avx512(ref float a, ref float b, ref float c)
@@ -2983,75 +3066,6 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 1152));
-            }
-
-            /// <summary>1 sample × 64 input features: reduces over 128 units. Accumulators: 1 × 4 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x4Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero, c0_3 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
-                        c0_3 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 48)), c0_3);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-            }
-
-            /// <summary>1 sample × 48 input features: reduces over 128 units. Accumulators: 1 × 3 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x3Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero, c0_2 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                        c0_2 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 32)), c0_2);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 32));
-            }
-
-            /// <summary>1 sample × 32 input features: reduces over 128 units. Accumulators: 1 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientRowsTile1x2Avx512(ref float a, ref float b, ref float c)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                ref float ak = ref a;
-                ref float bk = ref b;
-                for (int k = 0; k < 128; k++)
-                {
-                    {
-                        Vector512<float> a0 = Vector512.Create(ak);
-                        c0_0 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref bk), c0_0);
-                        c0_1 = Vector512.FusedMultiplyAdd(a0, Vector512.LoadUnsafe(ref Unsafe.Add(ref bk, 16)), c0_1);
-                    }
-                    ak = ref Unsafe.Add(ref ak, 1);
-                    bk = ref Unsafe.Add(ref bk, 1152);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
             }
 
             /// <summary>1 sample × 16 input features: reduces over 128 units. Accumulators: 1 × 1 Vector512&lt;float&gt;.</summary>
@@ -3491,33 +3505,38 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        for (int column = 0; column < 120; column += 24)
+                        int n = 0;
+                        for (; n <= count - 3; n += 3)
                         {
-                            ForwardPartialTile3x3Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 24)
+                            {
+                                ForwardPartialTile3x3Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile3x1Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
                         }
-                        ForwardPartialTile3x1Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                    }
-                    if (n <= count - 2)
-                    {
-                        for (int column = 0; column < 120; column += 24)
+                        if (n <= count - 2)
                         {
-                            ForwardPartialTile2x3Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 24)
+                            {
+                                ForwardPartialTile2x3Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile2x1Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                            n += 2;
                         }
-                        ForwardPartialTile2x1Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
-                        n += 1;
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile1x8Avx2(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 64), ref Unsafe.Add(ref partials, (n * 128) + 64), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -3526,9 +3545,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136)), c1_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 264)), c2_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 272));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -3568,9 +3587,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128));
+                Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 256));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -3596,8 +3615,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136)), c1_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 144));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -3630,8 +3649,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x1Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c);
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -3654,7 +3673,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x8Avx2(ref float a, ref float b, ref float c, int depth)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero, c0_4 = Vector256<float>.Zero, c0_5 = Vector256<float>.Zero, c0_6 = Vector256<float>.Zero, c0_7 = Vector256<float>.Zero;
+                Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40)), c0_6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 48)), c0_7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 56));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -3792,42 +3811,30 @@ namespace ConvGen.Generated
             public static void InputGradientRowsAvx2(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 16 features while they fit.
-                int n = 0;
-                for (; n <= count - 5; n += 5)
+                // Panels of 16 features while they fit; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 16; column += 16)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    int n = 0;
+                    for (; n <= count - 5; n += 5)
                     {
                         InputGradientRowsTile5x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                }
-                if (n <= count - 4)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 4)
                     {
                         InputGradientRowsTile4x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 4;
                     }
-                    n += 4;
-                }
-                if (n <= count - 2)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 2)
                     {
                         InputGradientRowsTile2x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 2;
                     }
-                    n += 2;
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x2Avx2(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 
@@ -4426,34 +4433,39 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                int depth = k1 - k0;
-                input = ref Unsafe.Add(ref input, k0);
-                kernel = ref Unsafe.Add(ref kernel, k0 * 128);
+                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                TensorLayout.Clear(ref partials, count * 128);
+                for (int block = k0; block < k1; block += 256)
                 {
-                    int n = 0;
-                    for (; n <= count - 3; n += 3)
+                    int depth = Math.Min(256, k1 - block);
+                    ref float inputBlock = ref Unsafe.Add(ref input, block);
+                    ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
-                        for (int column = 0; column < 120; column += 12)
+                        int n = 0;
+                        for (; n <= count - 3; n += 3)
                         {
-                            ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 12)
+                            {
+                                ForwardPartialTile3x3Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
                         }
-                        ForwardPartialTile3x2Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                    }
-                    if (n <= count - 2)
-                    {
-                        for (int column = 0; column < 120; column += 12)
+                        if (n <= count - 2)
                         {
-                            ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            for (int column = 0; column < 120; column += 12)
+                            {
+                                ForwardPartialTile2x3Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, column), ref Unsafe.Add(ref partials, (n * 128) + column), depth);
+                            }
+                            ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
+                            n += 2;
                         }
-                        ForwardPartialTile2x2Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 120), ref Unsafe.Add(ref partials, (n * 128) + 120), depth);
-                        n += 2;
-                    }
-                    if (n <= count - 1)
-                    {
-                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 1152), ref kernel, ref Unsafe.Add(ref partials, (n * 128)), depth);
-                        ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 44), ref Unsafe.Add(ref partials, (n * 128) + 44), depth);
-                        ForwardPartialTile1x10Vector128(ref Unsafe.Add(ref input, n * 1152), ref Unsafe.Add(ref kernel, 88), ref Unsafe.Add(ref partials, (n * 128) + 88), depth);
-                        n += 1;
+                        if (n <= count - 1)
+                        {
+                            ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref kernelBlock, ref Unsafe.Add(ref partials, (n * 128)), depth);
+                            ForwardPartialTile1x11Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 44), ref Unsafe.Add(ref partials, (n * 128) + 44), depth);
+                            ForwardPartialTile1x10Vector128(ref Unsafe.Add(ref inputBlock, n * 1152), ref Unsafe.Add(ref kernelBlock, 88), ref Unsafe.Add(ref partials, (n * 128) + 88), depth);
+                            n += 1;
+                        }
                     }
                 }
             }
@@ -4462,9 +4474,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 136));
+                Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 260)), c2_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 264));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4504,9 +4516,9 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile3x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132));
+                Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 260));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4539,8 +4551,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x3Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 136));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4573,8 +4585,8 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile2x2Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 132));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4602,7 +4614,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x11Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero, c0_10 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 12)), c0_4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 20)), c0_6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 28)), c0_8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c0_10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4641,7 +4653,7 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void ForwardPartialTile1x10Vector128(ref float a, ref float b, ref float c, int depth)
             {
-                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero, c0_3 = Vector128<float>.Zero, c0_4 = Vector128<float>.Zero, c0_5 = Vector128<float>.Zero, c0_6 = Vector128<float>.Zero, c0_7 = Vector128<float>.Zero, c0_8 = Vector128<float>.Zero, c0_9 = Vector128<float>.Zero;
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8)), c0_3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 12)), c0_4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 16)), c0_5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 20)), c0_6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 24)), c0_7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 28)), c0_8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c0_9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
                 ref float ak = ref a;
                 ref float bk = ref b;
                 for (int k = 0; k < depth; k++)
@@ -4783,24 +4795,20 @@ namespace ConvGen.Generated
             public static void InputGradientRowsVector128(ref float batchGradient, ref float transposed, ref float inputGradient, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // Per block of samples: panels of 16 features while they fit.
-                int n = 0;
-                for (; n <= count - 2; n += 2)
+                // Panels of 16 features while they fit; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).
+                int column = k0;
+                for (; column <= k1 - 16; column += 16)
                 {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    int n = 0;
+                    for (; n <= count - 2; n += 2)
                     {
                         InputGradientRowsTile2x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
                     }
-                }
-                if (n <= count - 1)
-                {
-                    int column = k0;
-                    for (; column <= k1 - 16; column += 16)
+                    if (n <= count - 1)
                     {
                         InputGradientRowsTile1x4Vector128(ref Unsafe.Add(ref batchGradient, n * 128), ref Unsafe.Add(ref transposed, column), ref Unsafe.Add(ref inputGradient, (n * 1152) + column));
+                        n += 1;
                     }
-                    n += 1;
                 }
             }
 

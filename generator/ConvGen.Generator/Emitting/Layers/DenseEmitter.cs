@@ -52,6 +52,10 @@ internal sealed class DenseEmitter : LayerEmitter
         EmitTiles(w, kernelGradient.Tiles);
     }
 
+    /// <summary>The input features a split forward reduces over at a time: a block of the kernel's rows of about 128 KB,
+    /// in whole blocks of 16 features.</summary>
+    private int DepthBlock => Math.Max(NetworkPlan.SplitBlock, 32768 / Units / NetworkPlan.SplitBlock * NetworkPlan.SplitBlock);
+
     /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
     private bool IsRowSplit => Plan.IsRowSplit(Layer.Index);
 
@@ -65,10 +69,27 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)");
         w.Line("(int k0, int k1) = features;");
-        w.Line("int depth = k1 - k0;");
-        w.Line("input = ref Unsafe.Add(ref input, k0);");
-        w.Line($"kernel = ref Unsafe.Add(ref kernel, k0 * {Units});");
-        IReadOnlyList<TileKernel> tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, ForwardNouns, depthParameter: "depth");
+        IReadOnlyList<TileKernel> tiles;
+        int depthBlock = DepthBlock;
+        if (Inputs > depthBlock)
+        {
+            w.Comment($"In blocks of {depthBlock} input features: that block of the kernel ({depthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.");
+            w.Line($"TensorLayout.Clear(ref partials, count * {Units});");
+            w.Open($"for (int block = k0; block < k1; block += {depthBlock})");
+            w.Line($"int depth = Math.Min({depthBlock}, k1 - block);");
+            w.Line("ref float inputBlock = ref Unsafe.Add(ref input, block);");
+            w.Line($"ref float kernelBlock = ref Unsafe.Add(ref kernel, block * {Units});");
+            tiles = EmitBatchProduct(w, path, "ForwardPartial", "inputBlock", "kernelBlock", null, "partials", Inputs, Units, ActivationKind.Linear, ForwardNouns, depthParameter: "depth", start: TileStart.Accumulate);
+            w.Close();
+        }
+        else
+        {
+            w.Line("int depth = k1 - k0;");
+            w.Line("input = ref Unsafe.Add(ref input, k0);");
+            w.Line($"kernel = ref Unsafe.Add(ref kernel, k0 * {Units});");
+            tiles = EmitBatchProduct(w, path, "ForwardPartial", "input", "kernel", null, "partials", Inputs, Units, ActivationKind.Linear, ForwardNouns, depthParameter: "depth");
+        }
+
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
@@ -138,11 +159,13 @@ internal sealed class DenseEmitter : LayerEmitter
     /// <param name="depthParameter">When set, the tiles reduce over this runtime argument's count of rows of
     /// <paramref name="b"/> (a part of them, in a split pass) instead of all <paramref name="depth"/>; rows of
     /// <paramref name="a"/> are <paramref name="depth"/> apart either way.</param>
-    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, (string Columns, string Depth) nouns, ActivationKind? derivative = null, string? y = null, string? depthParameter = null)
+    /// <param name="start">How the tiles' accumulators start, when not from the bias (or zero without one): from the
+    /// values already in <paramref name="c"/>, for a product reduced in blocks.</param>
+    private static IReadOnlyList<TileKernel> EmitBatchProduct(SourceWriter w, VectorIsa path, string name, string a, string b, string? bias, string c, int depth, int columns, ActivationKind activation, (string Columns, string Depth) nouns, ActivationKind? derivative = null, string? y = null, string? depthParameter = null, TileStart? start = null)
     {
         VectorIsa isa = path.ForColumns(columns);
         Blocking blocking = Blocking.Choose(isa, columns, rows: null);
-        TileFamily family = ProductTiles(name, isa, depth, columns, columns, bias is null ? TileStart.Zero : TileStart.Bias, activation, derivative, depthParameter, nouns);
+        TileFamily family = ProductTiles(name, isa, depth, columns, columns, start ?? (bias is null ? TileStart.Zero : TileStart.Bias), activation, derivative, depthParameter, nouns);
 
         IReadOnlyList<Panel> rowPanels = Blocking.RowPanels(isa, columns);
         void CallTiles(int rows) => TileFamily.ForEachPanel(w, isa, rows == 1 ? rowPanels : blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
@@ -290,40 +313,42 @@ internal sealed class DenseEmitter : LayerEmitter
         Method(w, $"Backward by rows, input gradient: inputGradient[:, k0..k1) = batchGradient × kernel[k0..k1, :]ᵀ over the whole batch of `count` samples [N,{Units}] -> [N,{Inputs}]{(previous is ActivationKind p ? $", times the {ActivationCode.Describe(p)}' of the layer before, from this layer's input" : "")}.", $"public static void InputGradientRows{path.Suffix}(ref float batchGradient, ref float transposed, ref float inputGradient, {(previous is null ? "" : "ref float input, ")}int count, (int First, int End) features)");
         w.Line("(int k0, int k1) = features;");
         string rest = wide > block ? $", then one panel for the whole blocks of {NetworkPlan.SplitBlock} left" : "";
-        w.Comment($"Per block of samples: panels of {wide * isa.Width} features while they fit{rest}{(lastLanes > 0 ? $", then the last {lastLanes} if they are this thread's" : "")}.");
-        w.Line("int n = 0;");
+        w.Comment($"Panels of {wide * isa.Width} features while they fit{rest}{(lastLanes > 0 ? $", then the last {lastLanes} if they are this thread's" : "")}; each panel for every block of samples, so its columns of the transposed kernel stay in cache (all the thread's columns, row after row, would not).");
+        w.Line("int column = k0;");
 
-        void Call(int rows, int vectors, int lanes) => w.Line(family.Get(rows, new Panel(0, vectors, lanes)).Call(
-            $"Unsafe.Add(ref batchGradient, n * {Units})",
-            "Unsafe.Add(ref transposed, column)",
-            $"Unsafe.Add(ref inputGradient, (n * {Inputs}) + column)",
-            y: previous is null ? null : $"Unsafe.Add(ref input, (n * {Inputs}) + column)"));
-
-        blocking.EmitRuntimeRows(w, "n", "count", rows =>
+        // One panel's columns for every block of samples.
+        void EmitPanel(int vectors, int lanes)
         {
-            w.Line("int column = k0;");
-            w.Open($"for (; column <= k1 - {wide * isa.Width}; column += {wide * isa.Width})");
-            Call(rows, wide, isa.Width);
-            w.Close();
-            for (int vectors = wide - block; vectors >= block; vectors -= block)
-            {
-                w.Open($"{(vectors == wide - block ? "if" : "else if")} (column <= k1 - {vectors * isa.Width})");
-                Call(rows, vectors, isa.Width);
-                if (lastLanes > 0)
-                {
-                    w.Line($"column += {vectors * isa.Width};");
-                }
+            w.Line("int n = 0;");
+            blocking.EmitRuntimeRows(w, "n", "count", rows => w.Line(family.Get(rows, new Panel(0, vectors, lanes)).Call(
+                $"Unsafe.Add(ref batchGradient, n * {Units})",
+                "Unsafe.Add(ref transposed, column)",
+                $"Unsafe.Add(ref inputGradient, (n * {Inputs}) + column)",
+                y: previous is null ? null : $"Unsafe.Add(ref input, (n * {Inputs}) + column)")));
+        }
 
-                w.Close();
-            }
-
+        w.Open($"for (; column <= k1 - {wide * isa.Width}; column += {wide * isa.Width})");
+        EmitPanel(wide, isa.Width);
+        w.Close();
+        for (int vectors = wide - block; vectors >= block; vectors -= block)
+        {
+            w.Open($"{(vectors == wide - block ? "if" : "else if")} (column <= k1 - {vectors * isa.Width})");
+            EmitPanel(vectors, isa.Width);
             if (lastLanes > 0)
             {
-                w.Open("if (column < k1)");
-                Call(rows, lastVectors, lastLanes - ((lastVectors - 1) * isa.Width));
-                w.Close();
+                w.Line($"column += {vectors * isa.Width};");
             }
-        });
+
+            w.Close();
+        }
+
+        if (lastLanes > 0)
+        {
+            w.Open("if (column < k1)");
+            EmitPanel(lastVectors, lastLanes - ((lastVectors - 1) * isa.Width));
+            w.Close();
+        }
+
         w.Close();
         EmitTiles(w, family.Tiles);
     }
