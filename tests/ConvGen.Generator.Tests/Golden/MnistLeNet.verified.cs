@@ -4657,11 +4657,12 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                int blockDepth = count > 6 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
-                for (int block = k0; block < k1; block += 256)
+                for (int block = k0; block < k1; block += blockDepth)
                 {
-                    int depth = Math.Min(256, k1 - block);
+                    int depth = Math.Min(blockDepth, k1 - block);
                     ref float inputBlock = ref Unsafe.Add(ref input, block);
                     ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
@@ -6155,11 +6156,12 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
-                for (int block = k0; block < k1; block += 256)
+                for (int block = k0; block < k1; block += blockDepth)
                 {
-                    int depth = Math.Min(256, k1 - block);
+                    int depth = Math.Min(blockDepth, k1 - block);
                     ref float inputBlock = ref Unsafe.Add(ref input, block);
                     ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {
@@ -7083,11 +7085,12 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
-                for (int block = k0; block < k1; block += 256)
+                for (int block = k0; block < k1; block += blockDepth)
                 {
-                    int depth = Math.Min(256, k1 - block);
+                    int depth = Math.Min(blockDepth, k1 - block);
                     ref float inputBlock = ref Unsafe.Add(ref input, block);
                     ref float kernelBlock = ref Unsafe.Add(ref kernel, block * 128);
                     {

@@ -73,10 +73,12 @@ internal sealed class DenseEmitter : LayerEmitter
         int depthBlock = DepthBlock;
         if (Inputs > depthBlock)
         {
-            w.Comment($"In blocks of {depthBlock} input features: that block of the kernel ({depthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.");
+            int sampleRows = Blocking.Choose(path.ForColumns(Units), Units, rows: null).Rows;
+            w.Comment($"In blocks of {depthBlock} input features when more than one block of samples passes over the kernel: that block of the kernel ({depthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.");
+            w.Line($"int blockDepth = count > {sampleRows} ? {depthBlock} : Math.Max(1, k1 - k0);");
             w.Line($"TensorLayout.Clear(ref partials, count * {Units});");
-            w.Open($"for (int block = k0; block < k1; block += {depthBlock})");
-            w.Line($"int depth = Math.Min({depthBlock}, k1 - block);");
+            w.Open("for (int block = k0; block < k1; block += blockDepth)");
+            w.Line("int depth = Math.Min(blockDepth, k1 - block);");
             w.Line("ref float inputBlock = ref Unsafe.Add(ref input, block);");
             w.Line($"ref float kernelBlock = ref Unsafe.Add(ref kernel, block * {Units});");
             tiles = EmitBatchProduct(w, path, "ForwardPartial", "inputBlock", "kernelBlock", null, "partials", Inputs, Units, ActivationKind.Linear, ForwardNouns, depthParameter: "depth", start: TileStart.Accumulate);
