@@ -1841,16 +1841,12 @@ namespace ConvGen.Generated
                     {
                         ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile12x2Avx512(ref rowInput, ref gradientImage, ref rowGradient);
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 12), ref gradientImage, ref Unsafe.Add(ref rowGradient, 384));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 24), ref gradientImage, ref Unsafe.Add(ref rowGradient, 768));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 36), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1152));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 48), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1536));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 72), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2304));
-                        KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, 84), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2688));
+                        for (int r = 0; r < 96; r += 12)
+                        {
+                            KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
+                        }
                     }
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                     // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
@@ -2232,48 +2228,15 @@ namespace ConvGen.Generated
                     {
                         ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile5x2Avx2(ref rowInput, ref gradientImage, ref rowGradient);
-                        KernelGradientTile5x2Avx2(ref rowInput, ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref gradientImage, ref Unsafe.Add(ref rowGradient, 160));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 5), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 160 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref gradientImage, ref Unsafe.Add(ref rowGradient, 320));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 10), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 320 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref gradientImage, ref Unsafe.Add(ref rowGradient, 480));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 480 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref gradientImage, ref Unsafe.Add(ref rowGradient, 640));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 20), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 640 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref gradientImage, ref Unsafe.Add(ref rowGradient, 800));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 25), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 800 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref gradientImage, ref Unsafe.Add(ref rowGradient, 960));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 960 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1120));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 35), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1120 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1280));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 40), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1280 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1440));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1440 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1600));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 50), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1600 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1760));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 55), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1760 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 1920 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2080));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 65), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2080 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2240));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 70), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2240 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2400));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2400 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2560));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 80), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2560 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2720));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 85), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2720 + 16));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2880));
-                        KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 2880 + 16));
+                        for (int r = 0; r < 95; r += 5)
+                        {
+                            KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
+                            KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, r * 32 + 16));
+                        }
                         KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref gradientImage, ref Unsafe.Add(ref rowGradient, 3040));
                         KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 3040 + 16));
                     }
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                     // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
@@ -2621,104 +2584,14 @@ namespace ConvGen.Generated
                     {
                         ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
                         ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        KernelGradientTile3x3Vector128(ref rowInput, ref gradientImage, ref rowGradient);
-                        KernelGradientTile3x3Vector128(ref rowInput, ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 12));
-                        KernelGradientTile3x2Vector128(ref rowInput, ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref gradientImage, ref Unsafe.Add(ref rowGradient, 96));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 96 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 3), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 96 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref gradientImage, ref Unsafe.Add(ref rowGradient, 192));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 192 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 6), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 192 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref gradientImage, ref Unsafe.Add(ref rowGradient, 288));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 288 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 9), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 288 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref gradientImage, ref Unsafe.Add(ref rowGradient, 384));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 384 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 12), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 384 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref gradientImage, ref Unsafe.Add(ref rowGradient, 480));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 480 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 15), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 480 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref gradientImage, ref Unsafe.Add(ref rowGradient, 576));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 576 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 18), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 576 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref gradientImage, ref Unsafe.Add(ref rowGradient, 672));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 672 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 21), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 672 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref gradientImage, ref Unsafe.Add(ref rowGradient, 768));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 768 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 24), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 768 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref gradientImage, ref Unsafe.Add(ref rowGradient, 864));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 864 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 27), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 864 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref gradientImage, ref Unsafe.Add(ref rowGradient, 960));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 960 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 30), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 960 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1056));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1056 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 33), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1056 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1152));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1152 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 36), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1152 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1248));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1248 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 39), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1248 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1344));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1344 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 42), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1344 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1440));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1440 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 45), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1440 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1536));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1536 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 48), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1536 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1632));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1632 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 51), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1632 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1728));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1728 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 54), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1728 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1824));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1824 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 57), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1824 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref gradientImage, ref Unsafe.Add(ref rowGradient, 1920));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 1920 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 60), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 1920 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2016));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2016 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 63), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2016 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2112));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2112 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 66), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2112 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2208));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2208 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 69), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2208 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2304));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2304 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 72), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2304 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2400));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2400 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 75), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2400 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2496));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2496 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 78), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2496 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2592));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2592 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 81), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2592 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2688));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2688 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 84), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2688 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2784));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2784 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 87), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2784 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2880));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2880 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 90), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2880 + 24));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref gradientImage, ref Unsafe.Add(ref rowGradient, 2976));
-                        KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, 2976 + 12));
-                        KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, 93), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, 2976 + 24));
+                        for (int r = 0; r < 96; r += 3)
+                        {
+                            KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
+                            KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, r * 32 + 12));
+                            KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, r * 32 + 24));
+                        }
                     }
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
                     // The layer before ends in relu: its derivative, from this layer's input, is applied as the gradient is written.
                     {
@@ -3929,7 +3802,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 6 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -5428,7 +5301,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -6357,7 +6230,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)

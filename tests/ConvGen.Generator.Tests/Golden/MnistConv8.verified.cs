@@ -2007,7 +2007,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 6 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -3506,7 +3506,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -4435,7 +4435,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)

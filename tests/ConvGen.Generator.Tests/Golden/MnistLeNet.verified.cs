@@ -1847,7 +1847,7 @@ namespace ConvGen.Generated
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 1936);
                     KernelGradientRows0To26Tile27x1Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
                     KernelGradientRows27To53Tile27x1Avx512(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 432));
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
                         ref float image = ref dilated;
@@ -2347,7 +2347,7 @@ namespace ConvGen.Generated
                     KernelGradientRows40To44Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 640));
                     KernelGradientRows45To49Tile5x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 720));
                     KernelGradientRows50To53Tile4x2Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 800));
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
                         ref float image = ref dilated;
@@ -3186,7 +3186,7 @@ namespace ConvGen.Generated
                     KernelGradientRows45To49Tile5x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 720 + 8));
                     KernelGradientRows50To53Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 800));
                     KernelGradientRows50To53Tile4x2Vector128(ref inputImage, ref Unsafe.Add(ref gradientImage, 8), ref Unsafe.Add(ref kernelGradient, 800 + 8));
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 11, 11, 16, 1, 1, 2, 2, 15, 15);
                     {
                         ref float image = ref dilated;
@@ -4657,7 +4657,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 6 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -6156,7 +6156,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)
@@ -7085,7 +7085,7 @@ namespace ConvGen.Generated
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
                 (int k0, int k1) = features;
-                // In blocks of 256 input features when more than one block of samples passes over the kernel: that block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
+                // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
                 TensorLayout.Clear(ref partials, count * 128);
                 for (int block = k0; block < k1; block += blockDepth)

@@ -2394,7 +2394,7 @@ namespace ConvGen.Generated
                     ref float inputImage = ref Unsafe.Add(ref input, n * 64);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 32);
                     KernelGradientRows0To15Tile16x1Avx512(ref inputImage, ref gradientImage, ref kernelGradient);
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
                         ref float image = ref dilated;
@@ -2637,7 +2637,7 @@ namespace ConvGen.Generated
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 32);
                     KernelGradientRows0To7Tile8x1Avx2(ref inputImage, ref gradientImage, ref kernelGradient);
                     KernelGradientRows8To15Tile8x1Avx2(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
                         ref float image = ref dilated;
@@ -2908,7 +2908,7 @@ namespace ConvGen.Generated
                     KernelGradientRows4To7Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 32));
                     KernelGradientRows8To11Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 64));
                     KernelGradientRows12To15Tile4x2Vector128(ref inputImage, ref gradientImage, ref Unsafe.Add(ref kernelGradient, 96));
-                    // Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).
+                    // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 2, 2, 8, 2, 2, 1, 1, 5, 5);
                     {
                         ref float image = ref dilated;

@@ -131,8 +131,8 @@ internal sealed class Conv2DEmitter : LayerEmitter
             ShapeSpec d = Dilated;
             int rows = d.Height - c.KernelHeight + 1;
             int columns = d.Width - c.KernelWidth + 1;
-            string target = c.IsPadded ? "paddedInputGradient" : $"Unsafe.Add(ref inputGradient, n * {Padded.Size})";
-            w.Comment("Input gradient: the output gradient, dilated by the strides and padded by kernel - 1 (into a one-image buffer of the thread's), convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (done once per step, before the backward pass).");
+            string target = c.IsPadded ? "paddedInputGradient" : $"Unsafe.Add(ref inputGradient, n * {c.Input.Size})";
+            w.Comment("Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).");
             w.Line($"TensorLayout.Dilate(ref gradientImage, ref dilated, 1, {c.Output.Height}, {c.Output.Width}, {c.Filters}, {c.StrideHeight}, {c.StrideWidth}, {c.KernelHeight - 1}, {c.KernelWidth - 1}, {d.Height}, {d.Width});");
             if (rows < Padded.Height || columns < Padded.Width)
             {
@@ -166,8 +166,8 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
     /// <summary>
     /// The kernel gradient's products over image n (<c>inputImage</c>, <c>gradientImage</c>), added to the kernel
-    /// gradient; the caller loops over the images (an image's input and output gradient stay in cache). Every row of the kernel
-    /// gradient is one (ky, kx, c) and its columns are the filters. The rows of one kernel row ky, its kx × c, read
+    /// gradient; the caller loops over the images (an image's input and output gradient stay in cache). Every row of
+    /// the kernel gradient is one (ky, kx, c) and its columns are the filters. The rows of one kernel row ky, its kx × c, read
     /// consecutive floats of the input (pixel kx's channels follow pixel kx - 1's), so with at least 8 input channels a
     /// tile covers consecutive (kx, c) of one kernel row and one tile shape serves every ky: a tile is not cut at each
     /// tap, which for few channels (8 channels, 4 × 4 taps) doubles its rows. With fewer channels the tiles run through
@@ -207,16 +207,15 @@ internal sealed class Conv2DEmitter : LayerEmitter
             w.Open($"for (int ky = 0; ky < {c.KernelHeight}; ky++)");
             w.Line($"ref float rowInput = ref Unsafe.Add(ref inputImage, ky * {padded.Width * channels});");
             w.Line($"ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * {rowsPerKernelRow * c.Filters});");
-            for (int block = 0, r0 = 0; block < blocking.TileCount; block++, r0 += blocking.Rows)
+            blocking.EmitKnownRows(w, "r", (rows, index, first) =>
             {
-                int rows = block == blocking.TileCount - 1 ? blocking.TailRows : blocking.Rows;
-                string first = I(r0);
-                string row = I(r0 * c.Filters);
+                string firstRow = index ?? I(first);
+                string row = index is null ? I(first * c.Filters) : $"{index} * {c.Filters}";
                 TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
-                    TileFamily.Offset("rowInput", first),
+                    TileFamily.Offset("rowInput", firstRow),
                     TileFamily.Offset("gradientImage", column),
                     TileFamily.Offset("rowGradient", TileFamily.Plus(row, column)))));
-            }
+            });
 
             w.Close();
             tiles.AddRange(family.Tiles);

@@ -74,7 +74,7 @@ internal sealed class DenseEmitter : LayerEmitter
         if (Inputs > depthBlock)
         {
             int sampleRows = Blocking.Choose(path.ForColumns(Units), Units, rows: null).Rows;
-            w.Comment($"In blocks of {depthBlock} input features when more than one block of samples passes over the kernel: that block of the kernel ({depthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.");
+            w.Comment($"With more than one block of samples, in blocks of {depthBlock} input features: each block of the kernel ({depthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.");
             w.Line($"int blockDepth = count > {sampleRows} ? {depthBlock} : Math.Max(1, k1 - k0);");
             w.Line($"TensorLayout.Clear(ref partials, count * {Units});");
             w.Open("for (int block = k0; block < k1; block += blockDepth)");
