@@ -224,10 +224,13 @@ def measure_steps(step, plan):
 
 
 def measure_latency(call, plan):
-    """Warm-up calls, then single calls timed one by one (at least min_calls, then until max_calls or max_seconds);
-    their median."""
-    for _ in range(plan["warmup_calls"]):
+    """Warm-up calls (at least warmup_calls and warmup_seconds), then single calls timed one by one (at least
+    min_calls, then until max_calls or max_seconds); their median."""
+    warmup_started = time.perf_counter()
+    calls = 0
+    while calls < plan["warmup_calls"] or time.perf_counter() - warmup_started < plan["warmup_seconds"]:
         call()
+        calls += 1
     times = []
     started = time.perf_counter()
     while len(times) < plan["max_calls"]:

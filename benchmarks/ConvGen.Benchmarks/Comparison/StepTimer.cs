@@ -11,9 +11,11 @@ namespace ConvGen.Benchmarks.Comparison;
 /// </summary>
 internal sealed record StepPlan(double WarmupSeconds, int MinWarmupSteps, int Repeats, double RepeatSeconds, int? Steps);
 
-/// <summary>How a single call is timed: warm-up calls, then calls timed one by one (at least <see cref="MinCalls"/>,
-/// then until <see cref="MaxCalls"/> or <see cref="MaxSeconds"/>), and their median.</summary>
-internal sealed record LatencyPlan(int WarmupCalls, int MinCalls, int MaxCalls, double MaxSeconds);
+/// <summary>How a single call is timed: warm-up calls (at least <see cref="WarmupCalls"/> and <see cref="WarmupSeconds"/>,
+/// long enough for .NET's tiered JIT to replace the first code of methods only inference calls), then calls timed one by
+/// one (at least <see cref="MinCalls"/>, then until <see cref="MaxCalls"/> or <see cref="MaxSeconds"/>), and their
+/// median.</summary>
+internal sealed record LatencyPlan(int WarmupCalls, double WarmupSeconds, int MinCalls, int MaxCalls, double MaxSeconds);
 
 /// <summary>A timed training step: the median per-step time of the runs, each run's, and how many steps were run.</summary>
 internal sealed record StepMeasurement(double MedianSeconds, IReadOnlyList<double> RepeatSeconds, int StepsPerRepeat, int WarmupSteps);
@@ -61,7 +63,8 @@ internal static class StepTimer
     /// <summary>Times single calls of <paramref name="call"/> by <paramref name="plan"/>.</summary>
     public static LatencyMeasurement MeasureLatency(Action call, LatencyPlan plan)
     {
-        for (int i = 0; i < plan.WarmupCalls; i++)
+        long warmupStarted = Stopwatch.GetTimestamp();
+        for (int i = 0; i < plan.WarmupCalls || Stopwatch.GetElapsedTime(warmupStarted).TotalSeconds < plan.WarmupSeconds; i++)
         {
             call();
         }
