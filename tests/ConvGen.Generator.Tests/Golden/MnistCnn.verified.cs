@@ -95,9 +95,9 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 92944;
-            public const int PerThread = 26368;
+            public const int PerThread = 55040;
             public const int Shared = 599040;
-            public const int PartialsPerThread = 976;
+            public const int PartialsPerThread = 29648;
             public const int BatchPerSample = 9344;
             public const int BatchPartialsPerSample = 128;
 
@@ -106,6 +106,12 @@ namespace ConvGen.Generated
 
             /// <summary>conv2d_1 output: [N,24,24,32] (18432 floats per sample).</summary>
             public const int Conv2d1Output = 21632;
+
+            /// <summary>conv2d_1 Winograd forward scratch: the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 12, 32] and products [16, 12, 32] (28672 floats per thread).</summary>
+            public const int Conv2d1Winograd = 0;
+
+            /// <summary>conv2d_1 Winograd forward scratch of a part of a split pass: the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 12, 32] and products [16, 12, 32] (28672 floats per thread, shared).</summary>
+            public const int Conv2d1WinogradParts = 0;
 
             /// <summary>max_pooling2d output: [N,12,12,32] (4608 floats per sample).</summary>
             public const int MaxPooling2dOutput = 40064;
@@ -120,7 +126,7 @@ namespace ConvGen.Generated
             public const int DenseOutput = 49280;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
-            public const int DensePartials = 0;
+            public const int DensePartials = 28672;
 
             /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,128] (128 floats per sample of the batch per thread, shared).</summary>
             public const int DenseRowPartials = 0;
@@ -141,16 +147,16 @@ namespace ConvGen.Generated
             public const int Dense1Output = 49664;
 
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
-            public const int Dense1Partials = 896;
+            public const int Dense1Partials = 29568;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
-            public const int Dense1TransposedKernel = 0;
+            public const int Dense1TransposedKernel = 28672;
 
             /// <summary>dense kernel transposed to [units, inputs], rows 4608 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (589824 floats, shared).</summary>
             public const int DenseTransposedKernel = 0;
 
             /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [28,28,32] (25088 floats per thread).</summary>
-            public const int Conv2d1DilatedGradient = 1280;
+            public const int Conv2d1DilatedGradient = 29952;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 589824;
@@ -312,6 +318,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -319,7 +326,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dense: Dense [N,4608] -> [N,128]
@@ -333,6 +340,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -343,7 +351,7 @@ namespace ConvGen.Generated
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -363,6 +371,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
@@ -375,7 +384,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
@@ -443,6 +452,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -450,7 +460,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dense: Dense [N,4608] -> [N,128]
@@ -464,6 +474,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -474,7 +485,7 @@ namespace ConvGen.Generated
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -494,6 +505,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
@@ -506,7 +518,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
@@ -574,6 +586,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
@@ -581,7 +594,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dense: Dense [N,4608] -> [N,128]
@@ -595,6 +608,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
@@ -605,7 +619,7 @@ namespace ConvGen.Generated
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count, part, parts);
+            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -625,6 +639,7 @@ namespace ConvGen.Generated
         {
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
+            ref float conv2d1Winograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1Winograd);
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float dropoutMask = ref Unsafe.Add(ref workspace, Workspace.DropoutMask * capacity);
             ref float dropoutBatchOutput = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DropoutBatchOutput * total) + (first * 4608));
@@ -637,7 +652,7 @@ namespace ConvGen.Generated
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
-            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, count);
+            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref conv2d1Winograd, count);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count);
             // dropout: Dropout [N,12,12,32] -> [N,12,12,32]
@@ -1695,121 +1710,223 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
-                (int rowFirst, int rowEnd) = Partition.Range(24, part, parts);
+                ref float u = ref scratch;
+                ref float v = ref Unsafe.Add(ref scratch, 16384);
+                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                WinogradKernelAvx512(ref kernel, ref u);
+                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
-                    for (int oy = rowFirst; oy < rowEnd; oy++)
+                    for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 832);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 768);
-                        for (int ox = 0; ox < 24; ox += 12)
+                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            ForwardTile12x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref kernel, ref Unsafe.Add(ref outRow, ox * 32), ref bias);
+                            for (int c = 0; c < 32; c += 16)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
+                        }
+                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float vp = ref Unsafe.Add(ref v, p * 384);
+                            ref float up = ref Unsafe.Add(ref u, p * 1024);
+                            ref float mp = ref Unsafe.Add(ref m, p * 384);
+                            WinogradProductTile12x2Avx512(ref vp, ref up, ref mp);
+                        }
+                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 16)
+                            {
+                                ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                Vector512<float> b = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, f));
+                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                {
+                                    Vector512<float> s0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
+                                    Vector512.Max((s0 + s1 + s2 + b), Vector512<float>.Zero).StoreUnsafe(ref y);
+                                    Vector512.Max((s1 - s2 - s3 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                }
+                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                {
+                                    Vector512<float> s0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
+                                    Vector512.Max((s0 + s1 + s2 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector512.Max((s1 - s2 - s3 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                }
+                            }
                         }
                     }
                 }
             }
-
-            /// <summary>12 output pixels × 32 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile12x2Avx512(ref float a, ref float b, ref float c, ref float bias)
+            private static void WinogradKernelAvx512(ref float kernel, ref float u)
             {
-                Vector512<float> bias0 = Vector512.LoadUnsafe(ref bias);
-                Vector512<float> bias1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, 16));
-                Vector512<float> c0_0 = bias0, c0_1 = bias1;
-                Vector512<float> c1_0 = bias0, c1_1 = bias1;
-                Vector512<float> c2_0 = bias0, c2_1 = bias1;
-                Vector512<float> c3_0 = bias0, c3_1 = bias1;
-                Vector512<float> c4_0 = bias0, c4_1 = bias1;
-                Vector512<float> c5_0 = bias0, c5_1 = bias1;
-                Vector512<float> c6_0 = bias0, c6_1 = bias1;
-                Vector512<float> c7_0 = bias0, c7_1 = bias1;
-                Vector512<float> c8_0 = bias0, c8_1 = bias1;
-                Vector512<float> c9_0 = bias0, c9_1 = bias1;
-                Vector512<float> c10_0 = bias0, c10_1 = bias1;
-                Vector512<float> c11_0 = bias0, c11_1 = bias1;
-                for (int ky = 0; ky < 3; ky++)
+                for (int c = 0; c < 32; c++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 832);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
+                    for (int f = 0; f < 32; f += 16)
                     {
-                        {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bj, 16));
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 96));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 128));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 160));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 192));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aj, 224));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aj, 256));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aj, 288));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aj, 320));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aj, 352));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 15), 1024 floats apart.
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector512<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector512<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector512<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
                     }
                 }
-                Vector512.Max(c0_0, Vector512<float>.Zero).StoreUnsafe(ref c);
-                Vector512.Max(c0_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                Vector512.Max(c1_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector512.Max(c1_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Vector512.Max(c2_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector512.Max(c2_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                Vector512.Max(c3_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector512.Max(c3_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                Vector512.Max(c4_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                Vector512.Max(c4_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                Vector512.Max(c5_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                Vector512.Max(c5_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                Vector512.Max(c6_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                Vector512.Max(c6_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                Vector512.Max(c7_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                Vector512.Max(c7_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                Vector512.Max(c8_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                Vector512.Max(c8_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                Vector512.Max(c9_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                Vector512.Max(c9_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                Vector512.Max(c10_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                Vector512.Max(c10_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                Vector512.Max(c11_0, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                Vector512.Max(c11_1, Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 368));
+            }
+
+            /// <summary>Winograd product at one position: 12 tiles × 32 filters, reducing over 32 channels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradProductTile12x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bchannel);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bchannel, 16));
+                        Vector512<float> a0 = Vector512.Create(achannel);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref achannel, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref achannel, 128));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref achannel, 160));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref achannel, 192));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref achannel, 224));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref achannel, 256));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref achannel, 288));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref achannel, 320));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref achannel, 352));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                    }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
+                c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
@@ -2067,130 +2184,176 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
-                (int rowFirst, int rowEnd) = Partition.Range(24, part, parts);
+                ref float u = ref scratch;
+                ref float v = ref Unsafe.Add(ref scratch, 16384);
+                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                WinogradKernelAvx2(ref kernel, ref u);
+                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
-                    for (int oy = rowFirst; oy < rowEnd; oy++)
+                    for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 832);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 768);
-                        for (int ox = 0; ox < 20; ox += 5)
+                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            ForwardTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref kernel, ref Unsafe.Add(ref outRow, ox * 32), ref bias);
-                            ForwardTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernel, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16), ref Unsafe.Add(ref bias, 16));
+                            for (int c = 0; c < 32; c += 8)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
                         }
-                        ForwardTile4x2Avx2(ref Unsafe.Add(ref inRow, 640), ref kernel, ref Unsafe.Add(ref outRow, 640), ref bias);
-                        ForwardTile4x2Avx2(ref Unsafe.Add(ref inRow, 640), ref Unsafe.Add(ref kernel, 16), ref Unsafe.Add(ref outRow, 640 + 16), ref Unsafe.Add(ref bias, 16));
+                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float vp = ref Unsafe.Add(ref v, p * 384);
+                            ref float up = ref Unsafe.Add(ref u, p * 1024);
+                            ref float mp = ref Unsafe.Add(ref m, p * 384);
+                            for (int t = 0; t < 12; t += 2)
+                            {
+                                WinogradProductTile2x4Avx2(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
+                            }
+                        }
+                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 8)
+                            {
+                                ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                Vector256<float> b = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, f));
+                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                {
+                                    Vector256<float> s0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
+                                    Vector256.Max((s0 + s1 + s2 + b), Vector256<float>.Zero).StoreUnsafe(ref y);
+                                    Vector256.Max((s1 - s2 - s3 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                }
+                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                {
+                                    Vector256<float> s0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
+                                    Vector256.Max((s0 + s1 + s2 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector256.Max((s1 - s2 - s3 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelAvx2(ref float kernel, ref float u)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 8)
+                    {
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 7), 1024 floats apart.
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector256<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector256<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector256<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
                     }
                 }
             }
 
-            /// <summary>5 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 2 tiles × 32 filters, reducing over 32 channels. Accumulators: 2 × 4 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile5x2Avx2(ref float a, ref float b, ref float c, ref float bias)
+            private static void WinogradProductTile2x4Avx2(ref float a, ref float b, ref float c)
             {
-                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
-                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
-                Vector256<float> c0_0 = bias0, c0_1 = bias1;
-                Vector256<float> c1_0 = bias0, c1_1 = bias1;
-                Vector256<float> c2_0 = bias0, c2_1 = bias1;
-                Vector256<float> c3_0 = bias0, c3_1 = bias1;
-                Vector256<float> c4_0 = bias0, c4_1 = bias1;
-                for (int ky = 0; ky < 3; ky++)
+                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero, c0_3 = Vector256<float>.Zero;
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero, c1_3 = Vector256<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 832);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector256<float> a0 = Vector256.Create(aj);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 96));
-                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 128));
-                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bchannel);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8));
+                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bchannel, 16));
+                        Vector256<float> b3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bchannel, 24));
+                        Vector256<float> a0 = Vector256.Create(achannel);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
+                        c0_3 = Vector256.FusedMultiplyAdd(a0, b3, c0_3);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
+                        c1_3 = Vector256.FusedMultiplyAdd(a1, b3, c1_3);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
-                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector256.Max(c2_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                Vector256.Max(c4_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                Vector256.Max(c4_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 136));
-            }
-
-            /// <summary>4 output pixels × 16 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 4 × 2 Vector256&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile4x2Avx2(ref float a, ref float b, ref float c, ref float bias)
-            {
-                Vector256<float> bias0 = Vector256.LoadUnsafe(ref bias);
-                Vector256<float> bias1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
-                Vector256<float> c0_0 = bias0, c0_1 = bias1;
-                Vector256<float> c1_0 = bias0, c1_1 = bias1;
-                Vector256<float> c2_0 = bias0, c2_1 = bias1;
-                Vector256<float> c3_0 = bias0, c3_1 = bias1;
-                for (int ky = 0; ky < 3; ky++)
-                {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 832);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
-                    {
-                        {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector256<float> a0 = Vector256.Create(aj);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 96));
-                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
-                    }
-                }
-                Vector256.Max(c0_0, Vector256<float>.Zero).StoreUnsafe(ref c);
-                Vector256.Max(c0_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector256.Max(c1_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector256.Max(c1_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector256.Max(c2_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector256.Max(c2_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                Vector256.Max(c3_0, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                Vector256.Max(c3_1, Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 24));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c1_3.StoreUnsafe(ref Unsafe.Add(ref c, 56));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
@@ -2422,119 +2585,216 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count, int part = 0, int parts = 1)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
-                (int rowFirst, int rowEnd) = Partition.Range(24, part, parts);
+                ref float u = ref scratch;
+                ref float v = ref Unsafe.Add(ref scratch, 16384);
+                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                WinogradKernelVector128(ref kernel, ref u);
+                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
-                    for (int oy = rowFirst; oy < rowEnd; oy++)
+                    for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        ref float inRow = ref Unsafe.Add(ref image, oy * 832);
-                        ref float outRow = ref Unsafe.Add(ref result, oy * 768);
-                        for (int ox = 0; ox < 24; ox += 3)
+                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            ForwardTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref kernel, ref Unsafe.Add(ref outRow, ox * 32), ref bias);
-                            ForwardTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernel, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12), ref Unsafe.Add(ref bias, 12));
-                            ForwardTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernel, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24), ref Unsafe.Add(ref bias, 24));
+                            for (int c = 0; c < 32; c += 4)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
+                        }
+                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float vp = ref Unsafe.Add(ref v, p * 384);
+                            ref float up = ref Unsafe.Add(ref u, p * 1024);
+                            ref float mp = ref Unsafe.Add(ref m, p * 384);
+                            for (int t = 0; t < 12; t += 3)
+                            {
+                                WinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
+                                WinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 12), ref Unsafe.Add(ref mp, t * 32 + 12));
+                                WinogradProductTile3x2Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 24), ref Unsafe.Add(ref mp, t * 32 + 24));
+                            }
+                        }
+                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 4)
+                            {
+                                ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                Vector128<float> b = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, f));
+                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                {
+                                    Vector128<float> s0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
+                                    Vector128.Max((s0 + s1 + s2 + b), Vector128<float>.Zero).StoreUnsafe(ref y);
+                                    Vector128.Max((s1 - s2 - s3 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                }
+                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                {
+                                    Vector128<float> s0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
+                                    Vector128.Max((s0 + s1 + s2 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector128.Max((s1 - s2 - s3 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                }
+                            }
                         }
                     }
                 }
             }
-
-            /// <summary>3 output pixels × 12 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile3x3Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void WinogradKernelVector128(ref float kernel, ref float u)
             {
-                Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
-                Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> bias2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 8));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1, c0_2 = bias2;
-                Vector128<float> c1_0 = bias0, c1_1 = bias1, c1_2 = bias2;
-                Vector128<float> c2_0 = bias0, c2_1 = bias1, c2_2 = bias2;
-                for (int ky = 0; ky < 3; ky++)
+                for (int c = 0; c < 32; c++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 832);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
+                    for (int f = 0; f < 32; f += 4)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                            c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 3), 1024 floats apart.
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector128<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector128<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector128<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
                     }
                 }
-                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
-                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Vector128.Max(c0_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector128.Max(c1_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                Vector128.Max(c2_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                Vector128.Max(c2_2, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 output pixels × 8 output channels: reduces over 3 kernel rows × 96 (kx, c). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 12 filters, reducing over 32 channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void ForwardTile3x2Vector128(ref float a, ref float b, ref float c, ref float bias)
+            private static void WinogradProductTile3x3Vector128(ref float a, ref float b, ref float c)
             {
-                Vector128<float> bias0 = Vector128.LoadUnsafe(ref bias);
-                Vector128<float> bias1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, 4));
-                Vector128<float> c0_0 = bias0, c0_1 = bias1;
-                Vector128<float> c1_0 = bias0, c1_1 = bias1;
-                Vector128<float> c2_0 = bias0, c2_1 = bias1;
-                for (int ky = 0; ky < 3; ky++)
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 832);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bchannel);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8));
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                Vector128.Max(c0_0, Vector128<float>.Zero).StoreUnsafe(ref c);
-                Vector128.Max(c0_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                Vector128.Max(c1_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                Vector128.Max(c1_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                Vector128.Max(c2_0, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                Vector128.Max(c2_1, Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+            }
+
+            /// <summary>Winograd product at one position: 3 tiles × 8 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradProductTile3x2Vector128(ref float a, ref float b, ref float c)
+            {
+                Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
+                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
+                Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bchannel);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4));
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                    }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>

@@ -14,6 +14,7 @@ public class GeneratedLayerTests
         nameof(ConvValidModel),
         nameof(ConvSameStridedModel),
         nameof(ConvWideModel),
+        nameof(WinogradModel),
         nameof(PoolingModel),
         nameof(ReluPoolingModel),
         nameof(BatchNormalizationModel),
@@ -32,6 +33,7 @@ public class GeneratedLayerTests
         nameof(ConvValidModel) => new ConvValidModel(seed),
         nameof(ConvSameStridedModel) => new ConvSameStridedModel(seed),
         nameof(ConvWideModel) => new ConvWideModel(seed),
+        nameof(WinogradModel) => new WinogradModel(seed),
         nameof(PoolingModel) => new PoolingModel(seed),
         nameof(ReluPoolingModel) => new ReluPoolingModel(seed),
         nameof(BatchNormalizationModel) => new BatchNormalizationModel(seed),
@@ -93,6 +95,7 @@ public class GeneratedLayerTests
     [InlineData(nameof(DropoutModel))]
     [InlineData(nameof(PoolingModel))]
     [InlineData(nameof(ConvSameStridedModel))]
+    [InlineData(nameof(WinogradModel))]
     [InlineData(nameof(WideDenseModel))]
     [InlineData(nameof(NormalizedDenseModel))]
     [InlineData(nameof(DenseChainModel))]
@@ -170,6 +173,7 @@ public class GeneratedLayerTests
 
     [Theory]
     [InlineData(nameof(ConvSameStridedModel))]
+    [InlineData(nameof(WinogradModel))]
     [InlineData(nameof(BatchNormalizationModel))]
     [InlineData(nameof(WideDenseModel))]
     public void SplitAndChunkedPredictionsAgree(string model)

@@ -31,6 +31,17 @@ public partial class ConvSameStridedModel;
 [Dense(5, Activation = Activation.Softmax)]
 public partial class ConvWideModel;
 
+/// <summary>3×3 convolutions at stride 1 with input channels and filters in multiples of 16 and even output sizes: their
+/// forward pass is Winograd's F(2×2, 3×3) ('same' and 'valid', with and without bias, with and without an activation),
+/// the backward pass the direct convolution's; a split pass shares out the bands of two output rows.</summary>
+[Sequential(10, 8, 16)]
+[Conv2D(16, 3, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Conv2D(32, 3, UseBias = false, Activation = Activation.Tanh)]
+[Conv2D(16, 3, Padding = Padding.Same)]
+[Flatten]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class WinogradModel;
+
 /// <summary>Max pooling 'same' with an overlapping 3×3 window and stride 2, then average pooling 'same' and 'valid'.</summary>
 [Sequential(9, 9, 4)]
 [Conv2D(6, 2, Activation = Activation.Tanh)]

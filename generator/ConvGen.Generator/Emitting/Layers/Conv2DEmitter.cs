@@ -59,9 +59,15 @@ internal sealed class Conv2DEmitter : LayerEmitter
         SplitRows = true,
     };
 
+    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.Applies"/>), else null.</summary>
+    private WinogradConvolution? Winograd => WinogradConvolution.Applies(_conv)
+        ? new WinogradConvolution("Winograd", Padded.Width, _conv.Input.Channels, _conv.Output.Height, _conv.Output.Width, _conv.Filters, _conv.UseBias, ForwardActivation)
+        : null;
+
     private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
     {
         Conv2DSpec c = _conv;
+        WinogradConvolution? winograd = Winograd;
         var parameters = new List<string> { "ref float input", "ref float kernel" };
         if (c.UseBias)
         {
@@ -69,13 +75,23 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         parameters.Add("ref float output");
+        if (winograd is not null)
+        {
+            parameters.Add("ref float scratch");
+        }
+
         parameters.Add("int count");
         parameters.Add("int part = 0");
         parameters.Add("int parts = 1");
         string input = c.IsPadded ? $"the zero-bordered input {Padded.ToBatchComment()} (the pass pads it first)" : $"in {c.Input.ToBatchComment()}";
-        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)); {input} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of the output rows.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
-        IReadOnlyList<TileKernel> tiles = ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output");
+        string how = winograd is null ? "" : $" by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products)";
+        string parts = winograd is null ? "the output rows" : "the bands of two output rows";
+        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)){how}; {input} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of {parts}.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
+        IReadOnlyList<TileKernel> tiles = winograd is null
+            ? ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output")
+            : winograd.EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output");
         w.Close();
+        winograd?.EmitKernelTransform(w, isa);
         EmitTiles(w, tiles);
     }
 
@@ -277,6 +293,14 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         arguments.Add("ref " + pass.Buffer(Plan.OutputOf(c.Index, mode)));
+        if (Winograd is not null)
+        {
+            // A split pass's parts all run in thread 0's workspace: each takes its own block of the shared buffer.
+            arguments.Add(mode == PassMode.SplitInference
+                ? $"ref Unsafe.Add(ref {pass.Buffer(Id + "WinogradParts")}, part * Workspace.PartialsPerThread)"
+                : "ref " + pass.Buffer(Id + "Winograd"));
+        }
+
         arguments.Add(Count + PassWriter.PartArguments(mode));
         pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
     }
