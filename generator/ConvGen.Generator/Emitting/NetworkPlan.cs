@@ -504,7 +504,7 @@ internal sealed class NetworkPlan
                 if (Layers.WinogradConvolution.Applies(conv))
                 {
                     long scratch = Layers.WinogradConvolution.ScratchSize(conv);
-                    string what = $"the transformed kernel [16, {conv.Input.Channels}, {conv.Filters}], then one band's transformed inputs [16, {conv.Output.Width / 2}, {conv.Input.Channels}] and products [16, {conv.Output.Width / 2}, {conv.Filters}]";
+                    string what = Layers.WinogradConvolution.DescribeScratch(conv);
                     AddRegion(RegionKind.PerThread, id + "Winograd", scratch, $"{layer.Name} Winograd forward scratch: {what}");
                     AddRegion(RegionKind.Partial, id + "WinogradParts", scratch, $"{layer.Name} Winograd forward scratch of a part of a split pass: {what}");
                 }

@@ -15,10 +15,16 @@ internal sealed class Conv2DEmitter : LayerEmitter
 {
     private readonly Conv2DSpec _conv;
 
+    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.Applies"/>), else null.</summary>
+    private readonly WinogradConvolution? _winograd;
+
     public Conv2DEmitter(NetworkPlan plan, Conv2DSpec conv)
         : base(plan, conv)
     {
         _conv = conv;
+        _winograd = WinogradConvolution.Applies(conv)
+            ? new WinogradConvolution(Padded.Width, conv.Input.Channels, conv.Output.Height, conv.Output.Width, conv.Filters, conv.UseBias, ForwardActivation)
+            : null;
     }
 
     private ShapeSpec Padded => NetworkPlan.PaddedInput(_conv);
@@ -59,15 +65,10 @@ internal sealed class Conv2DEmitter : LayerEmitter
         SplitRows = true,
     };
 
-    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.Applies"/>), else null.</summary>
-    private WinogradConvolution? Winograd => WinogradConvolution.Applies(_conv)
-        ? new WinogradConvolution("Winograd", Padded.Width, _conv.Input.Channels, _conv.Output.Height, _conv.Output.Width, _conv.Filters, _conv.UseBias, ForwardActivation)
-        : null;
-
     private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
     {
         Conv2DSpec c = _conv;
-        WinogradConvolution? winograd = Winograd;
+        WinogradConvolution? winograd = _winograd;
         var parameters = new List<string> { "ref float input", "ref float kernel" };
         if (c.UseBias)
         {
@@ -293,7 +294,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         arguments.Add("ref " + pass.Buffer(Plan.OutputOf(c.Index, mode)));
-        if (Winograd is not null)
+        if (_winograd is not null)
         {
             // A split pass's parts all run in thread 0's workspace: each takes its own block of the shared buffer.
             arguments.Add(mode == PassMode.SplitInference

@@ -21,7 +21,6 @@ namespace ConvGen.Generator.Emitting.Layers;
 /// convolution's (its gradients are those of the same function).
 /// </remarks>
 internal sealed record WinogradConvolution(
-    string Name,
     int InWidth,
     int Channels,
     int OutHeight,
@@ -51,6 +50,13 @@ internal sealed record WinogradConvolution(
         return Positions * (((long)conv.Input.Channels * conv.Filters) + (tiles * conv.Input.Channels) + (tiles * conv.Filters));
     }
 
+    /// <summary>What a thread's scratch holds, for the workspace region's comment.</summary>
+    public static string DescribeScratch(Conv2DSpec conv)
+    {
+        int tiles = conv.Output.Width / 2;
+        return $"the transformed kernel [16, {conv.Input.Channels}, {conv.Filters}], then one band's transformed inputs [16, {tiles}, {conv.Input.Channels}] and products [16, {tiles}, {conv.Filters}]";
+    }
+
     private int Tiles => OutWidth / 2;
 
     private int Bands => OutHeight / 2;
@@ -73,7 +79,7 @@ internal sealed record WinogradConvolution(
         w.Comment($"The nine taps of (c, f..f + {isa.Width - 1}), {KernelSize} floats apart.");
         for (int ky = 0; ky < 3; ky++)
         {
-            w.Line($"{isa.Vector} " + string.Join(", ", Enumerable.Range(0, 3).Select(kx => $"g{ky}{kx} = {isa.LoadAt("kernel", Plus("at", ((ky * 3) + kx) * KernelSize))}")) + ";");
+            w.Line($"{isa.Vector} " + string.Join(", ", Enumerable.Range(0, 3).Select(kx => $"g{ky}{kx} = {isa.LoadAt("kernel", TileFamily.Plus("at", VectorIsa.Int(((ky * 3) + kx) * KernelSize)))}")) + ";");
         }
 
         w.Comment("G·g: four rows from the three kernel rows.");
@@ -88,7 +94,7 @@ internal sealed record WinogradConvolution(
             string[] columns = [$"t{i}0", $"(t{i}0 + t{i}1 + t{i}2) * 0.5f", $"(t{i}0 - t{i}1 + t{i}2) * 0.5f", $"t{i}2"];
             for (int j = 0; j < 4; j++)
             {
-                w.Line(isa.StoreAt(columns[j], "u", Plus("at", ((4 * i) + j) * KernelSize)));
+                w.Line(isa.StoreAt(columns[j], "u", TileFamily.Plus("at", VectorIsa.Int(((4 * i) + j) * KernelSize))));
             }
         }
 
@@ -99,17 +105,17 @@ internal sealed record WinogradConvolution(
 
     /// <summary>Writes the forward pass's body (the caller declares the method): the kernel transform, then per image
     /// and band the input transform, the 16 products and the output transform. Returns the product tiles.</summary>
-    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa path, string input, string kernel, string? bias, string output)
+    /// <remarks>Channels and filters are whole vectors of every width (<see cref="Applies"/>): the path's own vectors
+    /// serve the transforms and the products alike.</remarks>
+    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa isa, string input, string kernel, string? bias, string output)
     {
-        // Filters are whole vectors of every width (Applies): the path's own vectors, also over the channels.
-        VectorIsa isa = path;
         Blocking blocking = Blocking.Choose(isa, Filters, Tiles);
-        var family = new TileFamily(Name + "Product", isa, (name, rows, panel) => Tile(isa, name, rows, panel));
+        var family = new TileFamily("WinogradProduct", isa, (name, rows, panel) => Tile(isa, name, rows, panel));
 
         w.Line("ref float u = ref scratch;");
         w.Line($"ref float v = ref Unsafe.Add(ref scratch, {Positions * KernelSize});");
         w.Line($"ref float m = ref Unsafe.Add(ref scratch, {Positions * (KernelSize + InputsSize)});");
-        w.Line($"WinogradKernel{path.Suffix}(ref {kernel}, ref u);");
+        w.Line($"WinogradKernel{isa.Suffix}(ref {kernel}, ref u);");
         w.Line($"(int bandFirst, int bandEnd) = Partition.Range({Bands}, part, parts);");
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {(OutHeight + 2) * InWidth * Channels});");
@@ -118,7 +124,7 @@ internal sealed record WinogradConvolution(
         w.Comment($"Band `band`: output rows 2·band and 2·band + 1, {Tiles} tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.");
         w.Line($"ref float inRow = ref Unsafe.Add(ref image, band * {2 * InWidth * Channels});");
         w.Line($"ref float outRow = ref Unsafe.Add(ref result, band * {2 * OutWidth * Filters});");
-        EmitInputTransform(w, path);
+        EmitInputTransform(w, isa);
 
         w.Comment($"The 16 products, each [{Tiles} tiles, {Channels} channels] × [{Channels}, {Filters}] -> M [16 positions, {Tiles}, {Filters}].");
         w.Open($"for (int p = 0; p < {Positions}; p++)");
@@ -131,7 +137,7 @@ internal sealed record WinogradConvolution(
             TileFamily.Offset("mp", TileFamily.Plus(index is null ? VectorIsa.Int(first * Filters) : $"{index} * {Filters}", column))))));
         w.Close();
 
-        EmitOutputTransform(w, path, bias);
+        EmitOutputTransform(w, isa, bias);
         w.Close();
         w.Close();
         return family.Tiles;
@@ -218,6 +224,4 @@ internal sealed record WinogradConvolution(
         TileStart.Zero,
         ActivationKind.Linear,
         $"Winograd product at one position: {SourceWriter.Count(rows, "tiles")} × {panel.Columns(isa)} filters, reducing over {Channels} channels.");
-
-    private static string Plus(string variable, int offset) => offset == 0 ? variable : $"{variable} + {VectorIsa.Int(offset)}";
 }
