@@ -2,18 +2,22 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using ConvGen.Benchmarks.Comparison;
+using ConvGen.Benchmarks.Kernels;
 
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- compare [--threads N] [--steps N] [--networks a,b] [--out DIR]
 //   ConvGen against eager PyTorch and the interpreted engine, side by side in one run; writes benchmarks/results/latest.md.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
-//   BenchmarkDotNet: generated against interpreted. A short job by default: the interpreted engine takes a good part of
-//   a second per step of the larger networks.
+//   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
+//   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
+//   (OptimizerBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
+//   larger networks.
 if (args.Length > 0 && args[0] == "compare")
 {
     return CompareCommand.Run(args[1..]);
 }
 
 IConfig config = DefaultConfig.Instance
-    .AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1));
+    .AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1))
+    .AddColumn(ThroughputColumn.Create());
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, config);
 return 0;
