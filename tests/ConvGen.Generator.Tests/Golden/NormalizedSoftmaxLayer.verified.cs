@@ -2367,8 +2367,11 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 8);
                     }
                 }
-                VectorMath.Sigmoid(c0_0).StoreUnsafe(ref c);
-                VectorMath.Sigmoid(c1_0).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                // The sigmoid in place, now that no accumulator is live across its calls.
+                VectorMath.Sigmoid(Vector256.LoadUnsafe(ref c)).StoreUnsafe(ref c);
+                VectorMath.Sigmoid(Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,4,4,4] and the output [N,2,2,8].</summary>
@@ -2609,8 +2612,11 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 8);
                     }
                 }
-                VectorMath.Sigmoid(c0_0).StoreUnsafe(ref c);
-                VectorMath.Sigmoid(c1_0).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                // The sigmoid in place, now that no accumulator is live across its calls.
+                VectorMath.Sigmoid(Vector256.LoadUnsafe(ref c)).StoreUnsafe(ref c);
+                VectorMath.Sigmoid(Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,4,4,4] and the output [N,2,2,8].</summary>
@@ -2873,10 +2879,15 @@ namespace ConvGen.Generated
                         bj = ref Unsafe.Add(ref bj, 8);
                     }
                 }
-                VectorMath.Sigmoid(c0_0).StoreUnsafe(ref c);
-                VectorMath.Sigmoid(c0_1).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                VectorMath.Sigmoid(c1_0).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                VectorMath.Sigmoid(c1_1).StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+                // The sigmoid in place, now that no accumulator is live across its calls.
+                VectorMath.Sigmoid(Vector128.LoadUnsafe(ref c)).StoreUnsafe(ref c);
+                VectorMath.Sigmoid(Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                VectorMath.Sigmoid(Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                VectorMath.Sigmoid(Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 12))).StoreUnsafe(ref Unsafe.Add(ref c, 12));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,4,4,4] and the output [N,2,2,8].</summary>

@@ -14,6 +14,13 @@ internal static class ActivationCode
         _ => x,
     };
 
+    /// <summary>
+    /// Whether the vector form calls a method the JIT does not inline (Vector*.Exp). No vector register survives a call
+    /// on x64, so a kernel must not hold values it still needs across one: the JIT would keep them on the stack, and
+    /// a register tile's accumulators there for its whole reduction.
+    /// </summary>
+    public static bool Calls(ActivationKind activation) => activation is ActivationKind.Sigmoid or ActivationKind.Tanh;
+
     /// <summary>g · f'(x), written from the activation's output y (Linear: g).</summary>
     public static string VectorDerivative(VectorIsa isa, ActivationKind activation, string gradient, string y) => activation switch
     {

@@ -97,6 +97,34 @@ internal sealed class TileKernel
         w.Close();
     }
 
+    /// <summary>
+    /// The end of a tile whose activation calls out (<see cref="ActivationCode.Calls"/>): every sum stored first, then
+    /// the activation applied to C in place, so no accumulator is live across a call (the JIT would otherwise keep all
+    /// of them on the stack through the reduction, a load and a store per multiply-add).
+    /// </summary>
+    private void EmitFinishThroughMemory(SourceWriter w)
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int v = 0; v < Vectors; v++)
+            {
+                w.Line(Isa.Store(Accumulator(r, v), "c", CRowOffsets[r] + VectorOffset(v), v == Vectors - 1 ? LastLanes : Isa.Width));
+            }
+        }
+
+        w.Comment($"The {ActivationCode.Describe(Activation)} in place, now that no accumulator is live across its calls.");
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int v = 0; v < Vectors; v++)
+            {
+                int offset = CRowOffsets[r] + VectorOffset(v);
+                int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
+                string sum = lanes == Isa.Width ? Isa.Load("c", offset) : Isa.LoadFirst("c", VectorIsa.Int(offset), VectorIsa.Int(lanes));
+                w.Line(Isa.Store(ActivationCode.Vector(Isa, Activation, sum), "c", offset, lanes));
+            }
+        }
+    }
+
     private static string Accumulator(int row, int vector) => $"c{row}_{vector}";
 
     private int VectorOffset(int vector) => vector * Isa.Width;
@@ -244,6 +272,12 @@ internal sealed class TileKernel
 
     private void EmitFinish(SourceWriter w)
     {
+        if (ActivationCode.Calls(Activation))
+        {
+            EmitFinishThroughMemory(w);
+            return;
+        }
+
         for (int r = 0; r < Rows; r++)
         {
             for (int v = 0; v < Vectors; v++)
