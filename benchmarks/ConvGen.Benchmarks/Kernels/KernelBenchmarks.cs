@@ -28,7 +28,10 @@ public class KernelBenchmarks
     private TrainingBatch _batch = null!;
     private float[] _probabilities = null!;
 
-    [Params("dense", "conv-direct", "conv-winograd", "max-pooling", "batch-norm")]
+    /// <summary>The kernel kinds, in the order of <see cref="Networks"/>.</summary>
+    public static IEnumerable<string> Kernels => Networks.Keys;
+
+    [ParamsSource(nameof(Kernels))]
     public string Kernel { get; set; } = "dense";
 
     [GlobalSetup]

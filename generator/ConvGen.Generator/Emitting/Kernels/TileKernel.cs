@@ -99,7 +99,7 @@ internal sealed class TileKernel
 
     /// <summary>
     /// The end of a tile whose activation calls out (<see cref="ActivationCode.Calls"/>): every sum stored first, then
-    /// the activation applied to C in place, so no accumulator is live across a call (the JIT would otherwise keep all
+    /// the activation (and the derivative, when set) applied to C in place, so no accumulator is live across a call (the JIT would otherwise keep all
     /// of them on the stack through the reduction, a load and a store per multiply-add).
     /// </summary>
     private void EmitFinishThroughMemory(SourceWriter w)
@@ -120,7 +120,13 @@ internal sealed class TileKernel
                 int offset = CRowOffsets[r] + VectorOffset(v);
                 int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
                 string sum = lanes == Isa.Width ? Isa.Load("c", offset) : Isa.LoadFirst("c", VectorIsa.Int(offset), VectorIsa.Int(lanes));
-                w.Line(Isa.Store(ActivationCode.Vector(Isa, Activation, sum), "c", offset, lanes));
+                string value = ActivationCode.Vector(Isa, Activation, sum);
+                if (Derivative is ActivationKind derivative)
+                {
+                    value = ActivationCode.VectorDerivative(Isa, derivative, value, Isa.Load("y", offset));
+                }
+
+                w.Line(Isa.Store(value, "c", offset, lanes));
             }
         }
     }
