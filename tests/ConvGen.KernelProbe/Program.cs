@@ -1,4 +1,5 @@
 using ConvGen;
+using ConvGen.Benchmarks.Comparison;
 using ConvGen.Models;
 
 // Every seed network through each way the engine runs its kernels: two training steps (the batch split by chunks or a
@@ -11,19 +12,13 @@ foreach (SeedNetwork network in SeedNetwork.All)
     Model model = network.Create(1);
     ModelDescription description = model.Description;
     int batch = network.BatchSize;
-    var random = new Random(1);
-    float[] images = new float[batch * description.InputShape.Size];
-    for (int i = 0; i < images.Length; i++)
-    {
-        images[i] = random.NextSingle();
-    }
-
-    int[] labels = Enumerable.Range(0, batch).Select(i => i % description.Classes).ToArray();
+    TrainingBatch data = TrainingBatch.Random(description, batch, seed: 1);
+    float[] images = data.Images;
     float[] probabilities = new float[batch * description.Classes];
     var optimizer = new Adam();
     for (ulong step = 1; step <= 2; step++)
     {
-        model.Engine.TrainStep(model.Buffers, images, labels, batch, step, optimizer);
+        model.Engine.TrainStep(model.Buffers, images, data.Labels, batch, step, optimizer);
     }
 
     model.Engine.Predict(model.Buffers, images, batch, probabilities);

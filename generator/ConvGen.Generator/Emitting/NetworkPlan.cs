@@ -501,12 +501,11 @@ internal sealed class NetworkPlan
                 }
 
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
-                if (Layers.WinogradConvolution.Applies(conv))
+                if (Layers.WinogradConvolution.For(conv, conv.Activation) is Layers.WinogradConvolution winograd)
                 {
-                    long scratch = Layers.WinogradConvolution.ScratchSize(conv);
-                    string what = Layers.WinogradConvolution.DescribeScratch(conv);
-                    AddRegion(RegionKind.PerThread, id + "Winograd", scratch, $"{layer.Name} Winograd forward scratch: {what}");
-                    AddRegion(RegionKind.Partial, id + "WinogradParts", scratch, $"{layer.Name} Winograd forward scratch of a part of a split pass: {what}");
+                    string what = winograd.DescribeScratch();
+                    AddRegion(RegionKind.PerThread, id + "Winograd", winograd.ScratchSize, $"{layer.Name} Winograd forward scratch: {what}");
+                    AddRegion(RegionKind.Partial, id + "WinogradParts", winograd.ScratchSize, $"{layer.Name} Winograd forward scratch of a part of a split pass: {what}");
                 }
 
                 break;

@@ -97,40 +97,6 @@ internal sealed class TileKernel
         w.Close();
     }
 
-    /// <summary>
-    /// The end of a tile whose activation calls out (<see cref="ActivationCode.Calls"/>): every sum stored first, then
-    /// the activation (and the derivative, when set) applied to C in place, so no accumulator is live across a call (the JIT would otherwise keep all
-    /// of them on the stack through the reduction, a load and a store per multiply-add).
-    /// </summary>
-    private void EmitFinishThroughMemory(SourceWriter w)
-    {
-        for (int r = 0; r < Rows; r++)
-        {
-            for (int v = 0; v < Vectors; v++)
-            {
-                w.Line(Isa.Store(Accumulator(r, v), "c", CRowOffsets[r] + VectorOffset(v), v == Vectors - 1 ? LastLanes : Isa.Width));
-            }
-        }
-
-        w.Comment($"The {ActivationCode.Describe(Activation)} in place, now that no accumulator is live across its calls.");
-        for (int r = 0; r < Rows; r++)
-        {
-            for (int v = 0; v < Vectors; v++)
-            {
-                int offset = CRowOffsets[r] + VectorOffset(v);
-                int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
-                string sum = lanes == Isa.Width ? Isa.Load("c", offset) : Isa.LoadFirst("c", VectorIsa.Int(offset), VectorIsa.Int(lanes));
-                string value = ActivationCode.Vector(Isa, Activation, sum);
-                if (Derivative is ActivationKind derivative)
-                {
-                    value = ActivationCode.VectorDerivative(Isa, derivative, value, Isa.Load("y", offset));
-                }
-
-                w.Line(Isa.Store(value, "c", offset, lanes));
-            }
-        }
-    }
-
     private static string Accumulator(int row, int vector) => $"c{row}_{vector}";
 
     private int VectorOffset(int vector) => vector * Isa.Width;
@@ -276,26 +242,44 @@ internal sealed class TileKernel
         w.Close();
     }
 
+    /// <summary>
+    /// The tile's end: each sum through the activation (and the derivative, when set) into C. When the activation calls
+    /// out (<see cref="ActivationCode.Calls"/>), every sum is stored first and the activation applied to C in place, so
+    /// no accumulator is live across a call: the JIT would otherwise keep all of them on the stack through the
+    /// reduction, a load and a store per multiply-add.
+    /// </summary>
     private void EmitFinish(SourceWriter w)
     {
-        if (ActivationCode.Calls(Activation))
+        bool throughMemory = ActivationCode.Calls(Activation);
+        if (throughMemory)
         {
-            EmitFinishThroughMemory(w);
-            return;
+            for (int r = 0; r < Rows; r++)
+            {
+                for (int v = 0; v < Vectors; v++)
+                {
+                    w.Line(Isa.Store(Accumulator(r, v), "c", CRowOffsets[r] + VectorOffset(v), v == Vectors - 1 ? LastLanes : Isa.Width));
+                }
+            }
+
+            w.Comment($"The {ActivationCode.Describe(Activation)} in place, now that no accumulator is live across its calls.");
         }
 
         for (int r = 0; r < Rows; r++)
         {
             for (int v = 0; v < Vectors; v++)
             {
-                string value = ActivationCode.Vector(Isa, Activation, Accumulator(r, v));
+                int offset = CRowOffsets[r] + VectorOffset(v);
+                int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
+                string sum = !throughMemory ? Accumulator(r, v)
+                    : lanes == Isa.Width ? Isa.Load("c", offset)
+                    : Isa.LoadFirst("c", VectorIsa.Int(offset), VectorIsa.Int(lanes));
+                string value = ActivationCode.Vector(Isa, Activation, sum);
                 if (Derivative is ActivationKind derivative)
                 {
-                    value = ActivationCode.VectorDerivative(Isa, derivative, value, Isa.Load("y", CRowOffsets[r] + VectorOffset(v)));
+                    value = ActivationCode.VectorDerivative(Isa, derivative, value, Isa.Load("y", offset));
                 }
 
-                int lanes = v == Vectors - 1 ? LastLanes : Isa.Width;
-                w.Line(Isa.Store(value, "c", CRowOffsets[r] + VectorOffset(v), lanes));
+                w.Line(Isa.Store(value, "c", offset, lanes));
             }
         }
     }

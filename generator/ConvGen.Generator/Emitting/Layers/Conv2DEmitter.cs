@@ -15,16 +15,14 @@ internal sealed class Conv2DEmitter : LayerEmitter
 {
     private readonly Conv2DSpec _conv;
 
-    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.Applies"/>), else null.</summary>
+    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.For"/>), else null.</summary>
     private readonly WinogradConvolution? _winograd;
 
     public Conv2DEmitter(NetworkPlan plan, Conv2DSpec conv)
         : base(plan, conv)
     {
         _conv = conv;
-        _winograd = WinogradConvolution.Applies(conv)
-            ? new WinogradConvolution(Padded.Width, conv.Input.Channels, conv.Output.Height, conv.Output.Width, conv.Filters, conv.UseBias, ForwardActivation)
-            : null;
+        _winograd = WinogradConvolution.For(conv, ForwardActivation);
     }
 
     private ShapeSpec Padded => NetworkPlan.PaddedInput(_conv);

@@ -43,19 +43,19 @@ internal sealed record WinogradConvolution(
         && conv.Input.Channels % 16 == 0 && conv.Filters % 16 == 0
         && conv.Output.Height % 2 == 0 && conv.Output.Width % 2 == 0;
 
-    /// <summary>The floats of a thread's scratch: the transformed kernel, then one band's transformed inputs and products.</summary>
-    public static long ScratchSize(Conv2DSpec conv)
-    {
-        long tiles = conv.Output.Width / 2;
-        return Positions * (((long)conv.Input.Channels * conv.Filters) + (tiles * conv.Input.Channels) + (tiles * conv.Filters));
-    }
+    /// <summary>The Winograd forward of <paramref name="conv"/> with its output activation (the one fused into it),
+    /// or null when it does not apply.</summary>
+    public static WinogradConvolution? For(Conv2DSpec conv, ActivationKind activation) => Applies(conv)
+        ? new WinogradConvolution(NetworkPlan.PaddedInput(conv).Width, conv.Input.Channels, conv.Output.Height, conv.Output.Width, conv.Filters, conv.UseBias, activation)
+        : null;
+
+    /// <summary>The floats of a thread's scratch: the transformed kernel, then one band's transformed inputs and
+    /// products (<see cref="EmitLoops"/> lays them out in this order).</summary>
+    public long ScratchSize => Positions * ((long)KernelSize + InputsSize + ProductsSize);
 
     /// <summary>What a thread's scratch holds, for the workspace region's comment.</summary>
-    public static string DescribeScratch(Conv2DSpec conv)
-    {
-        int tiles = conv.Output.Width / 2;
-        return $"the transformed kernel [16, {conv.Input.Channels}, {conv.Filters}], then one band's transformed inputs [16, {tiles}, {conv.Input.Channels}] and products [16, {tiles}, {conv.Filters}]";
-    }
+    public string DescribeScratch() =>
+        $"the transformed kernel [16, {Channels}, {Filters}], then one band's transformed inputs [16, {Tiles}, {Channels}] and products [16, {Tiles}, {Filters}]";
 
     private int Tiles => OutWidth / 2;
 
