@@ -27,8 +27,10 @@ public class RowSplitTests
         // 20 units: 4 rows are 80 floats, the smallest whole number of rows that is a multiple of 16 floats (64 bytes).
         Assert.Equal(4, plan.RowBlock(0));
         Assert.Equal([(784 * 20, plan.ParameterLength)], plan.SummedParameterRanges);
-        // Per sample of the batch: the gathered output gradient (20 floats, aligned to 32); per thread, its partial sums.
-        Assert.Equal(32, plan.BatchPerSample);
+        // Per sample of the batch: the gathered output gradient (20 floats, aligned to 32) and its last 4 units repeated
+        // for the column-quad tiles (16); per thread, its partial sums.
+        Assert.True(plan.UsesColumnQuads(0));
+        Assert.Equal(32 + 16, plan.BatchPerSample);
         Assert.Equal(32, plan.BatchPartialsPerSample);
     }
 

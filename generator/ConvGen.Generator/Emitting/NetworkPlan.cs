@@ -207,6 +207,12 @@ internal sealed class NetworkPlan
     /// <summary>Whether a training step splits <paramref name="layer"/> between its threads by the rows of its kernel.</summary>
     public bool IsRowSplit(int layer) => RowSplitLayers.Contains(layer);
 
+    /// <summary>Whether the AVX-512 path trains <paramref name="layer"/>, a Dense trained by rows, in column-quad tiles
+    /// (<see cref="Kernels.ColumnQuadTile"/>): units that are whole vectors and 4 more, over input features in whole
+    /// blocks of 4 (each thread's rows start on one).</summary>
+    public bool UsesColumnQuads(int layer) =>
+        IsRowSplit(layer) && Model.Layers[layer] is DenseSpec dense && dense.Input.Size % 4 == 0 && Kernels.ColumnQuadTile.IsaFor(VectorIsa.Avx512, dense.Units) is not null;
+
     /// <summary>Whether <paramref name="layer"/> writes its training output for a Dense trained by rows: into a batch
     /// region, each thread its chunk's rows, which the Dense reads after a barrier.</summary>
     public bool GathersForRowSplit(int layer) => _gathersForRowSplit[layer];
@@ -526,6 +532,12 @@ internal sealed class NetworkPlan
                 {
                     AddRegion(RegionKind.BatchPartial, id + "RowPartials", dense.Units, $"{layer.Name}: a thread's partial sums over the input features it owns, for the whole batch: [N,{dense.Units}]");
                     AddRegion(RegionKind.Batch, id + "BatchGradient", dense.Units, $"{layer.Name}: the gradient of its pre-activation output, gathered from every thread's chunk: [N,{dense.Units}]");
+                    if (UsesColumnQuads(layer.Index))
+                    {
+                        AddRegion(RegionKind.Shared, id + "KernelQuads", dense.Input.Size * 4, $"{layer.Name}: the last 4 columns of its kernel in blocks of 4 rows, each thread packing the rows it owns (AVX-512 path): [{dense.Input.Size / 4}, 4 units, 4 rows]");
+                        AddRegion(RegionKind.Batch, id + "BatchGradientQuads", 16, $"{layer.Name}: the last 4 units of the gathered gradient, each value 4 times (AVX-512 path): [N,4 units,4]");
+                    }
+
                     if (NeedsInputGradient(layer.Index))
                     {
                         AddRegion(RegionKind.Batch, id + "BatchInputGradient", dense.Input.Size, $"{layer.Name}: the gradient of its input, each thread writing the input features it owns for the whole batch: [N,{dense.Input.Size}]");

@@ -85,9 +85,9 @@ namespace ConvGen.Generated
         {
             public const int PerSample = 128;
             public const int PerThread = 464;
-            public const int Shared = 0;
+            public const int Shared = 3136;
             public const int PartialsPerThread = 336;
-            public const int BatchPerSample = 32;
+            public const int BatchPerSample = 48;
             public const int BatchPartialsPerSample = 32;
 
             /// <summary>dense output: [N,20] (20 floats per sample).</summary>
@@ -101,6 +101,12 @@ namespace ConvGen.Generated
 
             /// <summary>dense: the gradient of its pre-activation output, gathered from every thread's chunk: [N,20] (20 floats per sample of the batch, shared).</summary>
             public const int DenseBatchGradient = 0;
+
+            /// <summary>dense: the last 4 columns of its kernel in blocks of 4 rows, each thread packing the rows it owns (AVX-512 path): [196, 4 units, 4 rows] (3136 floats, shared).</summary>
+            public const int DenseKernelQuads = 0;
+
+            /// <summary>dense: the last 4 units of the gathered gradient, each value 4 times (AVX-512 path): [N,4 units,4] (16 floats per sample of the batch, shared).</summary>
+            public const int DenseBatchGradientQuads = 32;
 
             /// <summary>dense_1 output: [N,15] (15 floats per sample).</summary>
             public const int Dense1Output = 32;
@@ -311,13 +317,14 @@ namespace ConvGen.Generated
         private static void ForwardTrainingAvx512(ref float images, int count, int first, int total, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, ulong dropoutSeed, int thread, int threads, SpinBarrier barrier)
         {
             ref float denseRowPartials = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + ((Workspace.BatchPerSample + Workspace.DenseRowPartials) * total));
+            ref float denseKernelQuads = ref Unsafe.Add(ref shared, Workspace.DenseKernelQuads);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
             // By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.
-            DenseKernels.ForwardPartialAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(784, 4, thread, threads));
+            DenseKernels.ForwardRowsPartialAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref denseKernelQuads, ref Unsafe.Add(ref denseRowPartials, thread * Workspace.BatchPartialsPerSample * total), total, Partition.Blocks(784, 4, thread, threads));
             barrier.SignalAndWait();
             DenseKernels.ForwardReduceAvx512(ref Unsafe.Add(ref denseRowPartials, first * 20), ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.BatchPartialsPerSample * total, threads, (0, 20));
             // dense_1: Dense [N,20] -> [N,15]
@@ -337,16 +344,17 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1TransposedKernel = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Dense1TransposedKernel);
             ref float denseBatchGradient = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradient * total) + (first * 20));
+            ref float denseBatchGradientQuads = ref Unsafe.Add(ref shared, Workspace.Shared + (threads * Workspace.PartialsPerThread) + (Workspace.DenseBatchGradientQuads * total) + (first * 16));
 
             // dense_2: the gradient of its output is in GradientA
             Dense2Kernels.BackwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref dense2Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense2Kernel), ref Unsafe.Add(ref gradients, Weights.Dense2Bias), ref gradientB, ref dense2TransposedKernel, count);
             // dense_1: the gradient of its output is in GradientB
             Dense1Kernels.BackwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientA, ref dense1TransposedKernel, count);
             // dense: the gradient of its output is in GradientA
-            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, count);
+            DenseKernels.GatherOutputGradientAvx512(ref denseOutput, ref gradientA, ref Unsafe.Add(ref gradients, Weights.DenseBias), ref denseBatchGradient, ref denseBatchGradientQuads, count);
             barrier.SignalAndWait();
             // The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.
-            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Subtract(ref denseBatchGradient, first * 20), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
+            DenseKernels.KernelGradientRowsAvx512(ref Unsafe.Subtract(ref images, first * 784), ref Unsafe.Subtract(ref denseBatchGradient, first * 20), ref Unsafe.Subtract(ref denseBatchGradientQuads, first * 16), ref Unsafe.Add(ref modelGradients, Weights.DenseKernel), total, Partition.Blocks(784, 4, thread, threads));
         }
 
         // ==== AVX2 passes ====
@@ -1001,9 +1009,590 @@ namespace ConvGen.Generated
                 }
             }
 
+            /// <summary>Forward by rows, first half: partial [N,20] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1 the thread owns, over the whole batch; units 16..19 in blocks of 4 features × 4 units.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardRowsPartialAvx512(ref float input, ref float kernel, ref float kernelQuads, ref float partials, int count, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                // Units 16..19 of the thread's kernel rows, packed 4 rows to a block of 16 floats for the tiles below.
+                ColumnQuads.PackByRows(ref kernel, ref kernelQuads, 20, features);
+                int depth = k1 - k0;
+                ref float inputBlock = ref Unsafe.Add(ref input, k0);
+                ref float kernelBlock = ref Unsafe.Add(ref kernel, k0 * 20);
+                ref float quadsBlock = ref Unsafe.Add(ref kernelQuads, k0 * 4);
+                int n = 0;
+                for (; n <= count - 12; n += 12)
+                {
+                    ForwardRowsTile12x1QuadAvx512(ref Unsafe.Add(ref inputBlock, n * 784), ref kernelBlock, ref quadsBlock, ref Unsafe.Add(ref partials, n * 20), depth);
+                }
+                if (n <= count - 8)
+                {
+                    ForwardRowsTile8x1QuadAvx512(ref Unsafe.Add(ref inputBlock, n * 784), ref kernelBlock, ref quadsBlock, ref Unsafe.Add(ref partials, n * 20), depth);
+                    n += 8;
+                }
+                if (n <= count - 4)
+                {
+                    ForwardRowsTile4x1QuadAvx512(ref Unsafe.Add(ref inputBlock, n * 784), ref kernelBlock, ref quadsBlock, ref Unsafe.Add(ref partials, n * 20), depth);
+                    n += 4;
+                }
+                if (n <= count - 2)
+                {
+                    ForwardRowsTile2x1QuadAvx512(ref Unsafe.Add(ref inputBlock, n * 784), ref kernelBlock, ref quadsBlock, ref Unsafe.Add(ref partials, n * 20), depth);
+                    n += 2;
+                }
+                if (n <= count - 1)
+                {
+                    ForwardRowsTile1x1QuadAvx512(ref Unsafe.Add(ref inputBlock, n * 784), ref kernelBlock, ref quadsBlock, ref Unsafe.Add(ref partials, n * 20), depth);
+                    n += 1;
+                }
+            }
+
+            /// <summary>12 samples × 20 units: reduces over `depth` input features, a multiple of 4. Accumulators: 12 × 1 Vector512&lt;float&gt; for the first 16 columns, 12 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardRowsTile12x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
+                Vector512<float> q2_0 = Vector512<float>.Zero;
+                Vector512<float> q3_0 = Vector512<float>.Zero;
+                Vector512<float> q4_0 = Vector512<float>.Zero;
+                Vector512<float> q5_0 = Vector512<float>.Zero;
+                Vector512<float> q6_0 = Vector512<float>.Zero;
+                Vector512<float> q7_0 = Vector512<float>.Zero;
+                Vector512<float> q8_0 = Vector512<float>.Zero;
+                Vector512<float> q9_0 = Vector512<float>.Zero;
+                Vector512<float> q10_0 = Vector512<float>.Zero;
+                Vector512<float> q11_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                ref float qn = ref quads;
+                for (int k = 0; k < depth; k += 4)
+                {
+                    // Each of four input features: the sample's feature times the kernel row's whole vectors.
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 784));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1568));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2352));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3136));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3920));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4704));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5488));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 6272));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 7056));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 7840));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 8624));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 20));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 785));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1569));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2353));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3137));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3921));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4705));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5489));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 6273));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 7057));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 7841));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 8625));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 40));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 786));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1570));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2354));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3138));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3922));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4706));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5490));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 6274));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 7058));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 7842));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 8626));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 60));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 787));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1571));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2355));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3139));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3923));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4707));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5491));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 6275));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 7059));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 7843));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 8627));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                    }
+                    // The same four features' last 4 units (packed: 4 features per unit): the sample's four features, repeated per unit, times the block.
+                    {
+                        Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                        Vector512<float> a0 = ColumnQuads.LoadRepeated512(ref an);
+                        q0_0 = Vector512.FusedMultiplyAdd(a0, bq0, q0_0);
+                        Vector512<float> a1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 784));
+                        q1_0 = Vector512.FusedMultiplyAdd(a1, bq0, q1_0);
+                        Vector512<float> a2 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 1568));
+                        q2_0 = Vector512.FusedMultiplyAdd(a2, bq0, q2_0);
+                        Vector512<float> a3 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 2352));
+                        q3_0 = Vector512.FusedMultiplyAdd(a3, bq0, q3_0);
+                        Vector512<float> a4 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 3136));
+                        q4_0 = Vector512.FusedMultiplyAdd(a4, bq0, q4_0);
+                        Vector512<float> a5 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 3920));
+                        q5_0 = Vector512.FusedMultiplyAdd(a5, bq0, q5_0);
+                        Vector512<float> a6 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 4704));
+                        q6_0 = Vector512.FusedMultiplyAdd(a6, bq0, q6_0);
+                        Vector512<float> a7 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 5488));
+                        q7_0 = Vector512.FusedMultiplyAdd(a7, bq0, q7_0);
+                        Vector512<float> a8 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 6272));
+                        q8_0 = Vector512.FusedMultiplyAdd(a8, bq0, q8_0);
+                        Vector512<float> a9 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 7056));
+                        q9_0 = Vector512.FusedMultiplyAdd(a9, bq0, q9_0);
+                        Vector512<float> a10 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 7840));
+                        q10_0 = Vector512.FusedMultiplyAdd(a10, bq0, q10_0);
+                        Vector512<float> a11 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 8624));
+                        q11_0 = Vector512.FusedMultiplyAdd(a11, bq0, q11_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4);
+                    bn = ref Unsafe.Add(ref bn, 80);
+                    qn = ref Unsafe.Add(ref qn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 180));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 200));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 220));
+                // Each sample's block summed over its four features: the last 4 units.
+                ColumnQuads.SumSteps(q0_0).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ColumnQuads.SumSteps(q1_0).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ColumnQuads.SumSteps(q2_0).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                ColumnQuads.SumSteps(q3_0).StoreUnsafe(ref Unsafe.Add(ref c, 76));
+                ColumnQuads.SumSteps(q4_0).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ColumnQuads.SumSteps(q5_0).StoreUnsafe(ref Unsafe.Add(ref c, 116));
+                ColumnQuads.SumSteps(q6_0).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ColumnQuads.SumSteps(q7_0).StoreUnsafe(ref Unsafe.Add(ref c, 156));
+                ColumnQuads.SumSteps(q8_0).StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                ColumnQuads.SumSteps(q9_0).StoreUnsafe(ref Unsafe.Add(ref c, 196));
+                ColumnQuads.SumSteps(q10_0).StoreUnsafe(ref Unsafe.Add(ref c, 216));
+                ColumnQuads.SumSteps(q11_0).StoreUnsafe(ref Unsafe.Add(ref c, 236));
+            }
+
+            /// <summary>8 samples × 20 units: reduces over `depth` input features, a multiple of 4. Accumulators: 8 × 1 Vector512&lt;float&gt; for the first 16 columns, 8 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardRowsTile8x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
+                Vector512<float> q2_0 = Vector512<float>.Zero;
+                Vector512<float> q3_0 = Vector512<float>.Zero;
+                Vector512<float> q4_0 = Vector512<float>.Zero;
+                Vector512<float> q5_0 = Vector512<float>.Zero;
+                Vector512<float> q6_0 = Vector512<float>.Zero;
+                Vector512<float> q7_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                ref float qn = ref quads;
+                for (int k = 0; k < depth; k += 4)
+                {
+                    // Each of four input features: the sample's feature times the kernel row's whole vectors.
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 784));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1568));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2352));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3136));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3920));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4704));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5488));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 20));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 785));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1569));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2353));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3137));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3921));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4705));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5489));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 40));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 786));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1570));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2354));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3138));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3922));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4706));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5490));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 60));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 787));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1571));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2355));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 3139));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 3923));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 4707));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 5491));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    }
+                    // The same four features' last 4 units (packed: 4 features per unit): the sample's four features, repeated per unit, times the block.
+                    {
+                        Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                        Vector512<float> a0 = ColumnQuads.LoadRepeated512(ref an);
+                        q0_0 = Vector512.FusedMultiplyAdd(a0, bq0, q0_0);
+                        Vector512<float> a1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 784));
+                        q1_0 = Vector512.FusedMultiplyAdd(a1, bq0, q1_0);
+                        Vector512<float> a2 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 1568));
+                        q2_0 = Vector512.FusedMultiplyAdd(a2, bq0, q2_0);
+                        Vector512<float> a3 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 2352));
+                        q3_0 = Vector512.FusedMultiplyAdd(a3, bq0, q3_0);
+                        Vector512<float> a4 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 3136));
+                        q4_0 = Vector512.FusedMultiplyAdd(a4, bq0, q4_0);
+                        Vector512<float> a5 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 3920));
+                        q5_0 = Vector512.FusedMultiplyAdd(a5, bq0, q5_0);
+                        Vector512<float> a6 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 4704));
+                        q6_0 = Vector512.FusedMultiplyAdd(a6, bq0, q6_0);
+                        Vector512<float> a7 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 5488));
+                        q7_0 = Vector512.FusedMultiplyAdd(a7, bq0, q7_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4);
+                    bn = ref Unsafe.Add(ref bn, 80);
+                    qn = ref Unsafe.Add(ref qn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                // Each sample's block summed over its four features: the last 4 units.
+                ColumnQuads.SumSteps(q0_0).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ColumnQuads.SumSteps(q1_0).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ColumnQuads.SumSteps(q2_0).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                ColumnQuads.SumSteps(q3_0).StoreUnsafe(ref Unsafe.Add(ref c, 76));
+                ColumnQuads.SumSteps(q4_0).StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                ColumnQuads.SumSteps(q5_0).StoreUnsafe(ref Unsafe.Add(ref c, 116));
+                ColumnQuads.SumSteps(q6_0).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                ColumnQuads.SumSteps(q7_0).StoreUnsafe(ref Unsafe.Add(ref c, 156));
+            }
+
+            /// <summary>4 samples × 20 units: reduces over `depth` input features, a multiple of 4. Accumulators: 4 × 1 Vector512&lt;float&gt; for the first 16 columns, 4 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardRowsTile4x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
+                Vector512<float> q2_0 = Vector512<float>.Zero;
+                Vector512<float> q3_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                ref float qn = ref quads;
+                for (int k = 0; k < depth; k += 4)
+                {
+                    // Each of four input features: the sample's feature times the kernel row's whole vectors.
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 784));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1568));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2352));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 20));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 785));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1569));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2353));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 40));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 786));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1570));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2354));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 60));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 787));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 1571));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 2355));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    }
+                    // The same four features' last 4 units (packed: 4 features per unit): the sample's four features, repeated per unit, times the block.
+                    {
+                        Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                        Vector512<float> a0 = ColumnQuads.LoadRepeated512(ref an);
+                        q0_0 = Vector512.FusedMultiplyAdd(a0, bq0, q0_0);
+                        Vector512<float> a1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 784));
+                        q1_0 = Vector512.FusedMultiplyAdd(a1, bq0, q1_0);
+                        Vector512<float> a2 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 1568));
+                        q2_0 = Vector512.FusedMultiplyAdd(a2, bq0, q2_0);
+                        Vector512<float> a3 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 2352));
+                        q3_0 = Vector512.FusedMultiplyAdd(a3, bq0, q3_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4);
+                    bn = ref Unsafe.Add(ref bn, 80);
+                    qn = ref Unsafe.Add(ref qn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                // Each sample's block summed over its four features: the last 4 units.
+                ColumnQuads.SumSteps(q0_0).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ColumnQuads.SumSteps(q1_0).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                ColumnQuads.SumSteps(q2_0).StoreUnsafe(ref Unsafe.Add(ref c, 56));
+                ColumnQuads.SumSteps(q3_0).StoreUnsafe(ref Unsafe.Add(ref c, 76));
+            }
+
+            /// <summary>2 samples × 20 units: reduces over `depth` input features, a multiple of 4. Accumulators: 2 × 1 Vector512&lt;float&gt; for the first 16 columns, 2 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardRowsTile2x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                ref float qn = ref quads;
+                for (int k = 0; k < depth; k += 4)
+                {
+                    // Each of four input features: the sample's feature times the kernel row's whole vectors.
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 784));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 20));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 785));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 40));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 786));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 60));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 787));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    }
+                    // The same four features' last 4 units (packed: 4 features per unit): the sample's four features, repeated per unit, times the block.
+                    {
+                        Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                        Vector512<float> a0 = ColumnQuads.LoadRepeated512(ref an);
+                        q0_0 = Vector512.FusedMultiplyAdd(a0, bq0, q0_0);
+                        Vector512<float> a1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 784));
+                        q1_0 = Vector512.FusedMultiplyAdd(a1, bq0, q1_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4);
+                    bn = ref Unsafe.Add(ref bn, 80);
+                    qn = ref Unsafe.Add(ref qn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
+                // Each sample's block summed over its four features: the last 4 units.
+                ColumnQuads.SumSteps(q0_0).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                ColumnQuads.SumSteps(q1_0).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+            }
+
+            /// <summary>1 sample × 20 units: reduces over `depth` input features, a multiple of 4. Accumulators: 1 × 1 Vector512&lt;float&gt; for the first 16 columns, 1 block of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void ForwardRowsTile1x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int depth)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                ref float an = ref a;
+                ref float bn = ref b;
+                ref float qn = ref quads;
+                for (int k = 0; k < depth; k += 4)
+                {
+                    // Each of four input features: the sample's feature times the kernel row's whole vectors.
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                        Vector512<float> a0 = Vector512.Create(an);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 20));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 1));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 40));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 2));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bn, 60));
+                        Vector512<float> a0 = Vector512.Create(Unsafe.Add(ref an, 3));
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    }
+                    // The same four features' last 4 units (packed: 4 features per unit): the sample's four features, repeated per unit, times the block.
+                    {
+                        Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                        Vector512<float> a0 = ColumnQuads.LoadRepeated512(ref an);
+                        q0_0 = Vector512.FusedMultiplyAdd(a0, bq0, q0_0);
+                    }
+                    an = ref Unsafe.Add(ref an, 4);
+                    bn = ref Unsafe.Add(ref bn, 80);
+                    qn = ref Unsafe.Add(ref qn, 16);
+                }
+                c0_0.StoreUnsafe(ref c);
+                // Each sample's block summed over its four features: the last 4 units.
+                ColumnQuads.SumSteps(q0_0).StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
             /// <summary>Backward by rows, first half, on a thread's chunk: the bias gradient, and the output gradient [N,20] copied into the whole batch's at the chunk's rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void GatherOutputGradientAvx512(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, int count)
+            public static void GatherOutputGradientAvx512(ref float output, ref float outputGradient, ref float biasGradient, ref float batchGradient, ref float batchGradientQuads, int count)
             {
                 // Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).
                 {
@@ -1023,221 +1612,226 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref Unsafe.Add(ref biasGradient, 16), sum2, 4);
                 }
                 MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * 20).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * 20));
+                // Units 16..19 again, each value 4 times, for the kernel gradient's blocks of 4 features × 4 units.
+                ColumnQuads.RepeatByRows(ref outputGradient, ref batchGradientQuads, count, 20);
             }
 
-            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.</summary>
+            /// <summary>Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples; units 16..19 in blocks of 4 features × 4 units, from batchGradientQuads.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void KernelGradientRowsAvx512(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)
+            public static void KernelGradientRowsAvx512(ref float input, ref float batchGradient, ref float batchGradientQuads, ref float kernelGradient, int count, (int First, int End) features)
             {
                 (int i, int end) = features;
-                for (; i <= end - 8; i += 8)
+                for (; i <= end - 16; i += 16)
                 {
-                    KernelGradientTile8x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientRowsTile16x1QuadAvx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref batchGradientQuads, ref Unsafe.Add(ref kernelGradient, i * 20), count);
+                }
+                if (i <= end - 8)
+                {
+                    KernelGradientRowsTile8x1QuadAvx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref batchGradientQuads, ref Unsafe.Add(ref kernelGradient, i * 20), count);
+                    i += 8;
                 }
                 if (i <= end - 4)
                 {
-                    KernelGradientTile4x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
+                    KernelGradientRowsTile4x1QuadAvx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref batchGradientQuads, ref Unsafe.Add(ref kernelGradient, i * 20), count);
                     i += 4;
                 }
-                if (i <= end - 2)
-                {
-                    KernelGradientTile2x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
-                    i += 2;
-                }
-                if (i <= end - 1)
-                {
-                    KernelGradientTile1x3Lanes4Avx512(ref Unsafe.Add(ref input, i), ref batchGradient, ref Unsafe.Add(ref kernelGradient, (i * 20)), count);
-                    i += 1;
-                }
             }
 
-            /// <summary>8 input features × 20 units: reduces over the batch. Accumulators: 8 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>16 input features × 20 units: reduces over the batch. Accumulators: 16 × 1 Vector512&lt;float&gt; for the first 16 columns, 4 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile8x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            private static void KernelGradientRowsTile16x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int count)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
-                Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero, c4_2 = Vector256<float>.Zero;
-                Vector256<float> c5_0 = Vector256<float>.Zero, c5_1 = Vector256<float>.Zero, c5_2 = Vector256<float>.Zero;
-                Vector256<float> c6_0 = Vector256<float>.Zero, c6_1 = Vector256<float>.Zero, c6_2 = Vector256<float>.Zero;
-                Vector256<float> c7_0 = Vector256<float>.Zero, c7_1 = Vector256<float>.Zero, c7_2 = Vector256<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero;
+                Vector512<float> c13_0 = Vector512<float>.Zero;
+                Vector512<float> c14_0 = Vector512<float>.Zero;
+                Vector512<float> c15_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
+                Vector512<float> q2_0 = Vector512<float>.Zero;
+                Vector512<float> q3_0 = Vector512<float>.Zero;
                 ref float an = ref a;
                 ref float bn = ref b;
+                ref float qn = ref quads;
                 for (int n = 0; n < count; n++)
                 {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
-                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref an, 4));
-                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                        c4_2 = Vector256.FusedMultiplyAdd(a4, b2, c4_2);
-                        Vector256<float> a5 = Vector256.Create(Unsafe.Add(ref an, 5));
-                        c5_0 = Vector256.FusedMultiplyAdd(a5, b0, c5_0);
-                        c5_1 = Vector256.FusedMultiplyAdd(a5, b1, c5_1);
-                        c5_2 = Vector256.FusedMultiplyAdd(a5, b2, c5_2);
-                        Vector256<float> a6 = Vector256.Create(Unsafe.Add(ref an, 6));
-                        c6_0 = Vector256.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector256.FusedMultiplyAdd(a6, b1, c6_1);
-                        c6_2 = Vector256.FusedMultiplyAdd(a6, b2, c6_2);
-                        Vector256<float> a7 = Vector256.Create(Unsafe.Add(ref an, 7));
-                        c7_0 = Vector256.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector256.FusedMultiplyAdd(a7, b1, c7_1);
-                        c7_2 = Vector256.FusedMultiplyAdd(a7, b2, c7_2);
-                    }
+                    // The sample's output gradient: its whole vectors, and its last 4 units each repeated 4 times.
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                    Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                    Vector512<float> a0 = Vector512.Create(an);
+                    c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                    c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                    c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                    Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                    c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    Vector512<float> p0 = ColumnQuads.LoadRepeated512(ref an);
+                    q0_0 = Vector512.FusedMultiplyAdd(p0, bq0, q0_0);
+                    Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                    c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                    Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                    c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                    c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                    Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                    c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    Vector512<float> p1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 4));
+                    q1_0 = Vector512.FusedMultiplyAdd(p1, bq0, q1_0);
+                    Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref an, 8));
+                    c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                    Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref an, 9));
+                    c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                    Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref an, 10));
+                    c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                    Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref an, 11));
+                    c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                    Vector512<float> p2 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 8));
+                    q2_0 = Vector512.FusedMultiplyAdd(p2, bq0, q2_0);
+                    Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref an, 12));
+                    c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                    Vector512<float> a13 = Vector512.Create(Unsafe.Add(ref an, 13));
+                    c13_0 = Vector512.FusedMultiplyAdd(a13, b0, c13_0);
+                    Vector512<float> a14 = Vector512.Create(Unsafe.Add(ref an, 14));
+                    c14_0 = Vector512.FusedMultiplyAdd(a14, b0, c14_0);
+                    Vector512<float> a15 = Vector512.Create(Unsafe.Add(ref an, 15));
+                    c15_0 = Vector512.FusedMultiplyAdd(a15, b0, c15_0);
+                    Vector512<float> p3 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 12));
+                    q3_0 = Vector512.FusedMultiplyAdd(p3, bq0, q3_0);
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
+                    qn = ref Unsafe.Add(ref qn, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
                 c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 88));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 96), c4_2, 4);
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
-                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 108));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 116), c5_2, 4);
                 c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 136), c6_2, 4);
                 c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 148));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 156), c7_2, 4);
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 180));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 200));
+                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 220));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c13_0.StoreUnsafe(ref Unsafe.Add(ref c, 260));
+                c14_0.StoreUnsafe(ref Unsafe.Add(ref c, 280));
+                c15_0.StoreUnsafe(ref Unsafe.Add(ref c, 300));
+                // Each block's 4 features × last 4 units, stored row by row.
+                ColumnQuads.StoreRows(q0_0, ref Unsafe.Add(ref c, 16), 20);
+                ColumnQuads.StoreRows(q1_0, ref Unsafe.Add(ref c, 96), 20);
+                ColumnQuads.StoreRows(q2_0, ref Unsafe.Add(ref c, 176), 20);
+                ColumnQuads.StoreRows(q3_0, ref Unsafe.Add(ref c, 256), 20);
             }
 
-            /// <summary>4 input features × 20 units: reduces over the batch. Accumulators: 4 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>8 input features × 20 units: reduces over the batch. Accumulators: 8 × 1 Vector512&lt;float&gt; for the first 16 columns, 2 blocks of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile4x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            private static void KernelGradientRowsTile8x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int count)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
-                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero, c2_2 = Vector256<float>.Zero;
-                Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero, c3_2 = Vector256<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
+                Vector512<float> q1_0 = Vector512<float>.Zero;
                 ref float an = ref a;
                 ref float bn = ref b;
+                ref float qn = ref quads;
                 for (int n = 0; n < count; n++)
                 {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
-                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref an, 2));
-                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                        c2_2 = Vector256.FusedMultiplyAdd(a2, b2, c2_2);
-                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref an, 3));
-                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                        c3_2 = Vector256.FusedMultiplyAdd(a3, b2, c3_2);
-                    }
+                    // The sample's output gradient: its whole vectors, and its last 4 units each repeated 4 times.
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                    Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                    Vector512<float> a0 = Vector512.Create(an);
+                    c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                    c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                    c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                    Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                    c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    Vector512<float> p0 = ColumnQuads.LoadRepeated512(ref an);
+                    q0_0 = Vector512.FusedMultiplyAdd(p0, bq0, q0_0);
+                    Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref an, 4));
+                    c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                    Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref an, 5));
+                    c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                    Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref an, 6));
+                    c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                    Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref an, 7));
+                    c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                    Vector512<float> p1 = ColumnQuads.LoadRepeated512(ref Unsafe.Add(ref an, 4));
+                    q1_0 = Vector512.FusedMultiplyAdd(p1, bq0, q1_0);
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
+                    qn = ref Unsafe.Add(ref qn, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
                 c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 56), c2_2, 4);
                 c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
-                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 76), c3_2, 4);
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 100));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 120));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 140));
+                // Each block's 4 features × last 4 units, stored row by row.
+                ColumnQuads.StoreRows(q0_0, ref Unsafe.Add(ref c, 16), 20);
+                ColumnQuads.StoreRows(q1_0, ref Unsafe.Add(ref c, 96), 20);
             }
 
-            /// <summary>2 input features × 20 units: reduces over the batch. Accumulators: 2 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
+            /// <summary>4 input features × 20 units: reduces over the batch. Accumulators: 4 × 1 Vector512&lt;float&gt; for the first 16 columns, 1 block of 16 floats (1 Vector512&lt;float&gt; each) for the last 4.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile2x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
+            private static void KernelGradientRowsTile4x1QuadAvx512(ref float a, ref float b, ref float quads, ref float c, int count)
             {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero, c1_2 = Vector256<float>.Zero;
+                Vector512<float> c0_0 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero;
+                Vector512<float> q0_0 = Vector512<float>.Zero;
                 ref float an = ref a;
                 ref float bn = ref b;
+                ref float qn = ref quads;
                 for (int n = 0; n < count; n++)
                 {
-                    {
-                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bn);
-                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8));
-                        Vector256<float> b2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16));
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, b2, c0_2);
-                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref an, 1));
-                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                        c1_2 = Vector256.FusedMultiplyAdd(a1, b2, c1_2);
-                    }
+                    // The sample's output gradient: its whole vectors, and its last 4 units each repeated 4 times.
+                    Vector512<float> b0 = Vector512.LoadUnsafe(ref bn);
+                    Vector512<float> bq0 = Vector512.LoadUnsafe(ref qn);
+                    Vector512<float> a0 = Vector512.Create(an);
+                    c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                    Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref an, 1));
+                    c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                    Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref an, 2));
+                    c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                    Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref an, 3));
+                    c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                    Vector512<float> p0 = ColumnQuads.LoadRepeated512(ref an);
+                    q0_0 = Vector512.FusedMultiplyAdd(p0, bq0, q0_0);
                     an = ref Unsafe.Add(ref an, 784);
                     bn = ref Unsafe.Add(ref bn, 20);
+                    qn = ref Unsafe.Add(ref qn, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
                 c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 20));
-                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 28));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 36), c1_2, 4);
-            }
-
-            /// <summary>1 input feature × 20 units: reduces over the batch. Accumulators: 1 × 3 Vector256&lt;float&gt;, 4 lanes of the last one used.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile1x3Lanes4Avx512(ref float a, ref float b, ref float c, int count)
-            {
-                Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero, c0_2 = Vector256<float>.Zero;
-                ref float an = ref a;
-                ref float bn = ref b;
-                for (int n = 0; n < count; n++)
-                {
-                    {
-                        Vector256<float> a0 = Vector256.Create(an);
-                        c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bn), c0_0);
-                        c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 8)), c0_1);
-                        c0_2 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bn, 16)), c0_2);
-                    }
-                    an = ref Unsafe.Add(ref an, 784);
-                    bn = ref Unsafe.Add(ref bn, 20);
-                }
-                c0_0.StoreUnsafe(ref c);
-                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 60));
+                // Each block's 4 features × last 4 units, stored row by row.
+                ColumnQuads.StoreRows(q0_0, ref Unsafe.Add(ref c, 16), 20);
             }
 
             // ---- AVX2 ----

@@ -26,6 +26,8 @@ public class GeneratedLayerTests
         nameof(ConvRowsModel),
         nameof(PooledDenseChainModel),
         nameof(PooledRowsModel),
+        nameof(ColumnQuadsModel),
+        nameof(NarrowColumnQuadsModel),
     ];
 
     internal static Model Create(string name, int seed) => name switch
@@ -45,6 +47,9 @@ public class GeneratedLayerTests
         nameof(ConvRowsModel) => new ConvRowsModel(seed),
         nameof(PooledDenseChainModel) => new PooledDenseChainModel(seed),
         nameof(PooledRowsModel) => new PooledRowsModel(seed),
+        nameof(ColumnQuadsModel) => new ColumnQuadsModel(seed),
+        nameof(NarrowColumnQuadsModel) => new NarrowColumnQuadsModel(seed),
+        nameof(BlockedColumnQuadsModel) => new BlockedColumnQuadsModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -102,6 +107,9 @@ public class GeneratedLayerTests
     [InlineData(nameof(ConvRowsModel))]
     [InlineData(nameof(PooledDenseChainModel))]
     [InlineData(nameof(PooledRowsModel))]
+    [InlineData(nameof(ColumnQuadsModel))]
+    [InlineData(nameof(NarrowColumnQuadsModel))]
+    [InlineData(nameof(BlockedColumnQuadsModel))]
     public void EveryThreadCountMatchesTheInterpretedEngineAndRepeatsItselfExactly(string model)
     {
         // Uneven chunks (13 samples over 2 and 3 threads); batch normalisation combines its statistics across them, and

@@ -152,3 +152,29 @@ public partial class PooledDenseChainModel;
 [Dense(90, Activation = Activation.Tanh)]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class PooledRowsModel;
+
+/// <summary>A dense layer trained by rows whose 20 units are a 16-float vector and 4 more: on AVX-512 its forward pass
+/// and kernel gradient run in column-quad tiles (the last 4 units in blocks of 4 features × 4 units), as mnist-mlp's
+/// first layer does.</summary>
+[Sequential(12, 12, 1)]
+[Flatten]
+[Dense(20, Activation = Activation.Relu)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class ColumnQuadsModel;
+
+/// <summary>Column-quad tiles on 8-float vectors (28 units: 3 · 8 + 4) for a dense layer trained by rows after a
+/// convolution, with an input gradient that applies the convolution's tanh derivative.</summary>
+[Sequential(7, 7, 2)]
+[Conv2D(5, 2, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(28, Activation = Activation.Sigmoid)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class NarrowColumnQuadsModel;
+
+/// <summary>Column-quad tiles over more input features than one block of the kernel (1,764 > 1,632 for 20 units): the
+/// forward pass adds each block's partial sums to the last.</summary>
+[Sequential(42, 42, 1)]
+[Flatten]
+[Dense(20, Activation = Activation.Tanh)]
+[Dense(3, Activation = Activation.Softmax)]
+public partial class BlockedColumnQuadsModel;

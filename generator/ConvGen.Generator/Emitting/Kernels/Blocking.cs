@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 
 namespace ConvGen.Generator.Emitting.Kernels;
 
@@ -122,14 +123,15 @@ internal sealed record Blocking(int Rows, int TileCount, int TailRows, IReadOnly
     /// <summary>
     /// The tile calls over rows whose end is known only at run time: whole tiles of <see cref="Rows"/> while they fit,
     /// then at most one tile of each smaller power of two. <paramref name="index"/> is the row variable (it starts
-    /// where the caller set it), <paramref name="end"/> the expression of the end.
+    /// where the caller set it), <paramref name="end"/> the expression of the end. When the rows always come in
+    /// multiples of <paramref name="multiple"/> (a power of two), no smaller tile is called.
     /// </summary>
-    public void EmitRuntimeRows(SourceWriter w, string index, string end, Action<int> call)
+    public void EmitRuntimeRows(SourceWriter w, string index, string end, Action<int> call, int multiple = 1)
     {
         w.Open($"for (; {index} <= {end} - {Rows}; {index} += {Rows})");
         call(Rows);
         w.Close();
-        foreach (int rows in BatchTailRows())
+        foreach (int rows in BatchTailRows().Where(rows => rows >= multiple))
         {
             w.Open($"if ({index} <= {end} - {rows})");
             call(rows);

@@ -39,6 +39,12 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line();
         EmitSplitKernels(w, isa);
         w.Line();
+        if (QuadIsa(isa) is VectorIsa quads)
+        {
+            EmitForwardRowsWithQuads(w, isa, quads);
+            w.Line();
+        }
+
         TileFamily kernelGradient = KernelGradientFamily(isa);
         if (IsRowSplit)
         {
@@ -58,6 +64,63 @@ internal sealed class DenseEmitter : LayerEmitter
 
     /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
     private bool IsRowSplit => Plan.IsRowSplit(Layer.Index);
+
+    /// <summary>The vectors of the column-quad tiles this layer trains in on <paramref name="path"/>, or null when it
+    /// trains in the usual tiles (<see cref="NetworkPlan.UsesColumnQuads"/>).</summary>
+    private VectorIsa? QuadIsa(VectorIsa path) => Plan.UsesColumnQuads(Layer.Index) ? ColumnQuadTile.IsaFor(path, Units) : null;
+
+    /// <summary>
+    /// The forward step of a layer trained by rows in column-quad tiles, first half: as <c>ForwardPartial</c>, after the
+    /// thread has packed the last 4 columns of the kernel rows it owns into blocks (<see cref="ColumnQuadTile"/>).
+    /// </summary>
+    private void EmitForwardRowsWithQuads(SourceWriter w, VectorIsa path, VectorIsa isa)
+    {
+        int quad = Units - 4;
+        int rows = ColumnQuadTile.ForwardRowsFor(isa, Units);
+        Method(w, $"Forward by rows, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1 the thread owns, over the whole batch; units {quad}..{Units - 1} in blocks of 4 features × 4 units.", $"public static void ForwardRowsPartial{path.Suffix}(ref float input, ref float kernel, ref float kernelQuads, ref float partials, int count, (int First, int End) features)");
+        w.Line("(int k0, int k1) = features;");
+        w.Comment($"Units {quad}..{Units - 1} of the thread's kernel rows, packed 4 rows to a block of 16 floats for the tiles below.");
+        w.Line($"ColumnQuads.PackByRows(ref kernel, ref kernelQuads, {Units}, features);");
+        var family = new ColumnQuadFamily(r => new ColumnQuadTile($"ForwardRowsTile{r}x{(Units - 4) / isa.Width}Quad{path.Suffix}", isa, ColumnQuadProduct.Forward, r, Units, Inputs, Inputs > DepthBlock ? TileStart.Accumulate : TileStart.Zero, $"{SourceWriter.Count(r, "samples")} × {Units} units: reduces over `depth` input features, a multiple of 4."));
+        var blocking = new Blocking(rows, 0, 0, []);
+        void CallTiles() => blocking.EmitRuntimeRows(w, "n", "count", r => w.Line(family.Get(r).Call(
+            $"Unsafe.Add(ref inputBlock, n * {Inputs})", "kernelBlock", "quadsBlock", $"Unsafe.Add(ref partials, n * {Units})", "depth")));
+
+        if (Inputs > DepthBlock)
+        {
+            w.Comment($"In blocks of {DepthBlock} input features: each block of the kernel ({DepthBlock * Units * 4 / 1024} KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory.");
+            w.Line($"TensorLayout.Clear(ref partials, count * {Units});");
+            w.Open($"for (int block = k0; block < k1; block += {DepthBlock})");
+            w.Line($"int depth = Math.Min({DepthBlock}, k1 - block);");
+            w.Line("ref float inputBlock = ref Unsafe.Add(ref input, block);");
+            w.Line($"ref float kernelBlock = ref Unsafe.Add(ref kernel, block * {Units});");
+            w.Line("ref float quadsBlock = ref Unsafe.Add(ref kernelQuads, block * 4);");
+            w.Line("int n = 0;");
+            CallTiles();
+            w.Close();
+        }
+        else
+        {
+            w.Line("int depth = k1 - k0;");
+            w.Line("ref float inputBlock = ref Unsafe.Add(ref input, k0);");
+            w.Line($"ref float kernelBlock = ref Unsafe.Add(ref kernel, k0 * {Units});");
+            w.Line("ref float quadsBlock = ref Unsafe.Add(ref kernelQuads, k0 * 4);");
+            w.Line("int n = 0;");
+            CallTiles();
+        }
+
+        w.Close();
+        EmitQuadTiles(w, family.Tiles);
+    }
+
+    private static void EmitQuadTiles(SourceWriter w, IEnumerable<ColumnQuadTile> tiles)
+    {
+        foreach (ColumnQuadTile tile in tiles)
+        {
+            w.Line();
+            tile.Emit(w);
+        }
+    }
 
     /// <summary>
     /// The forward step of a layer split by input features, in two halves with a barrier between: each part multiplies
@@ -268,14 +331,45 @@ internal sealed class DenseEmitter : LayerEmitter
         }
 
         parameters.Add("ref float batchGradient");
+        VectorIsa? quads = QuadIsa(path);
+        if (quads is not null)
+        {
+            parameters.Add("ref float batchGradientQuads");
+        }
+
         parameters.Add("int count");
         Method(w, $"Backward by rows, first half, on a thread's chunk: {(_dense.UseBias ? "the bias gradient, and " : "")}the output gradient [N,{Units}] copied into the whole batch's at the chunk's rows.", $"public static void GatherOutputGradient{path.Suffix}({string.Join(", ", parameters)})");
         EmitDerivativeAndBiasGradient(w, path, "Bias gradient: the chunk's output gradient summed over its samples (the threads' sums are added after the step).");
 
         w.Line($"MemoryMarshal.CreateReadOnlySpan(ref outputGradient, count * {Units}).CopyTo(MemoryMarshal.CreateSpan(ref batchGradient, count * {Units}));");
+        if (quads is not null)
+        {
+            w.Comment($"Units {Units - 4}..{Units - 1} again, each value 4 times, for the kernel gradient's blocks of 4 features × 4 units.");
+            w.Line($"ColumnQuads.RepeatByRows(ref outputGradient, ref batchGradientQuads, count, {Units});");
+        }
+
         w.Close();
         w.Line();
 
+        if (quads is VectorIsa quadIsa)
+        {
+            EmitKernelGradientRowsWithQuads(w, path, quadIsa);
+        }
+        else
+        {
+            EmitKernelGradientRows(w, path, family);
+        }
+
+        if (NeedsInputGradient)
+        {
+            w.Line();
+            EmitInputGradientRows(w, path);
+        }
+    }
+
+    /// <summary>The gradient of the kernel rows a thread owns, over the whole batch, in the usual tiles.</summary>
+    private void EmitKernelGradientRows(SourceWriter w, VectorIsa path, TileFamily family)
+    {
         VectorIsa isa = family.Isa;
         Blocking blocking = Blocking.Choose(isa, Units, rows: null);
         Method(w, $"Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples.", $"public static void KernelGradientRows{path.Suffix}(ref float input, ref float batchGradient, ref float kernelGradient, int count, (int First, int End) features)");
@@ -285,11 +379,25 @@ internal sealed class DenseEmitter : LayerEmitter
             TileFamily.Offset("batchGradient", column),
             $"Unsafe.Add(ref kernelGradient, {TileFamily.Plus($"(i * {Units})", column)})"))));
         w.Close();
-        if (NeedsInputGradient)
-        {
-            w.Line();
-            EmitInputGradientRows(w, path);
-        }
+    }
+
+    /// <summary>The gradient of the kernel rows a thread owns, over the whole batch, in column-quad tiles: the rows come
+    /// in blocks of 4 (<see cref="NetworkPlan.UsesColumnQuads"/>), so every tile is a multiple of 4 rows.</summary>
+    private void EmitKernelGradientRowsWithQuads(SourceWriter w, VectorIsa path, VectorIsa isa)
+    {
+        int quad = Units - 4;
+        var family = new ColumnQuadFamily(r => new ColumnQuadTile($"KernelGradientRowsTile{r}x{quad / isa.Width}Quad{path.Suffix}", isa, ColumnQuadProduct.KernelGradient, r, Units, Inputs, TileStart.Zero, $"{SourceWriter.Count(r, "input features")} × {Units} units: reduces over the batch."));
+        var blocking = new Blocking(ColumnQuadTile.KernelGradientRowsFor(isa, Units), 0, 0, []);
+        Method(w, $"Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples; units {quad}..{Units - 1} in blocks of 4 features × 4 units, from batchGradientQuads.", $"public static void KernelGradientRows{path.Suffix}(ref float input, ref float batchGradient, ref float batchGradientQuads, ref float kernelGradient, int count, (int First, int End) features)");
+        w.Line("(int i, int end) = features;");
+        blocking.EmitRuntimeRows(w, "i", "end", rows => w.Line(family.Get(rows).Call(
+            "Unsafe.Add(ref input, i)",
+            "batchGradient",
+            "batchGradientQuads",
+            $"Unsafe.Add(ref kernelGradient, i * {Units})",
+            "count")), multiple: 4);
+        w.Close();
+        EmitQuadTiles(w, family.Tiles);
     }
 
     /// <summary>
@@ -398,7 +506,10 @@ internal sealed class DenseEmitter : LayerEmitter
             }
 
             pass.Comment("By rows: the partial sums of the input features this thread owns, for the whole batch; then its chunk's outputs.");
-            pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, ref Unsafe.Add(ref {partials}, thread * Workspace.BatchPartialsPerSample * total), total, {Plan.OwnedFeatures(Layer.Index)});");
+            string threadPartials = $"ref Unsafe.Add(ref {partials}, thread * Workspace.BatchPartialsPerSample * total)";
+            pass.Statement(QuadIsa(isa) is null
+                ? $"{KernelClass}.ForwardPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, {threadPartials}, total, {Plan.OwnedFeatures(Layer.Index)});"
+                : $"{KernelClass}.ForwardRowsPartial{isa.Suffix}(ref {BatchInput(pass)}, ref {kernel}, ref {pass.Buffer(Id + "KernelQuads")}, {threadPartials}, total, {Plan.OwnedFeatures(Layer.Index)});");
             pass.Barrier();
             pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref Unsafe.Add(ref {partials}, first * {Units}), {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.BatchPartialsPerSample * total, threads, (0, {Units}));");
             return;
@@ -425,11 +536,14 @@ internal sealed class DenseEmitter : LayerEmitter
         {
             string batchGradient = pass.Buffer(Id + "BatchGradient");
             string biasGradient = _dense.UseBias ? $"ref {PassWriter.ParameterGradient(Plan.Weight(Layer.Index, "bias"))}, " : "";
-            pass.Statement($"{KernelClass}.GatherOutputGradient{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {biasGradient}ref {batchGradient}, count);");
+            bool quads = QuadIsa(isa) is not null;
+            string gradientQuads = quads ? $"ref {pass.Buffer(Id + "BatchGradientQuads")}, " : "";
+            pass.Statement($"{KernelClass}.GatherOutputGradient{isa.Suffix}(ref {pass.Buffer(Plan.OutputOf(Layer.Index, PassMode.Training))}, ref {pass.Buffer(gradientOut)}, {biasGradient}ref {batchGradient}, {gradientQuads}count);");
             pass.Barrier();
             pass.Comment("The kernel rows this thread owns: their gradient over the whole batch, straight into the model's buffer.");
             string wholeGradient = pass.BatchBuffer(Id + "BatchGradient", Units);
-            pass.Statement($"{KernelClass}.KernelGradientRows{isa.Suffix}(ref {BatchInput(pass)}, ref {wholeGradient}, ref Unsafe.Add(ref modelGradients, Weights.{Plan.Weight(Layer.Index, "kernel").Constant}), total, {Plan.OwnedFeatures(Layer.Index)});");
+            string wholeQuads = quads ? $"ref {pass.BatchBuffer(Id + "BatchGradientQuads", 16)}, " : "";
+            pass.Statement($"{KernelClass}.KernelGradientRows{isa.Suffix}(ref {BatchInput(pass)}, ref {wholeGradient}, {wholeQuads}ref Unsafe.Add(ref modelGradients, Weights.{Plan.Weight(Layer.Index, "kernel").Constant}), total, {Plan.OwnedFeatures(Layer.Index)});");
             if (NeedsInputGradient)
             {
                 string input = Plan.FusedDerivative(Layer.Index) is null ? "" : $"ref {BatchInput(pass)}, ";
