@@ -209,9 +209,10 @@ internal sealed class NetworkPlan
 
     /// <summary>Whether the AVX-512 path trains <paramref name="layer"/>, a Dense trained by rows, in column-quad tiles
     /// (<see cref="Kernels.ColumnQuadTile"/>): units that are whole vectors and 4 more, over input features in whole
-    /// blocks of 4 (each thread's rows start on one).</summary>
+    /// blocks of 4 (each thread's rows start on one: <see cref="RowBlock"/> is 4 or 16 for such units).</summary>
     public bool UsesColumnQuads(int layer) =>
-        IsRowSplit(layer) && Model.Layers[layer] is DenseSpec dense && dense.Input.Size % 4 == 0 && Kernels.ColumnQuadTile.IsaFor(VectorIsa.Avx512, dense.Units) is not null;
+        IsRowSplit(layer) && Model.Layers[layer] is DenseSpec dense && dense.Input.Size % 4 == 0 && RowBlock(layer) % 4 == 0
+        && Kernels.ColumnQuadTile.IsaFor(VectorIsa.Avx512, dense.Units) is not null;
 
     /// <summary>Whether <paramref name="layer"/> writes its training output for a Dense trained by rows: into a batch
     /// region, each thread its chunk's rows, which the Dense reads after a barrier.</summary>

@@ -27,16 +27,16 @@ internal enum ColumnQuadProduct
 /// gradient). Measured alone on Zen 4, 784 × 20 products ran at 94 GFLOP/s one core in 24-float tiles and at 114 in
 /// these (98 % of the core's FMA peak). Used on the AVX-512 path (32 registers), for layers trained by rows.
 /// </summary>
-internal sealed class ColumnQuadTile
+internal sealed class ColumnQuadTile : ITileMethod
 {
-    public ColumnQuadTile(string name, VectorIsa isa, ColumnQuadProduct product, int rows, int columns, int aStride, TileStart start, string comment)
+    public ColumnQuadTile(string name, VectorIsa isa, ColumnQuadProduct product, int rows, int columns, int sampleStride, TileStart start, string comment)
     {
         Name = name;
         Isa = isa;
         Product = product;
         Rows = rows;
         Columns = columns;
-        AStride = aStride;
+        SampleStride = sampleStride;
         Start = start;
         Comment = comment;
     }
@@ -53,8 +53,9 @@ internal sealed class ColumnQuadTile
     /// <summary>The product's columns (units), rows of B and C this many floats apart.</summary>
     public int Columns { get; }
 
-    /// <summary>How far apart A's rows are: the samples of the input, its input features each.</summary>
-    public int AStride { get; }
+    /// <summary>How far apart A's samples are (the layer's input features): its rows in the forward product, its
+    /// reduction steps in the kernel gradient (whose rows, input features, are consecutive).</summary>
+    public int SampleStride { get; }
 
     public TileStart Start { get; }
 
@@ -172,7 +173,7 @@ internal sealed class ColumnQuadTile
 
             for (int r = 0; r < Rows; r++)
             {
-                w.Line($"{Isa.Vector} a{r} = {Isa.Broadcast(At("an", (r * AStride) + step))};");
+                w.Line($"{Isa.Vector} a{r} = {Isa.Broadcast(At("an", (r * SampleStride) + step))};");
                 for (int v = 0; v < Vectors; v++)
                 {
                     w.Line($"{Accumulator(r, v)} = {Isa.Fma($"a{r}", $"b{v}", Accumulator(r, v))};");
@@ -187,7 +188,7 @@ internal sealed class ColumnQuadTile
         EmitBlockLoads(w);
         for (int r = 0; r < Rows; r++)
         {
-            w.Line($"{Isa.Vector} a{r} = {Repeated(At("an", r * AStride))};");
+            w.Line($"{Isa.Vector} a{r} = {Repeated(At("an", r * SampleStride))};");
             EmitBlockFmas(w, $"a{r}", r);
         }
 
@@ -223,7 +224,7 @@ internal sealed class ColumnQuadTile
             }
         }
 
-        w.Line($"an = ref Unsafe.Add(ref an, {VectorIsa.Int(AStride)});");
+        w.Line($"an = ref Unsafe.Add(ref an, {VectorIsa.Int(SampleStride)});");
         w.Line($"bn = ref Unsafe.Add(ref bn, {VectorIsa.Int(Columns)});");
         w.Line("qn = ref Unsafe.Add(ref qn, 16);");
         w.Close();

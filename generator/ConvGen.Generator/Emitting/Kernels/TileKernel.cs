@@ -24,7 +24,7 @@ internal sealed record ReductionLoop(string Variable, int? Count, int AStride, i
 /// but two pointer bumps. Convolutions (direct and their gradients) and dense products are all tiles of this shape;
 /// their emitters only choose the offsets.
 /// </summary>
-internal sealed class TileKernel
+internal sealed class TileKernel : ITileMethod
 {
     public TileKernel(string name, VectorIsa isa, int[] aRowOffsets, int[] cRowOffsets, int vectors, int lastLanes, IReadOnlyList<ReductionLoop> loops, TileStart start, ActivationKind activation, string comment)
     {

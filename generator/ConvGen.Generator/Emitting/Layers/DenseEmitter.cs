@@ -110,16 +110,7 @@ internal sealed class DenseEmitter : LayerEmitter
         }
 
         w.Close();
-        EmitQuadTiles(w, family.Tiles);
-    }
-
-    private static void EmitQuadTiles(SourceWriter w, IEnumerable<ColumnQuadTile> tiles)
-    {
-        foreach (ColumnQuadTile tile in tiles)
-        {
-            w.Line();
-            tile.Emit(w);
-        }
+        EmitTiles(w, family.Tiles);
     }
 
     /// <summary>
@@ -397,7 +388,7 @@ internal sealed class DenseEmitter : LayerEmitter
             $"Unsafe.Add(ref kernelGradient, i * {Units})",
             "count")), multiple: 4);
         w.Close();
-        EmitQuadTiles(w, family.Tiles);
+        EmitTiles(w, family.Tiles);
     }
 
     /// <summary>

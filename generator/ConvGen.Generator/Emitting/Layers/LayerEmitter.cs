@@ -111,9 +111,9 @@ internal abstract class LayerEmitter
     /// <summary>A kernel method's header line with its attributes.</summary>
     protected static void Method(SourceWriter w, string summary, string signature) => w.Method(summary, signature);
 
-    protected static void EmitTiles(SourceWriter w, IEnumerable<TileKernel> tiles)
+    protected static void EmitTiles(SourceWriter w, IEnumerable<ITileMethod> tiles)
     {
-        foreach (TileKernel tile in tiles)
+        foreach (ITileMethod tile in tiles)
         {
             w.Line();
             tile.Emit(w);
