@@ -16,6 +16,7 @@ public class KernelBenchmarks
     public static IReadOnlyDictionary<string, Func<Model>> Networks { get; } = new Dictionary<string, Func<Model>>
     {
         ["dense"] = () => new DenseKernelModel(1),
+        ["dense-quads"] = () => new DenseColumnQuadsKernelModel(1),
         ["conv-direct"] = () => new DirectConvolutionKernelModel(1),
         ["conv-winograd"] = () => new WinogradConvolutionKernelModel(1),
         ["max-pooling"] = () => new MaxPoolingKernelModel(1),

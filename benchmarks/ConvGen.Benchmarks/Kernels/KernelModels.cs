@@ -12,6 +12,14 @@ namespace ConvGen.Benchmarks.Kernels;
 [Dense(10, Activation = Activation.Softmax)]
 public partial class DenseKernelModel;
 
+/// <summary>The column-quad tiles: Dense 784→20 relu, mnist-mlp's first layer (15,680 of 15,880 multiply-adds a
+/// sample), then Dense 10. A training step runs its product and kernel gradient in column-quad tiles (16 units in a
+/// vector, the last 4 in blocks of 4 × 4); Predict runs the usual tiles.</summary>
+[Sequential(784)]
+[Dense(20, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class DenseColumnQuadsKernelModel;
+
 /// <summary>The direct convolution: Conv2D 24@3×3 'same' on 14×14×24 (1,016,064 of 1,063,104 multiply-adds; 24
 /// channels are not the multiples of 16 the Winograd forward takes), then Flatten and Dense 10.</summary>
 [Sequential(14, 14, 24)]
