@@ -112,6 +112,42 @@ public class SplitPassTests
         Assert.Equal("barrier", Steps(ForwardSplit(Attributes)).Last());
     }
 
+    [Fact]
+    public void ConvolutionsPoolingAndBatchNormalizationOfImagesShareRowsAndWaitOnlyForTheRowsAround()
+    {
+        // A VGG block: each part copies into a 'same' convolution's padded input, pools and normalises the rows
+        // Partition.Range(H) of each image that its part of the layer before wrote; only a convolution's kernel (the
+        // rows around its own, after the copy) and a pooling whose windows straddle the parts' rows read others' values.
+        const string Attributes = """
+            [Sequential(12, 12, 1)]
+            [Conv2D(7, 3, Activation = Activation.Relu, Padding = Padding.Same)]
+            [Conv2D(7, 3, Activation = Activation.Relu, Padding = Padding.Same)]
+            [MaxPooling2D(2)]
+            [BatchNormalization]
+            [Dropout(0.2)]
+            [Conv2D(16, 3, Activation = Activation.Relu, Padding = Padding.Same)]
+            [Conv2D(16, 3, Activation = Activation.Relu)]
+            [Conv2D(16, 3, Activation = Activation.Relu, Padding = Padding.Same)]
+            [Flatten]
+            [Dense(3, Activation = Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(Attributes));
+
+        // The first convolution copies the images (not a layer's rows); the second its rows of the first's output; the
+        // pooling reads windows; batch normalisation the pooling's rows; the convolution after Dropout the normalised
+        // rows; a 'valid' convolution has no copy (16 channels in and out: Winograd's); the last copies that Winograd
+        // convolution's output, written in bands of two rows, not Partition.Range(H).
+        Assert.Equal(
+            [false, true, false, true, false, true, false, false],
+            Enumerable.Range(0, 8).Select(plan.SplitReadsOwnPart));
+
+        Assert.Equal(
+            ["TensorLayout.Pad", "barrier", "Conv2dKernels.Forward", "TensorLayout.Pad", "barrier", "Conv2d1Kernels.Forward",
+             "barrier", "MaxPooling2dKernels.Forward", "BatchNormalizationKernels.ForwardInference", "TensorLayout.Pad", "barrier", "Conv2d2Kernels.Forward",
+             "barrier", "Conv2d3Kernels.Forward", "barrier", "TensorLayout.Pad", "barrier", "Conv2d4Kernels.Forward", "barrier", "DenseKernels.ForwardPartial", "barrier"],
+            Steps(ForwardSplit(Attributes)).TakeWhile(step => step != "DenseKernels.ForwardReduce"));
+    }
+
     /// <summary>The body of the AVX-512 split pass the generator writes for a class carrying <paramref name="attributes"/>.</summary>
     private static string ForwardSplit(string attributes)
     {

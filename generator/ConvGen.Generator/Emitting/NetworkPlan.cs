@@ -356,13 +356,34 @@ internal sealed class NetworkPlan
     /// Whether, in a split pass, <paramref name="layer"/> reads only values its own part wrote (or the images), so no
     /// barrier is needed before it: the layers mapping input features on their own before the first Dense (each part
     /// maps its block of features), that Dense (it multiplies the same block), and a Dense whose input is the output
-    /// of another Dense (each part's block of input features is the block of units it has just summed). Every other
-    /// layer may read any value of its input.
+    /// of another Dense (each part's block of input features is the block of units it has just summed); and a layer
+    /// whose first step reads rows <c>Partition.Range(H, part, parts)</c> of each image (a 'same' convolution's copy
+    /// into its padded input, a batch normalisation of images) after one that wrote the same rows of each image (a
+    /// direct convolution, a pooling, a batch normalisation of images). Every other layer may read any value of its
+    /// input (a convolution's kernel reads the rows around its own after the barrier that follows its copy).
     /// </summary>
     public bool SplitReadsOwnPart(int layer) =>
         FeedsImagesRowSplit(layer)
         || layer == ImagesRowSplitLayer
-        || (Model.Layers[layer] is DenseSpec && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec);
+        || (Model.Layers[layer] is DenseSpec && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec)
+        || (ReadsOwnRowsFirst(Model.Layers[layer]) && InferenceProducer(layer) is int source && source >= 0 && WritesOwnRows(Model.Layers[source]));
+
+    // In a split pass: the layers whose first step reads rows Partition.Range(H, part, parts) of every image of their
+    // input, and those that write exactly those rows of every image of their output.
+    private static bool ReadsOwnRowsFirst(LayerSpec layer) => layer switch
+    {
+        Conv2DSpec conv => conv.IsPadded,
+        BatchNormalizationSpec norm => Layers.BatchNormalizationEmitter.SplitsRowsOf(norm.Input),
+        _ => false,
+    };
+
+    private static bool WritesOwnRows(LayerSpec layer) => layer switch
+    {
+        Conv2DSpec conv => !Layers.WinogradConvolution.Applies(conv),
+        Pooling2DSpec => true,
+        BatchNormalizationSpec norm => Layers.BatchNormalizationEmitter.SplitsRowsOf(norm.Input),
+        _ => false,
+    };
 
     /// <summary>Whether part 0 of a split pass computes all the logits itself: the last layer to write an output is a
     /// Dense with at most <see cref="SplitBlock"/> units, so its first block is all of them.</summary>

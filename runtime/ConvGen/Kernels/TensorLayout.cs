@@ -50,23 +50,23 @@ public static class TensorLayout
     /// <summary>
     /// Copies [count, H, W, C] into the interior of [count, H + top + bottom, W + left + right, C]. The border is not
     /// written: the destination is a region only this copy writes, zero since it was allocated. Part
-    /// <paramref name="part"/> of <paramref name="parts"/> copies its share of the count · H rows.
+    /// <paramref name="part"/> of <paramref name="parts"/> copies rows <c>Partition.Range(H, part, parts)</c> of every
+    /// image: the rows the same part of a split pass's direct convolution, pooling or batch normalisation wrote, so it
+    /// needs no barrier after them.
     /// </summary>
     public static void Pad(ref float source, ref float destination, int count, int height, int width, int channels, int top, int left, int bottom, int right, int part = 0, int parts = 1)
     {
         int paddedHeight = height + top + bottom;
         int paddedWidth = width + left + right;
         int row = width * channels;
-        (int first, int end) = Partition.Range(count * height, part, parts);
-        (int n, int y) = Math.DivRem(first, height);
-        for (int r = first; r < end; r++)
+        (int first, int end) = Partition.Range(height, part, parts);
+        for (int n = 0; n < count; n++)
         {
-            ref float from = ref Unsafe.Add(ref source, r * row);
-            ref float to = ref Unsafe.Add(ref destination, ((((n * paddedHeight) + top + y) * paddedWidth) + left) * channels);
-            MemoryMarshal.CreateReadOnlySpan(ref from, row).CopyTo(MemoryMarshal.CreateSpan(ref to, row));
-            if (++y == height)
+            for (int y = first; y < end; y++)
             {
-                (n, y) = (n + 1, 0);
+                ref float from = ref Unsafe.Add(ref source, ((n * height) + y) * row);
+                ref float to = ref Unsafe.Add(ref destination, ((((n * paddedHeight) + top + y) * paddedWidth) + left) * channels);
+                MemoryMarshal.CreateReadOnlySpan(ref from, row).CopyTo(MemoryMarshal.CreateSpan(ref to, row));
             }
         }
     }

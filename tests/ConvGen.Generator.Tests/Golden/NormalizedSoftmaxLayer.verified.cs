@@ -367,7 +367,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             barrier.SignalAndWait();
@@ -525,7 +524,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             barrier.SignalAndWait();
@@ -683,7 +681,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,12,12,4] -> [N,12,12,4]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // activation: Activation [N,12,12,4] -> [N,12,12,4]
             barrier.SignalAndWait();
@@ -1627,25 +1624,28 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 144, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 4);
-                output = ref Unsafe.Add(ref output, first * 4);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
+                int m = (rowEnd - rowFirst) * 12;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
-                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
-                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 12) + rowFirst) * 48);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 12) + rowFirst) * 48);
                     {
-                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
-                        inRow = ref Unsafe.Add(ref inRow, 4);
-                        outRow = ref Unsafe.Add(ref outRow, 4);
+                        Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
+                        Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
+                            inRow = ref Unsafe.Add(ref inRow, 4);
+                            outRow = ref Unsafe.Add(ref outRow, 4);
+                        }
                     }
                 }
             }
@@ -1784,25 +1784,28 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 144, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 4);
-                output = ref Unsafe.Add(ref output, first * 4);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
+                int m = (rowEnd - rowFirst) * 12;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
-                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
-                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 12) + rowFirst) * 48);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 12) + rowFirst) * 48);
                     {
-                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
-                        inRow = ref Unsafe.Add(ref inRow, 4);
-                        outRow = ref Unsafe.Add(ref outRow, 4);
+                        Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(1e-05f));
+                        Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 4);
+                            inRow = ref Unsafe.Add(ref inRow, 4);
+                            outRow = ref Unsafe.Add(ref outRow, 4);
+                        }
                     }
                 }
             }
@@ -1941,25 +1944,28 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 144, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 4);
-                output = ref Unsafe.Add(ref output, first * 4);
+                (int rowFirst, int rowEnd) = Partition.Range(12, part, parts);
+                int m = (rowEnd - rowFirst) * 12;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
-                    Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(1e-05f));
-                    Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 12) + rowFirst) * 48);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 12) + rowFirst) * 48);
                     {
-                        Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref inRow) - mean0, scale0, shift0).StoreUnsafe(ref outRow);
-                        inRow = ref Unsafe.Add(ref inRow, 4);
-                        outRow = ref Unsafe.Add(ref outRow, 4);
+                        Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
+                        Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(1e-05f));
+                        Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref inRow) - mean0, scale0, shift0).StoreUnsafe(ref outRow);
+                            inRow = ref Unsafe.Add(ref inRow, 4);
+                            outRow = ref Unsafe.Add(ref outRow, 4);
+                        }
                     }
                 }
             }

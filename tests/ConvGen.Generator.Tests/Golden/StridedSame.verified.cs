@@ -315,7 +315,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx512(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             barrier.SignalAndWait();
@@ -430,7 +429,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardAvx2(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             barrier.SignalAndWait();
@@ -545,7 +543,6 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             Conv2dKernels.ForwardVector128(ref conv2dPaddedInput, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // batch_normalization: BatchNormalization [N,8,7,6] -> [N,8,7,6]
-            barrier.SignalAndWait();
             BatchNormalizationKernels.ForwardInferenceVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.BatchNormalizationGamma), ref Unsafe.Add(ref parameters, Weights.BatchNormalizationBeta), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingMean), ref Unsafe.Add(ref state, Weights.BatchNormalizationMovingVariance), ref batchNormalizationOutput, count, part, parts);
             // average_pooling2d: AveragePooling2D [N,8,7,6] -> [N,4,4,6]
             barrier.SignalAndWait();
@@ -2000,25 +1997,28 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceAvx512(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 56, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 6);
-                output = ref Unsafe.Add(ref output, first * 6);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
+                int m = (rowEnd - rowFirst) * 7;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
-                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
-                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 8) + rowFirst) * 42);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 8) + rowFirst) * 42);
                     {
-                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
-                        inRow = ref Unsafe.Add(ref inRow, 6);
-                        outRow = ref Unsafe.Add(ref outRow, 6);
+                        Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
+                        Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
+                            inRow = ref Unsafe.Add(ref inRow, 6);
+                            outRow = ref Unsafe.Add(ref outRow, 6);
+                        }
                     }
                 }
             }
@@ -2157,25 +2157,28 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceAvx2(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 56, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 6);
-                output = ref Unsafe.Add(ref output, first * 6);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
+                int m = (rowEnd - rowFirst) * 7;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
-                    Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
-                    Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 8) + rowFirst) * 42);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 8) + rowFirst) * 42);
                     {
-                        Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
-                        inRow = ref Unsafe.Add(ref inRow, 6);
-                        outRow = ref Unsafe.Add(ref outRow, 6);
+                        Vector256<float> mean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> scale0 = Vector256.LoadUnsafe(ref gamma) / Vector256.Sqrt(Vector256.LoadUnsafe(ref movingVariance) + Vector256.Create(0.001f));
+                        Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Lanes.StoreFirst(ref outRow, Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref inRow) - mean0, scale0, shift0), 6);
+                            inRow = ref Unsafe.Add(ref inRow, 6);
+                            outRow = ref Unsafe.Add(ref outRow, 6);
+                        }
                     }
                 }
             }
@@ -2336,29 +2339,32 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.</summary>
+            /// <summary>Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardInferenceVector128(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)
             {
-                (int first, int end) = Partition.Range(count * 56, part, parts);
-                int m = end - first;
-                input = ref Unsafe.Add(ref input, first * 6);
-                output = ref Unsafe.Add(ref output, first * 6);
+                (int rowFirst, int rowEnd) = Partition.Range(8, part, parts);
+                int m = (rowEnd - rowFirst) * 7;
+                for (int n = 0; n < count; n++)
                 {
-                    Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
-                    Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(0.001f));
-                    Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
-                    Vector128<float> mean1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4));
-                    Vector128<float> scale1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gamma, 4)) / Vector128.Sqrt(Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4)) + Vector128.Create(0.001f));
-                    Vector128<float> shift1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref beta, 4));
-                    ref float inRow = ref input;
-                    ref float outRow = ref output;
-                    for (int p = 0; p < m; p++)
+                    ref float imageInput = ref Unsafe.Add(ref input, ((n * 8) + rowFirst) * 42);
+                    ref float imageOutput = ref Unsafe.Add(ref output, ((n * 8) + rowFirst) * 42);
                     {
-                        Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref inRow) - mean0, scale0, shift0).StoreUnsafe(ref outRow);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref outRow, 4), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref inRow, 4)) - mean1, scale1, shift1), 2);
-                        inRow = ref Unsafe.Add(ref inRow, 6);
-                        outRow = ref Unsafe.Add(ref outRow, 6);
+                        Vector128<float> mean0 = Vector128.LoadUnsafe(ref movingMean);
+                        Vector128<float> scale0 = Vector128.LoadUnsafe(ref gamma) / Vector128.Sqrt(Vector128.LoadUnsafe(ref movingVariance) + Vector128.Create(0.001f));
+                        Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
+                        Vector128<float> mean1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4));
+                        Vector128<float> scale1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gamma, 4)) / Vector128.Sqrt(Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4)) + Vector128.Create(0.001f));
+                        Vector128<float> shift1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref beta, 4));
+                        ref float inRow = ref imageInput;
+                        ref float outRow = ref imageOutput;
+                        for (int p = 0; p < m; p++)
+                        {
+                            Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref inRow) - mean0, scale0, shift0).StoreUnsafe(ref outRow);
+                            Lanes.StoreFirst(ref Unsafe.Add(ref outRow, 4), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref inRow, 4)) - mean1, scale1, shift1), 2);
+                            inRow = ref Unsafe.Add(ref inRow, 6);
+                            outRow = ref Unsafe.Add(ref outRow, 6);
+                        }
                     }
                 }
             }

@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using ConvGen.Kernels;
+using ConvGen.Threading;
 
 namespace ConvGen.Tests.Kernels;
 
@@ -265,6 +266,29 @@ public class TensorLayoutTests
             if (i < 4)
             {
                 Assert.Equal(i < Math.Min(count, 4) ? 3f : 0f, loaded128.GetElement(i));
+            }
+        }
+    }
+
+    [Fact]
+    public void PadPartCopiesItsRowsOfEveryImage()
+    {
+        // The rows a split pass's convolutions, poolings and batch normalisations of images give each part: the copy
+        // reads only those, so it needs no barrier after them.
+        const int count = 3, height = 7, width = 2, channels = 2, parts = 2;
+        float[] source = Values(count * height * width * channels);
+        for (int part = 0; part < parts; part++)
+        {
+            var padded = new float[count * (height + 2) * (width + 2) * channels];
+            TensorLayout.Pad(ref source[0], ref padded[0], count, height, width, channels, 1, 1, 1, 1, part, parts);
+            (int first, int end) = Partition.Range(height, part, parts);
+            for (int n = 0; n < count; n++)
+            {
+                for (int y = 0; y < height; y++)
+                {
+                    float firstValue = padded[((((n * (height + 2)) + y + 1) * (width + 2)) + 1) * channels];
+                    Assert.Equal(y >= first && y < end ? source[((n * height) + y) * width * channels] : 0f, firstValue);
+                }
             }
         }
     }

@@ -111,23 +111,29 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
         w.Line();
 
-        Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
-        w.Line($"(int first, int end) = Partition.Range(count * {Pixels}, part, parts);");
-        w.Line("int m = end - first;");
-        w.Line($"input = ref Unsafe.Add(ref input, first * {Channels});");
-        w.Line($"output = ref Unsafe.Add(ref output, first * {Channels});");
-        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
+        if (SplitsByRows)
         {
-            for (int v = 0; v < vectors; v++)
-            {
-                int offset = v * isa.Width;
-                w.Line($"{isa.Vector} mean{v} = {isa.Load("movingMean", column, offset)};");
-                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column, offset)} / {isa.Api}.Sqrt({isa.Load("movingVariance", column, offset)} + {epsilon});");
-                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column, offset)};");
-            }
+            int height = _norm.Input.Height;
+            int row = _norm.Input.Width;
+            Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
+            w.Line($"(int rowFirst, int rowEnd) = Partition.Range({height}, part, parts);");
+            w.Line($"int m = (rowEnd - rowFirst) * {row};");
+            w.Open("for (int n = 0; n < count; n++)");
+            w.Line($"ref float imageInput = ref Unsafe.Add(ref input, ((n * {height}) + rowFirst) * {row * Channels});");
+            w.Line($"ref float imageOutput = ref Unsafe.Add(ref output, ((n * {height}) + rowFirst) * {row * Channels});");
+            EmitInferencePanels(w, isa, epsilon, "imageInput", "imageOutput");
+            w.Close();
+        }
+        else
+        {
+            Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
+            w.Line($"(int first, int end) = Partition.Range(count * {Pixels}, part, parts);");
+            w.Line("int m = end - first;");
+            w.Line($"input = ref Unsafe.Add(ref input, first * {Channels});");
+            w.Line($"output = ref Unsafe.Add(ref output, first * {Channels});");
+            EmitInferencePanels(w, isa, epsilon, "input", "output");
+        }
 
-            Normalize(w, isa, vectors, lastLanes, column);
-        });
         w.Close();
         w.Line();
 
@@ -252,10 +258,33 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     }
 
     /// <summary>y = (x - mean) · scale + shift over the batch's pixels, for the panel's channels.</summary>
-    private void Normalize(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column)
+    /// <summary>Whether a split pass shares this layer out by the rows of each image rather than by pixels over the
+    /// whole batch: on images, so that it reads only the rows the same part of a pooling or convolution before it wrote
+    /// (<see cref="NetworkPlan.SplitReadsOwnPart"/>).</summary>
+    public static bool SplitsRowsOf(ShapeSpec input) => !input.IsFlat && input.Height > 1;
+
+    private bool SplitsByRows => SplitsRowsOf(_norm.Input);
+
+    /// <summary>Per panel of channels, the moving statistics' scale and shift, then <see cref="Normalize"/> of the `m`
+    /// pixels from <paramref name="input"/> into <paramref name="output"/>.</summary>
+    private void EmitInferencePanels(SourceWriter w, VectorIsa isa, string epsilon, string input, string output) =>
+        ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
+        {
+            for (int v = 0; v < vectors; v++)
+            {
+                int offset = v * isa.Width;
+                w.Line($"{isa.Vector} mean{v} = {isa.Load("movingMean", column, offset)};");
+                w.Line($"{isa.Vector} scale{v} = {isa.Load("gamma", column, offset)} / {isa.Api}.Sqrt({isa.Load("movingVariance", column, offset)} + {epsilon});");
+                w.Line($"{isa.Vector} shift{v} = {isa.Load("beta", column, offset)};");
+            }
+
+            Normalize(w, isa, vectors, lastLanes, column, input, output);
+        });
+
+    private void Normalize(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column, string input = "input", string output = "output")
     {
-        w.Line($"ref float inRow = ref {ChannelPanels.At("input", column, 0)};");
-        w.Line($"ref float outRow = ref {ChannelPanels.At("output", column, 0)};");
+        w.Line($"ref float inRow = ref {ChannelPanels.At(input, column, 0)};");
+        w.Line($"ref float outRow = ref {ChannelPanels.At(output, column, 0)};");
         w.Open("for (int p = 0; p < m; p++)");
         for (int v = 0; v < vectors; v++)
         {
