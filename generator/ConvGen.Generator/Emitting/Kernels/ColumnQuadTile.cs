@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 
 namespace ConvGen.Generator.Emitting.Kernels;
@@ -27,40 +26,17 @@ internal enum ColumnQuadProduct
 /// gradient). Measured alone on Zen 4, 784 × 20 products ran at 94 GFLOP/s one core in 24-float tiles and at 114 in
 /// these (98 % of the core's FMA peak). Used on the AVX-512 path (32 registers), for layers trained by rows.
 /// </summary>
-internal sealed class ColumnQuadTile : ITileMethod
+/// <param name="Name">The method's name.</param>
+/// <param name="Isa">The vectors: 16 or 8 floats.</param>
+/// <param name="Product">Which product.</param>
+/// <param name="Rows">Samples (forward) or input features (kernel gradient; a multiple of 4).</param>
+/// <param name="Columns">The product's columns (units), rows of B and C this many floats apart.</param>
+/// <param name="SampleStride">How far apart A's samples are (the layer's input features): its rows in the forward
+/// product, its reduction steps in the kernel gradient (whose rows, input features, are consecutive).</param>
+/// <param name="Start">How the accumulators of the whole vectors start (the blocks start at zero).</param>
+/// <param name="Comment">What the tile computes, for its summary.</param>
+internal sealed record ColumnQuadTile(string Name, VectorIsa Isa, ColumnQuadProduct Product, int Rows, int Columns, int SampleStride, TileStart Start, string Comment) : ITileMethod
 {
-    public ColumnQuadTile(string name, VectorIsa isa, ColumnQuadProduct product, int rows, int columns, int sampleStride, TileStart start, string comment)
-    {
-        Name = name;
-        Isa = isa;
-        Product = product;
-        Rows = rows;
-        Columns = columns;
-        SampleStride = sampleStride;
-        Start = start;
-        Comment = comment;
-    }
-
-    public string Name { get; }
-
-    public VectorIsa Isa { get; }
-
-    public ColumnQuadProduct Product { get; }
-
-    /// <summary>Samples (forward) or input features (kernel gradient; a multiple of 4).</summary>
-    public int Rows { get; }
-
-    /// <summary>The product's columns (units), rows of B and C this many floats apart.</summary>
-    public int Columns { get; }
-
-    /// <summary>How far apart A's samples are (the layer's input features): its rows in the forward product, its
-    /// reduction steps in the kernel gradient (whose rows, input features, are consecutive).</summary>
-    public int SampleStride { get; }
-
-    public TileStart Start { get; }
-
-    public string Comment { get; }
-
     /// <summary>The whole vectors before the last four columns.</summary>
     public int Vectors => (Columns - 4) / Isa.Width;
 
@@ -281,29 +257,5 @@ internal sealed class ColumnQuadTile : ITileMethod
         {
             w.Line($"ColumnQuads.StoreRows({BlockArguments(q)}, ref {At("c", (4 * q * Columns) + QuadColumn)}, {VectorIsa.Int(Columns)});");
         }
-    }
-}
-
-/// <summary>The column-quad tiles of one product, one method per row count.</summary>
-internal sealed class ColumnQuadFamily
-{
-    private readonly Dictionary<int, ColumnQuadTile> _tiles = [];
-    private readonly List<ColumnQuadTile> _ordered = [];
-    private readonly Func<int, ColumnQuadTile> _create;
-
-    public ColumnQuadFamily(Func<int, ColumnQuadTile> create) => _create = create;
-
-    public IReadOnlyList<ColumnQuadTile> Tiles => _ordered;
-
-    public ColumnQuadTile Get(int rows)
-    {
-        if (!_tiles.TryGetValue(rows, out ColumnQuadTile? tile))
-        {
-            tile = _create(rows);
-            _tiles.Add(rows, tile);
-            _ordered.Add(tile);
-        }
-
-        return tile;
     }
 }

@@ -111,11 +111,12 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
         w.Line();
 
+        string share = SplitsByRows ? "the rows of every image, as a split pass's convolutions and poolings share them out" : "the pixels";
+        Method(w, $"Forward in inference: normalise with the moving statistics; part `part` of `parts` of {share}.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
         if (SplitsByRows)
         {
             int height = _norm.Input.Height;
             int row = _norm.Input.Width;
-            Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the rows of every image, as a split pass's convolutions and poolings share them out.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
             w.Line($"(int rowFirst, int rowEnd) = Partition.Range({height}, part, parts);");
             w.Line($"int m = (rowEnd - rowFirst) * {row};");
             w.Open("for (int n = 0; n < count; n++)");
@@ -126,7 +127,6 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         }
         else
         {
-            Method(w, "Forward in inference: normalise with the moving statistics; part `part` of `parts` of the pixels.", $"public static void ForwardInference{isa.Suffix}(ref float input, ref float gamma, ref float beta, ref float movingMean, ref float movingVariance, ref float output, int count, int part = 0, int parts = 1)");
             w.Line($"(int first, int end) = Partition.Range(count * {Pixels}, part, parts);");
             w.Line("int m = end - first;");
             w.Line($"input = ref Unsafe.Add(ref input, first * {Channels});");
@@ -257,7 +257,6 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Close();
     }
 
-    /// <summary>y = (x - mean) · scale + shift over the batch's pixels, for the panel's channels.</summary>
     /// <summary>Whether a split pass shares this layer out by the rows of each image rather than by pixels over the
     /// whole batch: on images, so that it reads only the rows the same part of a pooling or convolution before it wrote
     /// (<see cref="NetworkPlan.SplitReadsOwnPart"/>).</summary>
@@ -281,6 +280,8 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             Normalize(w, isa, vectors, lastLanes, column, input, output);
         });
 
+    /// <summary>y = (x - mean) · scale + shift over `m` pixels from <paramref name="input"/> into
+    /// <paramref name="output"/>, for the panel's channels.</summary>
     private void Normalize(SourceWriter w, VectorIsa isa, int vectors, int lastLanes, string column, string input = "input", string output = "output")
     {
         w.Line($"ref float inRow = ref {ChannelPanels.At(input, column, 0)};");

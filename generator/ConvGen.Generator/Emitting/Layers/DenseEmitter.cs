@@ -81,7 +81,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Line("(int k0, int k1) = features;");
         w.Comment($"Units {quad}..{Units - 1} of the thread's kernel rows, packed 4 rows to a block of 16 floats for the tiles below.");
         w.Line($"ColumnQuads.PackByRows(ref kernel, ref kernelQuads, {Units}, features);");
-        var family = new ColumnQuadFamily(r => new ColumnQuadTile($"ForwardRowsTile{r}x{(Units - 4) / isa.Width}Quad{path.Suffix}", isa, ColumnQuadProduct.Forward, r, Units, Inputs, Inputs > DepthBlock ? TileStart.Accumulate : TileStart.Zero, $"{SourceWriter.Count(r, "samples")} × {Units} units: reduces over `depth` input features, a multiple of 4."));
+        var family = new ColumnQuadFamily("ForwardRows", path, isa, ColumnQuadProduct.Forward, Units, Inputs, Inputs > DepthBlock ? TileStart.Accumulate : TileStart.Zero, r => $"{SourceWriter.Count(r, "samples")} × {Units} units: reduces over `depth` input features, a multiple of 4.");
         var blocking = new Blocking(rows, 0, 0, []);
         void CallTiles() => blocking.EmitRuntimeRows(w, "n", "count", r => w.Line(family.Get(r).Call(
             $"Unsafe.Add(ref inputBlock, n * {Inputs})", "kernelBlock", "quadsBlock", $"Unsafe.Add(ref partials, n * {Units})", "depth")));
@@ -377,7 +377,7 @@ internal sealed class DenseEmitter : LayerEmitter
     private void EmitKernelGradientRowsWithQuads(SourceWriter w, VectorIsa path, VectorIsa isa)
     {
         int quad = Units - 4;
-        var family = new ColumnQuadFamily(r => new ColumnQuadTile($"KernelGradientRowsTile{r}x{quad / isa.Width}Quad{path.Suffix}", isa, ColumnQuadProduct.KernelGradient, r, Units, Inputs, TileStart.Zero, $"{SourceWriter.Count(r, "input features")} × {Units} units: reduces over the batch."));
+        var family = new ColumnQuadFamily("KernelGradientRows", path, isa, ColumnQuadProduct.KernelGradient, Units, Inputs, TileStart.Zero, r => $"{SourceWriter.Count(r, "input features")} × {Units} units: reduces over the batch.");
         var blocking = new Blocking(ColumnQuadTile.KernelGradientRowsFor(isa, Units), 0, 0, []);
         Method(w, $"Backward by rows, second half: kernelGradient[k0..k1, :] = input[:, k0..k1)ᵀ × batchGradient, for the input features k0..k1 over the whole batch of `count` samples; units {quad}..{Units - 1} in blocks of 4 features × 4 units, from batchGradientQuads.", $"public static void KernelGradientRows{path.Suffix}(ref float input, ref float batchGradient, ref float batchGradientQuads, ref float kernelGradient, int count, (int First, int End) features)");
         w.Line("(int i, int end) = features;");
