@@ -622,6 +622,21 @@ internal sealed class NetworkPlan
                         break;
                 }
             }
+
+            if (layer is Conv2DSpec convolution && Layers.WinogradConvolution.For(convolution, convolution.Activation) is Layers.WinogradConvolution winograd)
+            {
+                // The kernel gradient's dU and one band's transforms; then, when the input gradient is written, the
+                // flipped kernel's transform and one band's transforms and products.
+                long size = winograd.ScratchSize;
+                string what = $"{layer.Name} Winograd backward scratch: dU [16, {convolution.Input.Channels}, {convolution.Filters}] and one band's transforms";
+                if (NeedsInputGradient(i) && Layers.WinogradConvolution.ForInputGradient(convolution, derivative: null) is Layers.WinogradConvolution inputGradient)
+                {
+                    size += inputGradient.ScratchSize;
+                    what += $", then for the input gradient {inputGradient.DescribeScratch()}";
+                }
+
+                AddRegion(RegionKind.PerThread, LayerIds[i] + "BackwardWinograd", size, what);
+            }
         }
 
         foreach (string buffer in GradientBuffers)

@@ -95,7 +95,7 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 92944;
-            public const int PerThread = 55040;
+            public const int PerThread = 113408;
             public const int Shared = 599040;
             public const int PartialsPerThread = 29648;
             public const int BatchPerSample = 9344;
@@ -160,6 +160,9 @@ namespace ConvGen.Generated
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 589824;
+
+            /// <summary>conv2d_1 Winograd backward scratch: dU [16, 32, 32] and one band's transforms, then for the input gradient the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (58368 floats per thread).</summary>
+            public const int Conv2d1BackwardWinograd = 55040;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
             public const int GradientA = 49680;
@@ -422,6 +425,7 @@ namespace ConvGen.Generated
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+            ref float conv2d1BackwardWinograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1BackwardWinograd);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx512(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
@@ -440,7 +444,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
             MaxPooling2dKernels.BackwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, ref conv2d1BackwardWinograd, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -556,6 +560,7 @@ namespace ConvGen.Generated
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+            ref float conv2d1BackwardWinograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1BackwardWinograd);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardAvx2(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
@@ -574,7 +579,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
             MaxPooling2dKernels.BackwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, ref conv2d1BackwardWinograd, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -690,6 +695,7 @@ namespace ConvGen.Generated
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1DilatedGradient = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1DilatedGradient);
             ref float conv2d1FlippedKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1FlippedKernel);
+            ref float conv2d1BackwardWinograd = ref Unsafe.Add(ref workspace, (Workspace.PerSample * capacity) + Workspace.Conv2d1BackwardWinograd);
 
             // dense_1: the gradient of its output is in GradientA
             Dense1Kernels.BackwardVector128(ref dropout1Output, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref dense1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Dense1Kernel), ref Unsafe.Add(ref gradients, Weights.Dense1Bias), ref gradientB, ref dense1TransposedKernel, count);
@@ -708,7 +714,7 @@ namespace ConvGen.Generated
             // max_pooling2d: the gradient of its output is in DenseBatchInputGradient
             MaxPooling2dKernels.BackwardVector128(ref conv2d1Output, ref maxPooling2dOutput, ref denseBatchInputGradient, ref gradientA, count);
             // conv2d_1: the gradient of its output is in GradientA
-            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, count);
+            Conv2d1Kernels.BackwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1Output, ref gradientA, ref Unsafe.Add(ref gradients, Weights.Conv2d1Kernel), ref Unsafe.Add(ref gradients, Weights.Conv2d1Bias), ref gradientB, ref conv2d1DilatedGradient, ref conv2d1FlippedKernel, ref conv2d1BackwardWinograd, count);
             // conv2d: the gradient of its output is in GradientB
             Conv2dKernels.BackwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref conv2dOutput, ref gradientB, ref Unsafe.Add(ref gradients, Weights.Conv2dKernel), ref Unsafe.Add(ref gradients, Weights.Conv2dBias), count);
         }
@@ -1931,7 +1937,7 @@ namespace ConvGen.Generated
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
+            public static void BackwardAvx512(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, ref float winograd, int count)
             {
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
@@ -1948,19 +1954,121 @@ namespace ConvGen.Generated
                     sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                TensorLayout.Clear(ref kernelGradient, 9216);
+                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                ref float gu = ref winograd;
+                ref float gv = ref Unsafe.Add(ref winograd, 16384);
+                ref float gw = ref Unsafe.Add(ref winograd, 22528);
+                TensorLayout.Clear(ref gu, 16384);
+                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float u = ref inputGradientScratch;
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                InputGradientWinogradKernelAvx512(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int ky = 0; ky < 3; ky++)
+                    for (int band = 0; band < 12; band++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
-                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        for (int r = 0; r < 96; r += 12)
+                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            KernelGradientTile12x2Avx512(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
+                            for (int c = 0; c < 32; c += 16)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
+                        }
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 16)
+                            {
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
+                                Vector512<float> g00 = Vector512.LoadUnsafe(ref g), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800));
+                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                {
+                                    Vector512<float> x = g00, y = g01;
+                                    x.StoreUnsafe(ref wt);
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                }
+                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                {
+                                    Vector512<float> x = g00 + g10, y = g01 + g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                }
+                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                {
+                                    Vector512<float> x = g00 - g10, y = g01 - g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                }
+                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                {
+                                    Vector512<float> x = -g10, y = -g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                }
+                            }
+                        }
+                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            for (int c = 0; c < 22; c += 11)
+                            {
+                                WinogradKernelGradientTile11x2Avx512(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
+                            }
+                            WinogradKernelGradientTile10x2Avx512(ref Unsafe.Add(ref gvp, 22), ref gwp, ref Unsafe.Add(ref gup, 704));
                         }
                     }
                     // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
@@ -1970,27 +2078,161 @@ namespace ConvGen.Generated
                         ref float image = ref dilated;
                         ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
                         ref float yImage = ref inputImage;
-                        for (int oy = 0; oy < 26; oy++)
+                        for (int band = 0; band < 13; band++)
                         {
-                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                            int kyFirst = Math.Max(0, 2 - (oy * 1));
-                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                            for (int ox = 0; ox < 26; ox += 13)
+                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            ref float inRow = ref Unsafe.Add(ref image, band * 1792);
+                            ref float outRow = ref Unsafe.Add(ref result, band * 1664);
+                            ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            for (int t = 0; t < 13; t++)
                             {
-                                InputGradientTile13x2Avx512(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
+                                for (int c = 0; c < 32; c += 16)
+                                {
+                                    ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                    ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    {
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref vt);
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
+                                    }
+                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    {
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
+                                    }
+                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    {
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
+                                    }
+                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    {
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6240));
+                                    }
+                                }
+                            }
+                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            for (int p = 0; p < 16; p++)
+                            {
+                                ref float vp = ref Unsafe.Add(ref v, p * 416);
+                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float mp = ref Unsafe.Add(ref m, p * 416);
+                                InputGradientWinogradProductTile13x2Avx512(ref vp, ref up, ref mp);
+                            }
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            for (int t = 0; t < 13; t++)
+                            {
+                                for (int f = 0; f < 32; f += 16)
+                                {
+                                    ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                    ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                    ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
+                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    {
+                                        Vector512<float> s0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector512.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    }
+                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    {
+                                        Vector512<float> s0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                    }
+                                }
                             }
                         }
                     }
                 }
+                WinogradKernelGradientTransformAvx512(ref gu, ref kernelGradient);
+            }
+            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelGradientTransformAvx512(ref float gu, ref float kernelGradient)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 16)
+                    {
+                        int at = (c * 32) + f;
+                        // The 16 positions of (c, f..f + 15), 1024 floats apart.
+                        Vector512<float> u00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
+                        Vector512<float> u10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
+                        Vector512<float> u20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
+                        Vector512<float> u30 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
+                        // Gᵀ·dU: three rows from the four.
+                        Vector512<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
+                        Vector512<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
+                        Vector512<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
+                        Vector512<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
+                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
+                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                    }
+                }
+            }
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientWinogradKernelAvx512(ref float kernel, ref float u)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 16)
+                    {
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 15), 1024 floats apart.
+                        Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector512<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector512<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector512<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                    }
+                }
             }
 
-            /// <summary>Adds to 12 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 32 filters the products over one image's output pixels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 11 channels × 32 filters of dU the products over a band's 12 tiles. Accumulators: 11 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile12x2Avx512(ref float a, ref float b, ref float c)
+            private static void WinogradKernelGradientTile11x2Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
                 Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
@@ -2003,58 +2245,217 @@ namespace ConvGen.Generated
                 Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c8_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272));
                 Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c9_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
                 Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 320)), c10_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 336));
-                Vector512<float> c11_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 352)), c11_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 368));
-                for (int oy = 0; oy < 24; oy++)
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
                 {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
                     {
-                        {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref box);
-                            Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref box, 16));
-                            Vector512<float> a0 = Vector512.Create(aox);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aox, 4));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aox, 5));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aox, 6));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aox, 7));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aox, 8));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aox, 9));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aox, 10));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aox, 11));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref btile);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref btile, 16));
+                        Vector512<float> a0 = Vector512.Create(atile);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref atile, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref atile, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref atile, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref atile, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref atile, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref atile, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref atile, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref atile, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref atile, 10));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
                     }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
+                c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
+            }
+
+            /// <summary>Winograd kernel gradient at one position: adds to 10 channels × 32 filters of dU the products over a band's 12 tiles. Accumulators: 10 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelGradientTile10x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512.LoadUnsafe(ref c), c0_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 16));
+                Vector512<float> c1_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 48));
+                Vector512<float> c2_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 80));
+                Vector512<float> c3_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 96)), c3_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 112));
+                Vector512<float> c4_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c4_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 144));
+                Vector512<float> c5_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 160)), c5_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 176));
+                Vector512<float> c6_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 192)), c6_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 208));
+                Vector512<float> c7_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 224)), c7_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 240));
+                Vector512<float> c8_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 256)), c8_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 272));
+                Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c9_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref btile);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref btile, 16));
+                        Vector512<float> a0 = Vector512.Create(atile);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref atile, 2));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref atile, 3));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref atile, 4));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref atile, 5));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref atile, 6));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref atile, 7));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref atile, 8));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref atile, 9));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                    }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 48));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 80));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
+                c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
+                c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
+                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
+                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
+                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
+                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
+                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
+                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
+                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
+                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
+            }
+
+            /// <summary>Winograd product at one position: 13 tiles × 32 filters, reducing over 32 channels. Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientWinogradProductTile13x2Avx512(ref float a, ref float b, ref float c)
+            {
+                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
+                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
+                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
+                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
+                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
+                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
+                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
+                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
+                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
+                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
+                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
+                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
+                Vector512<float> c12_0 = Vector512<float>.Zero, c12_1 = Vector512<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
+                {
+                    {
+                        Vector512<float> b0 = Vector512.LoadUnsafe(ref bchannel);
+                        Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bchannel, 16));
+                        Vector512<float> a0 = Vector512.Create(achannel);
+                        c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref achannel, 96));
+                        c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref achannel, 128));
+                        c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
+                        Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref achannel, 160));
+                        c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
+                        c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
+                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref achannel, 192));
+                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
+                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
+                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref achannel, 224));
+                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
+                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
+                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref achannel, 256));
+                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
+                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
+                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref achannel, 288));
+                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
+                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
+                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref achannel, 320));
+                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
+                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
+                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref achannel, 352));
+                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
+                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
+                        Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref achannel, 384));
+                        c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
+                        c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
+                    }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 16));
@@ -2080,106 +2481,8 @@ namespace ConvGen.Generated
                 c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
                 c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
                 c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
-            }
-
-            /// <summary>13 input-gradient pixels × 32 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
-            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile13x2Avx512(ref float a, ref float b, ref float c, ref float y, int taps)
-            {
-                Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
-                Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
-                Vector512<float> c2_0 = Vector512<float>.Zero, c2_1 = Vector512<float>.Zero;
-                Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
-                Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
-                Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
-                Vector512<float> c12_0 = Vector512<float>.Zero, c12_1 = Vector512<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
-                {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
-                    {
-                        {
-                            Vector512<float> b0 = Vector512.LoadUnsafe(ref bj);
-                            Vector512<float> b1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref bj, 16));
-                            Vector512<float> a0 = Vector512.Create(aj);
-                            c0_0 = Vector512.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector512.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector512<float> a1 = Vector512.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector512.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector512.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector512<float> a2 = Vector512.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector512.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector512.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector512<float> a3 = Vector512.Create(Unsafe.Add(ref aj, 96));
-                            c3_0 = Vector512.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector512.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector512<float> a4 = Vector512.Create(Unsafe.Add(ref aj, 128));
-                            c4_0 = Vector512.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector512.FusedMultiplyAdd(a4, b1, c4_1);
-                            Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref aj, 160));
-                            c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
-                            c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                            Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref aj, 192));
-                            c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                            c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                            Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref aj, 224));
-                            c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                            c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                            Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref aj, 256));
-                            c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                            c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                            Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref aj, 288));
-                            c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                            c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                            Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref aj, 320));
-                            c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                            c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                            Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref aj, 352));
-                            c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                            c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
-                            Vector512<float> a12 = Vector512.Create(Unsafe.Add(ref aj, 384));
-                            c12_0 = Vector512.FusedMultiplyAdd(a12, b0, c12_0);
-                            c12_1 = Vector512.FusedMultiplyAdd(a12, b1, c12_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
-                    }
-                }
-                ((c0_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 16)))).StoreUnsafe(ref Unsafe.Add(ref c, 16));
-                ((c1_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 48)))).StoreUnsafe(ref Unsafe.Add(ref c, 48));
-                ((c2_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 80)))).StoreUnsafe(ref Unsafe.Add(ref c, 80));
-                ((c3_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                ((c3_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 112)))).StoreUnsafe(ref Unsafe.Add(ref c, 112));
-                ((c4_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c4_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 144)))).StoreUnsafe(ref Unsafe.Add(ref c, 144));
-                ((c5_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 160)))).StoreUnsafe(ref Unsafe.Add(ref c, 160));
-                ((c5_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 176)))).StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                ((c6_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 192)))).StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                ((c6_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 208)))).StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                ((c7_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 224)))).StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                ((c7_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 240)))).StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                ((c8_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 256)))).StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                ((c8_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 272)))).StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                ((c9_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 288)))).StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                ((c9_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 304)))).StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                ((c10_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 320)))).StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                ((c10_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 336)))).StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                ((c11_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 352)))).StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                ((c11_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 368)))).StoreUnsafe(ref Unsafe.Add(ref c, 368));
-                ((c12_0) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 384)))).StoreUnsafe(ref Unsafe.Add(ref c, 384));
-                ((c12_1) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref y, 400)))).StoreUnsafe(ref Unsafe.Add(ref c, 400));
+                c12_0.StoreUnsafe(ref Unsafe.Add(ref c, 384));
+                c12_1.StoreUnsafe(ref Unsafe.Add(ref c, 400));
             }
 
             // ---- AVX2 ----
@@ -2358,7 +2661,7 @@ namespace ConvGen.Generated
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
+            public static void BackwardAvx2(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, ref float winograd, int count)
             {
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
@@ -2381,23 +2684,124 @@ namespace ConvGen.Generated
                     sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                TensorLayout.Clear(ref kernelGradient, 9216);
+                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                ref float gu = ref winograd;
+                ref float gv = ref Unsafe.Add(ref winograd, 16384);
+                ref float gw = ref Unsafe.Add(ref winograd, 22528);
+                TensorLayout.Clear(ref gu, 16384);
+                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float u = ref inputGradientScratch;
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                InputGradientWinogradKernelAvx2(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int ky = 0; ky < 3; ky++)
+                    for (int band = 0; band < 12; band++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
-                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        for (int r = 0; r < 95; r += 5)
+                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
-                            KernelGradientTile5x2Avx2(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, r * 32 + 16));
+                            for (int c = 0; c < 32; c += 8)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
                         }
-                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref gradientImage, ref Unsafe.Add(ref rowGradient, 3040));
-                        KernelGradientTile1x2Avx2(ref Unsafe.Add(ref rowInput, 95), ref Unsafe.Add(ref gradientImage, 16), ref Unsafe.Add(ref rowGradient, 3040 + 16));
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 8)
+                            {
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
+                                Vector256<float> g00 = Vector256.LoadUnsafe(ref g), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800));
+                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                {
+                                    Vector256<float> x = g00, y = g01;
+                                    x.StoreUnsafe(ref wt);
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                }
+                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                {
+                                    Vector256<float> x = g00 + g10, y = g01 + g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                }
+                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                {
+                                    Vector256<float> x = g00 - g10, y = g01 - g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                }
+                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                {
+                                    Vector256<float> x = -g10, y = -g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                }
+                            }
+                        }
+                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            for (int c = 0; c < 30; c += 5)
+                            {
+                                WinogradKernelGradientTile5x2Avx2(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
+                                WinogradKernelGradientTile5x2Avx2(ref Unsafe.Add(ref gvp, c), ref Unsafe.Add(ref gwp, 16), ref Unsafe.Add(ref gup, c * 32 + 16));
+                            }
+                            WinogradKernelGradientTile2x2Avx2(ref Unsafe.Add(ref gvp, 30), ref gwp, ref Unsafe.Add(ref gup, 960));
+                            WinogradKernelGradientTile2x2Avx2(ref Unsafe.Add(ref gvp, 30), ref Unsafe.Add(ref gwp, 16), ref Unsafe.Add(ref gup, 960 + 16));
+                        }
                     }
                     // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
                     TensorLayout.Dilate(ref gradientImage, ref dilated, 1, 24, 24, 32, 1, 1, 2, 2, 28, 28);
@@ -2406,66 +2810,198 @@ namespace ConvGen.Generated
                         ref float image = ref dilated;
                         ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
                         ref float yImage = ref inputImage;
-                        for (int oy = 0; oy < 26; oy++)
+                        for (int band = 0; band < 13; band++)
                         {
-                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                            int kyFirst = Math.Max(0, 2 - (oy * 1));
-                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                            for (int ox = 0; ox < 25; ox += 5)
+                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            ref float inRow = ref Unsafe.Add(ref image, band * 1792);
+                            ref float outRow = ref Unsafe.Add(ref result, band * 1664);
+                            ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            for (int t = 0; t < 13; t++)
                             {
-                                InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
-                                InputGradientTile5x2Avx2(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, ox * 32 + 16), ref Unsafe.Add(ref yRow, ox * 32 + 16), taps);
+                                for (int c = 0; c < 32; c += 8)
+                                {
+                                    ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                    ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    {
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref vt);
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
+                                    }
+                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    {
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
+                                    }
+                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    {
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
+                                    }
+                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    {
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6240));
+                                    }
+                                }
                             }
-                            InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref kernelRows, ref Unsafe.Add(ref outRow, 800), ref Unsafe.Add(ref yRow, 800), taps);
-                            InputGradientTile1x2Avx2(ref Unsafe.Add(ref inRow, 800), ref Unsafe.Add(ref kernelRows, 16), ref Unsafe.Add(ref outRow, 800 + 16), ref Unsafe.Add(ref yRow, 800 + 16), taps);
+                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            for (int p = 0; p < 16; p++)
+                            {
+                                ref float vp = ref Unsafe.Add(ref v, p * 416);
+                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float mp = ref Unsafe.Add(ref m, p * 416);
+                                for (int t = 0; t < 10; t += 5)
+                                {
+                                    InputGradientWinogradProductTile5x2Avx2(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
+                                    InputGradientWinogradProductTile5x2Avx2(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 16), ref Unsafe.Add(ref mp, t * 32 + 16));
+                                }
+                                InputGradientWinogradProductTile3x2Avx2(ref Unsafe.Add(ref vp, 320), ref up, ref Unsafe.Add(ref mp, 320));
+                                InputGradientWinogradProductTile3x2Avx2(ref Unsafe.Add(ref vp, 320), ref Unsafe.Add(ref up, 16), ref Unsafe.Add(ref mp, 320 + 16));
+                            }
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            for (int t = 0; t < 13; t++)
+                            {
+                                for (int f = 0; f < 32; f += 8)
+                                {
+                                    ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                    ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                    ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
+                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    {
+                                        Vector256<float> s0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector256.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    }
+                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    {
+                                        Vector256<float> s0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                    }
+                                }
+                            }
                         }
+                    }
+                }
+                WinogradKernelGradientTransformAvx2(ref gu, ref kernelGradient);
+            }
+            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelGradientTransformAvx2(ref float gu, ref float kernelGradient)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 8)
+                    {
+                        int at = (c * 32) + f;
+                        // The 16 positions of (c, f..f + 7), 1024 floats apart.
+                        Vector256<float> u00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
+                        Vector256<float> u10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
+                        Vector256<float> u20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
+                        Vector256<float> u30 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
+                        // Gᵀ·dU: three rows from the four.
+                        Vector256<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
+                        Vector256<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
+                        Vector256<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
+                        Vector256<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
+                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
+                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                    }
+                }
+            }
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientWinogradKernelAvx2(ref float kernel, ref float u)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 8)
+                    {
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 7), 1024 floats apart.
+                        Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector256<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector256<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector256<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
                     }
                 }
             }
 
-            /// <summary>Adds to 5 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 16 filters the products over one image's output pixels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 5 channels × 16 filters of dU the products over a band's 12 tiles. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile5x2Avx2(ref float a, ref float b, ref float c)
+            private static void WinogradKernelGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
                 Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
                 Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 Vector256<float> c2_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 72));
                 Vector256<float> c3_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 96)), c3_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 104));
                 Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c4_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136));
-                for (int oy = 0; oy < 24; oy++)
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
                 {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
                     {
-                        {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref box);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref box, 8));
-                            Vector256<float> a0 = Vector256.Create(aox);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aox, 3));
-                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aox, 4));
-                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref btile);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref btile, 8));
+                        Vector256<float> a0 = Vector256.Create(atile);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref atile, 2));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref atile, 3));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref atile, 4));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
                     }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
@@ -2479,108 +3015,115 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Adds to 1 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 16 filters the products over one image's output pixels. Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 16 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile1x2Avx2(ref float a, ref float b, ref float c)
+            private static void WinogradKernelGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
                 Vector256<float> c0_0 = Vector256.LoadUnsafe(ref c), c0_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 8));
-                for (int oy = 0; oy < 24; oy++)
+                Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
                 {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
                     {
-                        {
-                            Vector256<float> a0 = Vector256.Create(aox);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref box), c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref box, 8)), c0_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref btile);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref btile, 8));
+                        Vector256<float> a0 = Vector256.Create(atile);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
                     }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>5 input-gradient pixels × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 5 tiles × 16 filters, reducing over 32 channels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile5x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void InputGradientWinogradProductTile5x2Avx2(ref float a, ref float b, ref float c)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
                 Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
                 Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
                 Vector256<float> c3_0 = Vector256<float>.Zero, c3_1 = Vector256<float>.Zero;
                 Vector256<float> c4_0 = Vector256<float>.Zero, c4_1 = Vector256<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector256<float> b0 = Vector256.LoadUnsafe(ref bj);
-                            Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector256<float> a0 = Vector256.Create(aj);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
-                            Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
-                            c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
-                            Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
-                            c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
-                            Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref aj, 96));
-                            c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
-                            c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
-                            Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref aj, 128));
-                            c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
-                            c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bchannel);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8));
+                        Vector256<float> a0 = Vector256.Create(achannel);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
+                        Vector256<float> a3 = Vector256.Create(Unsafe.Add(ref achannel, 96));
+                        c3_0 = Vector256.FusedMultiplyAdd(a3, b0, c3_0);
+                        c3_1 = Vector256.FusedMultiplyAdd(a3, b1, c3_1);
+                        Vector256<float> a4 = Vector256.Create(Unsafe.Add(ref achannel, 128));
+                        c4_0 = Vector256.FusedMultiplyAdd(a4, b0, c4_0);
+                        c4_1 = Vector256.FusedMultiplyAdd(a4, b1, c4_1);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
-                ((c3_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 96)))).StoreUnsafe(ref Unsafe.Add(ref c, 96));
-                ((c3_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 104)))).StoreUnsafe(ref Unsafe.Add(ref c, 104));
-                ((c4_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 128)))).StoreUnsafe(ref Unsafe.Add(ref c, 128));
-                ((c4_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 136)))).StoreUnsafe(ref Unsafe.Add(ref c, 136));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c3_0.StoreUnsafe(ref Unsafe.Add(ref c, 96));
+                c3_1.StoreUnsafe(ref Unsafe.Add(ref c, 104));
+                c4_0.StoreUnsafe(ref Unsafe.Add(ref c, 128));
+                c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>1 input-gradient pixel × 16 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 1 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 16 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile1x2Avx2(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void InputGradientWinogradProductTile3x2Avx2(ref float a, ref float b, ref float c)
             {
                 Vector256<float> c0_0 = Vector256<float>.Zero, c0_1 = Vector256<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                Vector256<float> c1_0 = Vector256<float>.Zero, c1_1 = Vector256<float>.Zero;
+                Vector256<float> c2_0 = Vector256<float>.Zero, c2_1 = Vector256<float>.Zero;
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector256<float> a0 = Vector256.Create(aj);
-                            c0_0 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref bj), c0_0);
-                            c0_1 = Vector256.FusedMultiplyAdd(a0, Vector256.LoadUnsafe(ref Unsafe.Add(ref bj, 8)), c0_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector256<float> b0 = Vector256.LoadUnsafe(ref bchannel);
+                        Vector256<float> b1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8));
+                        Vector256<float> a0 = Vector256.Create(achannel);
+                        c0_0 = Vector256.FusedMultiplyAdd(a0, b0, c0_0);
+                        c0_1 = Vector256.FusedMultiplyAdd(a0, b1, c0_1);
+                        Vector256<float> a1 = Vector256.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector256.FusedMultiplyAdd(a1, b0, c1_0);
+                        c1_1 = Vector256.FusedMultiplyAdd(a1, b1, c1_1);
+                        Vector256<float> a2 = Vector256.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector256.FusedMultiplyAdd(a2, b0, c2_0);
+                        c2_1 = Vector256.FusedMultiplyAdd(a2, b1, c2_1);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector256.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
             // ---- Vector128 ----
@@ -2799,7 +3342,7 @@ namespace ConvGen.Generated
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, int count)
+            public static void BackwardVector128(ref float input, ref float kernel, ref float output, ref float outputGradient, ref float kernelGradient, ref float biasGradient, ref float inputGradient, ref float dilated, ref float flipped, ref float winograd, int count)
             {
                 // Bias gradient: the output gradient summed over images and pixels.
                 {
@@ -2834,21 +3377,125 @@ namespace ConvGen.Generated
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 28));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                TensorLayout.Clear(ref kernelGradient, 9216);
+                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                ref float gu = ref winograd;
+                ref float gv = ref Unsafe.Add(ref winograd, 16384);
+                ref float gw = ref Unsafe.Add(ref winograd, 22528);
+                TensorLayout.Clear(ref gu, 16384);
+                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float u = ref inputGradientScratch;
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                InputGradientWinogradKernelVector128(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int ky = 0; ky < 3; ky++)
+                    for (int band = 0; band < 12; band++)
                     {
-                        ref float rowInput = ref Unsafe.Add(ref inputImage, ky * 832);
-                        ref float rowGradient = ref Unsafe.Add(ref kernelGradient, ky * 3072);
-                        for (int r = 0; r < 96; r += 3)
+                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        for (int t = 0; t < 12; t++)
                         {
-                            KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, r), ref gradientImage, ref Unsafe.Add(ref rowGradient, r * 32));
-                            KernelGradientTile3x3Vector128(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 12), ref Unsafe.Add(ref rowGradient, r * 32 + 12));
-                            KernelGradientTile3x2Vector128(ref Unsafe.Add(ref rowInput, r), ref Unsafe.Add(ref gradientImage, 24), ref Unsafe.Add(ref rowGradient, r * 32 + 24));
+                            for (int c = 0; c < 32; c += 4)
+                            {
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
+                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref vt);
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                }
+                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                }
+                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                }
+                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
+                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                }
+                            }
+                        }
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
+                        for (int t = 0; t < 12; t++)
+                        {
+                            for (int f = 0; f < 32; f += 4)
+                            {
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
+                                Vector128<float> g00 = Vector128.LoadUnsafe(ref g), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800));
+                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                {
+                                    Vector128<float> x = g00, y = g01;
+                                    x.StoreUnsafe(ref wt);
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                }
+                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                {
+                                    Vector128<float> x = g00 + g10, y = g01 + g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                }
+                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                {
+                                    Vector128<float> x = g00 - g10, y = g01 - g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                }
+                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                {
+                                    Vector128<float> x = -g10, y = -g11;
+                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                }
+                            }
+                        }
+                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
+                        for (int p = 0; p < 16; p++)
+                        {
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            for (int c = 0; c < 30; c += 3)
+                            {
+                                WinogradKernelGradientTile3x3Vector128(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
+                                WinogradKernelGradientTile3x3Vector128(ref Unsafe.Add(ref gvp, c), ref Unsafe.Add(ref gwp, 12), ref Unsafe.Add(ref gup, c * 32 + 12));
+                                WinogradKernelGradientTile3x2Vector128(ref Unsafe.Add(ref gvp, c), ref Unsafe.Add(ref gwp, 24), ref Unsafe.Add(ref gup, c * 32 + 24));
+                            }
+                            WinogradKernelGradientTile2x3Vector128(ref Unsafe.Add(ref gvp, 30), ref gwp, ref Unsafe.Add(ref gup, 960));
+                            WinogradKernelGradientTile2x3Vector128(ref Unsafe.Add(ref gvp, 30), ref Unsafe.Add(ref gwp, 12), ref Unsafe.Add(ref gup, 960 + 12));
+                            WinogradKernelGradientTile2x2Vector128(ref Unsafe.Add(ref gvp, 30), ref Unsafe.Add(ref gwp, 24), ref Unsafe.Add(ref gup, 960 + 24));
                         }
                     }
                     // Input gradient of the image: its output gradient, dilated by the strides and padded by kernel - 1 into the thread's one-image buffer, convolved with the kernel flipped and transposed to [ky, kx, filters, channels] (flipped once per step, before the backward pass).
@@ -2858,64 +3505,196 @@ namespace ConvGen.Generated
                         ref float image = ref dilated;
                         ref float result = ref Unsafe.Add(ref inputGradient, n * 21632);
                         ref float yImage = ref inputImage;
-                        for (int oy = 0; oy < 26; oy++)
+                        for (int band = 0; band < 13; band++)
                         {
-                            // The kernel rows that reach input rows 2..25, the only ones that are not zero.
-                            int kyFirst = Math.Max(0, 2 - (oy * 1));
-                            int taps = Math.Min(3, 26 - (oy * 1)) - kyFirst;
-                            ref float inRow = ref Unsafe.Add(ref image, ((oy * 1) + kyFirst) * 896);
-                            ref float kernelRows = ref Unsafe.Add(ref flipped, kyFirst * 3072);
-                            ref float outRow = ref Unsafe.Add(ref result, oy * 832);
-                            ref float yRow = ref Unsafe.Add(ref yImage, oy * 832);
-                            for (int ox = 0; ox < 24; ox += 3)
+                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            ref float inRow = ref Unsafe.Add(ref image, band * 1792);
+                            ref float outRow = ref Unsafe.Add(ref result, band * 1664);
+                            ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            for (int t = 0; t < 13; t++)
                             {
-                                InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref kernelRows, ref Unsafe.Add(ref outRow, ox * 32), ref Unsafe.Add(ref yRow, ox * 32), taps);
-                                InputGradientTile3x3Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, ox * 32 + 12), ref Unsafe.Add(ref yRow, ox * 32 + 12), taps);
-                                InputGradientTile3x2Vector128(ref Unsafe.Add(ref inRow, ox * 32), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, ox * 32 + 24), ref Unsafe.Add(ref yRow, ox * 32 + 24), taps);
+                                for (int c = 0; c < 32; c += 4)
+                                {
+                                    ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                    ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
+                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    {
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref vt);
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
+                                    }
+                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    {
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
+                                    }
+                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    {
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
+                                    }
+                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    {
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                        (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
+                                        (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
+                                        (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6240));
+                                    }
+                                }
                             }
-                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref kernelRows, ref Unsafe.Add(ref outRow, 768), ref Unsafe.Add(ref yRow, 768), taps);
-                            InputGradientTile2x3Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 12), ref Unsafe.Add(ref outRow, 768 + 12), ref Unsafe.Add(ref yRow, 768 + 12), taps);
-                            InputGradientTile2x2Vector128(ref Unsafe.Add(ref inRow, 768), ref Unsafe.Add(ref kernelRows, 24), ref Unsafe.Add(ref outRow, 768 + 24), ref Unsafe.Add(ref yRow, 768 + 24), taps);
+                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            for (int p = 0; p < 16; p++)
+                            {
+                                ref float vp = ref Unsafe.Add(ref v, p * 416);
+                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float mp = ref Unsafe.Add(ref m, p * 416);
+                                for (int t = 0; t < 12; t += 3)
+                                {
+                                    InputGradientWinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
+                                    InputGradientWinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 12), ref Unsafe.Add(ref mp, t * 32 + 12));
+                                    InputGradientWinogradProductTile3x2Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 24), ref Unsafe.Add(ref mp, t * 32 + 24));
+                                }
+                                InputGradientWinogradProductTile1x3Vector128(ref Unsafe.Add(ref vp, 384), ref up, ref Unsafe.Add(ref mp, 384));
+                                InputGradientWinogradProductTile1x3Vector128(ref Unsafe.Add(ref vp, 384), ref Unsafe.Add(ref up, 12), ref Unsafe.Add(ref mp, 384 + 12));
+                                InputGradientWinogradProductTile1x2Vector128(ref Unsafe.Add(ref vp, 384), ref Unsafe.Add(ref up, 24), ref Unsafe.Add(ref mp, 384 + 24));
+                            }
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            for (int t = 0; t < 13; t++)
+                            {
+                                for (int f = 0; f < 32; f += 4)
+                                {
+                                    ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
+                                    ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                    ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
+                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    {
+                                        Vector128<float> s0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector128.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    }
+                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    {
+                                        Vector128<float> s0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                    }
+                                }
+                            }
                         }
+                    }
+                }
+                WinogradKernelGradientTransformVector128(ref gu, ref kernelGradient);
+            }
+            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelGradientTransformVector128(ref float gu, ref float kernelGradient)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 4)
+                    {
+                        int at = (c * 32) + f;
+                        // The 16 positions of (c, f..f + 3), 1024 floats apart.
+                        Vector128<float> u00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
+                        Vector128<float> u10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
+                        Vector128<float> u20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
+                        Vector128<float> u30 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
+                        // Gᵀ·dU: three rows from the four.
+                        Vector128<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
+                        Vector128<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
+                        Vector128<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
+                        Vector128<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
+                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
+                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                    }
+                }
+            }
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientWinogradKernelVector128(ref float kernel, ref float u)
+            {
+                for (int c = 0; c < 32; c++)
+                {
+                    for (int f = 0; f < 32; f += 4)
+                    {
+                        int at = (c * 32) + f;
+                        // The nine taps of (c, f..f + 3), 1024 floats apart.
+                        Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
+                        Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
+                        Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
+                        // G·g: four rows from the three kernel rows.
+                        Vector128<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
+                        Vector128<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
+                        Vector128<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
+                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
+                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
+                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
+                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
+                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
+                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
+                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
+                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
+                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
+                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
+                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
+                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
+                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
+                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
+                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
+                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
                     }
                 }
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 12 filters the products over one image's output pixels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 12 filters of dU the products over a band's 12 tiles. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x3Vector128(ref float a, ref float b, ref float c)
+            private static void WinogradKernelGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
                 Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 68)), c2_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 72));
-                for (int oy = 0; oy < 24; oy++)
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
                 {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref box);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4));
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 8));
-                            Vector128<float> a0 = Vector128.Create(aox);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                            c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 8));
+                        Vector128<float> a0 = Vector128.Create(atile);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref atile, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
                     }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
@@ -2928,37 +3707,32 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Adds to 3 kernel-gradient rows (consecutive (kx, c) of one kernel row) × 8 filters the products over one image's output pixels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 8 filters of dU the products over a band's 12 tiles. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void KernelGradientTile3x2Vector128(ref float a, ref float b, ref float c)
+            private static void WinogradKernelGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
                 Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
                 Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 68));
-                for (int oy = 0; oy < 24; oy++)
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
                 {
-                    ref float aoy = ref Unsafe.Add(ref a, oy * 832);
-                    ref float boy = ref Unsafe.Add(ref b, oy * 768);
-                    ref float aox = ref aoy;
-                    ref float box = ref boy;
-                    for (int ox = 0; ox < 24; ox++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref box);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref box, 4));
-                            Vector128<float> a0 = Vector128.Create(aox);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aox, 1));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aox, 2));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        }
-                        aox = ref Unsafe.Add(ref aox, 32);
-                        box = ref Unsafe.Add(ref box, 32);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 4));
+                        Vector128<float> a0 = Vector128.Create(atile);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref atile, 2));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
                     }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
@@ -2968,164 +3742,188 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>3 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 12 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void WinogradKernelGradientTile2x3Vector128(ref float a, ref float b, ref float c)
+            {
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4)), c0_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 8));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 8));
+                        Vector128<float> a0 = Vector128.Create(atile);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                    }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+            }
+
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 8 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void WinogradKernelGradientTile2x2Vector128(ref float a, ref float b, ref float c)
+            {
+                Vector128<float> c0_0 = Vector128.LoadUnsafe(ref c), c0_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 4));
+                Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
+                ref float atile = ref a;
+                ref float btile = ref b;
+                for (int tile = 0; tile < 12; tile++)
+                {
+                    {
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref btile, 4));
+                        Vector128<float> a0 = Vector128.Create(atile);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref atile, 1));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                    }
+                    atile = ref Unsafe.Add(ref atile, 32);
+                    btile = ref Unsafe.Add(ref btile, 32);
+                }
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+            }
+
+            /// <summary>Winograd product at one position: 3 tiles × 12 filters, reducing over 32 channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            private static void InputGradientWinogradProductTile3x3Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero, c2_2 = Vector128<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                            c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bchannel);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4));
+                        Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8));
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
+                        c2_2 = Vector128.MultiplyAddEstimate(a2, b2, c2_2);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
-                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
-                ((c2_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 72)))).StoreUnsafe(ref Unsafe.Add(ref c, 72));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>3 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 8 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile3x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void InputGradientWinogradProductTile3x2Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
                 Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
                 Vector128<float> c2_0 = Vector128<float>.Zero, c2_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref aj, 64));
-                            c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
-                            c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector128<float> b0 = Vector128.LoadUnsafe(ref bchannel);
+                        Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4));
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
+                        Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref achannel, 32));
+                        c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
+                        c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
+                        Vector128<float> a2 = Vector128.Create(Unsafe.Add(ref achannel, 64));
+                        c2_0 = Vector128.MultiplyAddEstimate(a2, b0, c2_0);
+                        c2_1 = Vector128.MultiplyAddEstimate(a2, b1, c2_1);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c2_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 64)))).StoreUnsafe(ref Unsafe.Add(ref c, 64));
-                ((c2_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 68)))).StoreUnsafe(ref Unsafe.Add(ref c, 68));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c1_0.StoreUnsafe(ref Unsafe.Add(ref c, 32));
+                c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c2_0.StoreUnsafe(ref Unsafe.Add(ref c, 64));
+                c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>2 input-gradient pixels × 12 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 1 tile × 12 filters, reducing over 32 channels. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x3Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void InputGradientWinogradProductTile1x3Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero, c0_2 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero, c1_2 = Vector128<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> b2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 8));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            c0_2 = Vector128.MultiplyAddEstimate(a0, b2, c0_2);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                            c1_2 = Vector128.MultiplyAddEstimate(a1, b2, c1_2);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bchannel), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4)), c0_1);
+                        c0_2 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 8)), c0_2);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c0_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 8)))).StoreUnsafe(ref Unsafe.Add(ref c, 8));
-                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
-                ((c1_2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 40)))).StoreUnsafe(ref Unsafe.Add(ref c, 40));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
+                c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>2 input-gradient pixels × 8 input channels: reduces over 'taps' kernel rows × 96 (kx, filter), then multiplies by relu'(y). Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 1 tile × 8 filters, reducing over 32 channels. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientTile2x2Vector128(ref float a, ref float b, ref float c, ref float y, int taps)
+            private static void InputGradientWinogradProductTile1x2Vector128(ref float a, ref float b, ref float c)
             {
                 Vector128<float> c0_0 = Vector128<float>.Zero, c0_1 = Vector128<float>.Zero;
-                Vector128<float> c1_0 = Vector128<float>.Zero, c1_1 = Vector128<float>.Zero;
-                for (int ky = 0; ky < taps; ky++)
+                ref float achannel = ref a;
+                ref float bchannel = ref b;
+                for (int channel = 0; channel < 32; channel++)
                 {
-                    ref float aky = ref Unsafe.Add(ref a, ky * 896);
-                    ref float bky = ref Unsafe.Add(ref b, ky * 3072);
-                    ref float aj = ref aky;
-                    ref float bj = ref bky;
-                    for (int j = 0; j < 96; j++)
                     {
-                        {
-                            Vector128<float> b0 = Vector128.LoadUnsafe(ref bj);
-                            Vector128<float> b1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref bj, 4));
-                            Vector128<float> a0 = Vector128.Create(aj);
-                            c0_0 = Vector128.MultiplyAddEstimate(a0, b0, c0_0);
-                            c0_1 = Vector128.MultiplyAddEstimate(a0, b1, c0_1);
-                            Vector128<float> a1 = Vector128.Create(Unsafe.Add(ref aj, 32));
-                            c1_0 = Vector128.MultiplyAddEstimate(a1, b0, c1_0);
-                            c1_1 = Vector128.MultiplyAddEstimate(a1, b1, c1_1);
-                        }
-                        aj = ref Unsafe.Add(ref aj, 1);
-                        bj = ref Unsafe.Add(ref bj, 32);
+                        Vector128<float> a0 = Vector128.Create(achannel);
+                        c0_0 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref bchannel), c0_0);
+                        c0_1 = Vector128.MultiplyAddEstimate(a0, Vector128.LoadUnsafe(ref Unsafe.Add(ref bchannel, 4)), c0_1);
                     }
+                    achannel = ref Unsafe.Add(ref achannel, 1);
+                    bchannel = ref Unsafe.Add(ref bchannel, 32);
                 }
-                ((c0_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref y))).StoreUnsafe(ref c);
-                ((c0_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 4)))).StoreUnsafe(ref Unsafe.Add(ref c, 4));
-                ((c1_0) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 32)))).StoreUnsafe(ref Unsafe.Add(ref c, 32));
-                ((c1_1) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref y, 36)))).StoreUnsafe(ref Unsafe.Add(ref c, 36));
+                c0_0.StoreUnsafe(ref c);
+                c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
             }
         }
 

@@ -33,7 +33,9 @@ public partial class ConvWideModel;
 
 /// <summary>3×3 convolutions at stride 1 with input channels and filters in multiples of 16 and even output sizes: their
 /// forward pass is Winograd's F(2×2, 3×3) ('same' and 'valid', with and without bias, with and without an activation),
-/// the backward pass the direct convolution's; a split pass shares out the bands of two output rows.</summary>
+/// and so are all three kernel gradients and the input gradients of the second ('valid', applying the first's tanh
+/// derivative as it writes) and the third ('same': the zero-bordered input's gradient, then cropped); a split pass
+/// shares out the bands of two output rows.</summary>
 [Sequential(10, 8, 16)]
 [Conv2D(16, 3, Padding = Padding.Same, Activation = Activation.Tanh)]
 [Conv2D(32, 3, UseBias = false, Activation = Activation.Tanh)]

@@ -18,11 +18,16 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.For"/>), else null.</summary>
     private readonly WinogradConvolution? _winograd;
 
+    /// <summary>The input gradient by Winograd's F(2×2, 3×3) when the backward pass writes one and the shape allows it
+    /// (<see cref="WinogradConvolution.ForInputGradient"/>), else null.</summary>
+    private readonly WinogradConvolution? _inputGradientWinograd;
+
     public Conv2DEmitter(NetworkPlan plan, Conv2DSpec conv)
         : base(plan, conv)
     {
         _conv = conv;
         _winograd = WinogradConvolution.For(conv, ForwardActivation);
+        _inputGradientWinograd = NeedsInputGradient ? WinogradConvolution.ForInputGradient(conv, plan.FusedDerivative(conv.Index)) : null;
     }
 
     private ShapeSpec Padded => NetworkPlan.PaddedInput(_conv);
@@ -115,6 +120,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
             parameters.Add("ref float flipped");
         }
 
+        if (_winograd is not null)
+        {
+            parameters.Add("ref float winograd");
+        }
+
         parameters.Add("int count");
         string inputName = c.IsPadded ? "the zero-bordered input" : "the input";
         Method(w, $"Backward: kernel{(c.UseBias ? ", bias" : "")}{(NeedsInputGradient ? " and input" : "")} gradients from the output gradient; reads {inputName} {Padded.ToBatchComment()} and the output {c.Output.ToBatchComment()}.", $"public static void Backward{isa.Suffix}({string.Join(", ", parameters)})");
@@ -130,16 +140,32 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         w.Comment($"Kernel gradient [{c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters}]: Σ over images and output pixels of input · output gradient.");
-        w.Line($"TensorLayout.Clear(ref kernelGradient, {c.KernelHeight * c.KernelWidth * c.Input.Channels * c.Filters});");
+        if (_winograd is not null)
+        {
+            w.Comment("By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.");
+            _winograd.EmitKernelGradientScratch(w, "winograd");
+        }
+        else
+        {
+            w.Line($"TensorLayout.Clear(ref kernelGradient, {c.KernelHeight * c.KernelWidth * c.Input.Channels * c.Filters});");
+        }
+
         if (NeedsInputGradient)
         {
+            if (_inputGradientWinograd is not null)
+            {
+                w.Comment("The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.");
+                w.Line($"ref float inputGradientScratch = ref Unsafe.Add(ref winograd, {I(_winograd!.ScratchSize)});");
+                _inputGradientWinograd.EmitScratch(w, isa, "inputGradientScratch", "flipped");
+            }
+
             w.Comment("Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.");
         }
 
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float inputImage = ref Unsafe.Add(ref input, n * {Padded.Size});");
         w.Line($"ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * {c.Output.Size});");
-        tiles.AddRange(EmitKernelGradientLoops(w, isa));
+        tiles.AddRange(_winograd is not null ? _winograd.EmitKernelGradientImage(w, isa, "inputImage", "gradientImage") : EmitKernelGradientLoops(w, isa));
 
         if (NeedsInputGradient)
         {
@@ -155,19 +181,15 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 w.Line($"TensorLayout.Clear(ref {target}, {Padded.Size});");
             }
 
-            var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear)
-            {
-                DataRows = (c.KernelHeight - 1, ((c.Output.Height - 1) * c.StrideHeight) + 1),
-                Derivative = Plan.FusedDerivative(c.Index),
-                Nouns = ("input-gradient pixels", "input channels", "(kx, filter)"),
-                OneImage = true,
-            };
-            if (inputGradient.Derivative is ActivationKind previous)
+            if (Plan.FusedDerivative(c.Index) is ActivationKind previous)
             {
                 w.Comment($"The layer before ends in {ActivationCode.Describe(previous)}: its derivative, from this layer's input, is applied as the gradient is written.");
             }
 
-            tiles.AddRange(inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target, y: "inputImage"));
+            tiles.AddRange(_inputGradientWinograd is not null
+                ? _inputGradientWinograd.EmitImage(w, isa, "dilated", target, y: "inputImage")
+                : EmitDirectInputGradient(w, isa, rows, columns, target));
+
             if (c.IsPadded)
             {
                 w.Line($"TensorLayout.Crop(ref paddedInputGradient, ref Unsafe.Add(ref inputGradient, n * {c.Input.Size}), 1, {Padded.Height}, {Padded.Width}, {c.Input.Channels}, {c.PadTop}, {c.PadLeft}, {c.Input.Height}, {c.Input.Width});");
@@ -175,8 +197,31 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
 
         w.Close();
+        if (_winograd is not null)
+        {
+            w.Line($"{_winograd.KernelGradientTransformName(isa)}(ref gu, ref kernelGradient);");
+        }
+
         w.Close();
+        _winograd?.EmitKernelGradientTransform(w, isa);
+        _inputGradientWinograd?.EmitKernelTransform(w, isa);
         EmitTiles(w, tiles);
+    }
+
+    /// <summary>The input gradient of image n by the direct convolution of the dilated output gradient with the flipped
+    /// kernel, skipping the kernel rows that reach only its zero border.</summary>
+    private IReadOnlyList<TileKernel> EmitDirectInputGradient(SourceWriter w, VectorIsa isa, int rows, int columns, string target)
+    {
+        Conv2DSpec c = _conv;
+        ShapeSpec d = Dilated;
+        var inputGradient = new Convolution("InputGradient", d.Height, d.Width, c.Filters, c.KernelHeight, c.KernelWidth, 1, 1, rows, columns, c.Input.Channels, Padded.Width * c.Input.Channels, (int)Padded.Size, Bias: false, ActivationKind.Linear)
+        {
+            DataRows = (c.KernelHeight - 1, ((c.Output.Height - 1) * c.StrideHeight) + 1),
+            Derivative = Plan.FusedDerivative(c.Index),
+            Nouns = ("input-gradient pixels", "input channels", "(kx, filter)"),
+            OneImage = true,
+        };
+        return inputGradient.EmitLoops(w, isa, "dilated", "flipped", null, target, y: "inputImage");
     }
 
     /// <summary>
@@ -331,6 +376,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
             }
 
             arguments.Add("ref " + pass.Buffer(Id + "FlippedKernel"));
+        }
+
+        if (_winograd is not null)
+        {
+            arguments.Add("ref " + pass.Buffer(Id + "BackwardWinograd"));
         }
 
         arguments.Add(Count);
