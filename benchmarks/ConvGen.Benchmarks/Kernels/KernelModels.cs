@@ -28,8 +28,8 @@ public partial class DenseColumnQuadsKernelModel;
 [Dense(10, Activation = Activation.Softmax)]
 public partial class DirectConvolutionKernelModel;
 
-/// <summary>The Winograd F(2×2, 3×3) forward (and the direct backward): Conv2D 32@3×3 'same' on 14×14×32 (1,806,336 of
-/// 1,869,056 multiply-adds by the direct count), then Flatten and Dense 10.</summary>
+/// <summary>The Winograd F(2×2, 3×3) forward and kernel gradient (a first layer has no input gradient): Conv2D 32@3×3
+/// 'same' on 14×14×32 (1,806,336 of 1,869,056 multiply-adds by the direct count), then Flatten and Dense 10.</summary>
 [Sequential(14, 14, 32)]
 [Conv2D(32, 3, Activation = Activation.Relu, Padding = Padding.Same)]
 [Flatten]

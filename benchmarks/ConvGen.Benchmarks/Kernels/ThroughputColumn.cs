@@ -44,7 +44,7 @@ internal sealed class ThroughputColumn : IColumn
 
     public string Legend => _percentOfPeak
         ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"GFLOP/s over the FMA peak of the engine's threads, measured by this process after the benchmarks: {_peakGflops.Value:F0} GFLOP/s")
-        : "Conv2D and Dense multiply-adds (2 FLOP each, a convolution's by the direct count, which the Winograd forward beats) of a call over its mean time";
+        : "Conv2D and Dense multiply-adds (2 FLOP each, a convolution's by the direct count, which Winograd's F(2×2, 3×3) beats) of a call over its mean time";
 
     public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => c.Descriptor.Type == typeof(KernelBenchmarks));
 
