@@ -12,7 +12,8 @@ namespace ConvGen.Generator.Emitting.Layers;
 /// channels] × [channels, filters], so 16 register-tiled products of 1/2.25 the multiply-adds of the direct convolution
 /// replace it, plus the transforms (additions only, linear in the tiles and channels). A Conv2D's forward pass is one
 /// (<see cref="For"/>); its input gradient, the flipped kernel over the padded output gradient, another
-/// (<see cref="ForInputGradient"/>).
+/// (<see cref="ForInputGradient"/>); its kernel gradient is the forward form's own gradient, 16 products reducing over
+/// the tiles instead (<see cref="EmitKernelGradientScratch"/>).
 /// </summary>
 /// <remarks>
 /// The tiles are processed one band (a row of tiles: two output rows) at a time: the band's transformed inputs and
