@@ -628,7 +628,7 @@ internal sealed class NetworkPlan
                 // The kernel gradient's dU and one band's transforms; then, when the input gradient is written, the
                 // flipped kernel's transform and one band's transforms and products.
                 long size = winograd.ScratchSize;
-                string what = $"{layer.Name} Winograd backward scratch: dU [16, {convolution.Input.Channels}, {convolution.Filters}] and one band's transforms";
+                string what = $"{layer.Name} Winograd backward scratch: {winograd.DescribeKernelGradientScratch()}";
                 if (NeedsInputGradient(i) && Layers.WinogradConvolution.ForInputGradient(convolution, derivative: null) is Layers.WinogradConvolution inputGradient)
                 {
                     size += inputGradient.ScratchSize;

@@ -161,7 +161,7 @@ namespace ConvGen.Generated
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 589824;
 
-            /// <summary>conv2d_1 Winograd backward scratch: dU [16, 32, 32] and one band's transforms, then for the input gradient the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (58368 floats per thread).</summary>
+            /// <summary>conv2d_1 Winograd backward scratch: dU [16, 32, 32] summed over the images, then one band's transformed inputs V [16, 12, 32] and transformed output gradients W [16, 12, 32], then for the input gradient the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (58368 floats per thread).</summary>
             public const int Conv2d1BackwardWinograd = 55040;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
@@ -1734,7 +1734,7 @@ namespace ConvGen.Generated
                         // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref image, band * 1664);
                         ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 16)
@@ -1775,7 +1775,7 @@ namespace ConvGen.Generated
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
                         for (int p = 0; p < 16; p++)
                         {
                             ref float vp = ref Unsafe.Add(ref v, p * 384);
@@ -1808,7 +1808,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelAvx512(ref float kernel, ref float u)
             {
@@ -1846,7 +1846,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Winograd product at one position: 12 tiles × 32 filters, reducing over 32 channels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 12 tiles × 32 output channels, reducing over 32 input channels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradProductTile12x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -1955,6 +1955,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
                 ref float gu = ref winograd;
                 ref float gv = ref Unsafe.Add(ref winograd, 16384);
                 ref float gw = ref Unsafe.Add(ref winograd, 22528);
@@ -1975,7 +1976,7 @@ namespace ConvGen.Generated
                         // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
                         ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 16)
@@ -2084,7 +2085,7 @@ namespace ConvGen.Generated
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 16)
@@ -2125,7 +2126,7 @@ namespace ConvGen.Generated
                                     }
                                 }
                             }
-                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            // The 16 products, each [13 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 13, 32].
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
@@ -2192,7 +2193,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelAvx512(ref float kernel, ref float u)
             {
@@ -2390,7 +2391,7 @@ namespace ConvGen.Generated
                 c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
             }
 
-            /// <summary>Winograd product at one position: 13 tiles × 32 filters, reducing over 32 channels. Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 13 tiles × 32 output channels, reducing over 32 input channels. Accumulators: 13 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile13x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -2505,7 +2506,7 @@ namespace ConvGen.Generated
                         // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref image, band * 1664);
                         ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 8)
@@ -2546,7 +2547,7 @@ namespace ConvGen.Generated
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
                         for (int p = 0; p < 16; p++)
                         {
                             ref float vp = ref Unsafe.Add(ref v, p * 384);
@@ -2582,7 +2583,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelAvx2(ref float kernel, ref float u)
             {
@@ -2620,7 +2621,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Winograd product at one position: 2 tiles × 32 filters, reducing over 32 channels. Accumulators: 2 × 4 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 2 tiles × 32 output channels, reducing over 32 input channels. Accumulators: 2 × 4 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradProductTile2x4Avx2(ref float a, ref float b, ref float c)
             {
@@ -2685,6 +2686,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
                 ref float gu = ref winograd;
                 ref float gv = ref Unsafe.Add(ref winograd, 16384);
                 ref float gw = ref Unsafe.Add(ref winograd, 22528);
@@ -2705,7 +2707,7 @@ namespace ConvGen.Generated
                         // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
                         ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 8)
@@ -2816,7 +2818,7 @@ namespace ConvGen.Generated
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 8)
@@ -2857,7 +2859,7 @@ namespace ConvGen.Generated
                                     }
                                 }
                             }
-                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            // The 16 products, each [13 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 13, 32].
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
@@ -2930,7 +2932,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelAvx2(ref float kernel, ref float u)
             {
@@ -3044,7 +3046,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>Winograd product at one position: 5 tiles × 16 filters, reducing over 32 channels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 5 tiles × 16 output channels, reducing over 32 input channels. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -3091,7 +3093,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Winograd product at one position: 3 tiles × 16 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 16 output channels, reducing over 32 input channels. Accumulators: 3 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile3x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -3146,7 +3148,7 @@ namespace ConvGen.Generated
                         // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref image, band * 1664);
                         ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 4)
@@ -3187,7 +3189,7 @@ namespace ConvGen.Generated
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 channels] × [32, 32] -> M [16 positions, 12, 32].
+                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
                         for (int p = 0; p < 16; p++)
                         {
                             ref float vp = ref Unsafe.Add(ref v, p * 384);
@@ -3225,7 +3227,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelVector128(ref float kernel, ref float u)
             {
@@ -3263,7 +3265,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Winograd product at one position: 3 tiles × 12 filters, reducing over 32 channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 12 output channels, reducing over 32 input channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradProductTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -3305,7 +3307,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Winograd product at one position: 3 tiles × 8 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 8 output channels, reducing over 32 input channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradProductTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3378,6 +3380,7 @@ namespace ConvGen.Generated
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
                 // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
                 ref float gu = ref winograd;
                 ref float gv = ref Unsafe.Add(ref winograd, 16384);
                 ref float gw = ref Unsafe.Add(ref winograd, 22528);
@@ -3398,7 +3401,7 @@ namespace ConvGen.Generated
                         // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
                         ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
                         ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 channels].
+                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
                         for (int t = 0; t < 12; t++)
                         {
                             for (int c = 0; c < 32; c += 4)
@@ -3511,7 +3514,7 @@ namespace ConvGen.Generated
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 4)
@@ -3552,7 +3555,7 @@ namespace ConvGen.Generated
                                     }
                                 }
                             }
-                            // The 16 products, each [13 tiles, 32 channels] × [32, 32] -> M [16 positions, 13, 32].
+                            // The 16 products, each [13 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 13, 32].
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
@@ -3627,7 +3630,7 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelVector128(ref float kernel, ref float u)
             {
@@ -3805,7 +3808,7 @@ namespace ConvGen.Generated
                 c1_1.StoreUnsafe(ref Unsafe.Add(ref c, 36));
             }
 
-            /// <summary>Winograd product at one position: 3 tiles × 12 filters, reducing over 32 channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 12 output channels, reducing over 32 input channels. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -3847,7 +3850,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Winograd product at one position: 3 tiles × 8 filters, reducing over 32 channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 3 tiles × 8 output channels, reducing over 32 input channels. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3882,7 +3885,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Winograd product at one position: 1 tile × 12 filters, reducing over 32 channels. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 1 tile × 12 output channels, reducing over 32 input channels. Accumulators: 1 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile1x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -3905,7 +3908,7 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
             }
 
-            /// <summary>Winograd product at one position: 1 tile × 8 filters, reducing over 32 channels. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 1 tile × 8 output channels, reducing over 32 input channels. Accumulators: 1 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradProductTile1x2Vector128(ref float a, ref float b, ref float c)
             {

@@ -23,6 +23,8 @@ namespace ConvGen.Generator.Emitting.Layers;
 /// direct convolution's by rounding only: the transforms' constants are 1, −1 and ½.
 /// </remarks>
 /// <param name="Name">The prefix of the kernel transform's and the product tiles' method names.</param>
+/// <param name="Channels">The input channels the products reduce over (for an input gradient, the layer's filters).</param>
+/// <param name="Filters">The output channels they write (for an input gradient, the layer's input channels).</param>
 internal sealed record WinogradConvolution(
     string Name,
     int InWidth,
@@ -79,6 +81,10 @@ internal sealed record WinogradConvolution(
     public string DescribeScratch() =>
         $"the transformed kernel [16, {Channels}, {Filters}], then one band's transformed inputs [16, {Tiles}, {Channels}] and products [16, {Tiles}, {Filters}]";
 
+    /// <summary>What the kernel gradient's scratch holds (<see cref="EmitKernelGradientScratch"/>), for comments.</summary>
+    public string DescribeKernelGradientScratch() =>
+        $"dU [16, {Channels}, {Filters}] summed over the images, then one band's transformed inputs V [16, {Tiles}, {Channels}] and transformed output gradients W [16, {Tiles}, {Filters}]";
+
     private int Tiles => OutWidth / 2;
 
     private int Bands => OutHeight / 2;
@@ -93,7 +99,7 @@ internal sealed record WinogradConvolution(
     public void EmitKernelTransform(SourceWriter w, VectorIsa isa)
     {
         w.Method(
-            $"Winograd kernel transform: U = G·g·Gᵀ of every (input channel, filter), the 3×3 taps g [3, 3, {Channels}, {Filters}] -> U [16 positions, {Channels}, {Filters}]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].",
+            $"Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, {Channels}, {Filters}] -> U [16 positions, {Channels}, {Filters}]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].",
             $"private static void {Name}Kernel{isa.Suffix}(ref float kernel, ref float u)");
         w.Open($"for (int c = 0; c < {Channels}; c++)");
         w.Open($"for (int f = 0; f < {Filters}; f += {isa.Width})");
@@ -164,7 +170,7 @@ internal sealed record WinogradConvolution(
             w.Line($"ref float yImage = ref {y};");
         }
 
-        IReadOnlyList<TileKernel> tiles = EmitBands(w, isa, "0", I(Bands), bias: null);
+        IReadOnlyList<TileKernel> tiles = EmitBands(w, isa, "0", VectorIsa.Int(Bands), bias: null);
         w.Close();
         return tiles;
     }
@@ -185,7 +191,7 @@ internal sealed record WinogradConvolution(
 
         EmitInputTransform(w, isa, "v");
 
-        w.Comment($"The 16 products, each [{Tiles} tiles, {Channels} channels] × [{Channels}, {Filters}] -> M [16 positions, {Tiles}, {Filters}].");
+        w.Comment($"The 16 products, each [{Tiles} tiles, {Channels} input channels] × [{Channels}, {Filters} output channels] -> M [16 positions, {Tiles}, {Filters}].");
         w.Open($"for (int p = 0; p < {Positions}; p++)");
         w.Line($"ref float vp = ref Unsafe.Add(ref v, p * {InputsSize});");
         w.Line($"ref float up = ref Unsafe.Add(ref u, p * {KernelSize});");
@@ -201,8 +207,6 @@ internal sealed record WinogradConvolution(
         return family.Tiles;
     }
 
-    private static string I(int value) => VectorIsa.Int(value);
-
     /// <summary>
     /// Declares the kernel gradient's scratch at <paramref name="scratch"/> (<c>gu</c>: the accumulated products dU
     /// [16, channels, filters]; <c>gv</c> and <c>gw</c>: one band's V [16, tiles, channels] and W [16, tiles,
@@ -216,6 +220,7 @@ internal sealed record WinogradConvolution(
     /// </remarks>
     public void EmitKernelGradientScratch(SourceWriter w, string scratch)
     {
+        w.Comment($"gu: dU [16, {Channels}, {Filters}], summed over the images; gv and gw: one band's V [16, {Tiles}, {Channels}] and W [16, {Tiles}, {Filters}].");
         w.Line($"ref float gu = ref {scratch};");
         w.Line($"ref float gv = ref Unsafe.Add(ref {scratch}, {Positions * KernelSize});");
         w.Line($"ref float gw = ref Unsafe.Add(ref {scratch}, {Positions * (KernelSize + InputsSize)});");
@@ -242,9 +247,9 @@ internal sealed record WinogradConvolution(
         w.Line($"ref float gwp = ref Unsafe.Add(ref gw, p * {ProductsSize});");
         w.Line($"ref float gup = ref Unsafe.Add(ref gu, p * {KernelSize});");
         blocking.EmitKnownRows(w, "c", (rows, index, first) => TileFamily.ForEachPanel(w, isa, blocking.Panels, (column, panel) => w.Line(family.Get(rows, panel).Call(
-            TileFamily.Offset("gvp", index ?? I(first)),
+            TileFamily.Offset("gvp", index ?? VectorIsa.Int(first)),
             TileFamily.Offset("gwp", column),
-            TileFamily.Offset("gup", TileFamily.Plus(index is null ? I(first * Filters) : $"{index} * {Filters}", column))))));
+            TileFamily.Offset("gup", TileFamily.Plus(index is null ? VectorIsa.Int(first * Filters) : $"{index} * {Filters}", column))))));
         w.Close();
         w.Close();
         return family.Tiles;
@@ -263,7 +268,7 @@ internal sealed record WinogradConvolution(
         w.Comment($"The 16 positions of (c, f..f + {isa.Width - 1}), {KernelSize} floats apart.");
         for (int i = 0; i < 4; i++)
         {
-            w.Line($"{isa.Vector} " + string.Join(", ", Enumerable.Range(0, 4).Select(j => $"u{i}{j} = {isa.LoadAt("gu", TileFamily.Plus("at", I(((4 * i) + j) * KernelSize)))}")) + ";");
+            w.Line($"{isa.Vector} " + string.Join(", ", Enumerable.Range(0, 4).Select(j => $"u{i}{j} = {isa.LoadAt("gu", TileFamily.Plus("at", VectorIsa.Int(((4 * i) + j) * KernelSize)))}")) + ";");
         }
 
         w.Comment("Gᵀ·dU: three rows from the four.");
@@ -278,7 +283,7 @@ internal sealed record WinogradConvolution(
             string[] taps = [$"r{ky}0 + ((r{ky}1 + r{ky}2) * 0.5f)", $"(r{ky}1 - r{ky}2) * 0.5f", $"((r{ky}1 + r{ky}2) * 0.5f) + r{ky}3"];
             for (int kx = 0; kx < 3; kx++)
             {
-                w.Line(isa.StoreAt(taps[kx], "kernelGradient", TileFamily.Plus("at", I(((3 * ky) + kx) * KernelSize))));
+                w.Line(isa.StoreAt(taps[kx], "kernelGradient", TileFamily.Plus("at", VectorIsa.Int(((3 * ky) + kx) * KernelSize))));
             }
         }
 
@@ -327,7 +332,7 @@ internal sealed record WinogradConvolution(
     private void EmitInputTransform(SourceWriter w, VectorIsa isa, string v)
     {
         int row = InWidth * Channels;
-        w.Comment($"Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, {Tiles} tiles, {Channels} channels].");
+        w.Comment($"Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, {Tiles} tiles, {Channels} input channels].");
         w.Open($"for (int t = 0; t < {Tiles}; t++)");
         w.Open($"for (int c = 0; c < {Channels}; c += {isa.Width})");
         w.Line($"ref float d = ref Unsafe.Add(ref inRow, (t * {2 * Channels}) + c);");
@@ -424,5 +429,5 @@ internal sealed record WinogradConvolution(
         [new ReductionLoop("channel", Channels, 1, Filters)],
         TileStart.Zero,
         ActivationKind.Linear,
-        $"Winograd product at one position: {SourceWriter.Count(rows, "tiles")} × {panel.Columns(isa)} filters, reducing over {Channels} channels.");
+        $"Winograd product at one position: {SourceWriter.Count(rows, "tiles")} × {panel.Columns(isa)} output channels, reducing over {Channels} input channels.");
 }
