@@ -95,9 +95,9 @@ namespace ConvGen.Generated
         private static class Workspace
         {
             public const int PerSample = 92944;
-            public const int PerThread = 113408;
+            public const int PerThread = 158848;
             public const int Shared = 599040;
-            public const int PartialsPerThread = 29648;
+            public const int PartialsPerThread = 52240;
             public const int BatchPerSample = 9344;
             public const int BatchPartialsPerSample = 128;
 
@@ -107,10 +107,10 @@ namespace ConvGen.Generated
             /// <summary>conv2d_1 output: [N,24,24,32] (18432 floats per sample).</summary>
             public const int Conv2d1Output = 21632;
 
-            /// <summary>conv2d_1 Winograd forward scratch: the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 12, 32] and products [16, 12, 32] (28672 floats per thread).</summary>
+            /// <summary>conv2d_1 Winograd forward scratch: the transformed kernel [36, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [36, 6, 32] and products [36, 6, 32] (51264 floats per thread).</summary>
             public const int Conv2d1Winograd = 0;
 
-            /// <summary>conv2d_1 Winograd forward scratch of a part of a split pass: the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 12, 32] and products [16, 12, 32] (28672 floats per thread, shared).</summary>
+            /// <summary>conv2d_1 Winograd forward scratch of a part of a split pass: the transformed kernel [36, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [36, 6, 32] and products [36, 6, 32] (51264 floats per thread, shared).</summary>
             public const int Conv2d1WinogradParts = 0;
 
             /// <summary>max_pooling2d output: [N,12,12,32] (4608 floats per sample).</summary>
@@ -126,7 +126,7 @@ namespace ConvGen.Generated
             public const int DenseOutput = 49280;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
-            public const int DensePartials = 28672;
+            public const int DensePartials = 51264;
 
             /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,128] (128 floats per sample of the batch per thread, shared).</summary>
             public const int DenseRowPartials = 0;
@@ -147,22 +147,22 @@ namespace ConvGen.Generated
             public const int Dense1Output = 49664;
 
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
-            public const int Dense1Partials = 29568;
+            public const int Dense1Partials = 52160;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
-            public const int Dense1TransposedKernel = 28672;
+            public const int Dense1TransposedKernel = 51264;
 
             /// <summary>dense kernel transposed to [units, inputs], rows 4608 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (589824 floats, shared).</summary>
             public const int DenseTransposedKernel = 0;
 
             /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [28,28,32] (25088 floats per thread).</summary>
-            public const int Conv2d1DilatedGradient = 29952;
+            public const int Conv2d1DilatedGradient = 52544;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
             public const int Conv2d1FlippedKernel = 589824;
 
-            /// <summary>conv2d_1 Winograd backward scratch: dU [16, 32, 32] summed over the images, then one band's transformed inputs V [16, 12, 32] and transformed output gradients W [16, 12, 32], then for the input gradient the transformed kernel [16, 32, 32], then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (58368 floats per thread).</summary>
-            public const int Conv2d1BackwardWinograd = 55040;
+            /// <summary>conv2d_1 Winograd backward scratch: dU [36, 32, 32] (positions 1040 floats apart) summed over the images, then one band's transformed inputs V [36, 6, 32] and transformed output gradients W [36, 6, 32], then for the input gradient the transformed kernel [16, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (81216 floats per thread).</summary>
+            public const int Conv2d1BackwardWinograd = 77632;
 
             /// <summary>gradient of the loss w.r.t. a layer's output or input (the backward pass alternates between A and B) (21632 floats per sample).</summary>
             public const int GradientA = 49680;
@@ -1716,99 +1716,197 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
                 ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 16384);
-                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                ref float v = ref Unsafe.Add(ref scratch, 37440);
+                ref float m = ref Unsafe.Add(ref scratch, 44352);
                 WinogradKernelAvx512(ref kernel, ref u);
-                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
+                (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
                     for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
-                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: output rows 4·band to 4·band + 3, 6 tiles of 4×4 pixels; their 6×6 input windows start at input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 3328);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 16)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref d), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
-                        for (int p = 0; p < 16; p++)
+                        // The 36 products, each [6 tiles, 32 input channels] × [32, 32 output channels] -> M [36 positions, 6, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float vp = ref Unsafe.Add(ref v, p * 384);
-                            ref float up = ref Unsafe.Add(ref u, p * 1024);
-                            ref float mp = ref Unsafe.Add(ref m, p * 384);
-                            WinogradProductTile12x2Avx512(ref vp, ref up, ref mp);
+                            ref float vp = ref Unsafe.Add(ref v, p * 192);
+                            ref float up = ref Unsafe.Add(ref u, p * 1040);
+                            ref float mp = ref Unsafe.Add(ref m, p * 192);
+                            WinogradProductTile6x2Avx512(ref vp, ref up, ref mp);
                         }
-                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
-                        for (int t = 0; t < 12; t++)
+                        // Output transform: the tile's 4×4 pixels Y = Aᵀ·M·A, plus the bias, then relu; Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 16)
                             {
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
-                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector512<float> b = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
                                 {
-                                    Vector512<float> s0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
-                                    Vector512.Max((s0 + s1 + s2 + b), Vector512<float>.Zero).StoreUnsafe(ref y);
-                                    Vector512.Max((s1 - s2 - s3 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
+                                    Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
+                                    Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                    Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 576)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5184));
+                                    Vector512<float> e4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376));
+                                    Vector512<float> e5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5568));
+                                    Vector512.Max((e0 + e1 + e2 + e3 + e4 + b), Vector512<float>.Zero).StoreUnsafe(ref y);
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(2.0f), e1 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
                                 {
-                                    Vector512<float> s0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
-                                    Vector512.Max((s0 + s1 + s2 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
-                                    Vector512.Max((s1 - s2 - s3 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector512.Max((e0 + e1 + e2 + e3 + e4 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(2.0f), e1 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                }
+                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector512.Max((e0 + e1 + e2 + e3 + e4 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1536));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(2.0f), e1 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1568));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
+                                }
+                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6144)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6336)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6528)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6720)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector512.Max((e0 + e1 + e2 + e3 + e4 + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2304));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(2.0f), e1 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2336));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2368));
+                                    Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2400));
                                 }
                             }
                         }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelAvx512(ref float kernel, ref float u)
             {
@@ -1817,38 +1915,89 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 16)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 15), 1024 floats apart.
+                        // The nine taps of (c, f..f + 15), 1024 floats apart; position 6i + j of U at (6i + j) · 1040.
                         Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector512<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector512<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector512<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = g00 * 0.25f;
+                            Vector512<float> e1 = g01 * 0.25f;
+                            Vector512<float> e2 = g02 * 0.25f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                        }
+                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = (g00 + g10 + g20) * -0.16666667f;
+                            Vector512<float> e1 = (g01 + g11 + g21) * -0.16666667f;
+                            Vector512<float> e2 = (g02 + g12 + g22) * -0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = (g10 - g00 - g20) * 0.16666667f;
+                            Vector512<float> e1 = (g11 - g01 - g21) * 0.16666667f;
+                            Vector512<float> e2 = (g12 - g02 - g22) * 0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
+                        }
+                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = Vector512.FusedMultiplyAdd(g20, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g10, Vector512.Create(0.083333336f), g00 * 0.041666668f));
+                            Vector512<float> e1 = Vector512.FusedMultiplyAdd(g21, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g11, Vector512.Create(0.083333336f), g01 * 0.041666668f));
+                            Vector512<float> e2 = Vector512.FusedMultiplyAdd(g22, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g12, Vector512.Create(0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 18720));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 19760));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 20800));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 21840));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
+                        }
+                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = Vector512.FusedMultiplyAdd(g20, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g10, Vector512.Create(-0.083333336f), g00 * 0.041666668f));
+                            Vector512<float> e1 = Vector512.FusedMultiplyAdd(g21, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g11, Vector512.Create(-0.083333336f), g01 * 0.041666668f));
+                            Vector512<float> e2 = Vector512.FusedMultiplyAdd(g22, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g12, Vector512.Create(-0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 24960));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 26000));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 27040));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 28080));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
+                        }
+                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = g20;
+                            Vector512<float> e1 = g21;
+                            Vector512<float> e2 = g22;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 31200));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 32240));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 33280));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 34320));
+                            Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
+                        }
                     }
                 }
             }
 
-            /// <summary>Winograd product at one position: 12 tiles × 32 output channels, reducing over 32 input channels. Accumulators: 12 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd product at one position: 6 tiles × 32 output channels, reducing over 32 input channels. Accumulators: 6 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void WinogradProductTile12x2Avx512(ref float a, ref float b, ref float c)
+            private static void WinogradProductTile6x2Avx512(ref float a, ref float b, ref float c)
             {
                 Vector512<float> c0_0 = Vector512<float>.Zero, c0_1 = Vector512<float>.Zero;
                 Vector512<float> c1_0 = Vector512<float>.Zero, c1_1 = Vector512<float>.Zero;
@@ -1856,12 +2005,6 @@ namespace ConvGen.Generated
                 Vector512<float> c3_0 = Vector512<float>.Zero, c3_1 = Vector512<float>.Zero;
                 Vector512<float> c4_0 = Vector512<float>.Zero, c4_1 = Vector512<float>.Zero;
                 Vector512<float> c5_0 = Vector512<float>.Zero, c5_1 = Vector512<float>.Zero;
-                Vector512<float> c6_0 = Vector512<float>.Zero, c6_1 = Vector512<float>.Zero;
-                Vector512<float> c7_0 = Vector512<float>.Zero, c7_1 = Vector512<float>.Zero;
-                Vector512<float> c8_0 = Vector512<float>.Zero, c8_1 = Vector512<float>.Zero;
-                Vector512<float> c9_0 = Vector512<float>.Zero, c9_1 = Vector512<float>.Zero;
-                Vector512<float> c10_0 = Vector512<float>.Zero, c10_1 = Vector512<float>.Zero;
-                Vector512<float> c11_0 = Vector512<float>.Zero, c11_1 = Vector512<float>.Zero;
                 ref float achannel = ref a;
                 ref float bchannel = ref b;
                 for (int channel = 0; channel < 32; channel++)
@@ -1887,24 +2030,6 @@ namespace ConvGen.Generated
                         Vector512<float> a5 = Vector512.Create(Unsafe.Add(ref achannel, 160));
                         c5_0 = Vector512.FusedMultiplyAdd(a5, b0, c5_0);
                         c5_1 = Vector512.FusedMultiplyAdd(a5, b1, c5_1);
-                        Vector512<float> a6 = Vector512.Create(Unsafe.Add(ref achannel, 192));
-                        c6_0 = Vector512.FusedMultiplyAdd(a6, b0, c6_0);
-                        c6_1 = Vector512.FusedMultiplyAdd(a6, b1, c6_1);
-                        Vector512<float> a7 = Vector512.Create(Unsafe.Add(ref achannel, 224));
-                        c7_0 = Vector512.FusedMultiplyAdd(a7, b0, c7_0);
-                        c7_1 = Vector512.FusedMultiplyAdd(a7, b1, c7_1);
-                        Vector512<float> a8 = Vector512.Create(Unsafe.Add(ref achannel, 256));
-                        c8_0 = Vector512.FusedMultiplyAdd(a8, b0, c8_0);
-                        c8_1 = Vector512.FusedMultiplyAdd(a8, b1, c8_1);
-                        Vector512<float> a9 = Vector512.Create(Unsafe.Add(ref achannel, 288));
-                        c9_0 = Vector512.FusedMultiplyAdd(a9, b0, c9_0);
-                        c9_1 = Vector512.FusedMultiplyAdd(a9, b1, c9_1);
-                        Vector512<float> a10 = Vector512.Create(Unsafe.Add(ref achannel, 320));
-                        c10_0 = Vector512.FusedMultiplyAdd(a10, b0, c10_0);
-                        c10_1 = Vector512.FusedMultiplyAdd(a10, b1, c10_1);
-                        Vector512<float> a11 = Vector512.Create(Unsafe.Add(ref achannel, 352));
-                        c11_0 = Vector512.FusedMultiplyAdd(a11, b0, c11_0);
-                        c11_1 = Vector512.FusedMultiplyAdd(a11, b1, c11_1);
                     }
                     achannel = ref Unsafe.Add(ref achannel, 1);
                     bchannel = ref Unsafe.Add(ref bchannel, 32);
@@ -1921,18 +2046,6 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 144));
                 c5_0.StoreUnsafe(ref Unsafe.Add(ref c, 160));
                 c5_1.StoreUnsafe(ref Unsafe.Add(ref c, 176));
-                c6_0.StoreUnsafe(ref Unsafe.Add(ref c, 192));
-                c6_1.StoreUnsafe(ref Unsafe.Add(ref c, 208));
-                c7_0.StoreUnsafe(ref Unsafe.Add(ref c, 224));
-                c7_1.StoreUnsafe(ref Unsafe.Add(ref c, 240));
-                c8_0.StoreUnsafe(ref Unsafe.Add(ref c, 256));
-                c8_1.StoreUnsafe(ref Unsafe.Add(ref c, 272));
-                c9_0.StoreUnsafe(ref Unsafe.Add(ref c, 288));
-                c9_1.StoreUnsafe(ref Unsafe.Add(ref c, 304));
-                c10_0.StoreUnsafe(ref Unsafe.Add(ref c, 320));
-                c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
-                c11_0.StoreUnsafe(ref Unsafe.Add(ref c, 352));
-                c11_1.StoreUnsafe(ref Unsafe.Add(ref c, 368));
             }
 
             /// <summary>Backward: kernel, bias and input gradients from the output gradient; reads the input [N,26,26,32] and the output [N,24,24,32].</summary>
@@ -1954,117 +2067,220 @@ namespace ConvGen.Generated
                     sum1.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 16));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
-                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
+                // By Winograd's F(4×4, 3×3), as the forward pass ran: the 36 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [36, 32, 32], summed over the images; gv and gw: one band's V [36, 6, 32] and W [36, 6, 32].
                 ref float gu = ref winograd;
-                ref float gv = ref Unsafe.Add(ref winograd, 16384);
-                ref float gw = ref Unsafe.Add(ref winograd, 22528);
-                TensorLayout.Clear(ref gu, 16384);
-                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
-                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float gv = ref Unsafe.Add(ref winograd, 37440);
+                ref float gw = ref Unsafe.Add(ref winograd, 44352);
+                TensorLayout.Clear(ref gu, 37440);
+                // The input gradient by Winograd's F(2×2, 3×3): the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 51264);
                 ref float u = ref inputGradientScratch;
-                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
-                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16640);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23296);
                 InputGradientWinogradKernelAvx512(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int band = 0; band < 12; band++)
+                    for (int band = 0; band < 6; band++)
                     {
-                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
-                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: the 6 tiles of output rows 4·band to 4·band + 3 and their 6×6 input windows from input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 3328);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 16)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref d), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector512.FusedMultiplyAdd(e2, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e0, Vector512.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector512.FusedMultiplyAdd(e1 - e2, Vector512.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector512.FusedMultiplyAdd(e3 - e1, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
-                        for (int t = 0; t < 12; t++)
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 4×4 output gradient dY, [36 positions, 6 tiles, 32 filters]; A = [1 0 0 0; 1 1 1 1; 1 −1 1 −1; 1 2 4 8; 1 −2 4 −8; 0 0 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 16)
                             {
-                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                Vector512<float> g00 = Vector512.LoadUnsafe(ref g), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800));
-                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
                                 {
-                                    Vector512<float> x = g00, y = g01;
-                                    x.StoreUnsafe(ref wt);
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref g);
+                                    Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32));
+                                    Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 64));
+                                    Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 96));
+                                    e0.StoreUnsafe(ref wt);
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 192));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 576));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector512<float> x = g00 + g10, y = g01 + g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref g) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1344));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1728));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector512<float> x = g00 - g10, y = g01 - g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref g) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2496));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 2880));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector512<float> x = -g10, y = -g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref g))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3648));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4032));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
+                                }
+                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref g))));
+                                    Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4800));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5184));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
+                                }
+                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 5952));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 6144));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6336));
+                                    Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6528));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 6720));
                                 }
                             }
                         }
-                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
-                        for (int p = 0; p < 16; p++)
+                        // dU += Vᵀ·W at each of the 36 positions: [32 channels, 6 tiles] × [6 tiles, 32 filters], added to dU [36, 32, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
-                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
-                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 192);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 192);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1040);
                             for (int c = 0; c < 22; c += 11)
                             {
                                 WinogradKernelGradientTile11x2Avx512(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
@@ -2081,44 +2297,56 @@ namespace ConvGen.Generated
                         ref float yImage = ref inputImage;
                         for (int band = 0; band < 13; band++)
                         {
-                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            // Band `band`: output rows 2·band to 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels]; Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 16)
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
                                     {
-                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref vt);
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
                                     {
-                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2752));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
@@ -2130,11 +2358,11 @@ namespace ConvGen.Generated
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
-                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float up = ref Unsafe.Add(ref u, p * 1040);
                                 ref float mp = ref Unsafe.Add(ref m, p * 416);
                                 InputGradientWinogradProductTile13x2Avx512(ref vp, ref up, ref mp);
                             }
-                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y); Aᵀ = [1 1 1 0; 0 1 −1 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int f = 0; f < 32; f += 16)
@@ -2142,17 +2370,23 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
                                     {
-                                        Vector512<float> s0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector512.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector512.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
                                     {
-                                        Vector512<float> s0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                        Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                        Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
+                                        Vector512<float> e2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5824));
+                                        Vector512<float> e3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                     }
                                 }
                             }
@@ -2161,7 +2395,7 @@ namespace ConvGen.Generated
                 }
                 WinogradKernelGradientTransformAvx512(ref gu, ref kernelGradient);
             }
-            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            /// <summary>Winograd kernel gradient of F(4×4, 3×3): ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [36 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1/4 −1/6 −1/6 1/24 1/24 0; 0 −1/6 1/6 1/12 −1/12 0; 0 −1/6 −1/6 1/6 1/6 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTransformAvx512(ref float gu, ref float kernelGradient)
             {
@@ -2170,30 +2404,47 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 16)
                     {
                         int at = (c * 32) + f;
-                        // The 16 positions of (c, f..f + 15), 1024 floats apart.
-                        Vector512<float> u00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
-                        Vector512<float> u10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
-                        Vector512<float> u20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
-                        Vector512<float> u30 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
-                        // Gᵀ·dU: three rows from the four.
-                        Vector512<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
-                        Vector512<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
-                        Vector512<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
-                        Vector512<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
-                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
-                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
-                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
-                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
-                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
-                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
-                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
-                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
-                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
-                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        // Position 6i + j of (c, f..f + 15) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
+                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        {
+                            Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
+                            Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
+                            Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2080)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.041666668f));
+                            Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3120)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.041666668f));
+                            Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4160)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.041666668f));
+                            Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5200)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.041666668f));
+                            Vector512.FusedMultiplyAdd(e0, Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                            Vector512.FusedMultiplyAdd(e2 - e1, Vector512.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                            Vector512.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector512.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        }
+                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        {
+                            Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
+                            Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
+                            Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.083333336f);
+                            Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.083333336f);
+                            Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.083333336f);
+                            Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.083333336f);
+                            Vector512.FusedMultiplyAdd(e0, Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                            Vector512.FusedMultiplyAdd(e2 - e1, Vector512.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                            Vector512.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector512.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        }
+                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        {
+                            Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
+                            Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
+                            Vector512<float> e2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 33280)));
+                            Vector512<float> e3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 34320)));
+                            Vector512<float> e4 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 35360)));
+                            Vector512<float> e5 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 36400)));
+                            Vector512.FusedMultiplyAdd(e0, Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(e1 + e2, Vector512.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                            Vector512.FusedMultiplyAdd(e2 - e1, Vector512.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                            Vector512.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector512.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelAvx512(ref float kernel, ref float u)
             {
@@ -2202,36 +2453,55 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 16)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 15), 1024 floats apart.
+                        // The nine taps of (c, f..f + 15), 1024 floats apart; position 4i + j of U at (4i + j) · 1040.
                         Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector512<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector512<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector512<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = g00;
+                            Vector512<float> e1 = g01;
+                            Vector512<float> e2 = g02;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                        }
+                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = (g00 + g10 + g20) * 0.5f;
+                            Vector512<float> e1 = (g01 + g11 + g21) * 0.5f;
+                            Vector512<float> e2 = (g02 + g12 + g22) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                        }
+                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = (g00 + g20 - g10) * 0.5f;
+                            Vector512<float> e1 = (g01 + g21 - g11) * 0.5f;
+                            Vector512<float> e2 = (g02 + g22 - g12) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector512<float> e0 = g20;
+                            Vector512<float> e1 = g21;
+                            Vector512<float> e2 = g22;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                        }
                     }
                 }
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 11 channels × 32 filters of dU the products over a band's 12 tiles. Accumulators: 11 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 11 channels × 32 filters of dU the products over a band's 6 tiles. Accumulators: 11 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile11x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -2248,7 +2518,7 @@ namespace ConvGen.Generated
                 Vector512<float> c10_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 320)), c10_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 336));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref btile);
@@ -2314,7 +2584,7 @@ namespace ConvGen.Generated
                 c10_1.StoreUnsafe(ref Unsafe.Add(ref c, 336));
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 10 channels × 32 filters of dU the products over a band's 12 tiles. Accumulators: 10 × 2 Vector512&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 10 channels × 32 filters of dU the products over a band's 6 tiles. Accumulators: 10 × 2 Vector512&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile10x2Avx512(ref float a, ref float b, ref float c)
             {
@@ -2330,7 +2600,7 @@ namespace ConvGen.Generated
                 Vector512<float> c9_0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 288)), c9_1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref c, 304));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector512<float> b0 = Vector512.LoadUnsafe(ref btile);
@@ -2488,102 +2758,200 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
                 ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 16384);
-                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                ref float v = ref Unsafe.Add(ref scratch, 37440);
+                ref float m = ref Unsafe.Add(ref scratch, 44352);
                 WinogradKernelAvx2(ref kernel, ref u);
-                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
+                (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
                     for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
-                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: output rows 4·band to 4·band + 3, 6 tiles of 4×4 pixels; their 6×6 input windows start at input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 3328);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 8)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref d), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
-                        for (int p = 0; p < 16; p++)
+                        // The 36 products, each [6 tiles, 32 input channels] × [32, 32 output channels] -> M [36 positions, 6, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float vp = ref Unsafe.Add(ref v, p * 384);
-                            ref float up = ref Unsafe.Add(ref u, p * 1024);
-                            ref float mp = ref Unsafe.Add(ref m, p * 384);
-                            for (int t = 0; t < 12; t += 2)
+                            ref float vp = ref Unsafe.Add(ref v, p * 192);
+                            ref float up = ref Unsafe.Add(ref u, p * 1040);
+                            ref float mp = ref Unsafe.Add(ref m, p * 192);
+                            for (int t = 0; t < 6; t += 2)
                             {
                                 WinogradProductTile2x4Avx2(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
                             }
                         }
-                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
-                        for (int t = 0; t < 12; t++)
+                        // Output transform: the tile's 4×4 pixels Y = Aᵀ·M·A, plus the bias, then relu; Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 8)
                             {
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
-                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector256<float> b = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
                                 {
-                                    Vector256<float> s0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
-                                    Vector256.Max((s0 + s1 + s2 + b), Vector256<float>.Zero).StoreUnsafe(ref y);
-                                    Vector256.Max((s1 - s2 - s3 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
+                                    Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
+                                    Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                    Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 576)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5184));
+                                    Vector256<float> e4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376));
+                                    Vector256<float> e5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5568));
+                                    Vector256.Max((e0 + e1 + e2 + e3 + e4 + b), Vector256<float>.Zero).StoreUnsafe(ref y);
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(2.0f), e1 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
                                 {
-                                    Vector256<float> s0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
-                                    Vector256.Max((s0 + s1 + s2 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
-                                    Vector256.Max((s1 - s2 - s3 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector256.Max((e0 + e1 + e2 + e3 + e4 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(2.0f), e1 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                }
+                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector256.Max((e0 + e1 + e2 + e3 + e4 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1536));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(2.0f), e1 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1568));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
+                                }
+                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6144)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6336)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6528)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6720)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector256.Max((e0 + e1 + e2 + e3 + e4 + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2304));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(2.0f), e1 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2336));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2368));
+                                    Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2400));
                                 }
                             }
                         }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelAvx2(ref float kernel, ref float u)
             {
@@ -2592,31 +2960,82 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 8)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 7), 1024 floats apart.
+                        // The nine taps of (c, f..f + 7), 1024 floats apart; position 6i + j of U at (6i + j) · 1040.
                         Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector256<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector256<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector256<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = g00 * 0.25f;
+                            Vector256<float> e1 = g01 * 0.25f;
+                            Vector256<float> e2 = g02 * 0.25f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                        }
+                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = (g00 + g10 + g20) * -0.16666667f;
+                            Vector256<float> e1 = (g01 + g11 + g21) * -0.16666667f;
+                            Vector256<float> e2 = (g02 + g12 + g22) * -0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = (g10 - g00 - g20) * 0.16666667f;
+                            Vector256<float> e1 = (g11 - g01 - g21) * 0.16666667f;
+                            Vector256<float> e2 = (g12 - g02 - g22) * 0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
+                        }
+                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = Vector256.FusedMultiplyAdd(g20, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g10, Vector256.Create(0.083333336f), g00 * 0.041666668f));
+                            Vector256<float> e1 = Vector256.FusedMultiplyAdd(g21, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g11, Vector256.Create(0.083333336f), g01 * 0.041666668f));
+                            Vector256<float> e2 = Vector256.FusedMultiplyAdd(g22, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g12, Vector256.Create(0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 18720));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 19760));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 20800));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 21840));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
+                        }
+                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = Vector256.FusedMultiplyAdd(g20, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g10, Vector256.Create(-0.083333336f), g00 * 0.041666668f));
+                            Vector256<float> e1 = Vector256.FusedMultiplyAdd(g21, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g11, Vector256.Create(-0.083333336f), g01 * 0.041666668f));
+                            Vector256<float> e2 = Vector256.FusedMultiplyAdd(g22, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g12, Vector256.Create(-0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 24960));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 26000));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 27040));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 28080));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
+                        }
+                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = g20;
+                            Vector256<float> e1 = g21;
+                            Vector256<float> e2 = g22;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 31200));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 32240));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 33280));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 34320));
+                            Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
+                        }
                     }
                 }
             }
@@ -2685,117 +3104,220 @@ namespace ConvGen.Generated
                     sum3.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 24));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
-                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
+                // By Winograd's F(4×4, 3×3), as the forward pass ran: the 36 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [36, 32, 32], summed over the images; gv and gw: one band's V [36, 6, 32] and W [36, 6, 32].
                 ref float gu = ref winograd;
-                ref float gv = ref Unsafe.Add(ref winograd, 16384);
-                ref float gw = ref Unsafe.Add(ref winograd, 22528);
-                TensorLayout.Clear(ref gu, 16384);
-                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
-                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float gv = ref Unsafe.Add(ref winograd, 37440);
+                ref float gw = ref Unsafe.Add(ref winograd, 44352);
+                TensorLayout.Clear(ref gu, 37440);
+                // The input gradient by Winograd's F(2×2, 3×3): the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 51264);
                 ref float u = ref inputGradientScratch;
-                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
-                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16640);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23296);
                 InputGradientWinogradKernelAvx2(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int band = 0; band < 12; band++)
+                    for (int band = 0; band < 6; band++)
                     {
-                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
-                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: the 6 tiles of output rows 4·band to 4·band + 3 and their 6×6 input windows from input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 3328);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 8)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref d), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector256.FusedMultiplyAdd(e2, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e0, Vector256.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector256.FusedMultiplyAdd(e1 - e2, Vector256.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector256.FusedMultiplyAdd(e3 - e1, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
-                        for (int t = 0; t < 12; t++)
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 4×4 output gradient dY, [36 positions, 6 tiles, 32 filters]; A = [1 0 0 0; 1 1 1 1; 1 −1 1 −1; 1 2 4 8; 1 −2 4 −8; 0 0 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 8)
                             {
-                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                Vector256<float> g00 = Vector256.LoadUnsafe(ref g), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800));
-                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
                                 {
-                                    Vector256<float> x = g00, y = g01;
-                                    x.StoreUnsafe(ref wt);
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref g);
+                                    Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32));
+                                    Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 64));
+                                    Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 96));
+                                    e0.StoreUnsafe(ref wt);
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 192));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 576));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector256<float> x = g00 + g10, y = g01 + g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref g) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1344));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1728));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector256<float> x = g00 - g10, y = g01 - g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref g) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2496));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 2880));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector256<float> x = -g10, y = -g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref g))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3648));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4032));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
+                                }
+                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref g))));
+                                    Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4800));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5184));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
+                                }
+                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 5952));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 6144));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6336));
+                                    Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6528));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 6720));
                                 }
                             }
                         }
-                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
-                        for (int p = 0; p < 16; p++)
+                        // dU += Vᵀ·W at each of the 36 positions: [32 channels, 6 tiles] × [6 tiles, 32 filters], added to dU [36, 32, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
-                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
-                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 192);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 192);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1040);
                             for (int c = 0; c < 30; c += 5)
                             {
                                 WinogradKernelGradientTile5x2Avx2(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
@@ -2814,44 +3336,56 @@ namespace ConvGen.Generated
                         ref float yImage = ref inputImage;
                         for (int band = 0; band < 13; band++)
                         {
-                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            // Band `band`: output rows 2·band to 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels]; Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 8)
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
                                     {
-                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref vt);
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
                                     {
-                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2752));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
@@ -2863,7 +3397,7 @@ namespace ConvGen.Generated
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
-                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float up = ref Unsafe.Add(ref u, p * 1040);
                                 ref float mp = ref Unsafe.Add(ref m, p * 416);
                                 for (int t = 0; t < 10; t += 5)
                                 {
@@ -2873,7 +3407,7 @@ namespace ConvGen.Generated
                                 InputGradientWinogradProductTile3x2Avx2(ref Unsafe.Add(ref vp, 320), ref up, ref Unsafe.Add(ref mp, 320));
                                 InputGradientWinogradProductTile3x2Avx2(ref Unsafe.Add(ref vp, 320), ref Unsafe.Add(ref up, 16), ref Unsafe.Add(ref mp, 320 + 16));
                             }
-                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y); Aᵀ = [1 1 1 0; 0 1 −1 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int f = 0; f < 32; f += 8)
@@ -2881,17 +3415,23 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
                                     {
-                                        Vector256<float> s0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector256.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector256.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
                                     {
-                                        Vector256<float> s0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                        Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                        Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
+                                        Vector256<float> e2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5824));
+                                        Vector256<float> e3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                     }
                                 }
                             }
@@ -2900,7 +3440,7 @@ namespace ConvGen.Generated
                 }
                 WinogradKernelGradientTransformAvx2(ref gu, ref kernelGradient);
             }
-            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            /// <summary>Winograd kernel gradient of F(4×4, 3×3): ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [36 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1/4 −1/6 −1/6 1/24 1/24 0; 0 −1/6 1/6 1/12 −1/12 0; 0 −1/6 −1/6 1/6 1/6 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTransformAvx2(ref float gu, ref float kernelGradient)
             {
@@ -2909,30 +3449,47 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 8)
                     {
                         int at = (c * 32) + f;
-                        // The 16 positions of (c, f..f + 7), 1024 floats apart.
-                        Vector256<float> u00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
-                        Vector256<float> u10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
-                        Vector256<float> u20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
-                        Vector256<float> u30 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
-                        // Gᵀ·dU: three rows from the four.
-                        Vector256<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
-                        Vector256<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
-                        Vector256<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
-                        Vector256<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
-                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
-                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
-                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
-                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
-                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
-                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
-                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
-                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
-                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
-                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        // Position 6i + j of (c, f..f + 7) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
+                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        {
+                            Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
+                            Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
+                            Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2080)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.041666668f));
+                            Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3120)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.041666668f));
+                            Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4160)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.041666668f));
+                            Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5200)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.041666668f));
+                            Vector256.FusedMultiplyAdd(e0, Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                            Vector256.FusedMultiplyAdd(e2 - e1, Vector256.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                            Vector256.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector256.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        }
+                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        {
+                            Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
+                            Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
+                            Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.083333336f);
+                            Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.083333336f);
+                            Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.083333336f);
+                            Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.083333336f);
+                            Vector256.FusedMultiplyAdd(e0, Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                            Vector256.FusedMultiplyAdd(e2 - e1, Vector256.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                            Vector256.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector256.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        }
+                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        {
+                            Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
+                            Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
+                            Vector256<float> e2 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 33280)));
+                            Vector256<float> e3 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 34320)));
+                            Vector256<float> e4 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 35360)));
+                            Vector256<float> e5 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 36400)));
+                            Vector256.FusedMultiplyAdd(e0, Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(e1 + e2, Vector256.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                            Vector256.FusedMultiplyAdd(e2 - e1, Vector256.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                            Vector256.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector256.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelAvx2(ref float kernel, ref float u)
             {
@@ -2941,36 +3498,55 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 8)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 7), 1024 floats apart.
+                        // The nine taps of (c, f..f + 7), 1024 floats apart; position 4i + j of U at (4i + j) · 1040.
                         Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector256<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector256<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector256<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = g00;
+                            Vector256<float> e1 = g01;
+                            Vector256<float> e2 = g02;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                        }
+                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = (g00 + g10 + g20) * 0.5f;
+                            Vector256<float> e1 = (g01 + g11 + g21) * 0.5f;
+                            Vector256<float> e2 = (g02 + g12 + g22) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                        }
+                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = (g00 + g20 - g10) * 0.5f;
+                            Vector256<float> e1 = (g01 + g21 - g11) * 0.5f;
+                            Vector256<float> e2 = (g02 + g22 - g12) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector256<float> e0 = g20;
+                            Vector256<float> e1 = g21;
+                            Vector256<float> e2 = g22;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                        }
                     }
                 }
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 5 channels × 16 filters of dU the products over a band's 12 tiles. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 5 channels × 16 filters of dU the products over a band's 6 tiles. Accumulators: 5 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile5x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -2981,7 +3557,7 @@ namespace ConvGen.Generated
                 Vector256<float> c4_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 128)), c4_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 136));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref btile);
@@ -3017,7 +3593,7 @@ namespace ConvGen.Generated
                 c4_1.StoreUnsafe(ref Unsafe.Add(ref c, 136));
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 16 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 16 filters of dU the products over a band's 6 tiles. Accumulators: 2 × 2 Vector256&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile2x2Avx2(ref float a, ref float b, ref float c)
             {
@@ -3025,7 +3601,7 @@ namespace ConvGen.Generated
                 Vector256<float> c1_0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector256<float> b0 = Vector256.LoadUnsafe(ref btile);
@@ -3130,104 +3706,202 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of two output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
             {
                 ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 16384);
-                ref float m = ref Unsafe.Add(ref scratch, 22528);
+                ref float v = ref Unsafe.Add(ref scratch, 37440);
+                ref float m = ref Unsafe.Add(ref scratch, 44352);
                 WinogradKernelVector128(ref kernel, ref u);
-                (int bandFirst, int bandEnd) = Partition.Range(12, part, parts);
+                (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
                     ref float image = ref Unsafe.Add(ref input, n * 21632);
                     ref float result = ref Unsafe.Add(ref output, n * 18432);
                     for (int band = bandFirst; band < bandEnd; band++)
                     {
-                        // Band `band`: output rows 2·band and 2·band + 1, 12 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref image, band * 1664);
-                        ref float outRow = ref Unsafe.Add(ref result, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: output rows 4·band to 4·band + 3, 6 tiles of 4×4 pixels; their 6×6 input windows start at input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref image, band * 3328);
+                        ref float outRow = ref Unsafe.Add(ref result, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 4)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref d), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // The 16 products, each [12 tiles, 32 input channels] × [32, 32 output channels] -> M [16 positions, 12, 32].
-                        for (int p = 0; p < 16; p++)
+                        // The 36 products, each [6 tiles, 32 input channels] × [32, 32 output channels] -> M [36 positions, 6, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float vp = ref Unsafe.Add(ref v, p * 384);
-                            ref float up = ref Unsafe.Add(ref u, p * 1024);
-                            ref float mp = ref Unsafe.Add(ref m, p * 384);
-                            for (int t = 0; t < 12; t += 3)
+                            ref float vp = ref Unsafe.Add(ref v, p * 192);
+                            ref float up = ref Unsafe.Add(ref u, p * 1040);
+                            ref float mp = ref Unsafe.Add(ref m, p * 192);
+                            for (int t = 0; t < 6; t += 3)
                             {
                                 WinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref up, ref Unsafe.Add(ref mp, t * 32));
                                 WinogradProductTile3x3Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 12), ref Unsafe.Add(ref mp, t * 32 + 12));
                                 WinogradProductTile3x2Vector128(ref Unsafe.Add(ref vp, t * 32), ref Unsafe.Add(ref up, 24), ref Unsafe.Add(ref mp, t * 32 + 24));
                             }
                         }
-                        // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, plus the bias, then relu.
-                        for (int t = 0; t < 12; t++)
+                        // Output transform: the tile's 4×4 pixels Y = Aᵀ·M·A, plus the bias, then relu; Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 4)
                             {
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
-                                ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
+                                ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector128<float> b = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
                                 {
-                                    Vector128<float> s0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224));
-                                    Vector128.Max((s0 + s1 + s2 + b), Vector128<float>.Zero).StoreUnsafe(ref y);
-                                    Vector128.Max((s1 - s2 - s3 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
+                                    Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
+                                    Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 384)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                    Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 576)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5184));
+                                    Vector128<float> e4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 768)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376));
+                                    Vector128<float> e5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5568));
+                                    Vector128.Max((e0 + e1 + e2 + e3 + e4 + b), Vector128<float>.Zero).StoreUnsafe(ref y);
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(2.0f), e1 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
                                 {
-                                    Vector128<float> s0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5760));
-                                    Vector128.Max((s0 + s1 + s2 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
-                                    Vector128.Max((s1 - s2 - s3 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector128.Max((e0 + e1 + e2 + e3 + e4 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 768));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(2.0f), e1 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 800));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                }
+                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector128.Max((e0 + e1 + e2 + e3 + e4 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1536));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(2.0f), e1 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1568));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
+                                }
+                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3840)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6144)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2688)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4032)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5184)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1728)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6336)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2880)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4224)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5376)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6528)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3072)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4416)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5568)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2112)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6720)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3264)));
+                                    Vector128.Max((e0 + e1 + e2 + e3 + e4 + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2304));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(2.0f), e1 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2336));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2368));
+                                    Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 2400));
                                 }
                             }
                         }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelVector128(ref float kernel, ref float u)
             {
@@ -3236,31 +3910,82 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 4)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 3), 1024 floats apart.
+                        // The nine taps of (c, f..f + 3), 1024 floats apart; position 6i + j of U at (6i + j) · 1040.
                         Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector128<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector128<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector128<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = g00 * 0.25f;
+                            Vector128<float> e1 = g01 * 0.25f;
+                            Vector128<float> e2 = g02 * 0.25f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                        }
+                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = (g00 + g10 + g20) * -0.16666667f;
+                            Vector128<float> e1 = (g01 + g11 + g21) * -0.16666667f;
+                            Vector128<float> e2 = (g02 + g12 + g22) * -0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = (g10 - g00 - g20) * 0.16666667f;
+                            Vector128<float> e1 = (g11 - g01 - g21) * 0.16666667f;
+                            Vector128<float> e2 = (g12 - g02 - g22) * 0.16666667f;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
+                        }
+                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = Vector128.MultiplyAddEstimate(g20, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g10, Vector128.Create(0.083333336f), g00 * 0.041666668f));
+                            Vector128<float> e1 = Vector128.MultiplyAddEstimate(g21, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g11, Vector128.Create(0.083333336f), g01 * 0.041666668f));
+                            Vector128<float> e2 = Vector128.MultiplyAddEstimate(g22, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g12, Vector128.Create(0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 18720));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 19760));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 20800));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 21840));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
+                        }
+                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = Vector128.MultiplyAddEstimate(g20, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g10, Vector128.Create(-0.083333336f), g00 * 0.041666668f));
+                            Vector128<float> e1 = Vector128.MultiplyAddEstimate(g21, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g11, Vector128.Create(-0.083333336f), g01 * 0.041666668f));
+                            Vector128<float> e2 = Vector128.MultiplyAddEstimate(g22, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g12, Vector128.Create(-0.083333336f), g02 * 0.041666668f));
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 24960));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 26000));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 27040));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 28080));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
+                        }
+                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = g20;
+                            Vector128<float> e1 = g21;
+                            Vector128<float> e2 = g22;
+                            (e0 * 0.25f).StoreUnsafe(ref Unsafe.Add(ref u, at + 31200));
+                            ((e0 + e1 + e2) * -0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 32240));
+                            ((e1 - e0 - e2) * 0.16666667f).StoreUnsafe(ref Unsafe.Add(ref u, at + 33280));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 34320));
+                            Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
+                        }
                     }
                 }
             }
@@ -3379,117 +4104,220 @@ namespace ConvGen.Generated
                     sum7.StoreUnsafe(ref Unsafe.Add(ref biasGradient, 28));
                 }
                 // Kernel gradient [3, 3, 32, 32]: Σ over images and output pixels of input · output gradient.
-                // By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
-                // gu: dU [16, 32, 32], summed over the images; gv and gw: one band's V [16, 12, 32] and W [16, 12, 32].
+                // By Winograd's F(4×4, 3×3), as the forward pass ran: the 36 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.
+                // gu: dU [36, 32, 32], summed over the images; gv and gw: one band's V [36, 6, 32] and W [36, 6, 32].
                 ref float gu = ref winograd;
-                ref float gv = ref Unsafe.Add(ref winograd, 16384);
-                ref float gw = ref Unsafe.Add(ref winograd, 22528);
-                TensorLayout.Clear(ref gu, 16384);
-                // The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.
-                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 28672);
+                ref float gv = ref Unsafe.Add(ref winograd, 37440);
+                ref float gw = ref Unsafe.Add(ref winograd, 44352);
+                TensorLayout.Clear(ref gu, 37440);
+                // The input gradient by Winograd's F(2×2, 3×3): the flipped kernel's transform, once for all the images, in the scratch's second part.
+                ref float inputGradientScratch = ref Unsafe.Add(ref winograd, 51264);
                 ref float u = ref inputGradientScratch;
-                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16384);
-                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23040);
+                ref float v = ref Unsafe.Add(ref inputGradientScratch, 16640);
+                ref float m = ref Unsafe.Add(ref inputGradientScratch, 23296);
                 InputGradientWinogradKernelVector128(ref flipped, ref u);
                 // Image by image, the kernel gradient then the input gradient: the image's output gradient, read by both, is still in cache for the second.
                 for (int n = 0; n < count; n++)
                 {
                     ref float inputImage = ref Unsafe.Add(ref input, n * 21632);
                     ref float gradientImage = ref Unsafe.Add(ref outputGradient, n * 18432);
-                    for (int band = 0; band < 12; band++)
+                    for (int band = 0; band < 6; band++)
                     {
-                        // Band `band`: the 12 tiles of output rows 2·band and 2·band + 1 and their 4×4 input windows from input row 2·band.
-                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 1664);
-                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 1536);
-                        // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 12 tiles, 32 input channels].
-                        for (int t = 0; t < 12; t++)
+                        // Band `band`: the 6 tiles of output rows 4·band to 4·band + 3 and their 6×6 input windows from input row 4·band.
+                        ref float inRow = ref Unsafe.Add(ref inputImage, band * 3328);
+                        ref float gradientRow = ref Unsafe.Add(ref gradientImage, band * 3072);
+                        // Input transform: V = Bᵀ·d·B of each tile's 6×6 window d, [36 positions, 6 tiles, 32 input channels]; Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int c = 0; c < 32; c += 4)
                             {
-                                ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
+                                ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref vt);
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref d), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424))));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 128)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456))));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 160)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488))));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref vt);
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 192));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 384));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 576));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 1152));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 1344));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1536));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1728));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 2304));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2688));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2880));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
                                 {
-                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592));
-                                    (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
-                                    (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
-                                    (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
-                                    (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 3456));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 3648));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 3840));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4032));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
+                                }
+                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3392)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1728)));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3424)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1760)));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3488)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 4608));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 4800));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5184));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
+                                }
+                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2560)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4224))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2592)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4256))));
+                                    Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2624)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4288))));
+                                    Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2656)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4320))));
+                                    Vector128.MultiplyAddEstimate(e2, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e0, Vector128.Create(4.0f), e4)).StoreUnsafe(ref Unsafe.Add(ref vt, 5760));
+                                    Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-4.0f), e3 + e4).StoreUnsafe(ref Unsafe.Add(ref vt, 5952));
+                                    Vector128.MultiplyAddEstimate(e1 - e2, Vector128.Create(4.0f), e4 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 6144));
+                                    Vector128.MultiplyAddEstimate(e3 - e1, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6336));
+                                    Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 6528));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 6720));
                                 }
                             }
                         }
-                        // Gradient transform: W = A·dY·Aᵀ of each tile's 2×2 output gradient dY, [16 positions, 12 tiles, 32 filters].
-                        for (int t = 0; t < 12; t++)
+                        // Gradient transform: W = A·dY·Aᵀ of each tile's 4×4 output gradient dY, [36 positions, 6 tiles, 32 filters]; A = [1 0 0 0; 1 1 1 1; 1 −1 1 −1; 1 2 4 8; 1 −2 4 −8; 0 0 0 1].
+                        for (int t = 0; t < 6; t++)
                         {
                             for (int f = 0; f < 32; f += 4)
                             {
-                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 64) + f);
+                                ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                Vector128<float> g00 = Vector128.LoadUnsafe(ref g), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)), g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800));
-                                // Row 0 of A·dY (row 0), then its columns by Aᵀ.
+                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
                                 {
-                                    Vector128<float> x = g00, y = g01;
-                                    x.StoreUnsafe(ref wt);
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref g);
+                                    Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32));
+                                    Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 64));
+                                    Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 96));
+                                    e0.StoreUnsafe(ref wt);
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 192));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 384));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 576));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (row 0 + row 1), then its columns by Aᵀ.
+                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector128<float> x = g00 + g10, y = g01 + g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref g) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 1152));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1344));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 1536));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1728));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (row 0 - row 1), then its columns by Aᵀ.
+                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector128<float> x = g00 - g10, y = g01 - g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref g) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 64)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1600)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 96)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1632)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 2304));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2496));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 2688));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 2880));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (-row 1), then its columns by Aᵀ.
+                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
                                 {
-                                    Vector128<float> x = -g10, y = -g11;
-                                    x.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
-                                    (x + y).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
-                                    (x - y).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
-                                    (-y).StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref g))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 3456));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3648));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 3840));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4032));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
+                                }
+                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref g))));
+                                    Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
+                                    Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2368)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1600)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 832)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 64)))));
+                                    Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2400)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1632)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 864)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 96)))));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 4608));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4800));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 4992));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5184));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
+                                }
+                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                {
+                                    Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
+                                    Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
+                                    Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2368));
+                                    Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2400));
+                                    e0.StoreUnsafe(ref Unsafe.Add(ref wt, 5760));
+                                    (e0 + e1 + e2 + e3).StoreUnsafe(ref Unsafe.Add(ref wt, 5952));
+                                    (e0 + e2 - e1 - e3).StoreUnsafe(ref Unsafe.Add(ref wt, 6144));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6336));
+                                    Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 6528));
+                                    e3.StoreUnsafe(ref Unsafe.Add(ref wt, 6720));
                                 }
                             }
                         }
-                        // dU += Vᵀ·W at each of the 16 positions: [32 channels, 12 tiles] × [12 tiles, 32 filters], added to dU [16, 32, 32].
-                        for (int p = 0; p < 16; p++)
+                        // dU += Vᵀ·W at each of the 36 positions: [32 channels, 6 tiles] × [6 tiles, 32 filters], added to dU [36, 32, 32].
+                        for (int p = 0; p < 36; p++)
                         {
-                            ref float gvp = ref Unsafe.Add(ref gv, p * 384);
-                            ref float gwp = ref Unsafe.Add(ref gw, p * 384);
-                            ref float gup = ref Unsafe.Add(ref gu, p * 1024);
+                            ref float gvp = ref Unsafe.Add(ref gv, p * 192);
+                            ref float gwp = ref Unsafe.Add(ref gw, p * 192);
+                            ref float gup = ref Unsafe.Add(ref gu, p * 1040);
                             for (int c = 0; c < 30; c += 3)
                             {
                                 WinogradKernelGradientTile3x3Vector128(ref Unsafe.Add(ref gvp, c), ref gwp, ref Unsafe.Add(ref gup, c * 32));
@@ -3510,44 +4338,56 @@ namespace ConvGen.Generated
                         ref float yImage = ref inputImage;
                         for (int band = 0; band < 13; band++)
                         {
-                            // Band `band`: output rows 2·band and 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
+                            // Band `band`: output rows 2·band to 2·band + 1, 13 tiles of 2×2 pixels; their 4×4 input windows start at input row 2·band.
                             ref float inRow = ref Unsafe.Add(ref image, band * 1792);
                             ref float outRow = ref Unsafe.Add(ref result, band * 1664);
                             ref float yRow = ref Unsafe.Add(ref yImage, band * 1664);
-                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels].
+                            // Input transform: V = Bᵀ·d·B of each tile's 4×4 window d, [16 positions, 13 tiles, 32 input channels]; Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int c = 0; c < 32; c += 4)
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (window row 0 - row 2), then its columns by B.
+                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
                                     {
-                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 64)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 96)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref vt);
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 416));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (window row 1 + row 2), then its columns by B.
+                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1664));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 2080));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (window row 2 - row 1), then its columns by B.
+                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
                                     {
-                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1856)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1888)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3328));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3744));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (window row 1 - row 3), then its columns by B.
+                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
                                     {
-                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2688)), e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2720)), e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2752)), e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2752));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 992)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2784));
                                         (e0 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4992));
                                         (e1 + e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5408));
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 5824));
@@ -3559,7 +4399,7 @@ namespace ConvGen.Generated
                             for (int p = 0; p < 16; p++)
                             {
                                 ref float vp = ref Unsafe.Add(ref v, p * 416);
-                                ref float up = ref Unsafe.Add(ref u, p * 1024);
+                                ref float up = ref Unsafe.Add(ref u, p * 1040);
                                 ref float mp = ref Unsafe.Add(ref m, p * 416);
                                 for (int t = 0; t < 12; t += 3)
                                 {
@@ -3571,7 +4411,7 @@ namespace ConvGen.Generated
                                 InputGradientWinogradProductTile1x3Vector128(ref Unsafe.Add(ref vp, 384), ref Unsafe.Add(ref up, 12), ref Unsafe.Add(ref mp, 384 + 12));
                                 InputGradientWinogradProductTile1x2Vector128(ref Unsafe.Add(ref vp, 384), ref Unsafe.Add(ref up, 24), ref Unsafe.Add(ref mp, 384 + 24));
                             }
-                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y).
+                            // Output transform: the tile's 2×2 pixels Y = Aᵀ·M·A, times relu'(y); Aᵀ = [1 1 1 0; 0 1 −1 −1].
                             for (int t = 0; t < 13; t++)
                             {
                                 for (int f = 0; f < 32; f += 4)
@@ -3579,17 +4419,23 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Output row 0: row 0 of Aᵀ·M (M rows 0 + 1 + 2), then its columns by A.
+                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
                                     {
-                                        Vector128<float> s0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector128.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1248)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector128.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Output row 1: row 1 of Aᵀ·M (M rows 1 - 2 - 3), then its columns by A.
+                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
                                     {
-                                        Vector128<float> s0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992)), s1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5408)), s2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5824)), s3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
-                                        ((s0 + s1 + s2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
-                                        ((s1 - s2 - s3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
+                                        Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
+                                        Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
+                                        Vector128<float> e2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4160)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5824));
+                                        Vector128<float> e3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2912)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4576)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 6240));
+                                        ((e0 + e1 + e2) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 832)))).StoreUnsafe(ref Unsafe.Add(ref y, 832));
+                                        ((e1 - e2 - e3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 864)))).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                     }
                                 }
                             }
@@ -3598,7 +4444,7 @@ namespace ConvGen.Generated
                 }
                 WinogradKernelGradientTransformVector128(ref gu, ref kernelGradient);
             }
-            /// <summary>Winograd kernel gradient: ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [16 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1 ½ ½ 0; 0 ½ −½ 0; 0 ½ ½ 1].</summary>
+            /// <summary>Winograd kernel gradient of F(4×4, 3×3): ∂L/∂g = Gᵀ·dU·G of every (input channel, filter), dU [36 positions, 32, 32] -&gt; the kernel gradient [3, 3, 32, 32]; Gᵀ = [1/4 −1/6 −1/6 1/24 1/24 0; 0 −1/6 1/6 1/12 −1/12 0; 0 −1/6 −1/6 1/6 1/6 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTransformVector128(ref float gu, ref float kernelGradient)
             {
@@ -3607,30 +4453,47 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 4)
                     {
                         int at = (c * 32) + f;
-                        // The 16 positions of (c, f..f + 3), 1024 floats apart.
-                        Vector128<float> u00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at)), u01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1024)), u02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2048)), u03 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3072));
-                        Vector128<float> u10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4096)), u11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5120)), u12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6144)), u13 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7168));
-                        Vector128<float> u20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8192)), u21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9216)), u22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10240)), u23 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11264));
-                        Vector128<float> u30 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12288)), u31 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13312)), u32 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14336)), u33 = Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15360));
-                        // Gᵀ·dU: three rows from the four.
-                        Vector128<float> r00 = u00 + ((u10 + u20) * 0.5f), r10 = (u10 - u20) * 0.5f, r20 = ((u10 + u20) * 0.5f) + u30;
-                        Vector128<float> r01 = u01 + ((u11 + u21) * 0.5f), r11 = (u11 - u21) * 0.5f, r21 = ((u11 + u21) * 0.5f) + u31;
-                        Vector128<float> r02 = u02 + ((u12 + u22) * 0.5f), r12 = (u12 - u22) * 0.5f, r22 = ((u12 + u22) * 0.5f) + u32;
-                        Vector128<float> r03 = u03 + ((u13 + u23) * 0.5f), r13 = (u13 - u23) * 0.5f, r23 = ((u13 + u23) * 0.5f) + u33;
-                        // (Gᵀ·dU)·G: three columns from the four; tap (ky, kx) at (3ky + kx) · 1024.
-                        (r00 + ((r01 + r02) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
-                        ((r01 - r02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
-                        (((r01 + r02) * 0.5f) + r03).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
-                        (r10 + ((r11 + r12) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
-                        ((r11 - r12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
-                        (((r11 + r12) * 0.5f) + r13).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
-                        (r20 + ((r21 + r22) * 0.5f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
-                        ((r21 - r22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
-                        (((r21 + r22) * 0.5f) + r23).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        // Position 6i + j of (c, f..f + 3) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
+                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        {
+                            Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
+                            Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
+                            Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 2080)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.041666668f));
+                            Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 3120)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.041666668f));
+                            Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 4160)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.041666668f));
+                            Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 5200)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.041666668f));
+                            Vector128.MultiplyAddEstimate(e0, Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at));
+                            Vector128.MultiplyAddEstimate(e2 - e1, Vector128.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
+                            Vector128.MultiplyAddEstimate(e3 + e4 - e1 - e2, Vector128.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
+                        }
+                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        {
+                            Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
+                            Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
+                            Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040))) * 0.083333336f);
+                            Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080))) * 0.083333336f);
+                            Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120))) * 0.083333336f);
+                            Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160))) * 0.083333336f);
+                            Vector128.MultiplyAddEstimate(e0, Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 3072));
+                            Vector128.MultiplyAddEstimate(e2 - e1, Vector128.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
+                            Vector128.MultiplyAddEstimate(e3 + e4 - e1 - e2, Vector128.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
+                        }
+                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        {
+                            Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
+                            Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
+                            Vector128<float> e2 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 20800)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 27040)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 8320)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 14560)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 33280)));
+                            Vector128<float> e3 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 21840)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 28080)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 9360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 15600)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 34320)));
+                            Vector128<float> e4 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 22880)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 29120)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 10400)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 16640)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 35360)));
+                            Vector128<float> e5 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 23920)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 30160)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 11440)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 17680)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 36400)));
+                            Vector128.MultiplyAddEstimate(e0, Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(e1 + e2, Vector128.Create(-0.16666667f), (e3 + e4) * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 6144));
+                            Vector128.MultiplyAddEstimate(e2 - e1, Vector128.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 7168));
+                            Vector128.MultiplyAddEstimate(e3 + e4 - e1 - e2, Vector128.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 8192));
+                        }
                     }
                 }
             }
-            /// <summary>Winograd kernel transform: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void InputGradientWinogradKernelVector128(ref float kernel, ref float u)
             {
@@ -3639,36 +4502,55 @@ namespace ConvGen.Generated
                     for (int f = 0; f < 32; f += 4)
                     {
                         int at = (c * 32) + f;
-                        // The nine taps of (c, f..f + 3), 1024 floats apart.
+                        // The nine taps of (c, f..f + 3), 1024 floats apart; position 4i + j of U at (4i + j) · 1040.
                         Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // G·g: four rows from the three kernel rows.
-                        Vector128<float> t00 = g00, t10 = (g00 + g10 + g20) * 0.5f, t20 = (g00 - g10 + g20) * 0.5f, t30 = g20;
-                        Vector128<float> t01 = g01, t11 = (g01 + g11 + g21) * 0.5f, t21 = (g01 - g11 + g21) * 0.5f, t31 = g21;
-                        Vector128<float> t02 = g02, t12 = (g02 + g12 + g22) * 0.5f, t22 = (g02 - g12 + g22) * 0.5f, t32 = g22;
-                        // (G·g)·Gᵀ: four columns from three; position 4i + j at (4i + j) · 1024.
-                        t00.StoreUnsafe(ref Unsafe.Add(ref u, at));
-                        ((t00 + t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1024));
-                        ((t00 - t01 + t02) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2048));
-                        t02.StoreUnsafe(ref Unsafe.Add(ref u, at + 3072));
-                        t10.StoreUnsafe(ref Unsafe.Add(ref u, at + 4096));
-                        ((t10 + t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5120));
-                        ((t10 - t11 + t12) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6144));
-                        t12.StoreUnsafe(ref Unsafe.Add(ref u, at + 7168));
-                        t20.StoreUnsafe(ref Unsafe.Add(ref u, at + 8192));
-                        ((t20 + t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9216));
-                        ((t20 - t21 + t22) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10240));
-                        t22.StoreUnsafe(ref Unsafe.Add(ref u, at + 11264));
-                        t30.StoreUnsafe(ref Unsafe.Add(ref u, at + 12288));
-                        ((t30 + t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13312));
-                        ((t30 - t31 + t32) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14336));
-                        t32.StoreUnsafe(ref Unsafe.Add(ref u, at + 15360));
+                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = g00;
+                            Vector128<float> e1 = g01;
+                            Vector128<float> e2 = g02;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 1040));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
+                        }
+                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = (g00 + g10 + g20) * 0.5f;
+                            Vector128<float> e1 = (g01 + g11 + g21) * 0.5f;
+                            Vector128<float> e2 = (g02 + g12 + g22) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
+                        }
+                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = (g00 + g20 - g10) * 0.5f;
+                            Vector128<float> e1 = (g01 + g21 - g11) * 0.5f;
+                            Vector128<float> e2 = (g02 + g22 - g12) * 0.5f;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 8320));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 9360));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
+                        }
+                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        {
+                            Vector128<float> e0 = g20;
+                            Vector128<float> e1 = g21;
+                            Vector128<float> e2 = g22;
+                            e0.StoreUnsafe(ref Unsafe.Add(ref u, at + 12480));
+                            ((e0 + e1 + e2) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 13520));
+                            ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 14560));
+                            e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 15600));
+                        }
                     }
                 }
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 12 filters of dU the products over a band's 12 tiles. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 12 filters of dU the products over a band's 6 tiles. Accumulators: 3 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile3x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -3677,7 +4559,7 @@ namespace ConvGen.Generated
                 Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 68)), c2_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 72));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
@@ -3710,7 +4592,7 @@ namespace ConvGen.Generated
                 c2_2.StoreUnsafe(ref Unsafe.Add(ref c, 72));
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 8 filters of dU the products over a band's 12 tiles. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 3 channels × 8 filters of dU the products over a band's 6 tiles. Accumulators: 3 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile3x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3719,7 +4601,7 @@ namespace ConvGen.Generated
                 Vector128<float> c2_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 64)), c2_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 68));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
@@ -3745,7 +4627,7 @@ namespace ConvGen.Generated
                 c2_1.StoreUnsafe(ref Unsafe.Add(ref c, 68));
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 12 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 12 filters of dU the products over a band's 6 tiles. Accumulators: 2 × 3 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile2x3Vector128(ref float a, ref float b, ref float c)
             {
@@ -3753,7 +4635,7 @@ namespace ConvGen.Generated
                 Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36)), c1_2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 40));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);
@@ -3779,7 +4661,7 @@ namespace ConvGen.Generated
                 c1_2.StoreUnsafe(ref Unsafe.Add(ref c, 40));
             }
 
-            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 8 filters of dU the products over a band's 12 tiles. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
+            /// <summary>Winograd kernel gradient at one position: adds to 2 channels × 8 filters of dU the products over a band's 6 tiles. Accumulators: 2 × 2 Vector128&lt;float&gt;.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             private static void WinogradKernelGradientTile2x2Vector128(ref float a, ref float b, ref float c)
             {
@@ -3787,7 +4669,7 @@ namespace ConvGen.Generated
                 Vector128<float> c1_0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 32)), c1_1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref c, 36));
                 ref float atile = ref a;
                 ref float btile = ref b;
-                for (int tile = 0; tile < 12; tile++)
+                for (int tile = 0; tile < 6; tile++)
                 {
                     {
                         Vector128<float> b0 = Vector128.LoadUnsafe(ref btile);

@@ -9,10 +9,10 @@ namespace ConvGen.Tests.Generated;
 /// and against finite differences of the loss computed by the interpreted network in double.</summary>
 internal static class EngineComparison
 {
-    /// <summary>Random images in [-1, 1) and labels, seeded. With <paramref name="blankLeftHalf"/> the left half of
-    /// every image is 0, as the borders of MNIST digits are: convolutions there output exactly their bias, so max-pool
+    /// <summary>Random images in [-1, 1) and labels, seeded. The left <paramref name="blankColumns"/> columns of every
+    /// image are 0, as the borders of MNIST digits are: convolutions there output exactly their bias, so max-pool
     /// windows hold exact ties.</summary>
-    public static (float[] Images, int[] Labels) Batch(ModelDescription description, int count, int seed, bool blankLeftHalf = false)
+    public static (float[] Images, int[] Labels) Batch(ModelDescription description, int count, int seed, int blankColumns = 0)
     {
         var random = new Random(seed);
         Shape shape = description.InputShape;
@@ -20,7 +20,7 @@ internal static class EngineComparison
         for (int i = 0; i < images.Length; i++)
         {
             int x = (i / shape.Channels) % shape.Width;
-            images[i] = blankLeftHalf && x < shape.Width / 2 ? 0f : (float)((random.NextDouble() * 2) - 1);
+            images[i] = x < blankColumns ? 0f : (float)((random.NextDouble() * 2) - 1);
         }
 
         var labels = new int[count];
@@ -37,10 +37,10 @@ internal static class EngineComparison
     /// losses and correct counts equal, gradients, moving statistics and probabilities equal up to float rounding of
     /// different summation orders (<paramref name="tolerance"/> of the largest gradient).
     /// </summary>
-    public static void AssertMatchesInterpreted(Model generated, int count, int seed, double tolerance = 2e-5, bool blankLeftHalf = false)
+    public static void AssertMatchesInterpreted(Model generated, int count, int seed, double tolerance = 2e-5, int blankColumns = 0)
     {
         InterpretedModel reference = generated.ToInterpreted();
-        (float[] images, int[] labels) = Batch(generated.Description, count, seed, blankLeftHalf);
+        (float[] images, int[] labels) = Batch(generated.Description, count, seed, blankColumns);
         ulong dropoutSeed = (ulong)seed * 7919;
 
         BatchMetrics actual = generated.Engine.ComputeGradients(generated.Buffers, images, labels, count, dropoutSeed);

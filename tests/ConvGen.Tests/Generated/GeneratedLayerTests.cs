@@ -15,6 +15,7 @@ public class GeneratedLayerTests
         nameof(ConvSameStridedModel),
         nameof(ConvWideModel),
         nameof(WinogradModel),
+        nameof(Winograd4Model),
         nameof(PoolingModel),
         nameof(ReluPoolingModel),
         nameof(BatchNormalizationModel),
@@ -36,6 +37,7 @@ public class GeneratedLayerTests
         nameof(ConvSameStridedModel) => new ConvSameStridedModel(seed),
         nameof(ConvWideModel) => new ConvWideModel(seed),
         nameof(WinogradModel) => new WinogradModel(seed),
+        nameof(Winograd4Model) => new Winograd4Model(seed),
         nameof(PoolingModel) => new PoolingModel(seed),
         nameof(ReluPoolingModel) => new ReluPoolingModel(seed),
         nameof(BatchNormalizationModel) => new BatchNormalizationModel(seed),
@@ -91,7 +93,7 @@ public class GeneratedLayerTests
                 parameters.Slice(bias.Offset, bias.Length).Fill(0.1f);
             }
 
-            EngineComparison.AssertMatchesInterpreted(generated, count, seed: count, blankLeftHalf: true);
+            EngineComparison.AssertMatchesInterpreted(generated, count, seed: count, blankColumns: generated.Description.InputShape.Width / 2);
         }
     }
 
@@ -101,6 +103,7 @@ public class GeneratedLayerTests
     [InlineData(nameof(PoolingModel))]
     [InlineData(nameof(ConvSameStridedModel))]
     [InlineData(nameof(WinogradModel))]
+    [InlineData(nameof(Winograd4Model))]
     [InlineData(nameof(WideDenseModel))]
     [InlineData(nameof(NormalizedDenseModel))]
     [InlineData(nameof(DenseChainModel))]
@@ -182,6 +185,7 @@ public class GeneratedLayerTests
     [Theory]
     [InlineData(nameof(ConvSameStridedModel))]
     [InlineData(nameof(WinogradModel))]
+    [InlineData(nameof(Winograd4Model))]
     [InlineData(nameof(BatchNormalizationModel))]
     [InlineData(nameof(WideDenseModel))]
     public void SplitAndChunkedPredictionsAgree(string model)

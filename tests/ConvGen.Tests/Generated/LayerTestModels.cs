@@ -44,6 +44,19 @@ public partial class ConvWideModel;
 [Dense(4, Activation = Activation.Softmax)]
 public partial class WinogradModel;
 
+/// <summary>Winograd's F(4×4, 3×3) where whole 4×4 tiles cover a convolution's output, beside F(2×2, 3×3) where they do
+/// not: the first convolution (14×14 -> 12×12) runs its forward pass and kernel gradient by F(4×4); the second ('valid',
+/// 12×12 -> 10×10, no bias) its forward pass and kernel gradient by F(2×2) but its input gradient (into 12×12, applying
+/// the first's tanh derivative) by F(4×4); the third ('same', 10×10) its input gradient into the zero-bordered 12×12 by
+/// F(4×4) too; a split pass shares out bands of four output rows and of two.</summary>
+[Sequential(14, 14, 16)]
+[Conv2D(16, 3, Activation = Activation.Tanh)]
+[Conv2D(32, 3, UseBias = false, Activation = Activation.Tanh)]
+[Conv2D(16, 3, Padding = Padding.Same)]
+[Flatten]
+[Dense(4, Activation = Activation.Softmax)]
+public partial class Winograd4Model;
+
 /// <summary>Max pooling 'same' with an overlapping 3×3 window and stride 2, then average pooling 'same' and 'valid'.</summary>
 [Sequential(9, 9, 4)]
 [Conv2D(6, 2, Activation = Activation.Tanh)]

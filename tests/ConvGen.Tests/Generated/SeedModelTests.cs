@@ -47,9 +47,15 @@ public class SeedModelTests
     [Trait("Category", "Gradients")]
     public void GeneratedEngineMatchesTheInterpretedEngine(string name)
     {
+        // The 13 images' left 12 columns (of 28) are blank, as MNIST's borders are: convolutions there output exactly
+        // their bias (0 at initialisation), so relus sit at their kink and max-pool windows tie, and both engines must
+        // take the same branch. Not 14: mnist-cnn's second convolution runs by Winograd's F(4×4, 3×3), whose output
+        // is exactly the bias only in tiles whose whole 6×6 input window is blank (in a tile straddling the edge, a
+        // blank pixel's products from its neighbours cancel up to rounding, ±1e-8, and a relu passes +1e-8 where the
+        // direct convolution gives 0). With 12, its exactly blank outputs fill whole tiles (columns 0-7).
         foreach (int count in new[] { 1, 13 })
         {
-            EngineComparison.AssertMatchesInterpreted(Create(name, seed: 1), count, seed: count, tolerance: 5e-5, blankLeftHalf: count > 1);
+            EngineComparison.AssertMatchesInterpreted(Create(name, seed: 1), count, seed: count, tolerance: 5e-5, blankColumns: count > 1 ? 12 : 0);
         }
     }
 

@@ -15,10 +15,10 @@ internal sealed class Conv2DEmitter : LayerEmitter
 {
     private readonly Conv2DSpec _conv;
 
-    /// <summary>The forward pass by Winograd's F(2×2, 3×3) when the shape allows it (<see cref="WinogradConvolution.For"/>), else null.</summary>
+    /// <summary>The forward pass by Winograd's minimal filtering when the shape allows it (<see cref="WinogradConvolution.For"/>), else null.</summary>
     private readonly WinogradConvolution? _winograd;
 
-    /// <summary>The input gradient by Winograd's F(2×2, 3×3) when the backward pass writes one and the shape allows it
+    /// <summary>The input gradient by Winograd's minimal filtering when the backward pass writes one and the shape allows it
     /// (<see cref="WinogradConvolution.ForInputGradient"/>), else null.</summary>
     private readonly WinogradConvolution? _inputGradientWinograd;
 
@@ -88,8 +88,8 @@ internal sealed class Conv2DEmitter : LayerEmitter
         parameters.Add("int part = 0");
         parameters.Add("int parts = 1");
         string input = c.IsPadded ? $"the zero-bordered input {Padded.ToBatchComment()} (the pass pads it first)" : $"in {c.Input.ToBatchComment()}";
-        string how = winograd is null ? "" : $" by Winograd's F(2×2, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products)";
-        string parts = winograd is null ? "the output rows" : "the bands of two output rows";
+        string how = winograd is null ? "" : $" by Winograd's {winograd.Algorithm} (the thread's scratch: the transformed kernel, then a band's transformed inputs and products)";
+        string parts = winograd is null ? "the output rows" : $"the bands of {winograd.Algorithm.Tile} output rows";
         Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)){how}; {input} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of {parts}.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
         IReadOnlyList<TileKernel> tiles = winograd is null
             ? ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output")
@@ -142,7 +142,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         w.Comment($"Kernel gradient [{c.KernelHeight}, {c.KernelWidth}, {c.Input.Channels}, {c.Filters}]: Σ over images and output pixels of input · output gradient.");
         if (_winograd is not null)
         {
-            w.Comment("By Winograd's F(2×2, 3×3), as the forward pass ran: the 16 positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.");
+            w.Comment($"By Winograd's {_winograd.Algorithm}, as the forward pass ran: the {_winograd.Algorithm.Positions} positions' products summed over the images' tiles in the thread's scratch, then turned into the kernel gradient after the last image.");
             _winograd.EmitKernelGradientScratch(w, "winograd");
         }
         else
@@ -154,7 +154,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         {
             if (_inputGradientWinograd is not null)
             {
-                w.Comment("The input gradient by Winograd's F(2×2, 3×3) too: the flipped kernel's transform, once for all the images, in the scratch's second part.");
+                w.Comment($"The input gradient by Winograd's {_inputGradientWinograd.Algorithm}: the flipped kernel's transform, once for all the images, in the scratch's second part.");
                 w.Line($"ref float inputGradientScratch = ref Unsafe.Add(ref winograd, {I(_winograd!.ScratchSize)});");
                 _inputGradientWinograd.EmitScratch(w, isa, "inputGradientScratch", "flipped");
             }
