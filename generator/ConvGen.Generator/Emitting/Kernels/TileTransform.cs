@@ -117,7 +117,7 @@ internal static class TileTransform
 
     /// <summary>Σ coefficient · operand as vector code: the terms of equal magnitude summed first (the ±1 ones as the
     /// base), each other group then scaled by a multiply (the first) or a fused multiply-add.</summary>
-    public static string Combine(VectorIsa isa, IEnumerable<(double Coefficient, string Operand)> terms)
+    private static string Combine(VectorIsa isa, IEnumerable<(double Coefficient, string Operand)> terms)
     {
         var groups = terms.Where(t => t.Coefficient != 0)
             .GroupBy(t => Math.Abs(t.Coefficient))
