@@ -1741,7 +1741,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref d), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -1756,7 +1756,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -1771,7 +1771,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -1786,7 +1786,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -1801,7 +1801,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -1816,7 +1816,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -1849,7 +1849,7 @@ namespace ConvGen.Generated
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                 ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector512<float> b = Vector512.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
+                                // Row 0 of Aᵀ·M (M[0] + M[1] + M[2] + M[3] + M[4]), then its 4 columns by A.
                                 {
                                     Vector512<float> e0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
                                     Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
@@ -1862,7 +1862,7 @@ namespace ConvGen.Generated
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
+                                // Row 1 of Aᵀ·M (M[1] − M[2] + 2·M[3] − 2·M[4]), then its 4 columns by A.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -1875,7 +1875,7 @@ namespace ConvGen.Generated
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                 }
-                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                // Row 2 of Aᵀ·M (M[1] + M[2] + 4·M[3] + 4·M[4]), then its 4 columns by A.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -1888,7 +1888,7 @@ namespace ConvGen.Generated
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 + e4, Vector512.Create(4.0f), e1 + e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
                                     Vector512.Max((Vector512.FusedMultiplyAdd(e3 - e4, Vector512.Create(8.0f), e1 + e5 - e2) + b), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
                                 }
-                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                // Row 3 of Aᵀ·M (M[1] − M[2] + 8·M[3] − 8·M[4] + M[5]), then its 4 columns by A.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector512.Create(8.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -1919,7 +1919,7 @@ namespace ConvGen.Generated
                         Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        // Row 0 of G·g (1/4·g[0]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = g00 * 0.25f;
                             Vector512<float> e1 = g01 * 0.25f;
@@ -1931,7 +1931,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
                         }
-                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 1 of G·g (−1/6·g[0] − 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = (g00 + g10 + g20) * -0.16666667f;
                             Vector512<float> e1 = (g01 + g11 + g21) * -0.16666667f;
@@ -1943,7 +1943,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 2 of G·g (−1/6·g[0] + 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = (g10 - g00 - g20) * 0.16666667f;
                             Vector512<float> e1 = (g11 - g01 - g21) * 0.16666667f;
@@ -1955,7 +1955,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
                         }
-                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 3 of G·g (1/24·g[0] + 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = Vector512.FusedMultiplyAdd(g20, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g10, Vector512.Create(0.083333336f), g00 * 0.041666668f));
                             Vector512<float> e1 = Vector512.FusedMultiplyAdd(g21, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g11, Vector512.Create(0.083333336f), g01 * 0.041666668f));
@@ -1967,7 +1967,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
                         }
-                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 4 of G·g (1/24·g[0] − 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = Vector512.FusedMultiplyAdd(g20, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g10, Vector512.Create(-0.083333336f), g00 * 0.041666668f));
                             Vector512<float> e1 = Vector512.FusedMultiplyAdd(g21, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(g11, Vector512.Create(-0.083333336f), g01 * 0.041666668f));
@@ -1979,7 +1979,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
                         }
-                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        // Row 5 of G·g (g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector512<float> e0 = g20;
                             Vector512<float> e1 = g21;
@@ -2096,7 +2096,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref d), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -2111,7 +2111,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(-4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -2126,7 +2126,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -2141,7 +2141,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -2156,7 +2156,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -2171,7 +2171,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e1 - e3, Vector512.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector512.Create(-5.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector512.Create(4.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -2195,7 +2195,7 @@ namespace ConvGen.Generated
                             {
                                 ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
+                                // Row 0 of A·dY (dY[0]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.LoadUnsafe(ref g);
                                     Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32));
@@ -2208,7 +2208,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
+                                // Row 1 of A·dY (dY[0] + dY[1] + dY[2] + dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.LoadUnsafe(ref g) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -2221,7 +2221,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
+                                // Row 2 of A·dY (dY[0] − dY[1] + dY[2] − dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.LoadUnsafe(ref g) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -2234,7 +2234,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 3 of A·dY (dY[0] + 2·dY[1] + 4·dY[2] + 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref g))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector512.Create(8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector512.Create(2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -2247,7 +2247,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
                                 }
-                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 4 of A·dY (dY[0] − 2·dY[1] + 4·dY[2] − 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref g))));
                                     Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector512.Create(-2.0f), Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -2260,7 +2260,7 @@ namespace ConvGen.Generated
                                     Vector512.FusedMultiplyAdd(e3, Vector512.Create(-8.0f), Vector512.FusedMultiplyAdd(e2, Vector512.Create(4.0f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
                                 }
-                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                // Row 5 of A·dY (dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -2308,7 +2308,7 @@ namespace ConvGen.Generated
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
+                                    // Row 0 of Bᵀ·d (d[0] − d[2]), then its 4 columns by B.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref d) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -2319,7 +2319,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
+                                    // Row 1 of Bᵀ·d (d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -2330,7 +2330,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
+                                    // Row 2 of Bᵀ·d (−d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928));
@@ -2341,7 +2341,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
+                                    // Row 3 of Bᵀ·d (d[1] − d[3]), then its 4 columns by B.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
@@ -2370,7 +2370,7 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
+                                    // Row 0 of Aᵀ·M (M[0] + M[1] + M[2]), then its 2 columns by A.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref mt) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
@@ -2379,7 +2379,7 @@ namespace ConvGen.Generated
                                         ((e0 + e1 + e2) & VectorMath.Positive(Vector512.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
                                         ((e1 - e2 - e3) & VectorMath.Positive(Vector512.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
+                                    // Row 1 of Aᵀ·M (M[1] − M[2] − M[3]), then its 2 columns by A.
                                     {
                                         Vector512<float> e0 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
                                         Vector512<float> e1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
@@ -2405,7 +2405,7 @@ namespace ConvGen.Generated
                     {
                         int at = (c * 32) + f;
                         // Position 6i + j of (c, f..f + 15) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
-                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        // Row 0 of Gᵀ·dU (1/4·dU[0] − 1/6·dU[1] − 1/6·dU[2] + 1/24·dU[3] + 1/24·dU[4]), then its 3 columns by G.
                         {
                             Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
                             Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector512.Create(0.25f), Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector512.Create(-0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
@@ -2417,7 +2417,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2 - e1, Vector512.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
                             Vector512.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector512.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
                         }
-                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        // Row 1 of Gᵀ·dU (−1/6·dU[1] + 1/6·dU[2] + 1/12·dU[3] − 1/12·dU[4]), then its 3 columns by G.
                         {
                             Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
                             Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector512.Create(0.16666667f), (Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
@@ -2429,7 +2429,7 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2 - e1, Vector512.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
                             Vector512.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector512.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
                         }
-                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        // Row 2 of Gᵀ·dU (−1/6·dU[1] − 1/6·dU[2] + 1/6·dU[3] + 1/6·dU[4] + dU[5]), then its 3 columns by G.
                         {
                             Vector512<float> e0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
                             Vector512<float> e1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector512.Create(0.16666667f), Vector512.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
@@ -2457,7 +2457,7 @@ namespace ConvGen.Generated
                         Vector512<float> g00 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector512<float> g10 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector512<float> g20 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector512.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        // Row 0 of G·g (g[0]), then its 4 columns by Gᵀ.
                         {
                             Vector512<float> e0 = g00;
                             Vector512<float> e1 = g01;
@@ -2467,7 +2467,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
                         }
-                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 1 of G·g (1/2·g[0] + 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector512<float> e0 = (g00 + g10 + g20) * 0.5f;
                             Vector512<float> e1 = (g01 + g11 + g21) * 0.5f;
@@ -2477,7 +2477,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
                         }
-                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 2 of G·g (1/2·g[0] − 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector512<float> e0 = (g00 + g20 - g10) * 0.5f;
                             Vector512<float> e1 = (g01 + g21 - g11) * 0.5f;
@@ -2487,7 +2487,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        // Row 3 of G·g (g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector512<float> e0 = g20;
                             Vector512<float> e1 = g21;
@@ -2783,7 +2783,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref d), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -2798,7 +2798,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -2813,7 +2813,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -2828,7 +2828,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -2843,7 +2843,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -2858,7 +2858,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -2894,7 +2894,7 @@ namespace ConvGen.Generated
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                 ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector256<float> b = Vector256.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
+                                // Row 0 of Aᵀ·M (M[0] + M[1] + M[2] + M[3] + M[4]), then its 4 columns by A.
                                 {
                                     Vector256<float> e0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
                                     Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
@@ -2907,7 +2907,7 @@ namespace ConvGen.Generated
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
+                                // Row 1 of Aᵀ·M (M[1] − M[2] + 2·M[3] − 2·M[4]), then its 4 columns by A.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -2920,7 +2920,7 @@ namespace ConvGen.Generated
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                 }
-                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                // Row 2 of Aᵀ·M (M[1] + M[2] + 4·M[3] + 4·M[4]), then its 4 columns by A.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -2933,7 +2933,7 @@ namespace ConvGen.Generated
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 + e4, Vector256.Create(4.0f), e1 + e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
                                     Vector256.Max((Vector256.FusedMultiplyAdd(e3 - e4, Vector256.Create(8.0f), e1 + e5 - e2) + b), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
                                 }
-                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                // Row 3 of Aᵀ·M (M[1] − M[2] + 8·M[3] − 8·M[4] + M[5]), then its 4 columns by A.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector256.Create(8.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -2964,7 +2964,7 @@ namespace ConvGen.Generated
                         Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        // Row 0 of G·g (1/4·g[0]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = g00 * 0.25f;
                             Vector256<float> e1 = g01 * 0.25f;
@@ -2976,7 +2976,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
                         }
-                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 1 of G·g (−1/6·g[0] − 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = (g00 + g10 + g20) * -0.16666667f;
                             Vector256<float> e1 = (g01 + g11 + g21) * -0.16666667f;
@@ -2988,7 +2988,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 2 of G·g (−1/6·g[0] + 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = (g10 - g00 - g20) * 0.16666667f;
                             Vector256<float> e1 = (g11 - g01 - g21) * 0.16666667f;
@@ -3000,7 +3000,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
                         }
-                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 3 of G·g (1/24·g[0] + 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = Vector256.FusedMultiplyAdd(g20, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g10, Vector256.Create(0.083333336f), g00 * 0.041666668f));
                             Vector256<float> e1 = Vector256.FusedMultiplyAdd(g21, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g11, Vector256.Create(0.083333336f), g01 * 0.041666668f));
@@ -3012,7 +3012,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
                         }
-                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 4 of G·g (1/24·g[0] − 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = Vector256.FusedMultiplyAdd(g20, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g10, Vector256.Create(-0.083333336f), g00 * 0.041666668f));
                             Vector256<float> e1 = Vector256.FusedMultiplyAdd(g21, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(g11, Vector256.Create(-0.083333336f), g01 * 0.041666668f));
@@ -3024,7 +3024,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
                         }
-                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        // Row 5 of G·g (g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector256<float> e0 = g20;
                             Vector256<float> e1 = g21;
@@ -3133,7 +3133,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref d), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -3148,7 +3148,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(-4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -3163,7 +3163,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -3178,7 +3178,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -3193,7 +3193,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -3208,7 +3208,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e1 - e3, Vector256.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector256.Create(-5.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector256.Create(4.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -3232,7 +3232,7 @@ namespace ConvGen.Generated
                             {
                                 ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
+                                // Row 0 of A·dY (dY[0]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.LoadUnsafe(ref g);
                                     Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32));
@@ -3245,7 +3245,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
+                                // Row 1 of A·dY (dY[0] + dY[1] + dY[2] + dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.LoadUnsafe(ref g) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -3258,7 +3258,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
+                                // Row 2 of A·dY (dY[0] − dY[1] + dY[2] − dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.LoadUnsafe(ref g) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -3271,7 +3271,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 3 of A·dY (dY[0] + 2·dY[1] + 4·dY[2] + 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref g))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector256.Create(8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector256.Create(2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -3284,7 +3284,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
                                 }
-                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 4 of A·dY (dY[0] − 2·dY[1] + 4·dY[2] − 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref g))));
                                     Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector256.Create(-2.0f), Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -3297,7 +3297,7 @@ namespace ConvGen.Generated
                                     Vector256.FusedMultiplyAdd(e3, Vector256.Create(-8.0f), Vector256.FusedMultiplyAdd(e2, Vector256.Create(4.0f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
                                 }
-                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                // Row 5 of A·dY (dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -3347,7 +3347,7 @@ namespace ConvGen.Generated
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
+                                    // Row 0 of Bᵀ·d (d[0] − d[2]), then its 4 columns by B.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref d) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -3358,7 +3358,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
+                                    // Row 1 of Bᵀ·d (d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -3369,7 +3369,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
+                                    // Row 2 of Bᵀ·d (−d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928));
@@ -3380,7 +3380,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
+                                    // Row 3 of Bᵀ·d (d[1] − d[3]), then its 4 columns by B.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
@@ -3415,7 +3415,7 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
+                                    // Row 0 of Aᵀ·M (M[0] + M[1] + M[2]), then its 2 columns by A.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref mt) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
@@ -3424,7 +3424,7 @@ namespace ConvGen.Generated
                                         ((e0 + e1 + e2) & VectorMath.Positive(Vector256.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
                                         ((e1 - e2 - e3) & VectorMath.Positive(Vector256.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
+                                    // Row 1 of Aᵀ·M (M[1] − M[2] − M[3]), then its 2 columns by A.
                                     {
                                         Vector256<float> e0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
                                         Vector256<float> e1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
@@ -3450,7 +3450,7 @@ namespace ConvGen.Generated
                     {
                         int at = (c * 32) + f;
                         // Position 6i + j of (c, f..f + 7) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
-                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        // Row 0 of Gᵀ·dU (1/4·dU[0] − 1/6·dU[1] − 1/6·dU[2] + 1/24·dU[3] + 1/24·dU[4]), then its 3 columns by G.
                         {
                             Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
                             Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector256.Create(0.25f), Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector256.Create(-0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
@@ -3462,7 +3462,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2 - e1, Vector256.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
                             Vector256.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector256.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
                         }
-                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        // Row 1 of Gᵀ·dU (−1/6·dU[1] + 1/6·dU[2] + 1/12·dU[3] − 1/12·dU[4]), then its 3 columns by G.
                         {
                             Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
                             Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector256.Create(0.16666667f), (Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
@@ -3474,7 +3474,7 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2 - e1, Vector256.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
                             Vector256.FusedMultiplyAdd(e3 + e4 - e1 - e2, Vector256.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
                         }
-                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        // Row 2 of Gᵀ·dU (−1/6·dU[1] − 1/6·dU[2] + 1/6·dU[3] + 1/6·dU[4] + dU[5]), then its 3 columns by G.
                         {
                             Vector256<float> e0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
                             Vector256<float> e1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector256.Create(0.16666667f), Vector256.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
@@ -3502,7 +3502,7 @@ namespace ConvGen.Generated
                         Vector256<float> g00 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector256<float> g10 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector256<float> g20 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector256.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        // Row 0 of G·g (g[0]), then its 4 columns by Gᵀ.
                         {
                             Vector256<float> e0 = g00;
                             Vector256<float> e1 = g01;
@@ -3512,7 +3512,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
                         }
-                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 1 of G·g (1/2·g[0] + 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector256<float> e0 = (g00 + g10 + g20) * 0.5f;
                             Vector256<float> e1 = (g01 + g11 + g21) * 0.5f;
@@ -3522,7 +3522,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
                         }
-                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 2 of G·g (1/2·g[0] − 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector256<float> e0 = (g00 + g20 - g10) * 0.5f;
                             Vector256<float> e1 = (g01 + g21 - g11) * 0.5f;
@@ -3532,7 +3532,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        // Row 3 of G·g (g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector256<float> e0 = g20;
                             Vector256<float> e1 = g21;
@@ -3731,7 +3731,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref d), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -3746,7 +3746,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -3761,7 +3761,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -3776,7 +3776,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -3791,7 +3791,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -3806,7 +3806,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -3844,7 +3844,7 @@ namespace ConvGen.Generated
                                 ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                 ref float y = ref Unsafe.Add(ref outRow, (t * 128) + f);
                                 Vector128<float> b = Vector128.LoadUnsafe(ref Unsafe.Add(ref bias, f));
-                                // Row 0 of Aᵀ·M (M0 + M1 + M2 + M3 + M4), then its 4 columns by A.
+                                // Row 0 of Aᵀ·M (M[0] + M[1] + M[2] + M[3] + M[4]), then its 4 columns by A.
                                 {
                                     Vector128<float> e0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608));
                                     Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 192)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800));
@@ -3857,7 +3857,7 @@ namespace ConvGen.Generated
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 64));
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 96));
                                 }
-                                // Row 1 of Aᵀ·M (M1 − M2 + 2·M3 − 2·M4), then its 4 columns by A.
+                                // Row 1 of Aᵀ·M (M[1] − M[2] + 2·M[3] − 2·M[4]), then its 4 columns by A.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -3870,7 +3870,7 @@ namespace ConvGen.Generated
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 832));
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 864));
                                 }
-                                // Row 2 of Aᵀ·M (M1 + M2 + 4·M3 + 4·M4), then its 4 columns by A.
+                                // Row 2 of Aᵀ·M (M[1] + M[2] + 4·M[3] + 4·M[4]), then its 4 columns by A.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -3883,7 +3883,7 @@ namespace ConvGen.Generated
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 + e4, Vector128.Create(4.0f), e1 + e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1600));
                                     Vector128.Max((Vector128.MultiplyAddEstimate(e3 - e4, Vector128.Create(8.0f), e1 + e5 - e2) + b), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref y, 1632));
                                 }
-                                // Row 3 of Aᵀ·M (M1 − M2 + 8·M3 − 8·M4 + M5), then its 4 columns by A.
+                                // Row 3 of Aᵀ·M (M[1] − M[2] + 8·M[3] − 8·M[4] + M[5]), then its 4 columns by A.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3456)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4608)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1152)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2304)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3648)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4800)), Vector128.Create(8.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1344)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5952)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2496)));
@@ -3914,7 +3914,7 @@ namespace ConvGen.Generated
                         Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (1/4·g0), then its 6 columns by Gᵀ.
+                        // Row 0 of G·g (1/4·g[0]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = g00 * 0.25f;
                             Vector128<float> e1 = g01 * 0.25f;
@@ -3926,7 +3926,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 4160));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 5200));
                         }
-                        // Row 1 of G·g (−1/6·g0 − 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 1 of G·g (−1/6·g[0] − 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = (g00 + g10 + g20) * -0.16666667f;
                             Vector128<float> e1 = (g01 + g11 + g21) * -0.16666667f;
@@ -3938,7 +3938,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 2 of G·g (−1/6·g0 + 1/6·g1 − 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 2 of G·g (−1/6·g[0] + 1/6·g[1] − 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = (g10 - g00 - g20) * 0.16666667f;
                             Vector128<float> e1 = (g11 - g01 - g21) * 0.16666667f;
@@ -3950,7 +3950,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 16640));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 17680));
                         }
-                        // Row 3 of G·g (1/24·g0 + 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 3 of G·g (1/24·g[0] + 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = Vector128.MultiplyAddEstimate(g20, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g10, Vector128.Create(0.083333336f), g00 * 0.041666668f));
                             Vector128<float> e1 = Vector128.MultiplyAddEstimate(g21, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g11, Vector128.Create(0.083333336f), g01 * 0.041666668f));
@@ -3962,7 +3962,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 22880));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 23920));
                         }
-                        // Row 4 of G·g (1/24·g0 − 1/12·g1 + 1/6·g2), then its 6 columns by Gᵀ.
+                        // Row 4 of G·g (1/24·g[0] − 1/12·g[1] + 1/6·g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = Vector128.MultiplyAddEstimate(g20, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g10, Vector128.Create(-0.083333336f), g00 * 0.041666668f));
                             Vector128<float> e1 = Vector128.MultiplyAddEstimate(g21, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(g11, Vector128.Create(-0.083333336f), g01 * 0.041666668f));
@@ -3974,7 +3974,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 29120));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 30160));
                         }
-                        // Row 5 of G·g (g2), then its 6 columns by Gᵀ.
+                        // Row 5 of G·g (g[2]), then its 6 columns by Gᵀ.
                         {
                             Vector128<float> e0 = g20;
                             Vector128<float> e1 = g21;
@@ -4133,7 +4133,7 @@ namespace ConvGen.Generated
                             {
                                 ref float d = ref Unsafe.Add(ref inRow, (t * 128) + c);
                                 ref float vt = ref Unsafe.Add(ref gv, (t * 32) + c);
-                                // Row 0 of Bᵀ·d (4·d0 − 5·d2 + d4), then its 6 columns by B.
+                                // Row 0 of Bᵀ·d (4·d[0] − 5·d[2] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref d), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360))));
@@ -4148,7 +4148,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 768));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 960));
                                 }
-                                // Row 1 of Bᵀ·d (−4·d1 − 4·d2 + d3 + d4), then its 6 columns by B.
+                                // Row 1 of Bᵀ·d (−4·d[1] − 4·d[2] + d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(-4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)));
@@ -4163,7 +4163,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 1920));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 2112));
                                 }
-                                // Row 2 of Bᵀ·d (4·d1 − 4·d2 − d3 + d4), then its 6 columns by B.
+                                // Row 2 of Bᵀ·d (4·d[1] − 4·d[2] − d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)));
@@ -4178,7 +4178,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 3072));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 3264));
                                 }
-                                // Row 3 of Bᵀ·d (−2·d1 − d2 + 2·d3 + d4), then its 6 columns by B.
+                                // Row 3 of Bᵀ·d (−2·d[1] − d[2] + 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -4193,7 +4193,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 4224));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 4416));
                                 }
-                                // Row 4 of Bᵀ·d (2·d1 − d2 − 2·d3 + d4), then its 6 columns by B.
+                                // Row 4 of Bᵀ·d (2·d[1] − d[2] − 2·d[3] + d[4]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1664)));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 3360)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1696)));
@@ -4208,7 +4208,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e1 - e3, Vector128.Create(2.0f), e4 - e2).StoreUnsafe(ref Unsafe.Add(ref vt, 5376));
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(4.0f), e5)).StoreUnsafe(ref Unsafe.Add(ref vt, 5568));
                                 }
-                                // Row 5 of Bᵀ·d (4·d1 − 5·d3 + d5), then its 6 columns by B.
+                                // Row 5 of Bᵀ·d (4·d[1] − 5·d[3] + d[5]), then its 6 columns by B.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2496)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 832)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4160))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2528)), Vector128.Create(-5.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 864)), Vector128.Create(4.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 4192))));
@@ -4232,7 +4232,7 @@ namespace ConvGen.Generated
                             {
                                 ref float g = ref Unsafe.Add(ref gradientRow, (t * 128) + f);
                                 ref float wt = ref Unsafe.Add(ref gw, (t * 32) + f);
-                                // Row 0 of A·dY (dY0), then its 6 columns by Aᵀ.
+                                // Row 0 of A·dY (dY[0]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.LoadUnsafe(ref g);
                                     Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32));
@@ -4245,7 +4245,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 768));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 960));
                                 }
-                                // Row 1 of A·dY (dY0 + dY1 + dY2 + dY3), then its 6 columns by Aᵀ.
+                                // Row 1 of A·dY (dY[0] + dY[1] + dY[2] + dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.LoadUnsafe(ref g) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -4258,7 +4258,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 1920));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 2112));
                                 }
-                                // Row 2 of A·dY (dY0 − dY1 + dY2 − dY3), then its 6 columns by Aᵀ.
+                                // Row 2 of A·dY (dY[0] − dY[1] + dY[2] − dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.LoadUnsafe(ref g) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -4271,7 +4271,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 3072));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 3264));
                                 }
-                                // Row 3 of A·dY (dY0 + 2·dY1 + 4·dY2 + 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 3 of A·dY (dY[0] + 2·dY[1] + 4·dY[2] + 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref g))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector128.Create(8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector128.Create(2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -4284,7 +4284,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 4224));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 4416));
                                 }
-                                // Row 4 of A·dY (dY0 − 2·dY1 + 4·dY2 − 8·dY3), then its 6 columns by Aᵀ.
+                                // Row 4 of A·dY (dY[0] − 2·dY[1] + 4·dY[2] − 8·dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1536)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 768)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref g))));
                                     Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336)), Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 1568)), Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 800)), Vector128.Create(-2.0f), Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 32)))));
@@ -4297,7 +4297,7 @@ namespace ConvGen.Generated
                                     Vector128.MultiplyAddEstimate(e3, Vector128.Create(-8.0f), Vector128.MultiplyAddEstimate(e2, Vector128.Create(4.0f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-2.0f), e0))).StoreUnsafe(ref Unsafe.Add(ref wt, 5376));
                                     e3.StoreUnsafe(ref Unsafe.Add(ref wt, 5568));
                                 }
-                                // Row 5 of A·dY (dY3), then its 6 columns by Aᵀ.
+                                // Row 5 of A·dY (dY[3]), then its 6 columns by Aᵀ.
                                 {
                                     Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2304));
                                     Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref g, 2336));
@@ -4349,7 +4349,7 @@ namespace ConvGen.Generated
                                 {
                                     ref float d = ref Unsafe.Add(ref inRow, (t * 64) + c);
                                     ref float vt = ref Unsafe.Add(ref v, (t * 32) + c);
-                                    // Row 0 of Bᵀ·d (d0 − d2), then its 4 columns by B.
+                                    // Row 0 of Bᵀ·d (d[0] − d[2]), then its 4 columns by B.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref d) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 32)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -4360,7 +4360,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 832));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 1248));
                                     }
-                                    // Row 1 of Bᵀ·d (d1 + d2), then its 4 columns by B.
+                                    // Row 1 of Bᵀ·d (d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824));
@@ -4371,7 +4371,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 2496));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 2912));
                                     }
-                                    // Row 2 of Bᵀ·d (−d1 + d2), then its 4 columns by B.
+                                    // Row 2 of Bᵀ·d (−d[1] + d[2]), then its 4 columns by B.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1792)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 1824)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928));
@@ -4382,7 +4382,7 @@ namespace ConvGen.Generated
                                         (e2 - e1).StoreUnsafe(ref Unsafe.Add(ref vt, 4160));
                                         (e1 - e3).StoreUnsafe(ref Unsafe.Add(ref vt, 4576));
                                     }
-                                    // Row 3 of Bᵀ·d (d1 − d3), then its 4 columns by B.
+                                    // Row 3 of Bᵀ·d (d[1] − d[3]), then its 4 columns by B.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 896)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2688));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 928)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref d, 2720));
@@ -4419,7 +4419,7 @@ namespace ConvGen.Generated
                                     ref float mt = ref Unsafe.Add(ref m, (t * 32) + f);
                                     ref float y = ref Unsafe.Add(ref outRow, (t * 64) + f);
                                     ref float yt = ref Unsafe.Add(ref yRow, (t * 64) + f);
-                                    // Row 0 of Aᵀ·M (M0 + M1 + M2), then its 2 columns by A.
+                                    // Row 0 of Aᵀ·M (M[0] + M[1] + M[2]), then its 2 columns by A.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref mt) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 416)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744));
@@ -4428,7 +4428,7 @@ namespace ConvGen.Generated
                                         ((e0 + e1 + e2) & VectorMath.Positive(Vector128.LoadUnsafe(ref yt))).StoreUnsafe(ref y);
                                         ((e1 - e2 - e3) & VectorMath.Positive(Vector128.LoadUnsafe(ref Unsafe.Add(ref yt, 32)))).StoreUnsafe(ref Unsafe.Add(ref y, 32));
                                     }
-                                    // Row 1 of Aᵀ·M (M1 − M2 − M3), then its 2 columns by A.
+                                    // Row 1 of Aᵀ·M (M[1] − M[2] − M[3]), then its 2 columns by A.
                                     {
                                         Vector128<float> e0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 1664)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3328)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 4992));
                                         Vector128<float> e1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 2080)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 3744)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref mt, 5408));
@@ -4454,7 +4454,7 @@ namespace ConvGen.Generated
                     {
                         int at = (c * 32) + f;
                         // Position 6i + j of (c, f..f + 3) at (6i + j) · 1040; tap (ky, kx) of the gradient at (3ky + kx) · 1024.
-                        // Row 0 of Gᵀ·dU (1/4·dU0 − 1/6·dU1 − 1/6·dU2 + 1/24·dU3 + 1/24·dU4), then its 3 columns by G.
+                        // Row 0 of Gᵀ·dU (1/4·dU[0] − 1/6·dU[1] − 1/6·dU[2] + 1/24·dU[3] + 1/24·dU[4]), then its 3 columns by G.
                         {
                             Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.041666668f));
                             Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 1040)), Vector128.Create(0.25f), Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector128.Create(-0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.041666668f));
@@ -4466,7 +4466,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2 - e1, Vector128.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 1024));
                             Vector128.MultiplyAddEstimate(e3 + e4 - e1 - e2, Vector128.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 2048));
                         }
-                        // Row 1 of Gᵀ·dU (−1/6·dU1 + 1/6·dU2 + 1/12·dU3 − 1/12·dU4), then its 3 columns by G.
+                        // Row 1 of Gᵀ·dU (−1/6·dU[1] + 1/6·dU[2] + 1/12·dU[3] − 1/12·dU[4]), then its 3 columns by G.
                         {
                             Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960))) * 0.083333336f);
                             Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)), Vector128.Create(0.16666667f), (Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000))) * 0.083333336f);
@@ -4478,7 +4478,7 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2 - e1, Vector128.Create(0.16666667f), (e3 - e4) * 0.083333336f).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 4096));
                             Vector128.MultiplyAddEstimate(e3 + e4 - e1 - e2, Vector128.Create(0.16666667f), e5).StoreUnsafe(ref Unsafe.Add(ref kernelGradient, at + 5120));
                         }
-                        // Row 2 of Gᵀ·dU (−1/6·dU1 − 1/6·dU2 + 1/6·dU3 + 1/6·dU4 + dU5), then its 3 columns by G.
+                        // Row 2 of Gᵀ·dU (−1/6·dU[1] − 1/6·dU[2] + 1/6·dU[3] + 1/6·dU[4] + dU[5]), then its 3 columns by G.
                         {
                             Vector128<float> e0 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 18720)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 24960)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 6240)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 12480)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 31200)));
                             Vector128<float> e1 = Vector128.MultiplyAddEstimate(Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 19760)) + Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 26000)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 7280)) - Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 13520)), Vector128.Create(0.16666667f), Vector128.LoadUnsafe(ref Unsafe.Add(ref gu, at + 32240)));
@@ -4506,7 +4506,7 @@ namespace ConvGen.Generated
                         Vector128<float> g00 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at)), g01 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 1024)), g02 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 2048));
                         Vector128<float> g10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 3072)), g11 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 4096)), g12 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 5120));
                         Vector128<float> g20 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 6144)), g21 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 7168)), g22 = Vector128.LoadUnsafe(ref Unsafe.Add(ref kernel, at + 8192));
-                        // Row 0 of G·g (g0), then its 4 columns by Gᵀ.
+                        // Row 0 of G·g (g[0]), then its 4 columns by Gᵀ.
                         {
                             Vector128<float> e0 = g00;
                             Vector128<float> e1 = g01;
@@ -4516,7 +4516,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 2080));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 3120));
                         }
-                        // Row 1 of G·g (1/2·g0 + 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 1 of G·g (1/2·g[0] + 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector128<float> e0 = (g00 + g10 + g20) * 0.5f;
                             Vector128<float> e1 = (g01 + g11 + g21) * 0.5f;
@@ -4526,7 +4526,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 6240));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 7280));
                         }
-                        // Row 2 of G·g (1/2·g0 − 1/2·g1 + 1/2·g2), then its 4 columns by Gᵀ.
+                        // Row 2 of G·g (1/2·g[0] − 1/2·g[1] + 1/2·g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector128<float> e0 = (g00 + g20 - g10) * 0.5f;
                             Vector128<float> e1 = (g01 + g21 - g11) * 0.5f;
@@ -4536,7 +4536,7 @@ namespace ConvGen.Generated
                             ((e0 + e2 - e1) * 0.5f).StoreUnsafe(ref Unsafe.Add(ref u, at + 10400));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 11440));
                         }
-                        // Row 3 of G·g (g2), then its 4 columns by Gᵀ.
+                        // Row 3 of G·g (g[2]), then its 4 columns by Gᵀ.
                         {
                             Vector128<float> e0 = g20;
                             Vector128<float> e1 = g21;

@@ -44,7 +44,7 @@ internal sealed class TransformMatrix
     public override string ToString() =>
         "[" + string.Join("; ", Enumerable.Range(0, Rows).Select(i => string.Join(" ", Enumerable.Range(0, Columns).Select(j => Fraction(_values[i, j]))))) + "]";
 
-    /// <summary>Row <paramref name="row"/> as a combination of <paramref name="symbol"/>'s rows, e.g. <c>4·d0 − 5·d2 + d4</c>.</summary>
+    /// <summary>Row <paramref name="row"/> as a combination of <paramref name="symbol"/>'s rows, e.g. <c>4·d[0] − 5·d[2] + d[4]</c>.</summary>
     public string DescribeRow(int row, string symbol)
     {
         string text = "";
@@ -57,7 +57,7 @@ internal sealed class TransformMatrix
             }
 
             string magnitude = Math.Abs(c) == 1 ? "" : Fraction(Math.Abs(c)) + "·";
-            text += (text.Length == 0 ? (c < 0 ? "−" : "") : (c < 0 ? " − " : " + ")) + magnitude + symbol + k.ToString(CultureInfo.InvariantCulture);
+            text += (text.Length == 0 ? (c < 0 ? "−" : "") : (c < 0 ? " − " : " + ")) + magnitude + symbol + "[" + k.ToString(CultureInfo.InvariantCulture) + "]";
         }
 
         return text;
@@ -90,7 +90,7 @@ internal sealed class TransformMatrix
 /// </summary>
 internal static class TileTransform
 {
-    /// <param name="symbol">X's name in the comments (its rows are <c>symbol0</c>, <c>symbol1</c>, ...).</param>
+    /// <param name="symbol">X's name in the comments (its rows are <c>symbol[0]</c>, <c>symbol[1]</c>, ...).</param>
     /// <param name="operand">The expression of X[k][j].</param>
     /// <param name="write">Writes Z[i][j], given its expression.</param>
     public static void Emit(SourceWriter w, VectorIsa isa, TransformMatrix left, string symbol, TransformMatrix right, Func<int, int, string> operand, Action<int, int, string> write)
@@ -101,14 +101,12 @@ internal static class TileTransform
             w.Open();
             for (int k = 0; k < right.Rows; k++)
             {
-                int column = k;
-                w.Line($"{isa.Vector} e{k} = {Combine(isa, Enumerable.Range(0, left.Columns).Select(r => (left[i, r], operand(r, column))))};");
+                w.Line($"{isa.Vector} e{k} = {Combine(isa, Enumerable.Range(0, left.Columns).Select(r => (left[i, r], operand(r, k))))};");
             }
 
             for (int j = 0; j < right.Columns; j++)
             {
-                int column = j;
-                write(i, j, Combine(isa, Enumerable.Range(0, right.Rows).Select(k => (right[k, column], $"e{k}"))));
+                write(i, j, Combine(isa, Enumerable.Range(0, right.Rows).Select(k => (right[k, j], $"e{k}"))));
             }
 
             w.Close();
