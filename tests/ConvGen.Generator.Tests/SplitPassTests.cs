@@ -141,15 +141,40 @@ public class SplitPassTests
             [false, true, false, true, false, true, false, false],
             Enumerable.Range(0, 8).Select(plan.SplitReadsOwnPart));
 
+        // The two Winograd convolutions' kept kernels are checked first; the barriers already there (before the
+        // 'valid' one, after the 'same' one's copy) stand between that and their first read.
         Assert.Equal(
-            ["TensorLayout.Pad", "barrier", "Conv2dKernels.Forward", "TensorLayout.Pad", "barrier", "Conv2d1Kernels.Forward",
+            ["Conv2d3Kernels.KeepTransformedKernel", "Conv2d4Kernels.KeepTransformedKernel",
+             "TensorLayout.Pad", "barrier", "Conv2dKernels.Forward", "TensorLayout.Pad", "barrier", "Conv2d1Kernels.Forward",
              "barrier", "MaxPooling2dKernels.Forward", "BatchNormalizationKernels.ForwardInference", "TensorLayout.Pad", "barrier", "Conv2d2Kernels.Forward",
-             "barrier", "Conv2d3Kernels.Forward", "barrier", "TensorLayout.Pad", "barrier", "Conv2d4Kernels.Forward", "barrier", "DenseKernels.ForwardPartial", "barrier"],
+             "barrier", "Conv2d3Kernels.ForwardTransformed", "barrier", "TensorLayout.Pad", "barrier", "Conv2d4Kernels.ForwardTransformed", "barrier", "DenseKernels.ForwardPartial", "barrier"],
             Steps(ForwardSplit(Attributes)).TakeWhile(step => step != "DenseKernels.ForwardReduce"));
     }
 
+    [Fact]
+    public void AWinogradConvolutionWaitsForTheKernelItKeepsBeforeItsFirstRead()
+    {
+        // The first layer reads the images, which no part writes, so nothing else puts a barrier before it; its kept
+        // kernel, checked part by part, needs one. The chunked pass transforms the kernel each call instead.
+        const string Attributes = """
+            [Sequential(6, 6, 16)]
+            [Conv2D(16, 3)]
+            [Flatten]
+            [Dense(3, Activation = Activation.Softmax)]
+            """;
+        Assert.Equal(
+            ["Conv2dKernels.KeepTransformedKernel", "barrier", "Conv2dKernels.ForwardTransformed", "barrier", "DenseKernels.ForwardPartial"],
+            Steps(ForwardSplit(Attributes)).Take(5));
+        Assert.Equal(["Conv2dKernels.Forward", "DenseKernels.Forward"], Steps(Pass(Attributes, "ForwardInference")));
+        Assert.Contains("Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel),", Pass(Attributes, "ForwardInference"), StringComparison.Ordinal);
+    }
+
     /// <summary>The body of the AVX-512 split pass the generator writes for a class carrying <paramref name="attributes"/>.</summary>
-    private static string ForwardSplit(string attributes)
+    private static string ForwardSplit(string attributes) => Pass(attributes, "ForwardSplit");
+
+    /// <summary>The body of the AVX-512 pass <paramref name="name"/> the generator writes for a class carrying
+    /// <paramref name="attributes"/>.</summary>
+    private static string Pass(string attributes, string name)
     {
         string source = GeneratorHarness.Run($$"""
             using ConvGen;
@@ -160,8 +185,8 @@ public class SplitPassTests
             {{attributes}}
             public partial class Net;
             """).SingleSource;
-        int start = source.IndexOf("private static void ForwardSplitAvx512(", StringComparison.Ordinal);
-        Assert.True(start >= 0, "no AVX-512 split pass");
+        int start = source.IndexOf($"private static void {name}Avx512(", StringComparison.Ordinal);
+        Assert.True(start >= 0, $"no AVX-512 pass {name}");
         int end = source.IndexOf("\n        }\n", start, StringComparison.Ordinal);
         return source[start..end];
     }

@@ -385,6 +385,7 @@ internal static class ModelEmitter
         // step that may read values another part wrote (not before a step reading only its own part's).
         bool split = mode == PassMode.SplitInference;
         bool unpublished = false;
+        bool keptUnpublished = false;
         var pass = new PassWriter();
         if (plan.InputCopied)
         {
@@ -394,15 +395,29 @@ internal static class ModelEmitter
             unpublished = split;
         }
 
+        if (split)
+        {
+            // The transformed kernels kept from the last call, brought up to date: each part checks its share.
+            int before = pass.Statements.Count;
+            foreach (LayerEmitter layer in layers.Where(l => l.KeepsTransformedKernel))
+            {
+                layer.EmitKeepKernel(pass, isa);
+            }
+
+            pass.CommentBefore(before, "The transformed kernels kept from the last call: each part checks its share of the input channels against the weights and transforms those again that changed.");
+            keptUnpublished = pass.WroteCodeSince(before);
+        }
+
         foreach (LayerEmitter layer in layers)
         {
             int before = pass.Statements.Count;
             layer.EmitForward(pass, isa, mode);
             if (split && pass.WroteCodeSince(before))
             {
-                if (unpublished && !plan.SplitReadsOwnPart(layer.Layer.Index))
+                if ((unpublished && !plan.SplitReadsOwnPart(layer.Layer.Index)) || (keptUnpublished && layer.ReadsKeptKernelFirst))
                 {
                     pass.BarrierBefore(before);
+                    keptUnpublished = false;
                 }
 
                 unpublished = true;

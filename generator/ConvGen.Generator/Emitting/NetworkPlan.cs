@@ -39,7 +39,8 @@ internal enum RegionKind
     /// <summary>In each thread's workspace, once, after the per-sample regions.</summary>
     PerThread,
 
-    /// <summary>In the buffer the threads of a step share, once (kernels transposed for the backward pass).</summary>
+    /// <summary>In the buffer the threads of a step share, once (kernels transposed for the backward pass, the
+    /// transformed kernels a split pass keeps from call to call).</summary>
     Shared,
 
     /// <summary>In the shared buffer, one block per thread, after the shared regions: partial sums a thread publishes to
@@ -533,7 +534,8 @@ internal sealed class NetworkPlan
                 {
                     string what = winograd.DescribeScratch();
                     AddRegion(RegionKind.PerThread, id + "Winograd", winograd.ScratchSize, $"{layer.Name} Winograd forward scratch: {what}");
-                    AddRegion(RegionKind.Partial, id + "WinogradParts", winograd.ScratchSize, $"{layer.Name} Winograd forward scratch of a part of a split pass: {what}");
+                    AddRegion(RegionKind.Partial, id + "WinogradParts", winograd.BandScratchSize, $"{layer.Name} Winograd forward scratch of a part of a split pass: {winograd.DescribeBandScratch()}");
+                    AddRegion(RegionKind.Shared, id + "KeptKernel", winograd.KeptKernelSize, $"{layer.Name} transformed kernel a split pass keeps from call to call: {winograd.DescribeKeptKernel()}");
                 }
 
                 break;

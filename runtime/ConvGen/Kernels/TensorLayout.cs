@@ -24,6 +24,12 @@ public static class TensorLayout
         MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref source, first), end - first).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref destination, first), end - first));
     }
 
+    /// <summary>Whether <paramref name="length"/> floats at <paramref name="a"/> and at <paramref name="b"/> are the
+    /// same bit for bit (0 and −0 differ, a NaN equals the same NaN): whether a value computed from the ones at
+    /// <paramref name="b"/> is still that of the ones at <paramref name="a"/>.</summary>
+    public static bool SameBits(ref float a, ref float b, int length) =>
+        MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref a, length)).SequenceEqual(MemoryMarshal.AsBytes(MemoryMarshal.CreateReadOnlySpan(ref b, length)));
+
     /// <summary>
     /// Sets to zero the cells of [count, H, W, C] outside its top-left [coveredHeight, coveredWidth] block: the cells no
     /// pooling window covers when disjoint windows leave the last rows or columns out.

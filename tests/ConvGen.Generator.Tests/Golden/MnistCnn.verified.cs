@@ -96,8 +96,8 @@ namespace ConvGen.Generated
         {
             public const int PerSample = 92944;
             public const int PerThread = 158848;
-            public const int Shared = 599040;
-            public const int PartialsPerThread = 52240;
+            public const int Shared = 645696;
+            public const int PartialsPerThread = 14800;
             public const int BatchPerSample = 9344;
             public const int BatchPartialsPerSample = 128;
 
@@ -110,8 +110,11 @@ namespace ConvGen.Generated
             /// <summary>conv2d_1 Winograd forward scratch: the transformed kernel [36, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [36, 6, 32] and products [36, 6, 32] (51264 floats per thread).</summary>
             public const int Conv2d1Winograd = 0;
 
-            /// <summary>conv2d_1 Winograd forward scratch of a part of a split pass: the transformed kernel [36, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [36, 6, 32] and products [36, 6, 32] (51264 floats per thread, shared).</summary>
+            /// <summary>conv2d_1 Winograd forward scratch of a part of a split pass: one band's transformed inputs [36, 6, 32] and products [36, 6, 32] (13824 floats per thread, shared).</summary>
             public const int Conv2d1WinogradParts = 0;
+
+            /// <summary>conv2d_1 transformed kernel a split pass keeps from call to call: U [36, 32, 32] (positions 1040 floats apart), then the taps [3, 3, 32, 32] it was transformed from (46656 floats, shared).</summary>
+            public const int Conv2d1KeptKernel = 0;
 
             /// <summary>max_pooling2d output: [N,12,12,32] (4608 floats per sample).</summary>
             public const int MaxPooling2dOutput = 40064;
@@ -126,7 +129,7 @@ namespace ConvGen.Generated
             public const int DenseOutput = 49280;
 
             /// <summary>dense: a thread's partial sums over its input features in a split pass, [up to 7 samples, 128] (896 floats per thread, shared).</summary>
-            public const int DensePartials = 51264;
+            public const int DensePartials = 13824;
 
             /// <summary>dense: a thread's partial sums over the input features it owns, for the whole batch: [N,128] (128 floats per sample of the batch per thread, shared).</summary>
             public const int DenseRowPartials = 0;
@@ -147,19 +150,19 @@ namespace ConvGen.Generated
             public const int Dense1Output = 49664;
 
             /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
-            public const int Dense1Partials = 52160;
+            public const int Dense1Partials = 14720;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
             public const int Dense1TransposedKernel = 51264;
 
             /// <summary>dense kernel transposed to [units, inputs], rows 4608 apart, for the input gradient (each thread writes and reads the columns of the features it owns) (589824 floats, shared).</summary>
-            public const int DenseTransposedKernel = 0;
+            public const int DenseTransposedKernel = 46656;
 
             /// <summary>conv2d_1 output gradient of one image, dilated by its strides and inside a zero border of kernel - 1: [28,28,32] (25088 floats per thread).</summary>
             public const int Conv2d1DilatedGradient = 52544;
 
             /// <summary>conv2d_1 kernel flipped and transposed to [ky, kx, filters, channels] for the input gradient (9216 floats, shared).</summary>
-            public const int Conv2d1FlippedKernel = 589824;
+            public const int Conv2d1FlippedKernel = 636480;
 
             /// <summary>conv2d_1 Winograd backward scratch: dU [36, 32, 32] (positions 1040 floats apart) summed over the images, then one band's transformed inputs V [36, 6, 32] and transformed output gradients W [36, 6, 32], then for the input gradient the transformed kernel [16, 32, 32] (positions 1040 floats apart), then one band's transformed inputs [16, 13, 32] and products [16, 13, 32] (81216 floats per thread).</summary>
             public const int Conv2d1BackwardWinograd = 77632;
@@ -341,6 +344,7 @@ namespace ConvGen.Generated
         /// <summary>Forward pass in inference (AVX-512) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx512(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
+            ref float conv2d1KeptKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1KeptKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
@@ -350,11 +354,13 @@ namespace ConvGen.Generated
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
+            // The transformed kernels kept from the last call: each part checks its share of the input channels against the weights and transforms those again that changed.
+            Conv2d1Kernels.KeepTransformedKernelAvx512(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1KeptKernel, part, parts);
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx512(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardAvx512(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
+            Conv2d1Kernels.ForwardTransformedAvx512(ref conv2dOutput, ref conv2d1KeptKernel, ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx512(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -476,6 +482,7 @@ namespace ConvGen.Generated
         /// <summary>Forward pass in inference (AVX2) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitAvx2(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
+            ref float conv2d1KeptKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1KeptKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
@@ -485,11 +492,13 @@ namespace ConvGen.Generated
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
+            // The transformed kernels kept from the last call: each part checks its share of the input channels against the weights and transforms those again that changed.
+            Conv2d1Kernels.KeepTransformedKernelAvx2(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1KeptKernel, part, parts);
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardAvx2(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardAvx2(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
+            Conv2d1Kernels.ForwardTransformedAvx2(ref conv2dOutput, ref conv2d1KeptKernel, ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardAvx2(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -611,6 +620,7 @@ namespace ConvGen.Generated
         /// <summary>Forward pass in inference (Vector128) of a small batch all threads share: part `part` of `parts` of every layer, and a barrier before each layer that reads what other parts wrote; leaves the logits in Dense1Output.</summary>
         private static void ForwardSplitVector128(ref float images, int count, ref float parameters, ref float state, ref float workspace, int capacity, ref float shared, int part, int parts, SpinBarrier barrier)
         {
+            ref float conv2d1KeptKernel = ref Unsafe.Add(ref shared, Workspace.Conv2d1KeptKernel);
             ref float conv2dOutput = ref Unsafe.Add(ref workspace, Workspace.Conv2dOutput * capacity);
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float conv2d1WinogradParts = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Conv2d1WinogradParts);
@@ -620,11 +630,13 @@ namespace ConvGen.Generated
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
+            // The transformed kernels kept from the last call: each part checks its share of the input channels against the weights and transforms those again that changed.
+            Conv2d1Kernels.KeepTransformedKernelVector128(ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref conv2d1KeptKernel, part, parts);
             // conv2d: Conv2D [N,28,28,1] -> [N,26,26,32]
             Conv2dKernels.ForwardVector128(ref images, ref Unsafe.Add(ref parameters, Weights.Conv2dKernel), ref Unsafe.Add(ref parameters, Weights.Conv2dBias), ref conv2dOutput, count, part, parts);
             // conv2d_1: Conv2D [N,26,26,32] -> [N,24,24,32]
             barrier.SignalAndWait();
-            Conv2d1Kernels.ForwardVector128(ref conv2dOutput, ref Unsafe.Add(ref parameters, Weights.Conv2d1Kernel), ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
+            Conv2d1Kernels.ForwardTransformedVector128(ref conv2dOutput, ref conv2d1KeptKernel, ref Unsafe.Add(ref parameters, Weights.Conv2d1Bias), ref conv2d1Output, ref Unsafe.Add(ref conv2d1WinogradParts, part * Workspace.PartialsPerThread), count, part, parts);
             // max_pooling2d: MaxPooling2D [N,24,24,32] -> [N,12,12,32]
             barrier.SignalAndWait();
             MaxPooling2dKernels.ForwardVector128(ref conv2d1Output, ref maxPooling2dOutput, count, part, parts);
@@ -1716,14 +1728,20 @@ namespace ConvGen.Generated
         {
             // ---- AVX-512 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds the transformed kernel, then a band's transformed inputs and products.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count)
             {
-                ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 37440);
-                ref float m = ref Unsafe.Add(ref scratch, 44352);
-                WinogradKernelAvx512(ref kernel, ref u);
+                WinogradKernelAvx512(ref kernel, ref scratch);
+                ForwardTransformedAvx512(ref input, ref scratch, ref bias, ref output, ref Unsafe.Add(ref scratch, 37440), count);
+            }
+
+            /// <summary>Forward from the transformed kernel u: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds a band's transformed inputs and products; part `part` of `parts` of the bands of 4 output rows.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardTransformedAvx512(ref float input, ref float u, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            {
+                ref float v = ref scratch;
+                ref float m = ref Unsafe.Add(ref scratch, 6912);
                 (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
@@ -1906,11 +1924,12 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
+
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32], for the input channels first ... end - 1; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void WinogradKernelAvx512(ref float kernel, ref float u)
+            private static void WinogradKernelAvx512(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 16)
                     {
@@ -1991,6 +2010,29 @@ namespace ConvGen.Generated
                             Vector512.FusedMultiplyAdd(e2, Vector512.Create(0.16666667f), Vector512.FusedMultiplyAdd(e1, Vector512.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
                         }
+                    }
+                }
+            }
+
+            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KeepTransformedKernelAvx512(ref float kernel, ref float kept, int part, int parts)
+            {
+                (int first, int end) = Partition.Range(32, part, parts);
+                ref float keptTaps = ref Unsafe.Add(ref kept, 37440);
+                // The part's rows [channels first ... end - 1, 32 filters] of each of the 9 taps, 1024 floats apart.
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    int at = (tap * 1024) + (first * 32);
+                    if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
+                    {
+                        WinogradKernelAvx512(ref kernel, ref kept, first, end);
+                        for (int changed = 0; changed < 9; changed++)
+                        {
+                            int row = (changed * 1024) + (first * 32);
+                            TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
+                        }
+                        return;
                     }
                 }
             }
@@ -2444,11 +2486,11 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32], for the input channels first ... end - 1; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientWinogradKernelAvx512(ref float kernel, ref float u)
+            private static void InputGradientWinogradKernelAvx512(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 16)
                     {
@@ -2758,14 +2800,20 @@ namespace ConvGen.Generated
 
             // ---- AVX2 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds the transformed kernel, then a band's transformed inputs and products.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count)
             {
-                ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 37440);
-                ref float m = ref Unsafe.Add(ref scratch, 44352);
-                WinogradKernelAvx2(ref kernel, ref u);
+                WinogradKernelAvx2(ref kernel, ref scratch);
+                ForwardTransformedAvx2(ref input, ref scratch, ref bias, ref output, ref Unsafe.Add(ref scratch, 37440), count);
+            }
+
+            /// <summary>Forward from the transformed kernel u: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds a band's transformed inputs and products; part `part` of `parts` of the bands of 4 output rows.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardTransformedAvx2(ref float input, ref float u, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            {
+                ref float v = ref scratch;
+                ref float m = ref Unsafe.Add(ref scratch, 6912);
                 (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
@@ -2951,11 +2999,12 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
+
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32], for the input channels first ... end - 1; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void WinogradKernelAvx2(ref float kernel, ref float u)
+            private static void WinogradKernelAvx2(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 8)
                     {
@@ -3036,6 +3085,29 @@ namespace ConvGen.Generated
                             Vector256.FusedMultiplyAdd(e2, Vector256.Create(0.16666667f), Vector256.FusedMultiplyAdd(e1, Vector256.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
                         }
+                    }
+                }
+            }
+
+            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KeepTransformedKernelAvx2(ref float kernel, ref float kept, int part, int parts)
+            {
+                (int first, int end) = Partition.Range(32, part, parts);
+                ref float keptTaps = ref Unsafe.Add(ref kept, 37440);
+                // The part's rows [channels first ... end - 1, 32 filters] of each of the 9 taps, 1024 floats apart.
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    int at = (tap * 1024) + (first * 32);
+                    if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
+                    {
+                        WinogradKernelAvx2(ref kernel, ref kept, first, end);
+                        for (int changed = 0; changed < 9; changed++)
+                        {
+                            int row = (changed * 1024) + (first * 32);
+                            TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
+                        }
+                        return;
                     }
                 }
             }
@@ -3489,11 +3561,11 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32], for the input channels first ... end - 1; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientWinogradKernelAvx2(ref float kernel, ref float u)
+            private static void InputGradientWinogradKernelAvx2(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 8)
                     {
@@ -3706,14 +3778,20 @@ namespace ConvGen.Generated
 
             // ---- Vector128 ----
 
-            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3) (the thread's scratch: the transformed kernel, then a band's transformed inputs and products); in [N,26,26,32] -&gt; out [N,24,24,32]; part `part` of `parts` of the bands of 4 output rows.</summary>
+            /// <summary>Forward: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds the transformed kernel, then a band's transformed inputs and products.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, ref float scratch, int count)
             {
-                ref float u = ref scratch;
-                ref float v = ref Unsafe.Add(ref scratch, 37440);
-                ref float m = ref Unsafe.Add(ref scratch, 44352);
-                WinogradKernelVector128(ref kernel, ref u);
+                WinogradKernelVector128(ref kernel, ref scratch);
+                ForwardTransformedVector128(ref input, ref scratch, ref bias, ref output, ref Unsafe.Add(ref scratch, 37440), count);
+            }
+
+            /// <summary>Forward from the transformed kernel u: out = relu(bias + conv(in, kernel)) by Winograd's F(4×4, 3×3); in [N,26,26,32] -&gt; out [N,24,24,32]; the scratch holds a band's transformed inputs and products; part `part` of `parts` of the bands of 4 output rows.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardTransformedVector128(ref float input, ref float u, ref float bias, ref float output, ref float scratch, int count, int part = 0, int parts = 1)
+            {
+                ref float v = ref scratch;
+                ref float m = ref Unsafe.Add(ref scratch, 6912);
                 (int bandFirst, int bandEnd) = Partition.Range(6, part, parts);
                 for (int n = 0; n < count; n++)
                 {
@@ -3901,11 +3979,12 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32]; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
+
+            /// <summary>Winograd kernel transform of F(4×4, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [36 positions, 32, 32], for the input channels first ... end - 1; G = [1/4 0 0; −1/6 −1/6 −1/6; −1/6 1/6 −1/6; 1/24 1/12 1/6; 1/24 −1/12 1/6; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void WinogradKernelVector128(ref float kernel, ref float u)
+            private static void WinogradKernelVector128(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 4)
                     {
@@ -3986,6 +4065,29 @@ namespace ConvGen.Generated
                             Vector128.MultiplyAddEstimate(e2, Vector128.Create(0.16666667f), Vector128.MultiplyAddEstimate(e1, Vector128.Create(-0.083333336f), e0 * 0.041666668f)).StoreUnsafe(ref Unsafe.Add(ref u, at + 35360));
                             e2.StoreUnsafe(ref Unsafe.Add(ref u, at + 36400));
                         }
+                    }
+                }
+            }
+
+            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void KeepTransformedKernelVector128(ref float kernel, ref float kept, int part, int parts)
+            {
+                (int first, int end) = Partition.Range(32, part, parts);
+                ref float keptTaps = ref Unsafe.Add(ref kept, 37440);
+                // The part's rows [channels first ... end - 1, 32 filters] of each of the 9 taps, 1024 floats apart.
+                for (int tap = 0; tap < 9; tap++)
+                {
+                    int at = (tap * 1024) + (first * 32);
+                    if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
+                    {
+                        WinogradKernelVector128(ref kernel, ref kept, first, end);
+                        for (int changed = 0; changed < 9; changed++)
+                        {
+                            int row = (changed * 1024) + (first * 32);
+                            TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
+                        }
+                        return;
                     }
                 }
             }
@@ -4493,11 +4595,11 @@ namespace ConvGen.Generated
                     }
                 }
             }
-            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32]; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
+            /// <summary>Winograd kernel transform of F(2×2, 3×3): U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, 32, 32] -&gt; U [16 positions, 32, 32], for the input channels first ... end - 1; G = [1 0 0; 1/2 1/2 1/2; 1/2 −1/2 1/2; 0 0 1].</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-            private static void InputGradientWinogradKernelVector128(ref float kernel, ref float u)
+            private static void InputGradientWinogradKernelVector128(ref float kernel, ref float u, int first = 0, int end = 32)
             {
-                for (int c = 0; c < 32; c++)
+                for (int c = first; c < end; c++)
                 {
                     for (int f = 0; f < 32; f += 4)
                     {

@@ -210,6 +210,68 @@ public class GeneratedLayerTests
     }
 
     [Theory]
+    [InlineData(nameof(WinogradModel), 2)]
+    [InlineData(nameof(Winograd4Model), 2)]
+    [InlineData(nameof(Winograd4Model), 3)]
+    public void ASplitPassSeesEveryChangeOfTheKernelsItKeepsTransformed(string model, int threads)
+    {
+        // A split pass keeps each Winograd layer's transformed kernel from one call to the next, every part checking
+        // its share of the input channels against the weights: a change to any channel, made any way, must show in
+        // the next prediction exactly as in the pass that transforms the kernel every call.
+        Model split = Create(model, seed: 11);
+        Model alone = Create(model, seed: 11);
+        split.Engine.Threads = threads;
+        ((CompiledEngine)split.Engine).SplitPolicy = SplitPolicy.Always;
+        ((CompiledEngine)alone.Engine).SplitPolicy = SplitPolicy.Never;
+        (float[] images, int[] labels) = EngineComparison.Batch(split.Description, 4, seed: 5);
+
+        float[] Agreeing(string after)
+        {
+            var expected = new float[split.Description.Classes];
+            var actual = new float[expected.Length];
+            alone.Engine.Predict(alone.Buffers, images, 1, expected);
+            split.Engine.Predict(split.Buffers, images, 1, actual);
+            for (int i = 0; i < expected.Length; i++)
+            {
+                Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"after {after}, probability {i}: split {actual[i]}, one thread {expected[i]}");
+            }
+
+            return actual;
+        }
+
+        float[] Changed(string after, float[] before)
+        {
+            float[] now = Agreeing(after);
+            Assert.False(now.SequenceEqual(before), $"{after} left the prediction as it was: the test changes nothing");
+            return now;
+        }
+
+        float[] last = Agreeing("the first call");
+        Assert.Equal(last, Agreeing("a second call"));
+        foreach (WeightInfo kernel in split.Description.Weights.Where(w => w.Variable == "kernel" && w.Shape.Count == 4))
+        {
+            int channels = kernel.Shape[2];
+            int filters = kernel.Shape[3];
+            foreach (int channel in new[] { 0, channels - 1 })
+            {
+                // The centre tap of the first input channel (the first part's) or of the last (the last part's).
+                int at = (((4 * channels) + channel) * filters) + filters - 1;
+                split.Buffers.Values(kernel)[at] += 0.5f;
+                alone.Buffers.Values(kernel)[at] += 0.5f;
+                last = Changed($"a write to {kernel.Name} at input channel {channel}", last);
+            }
+        }
+
+        split.Engine.TrainStep(split.Buffers, images, labels, 4, 1, new Adam(learningRate: 0.05));
+        alone.SetWeights(split.GetWeights());
+        last = Changed("a training step", last);
+        float[][] other = Create(model, seed: 12).GetWeights();
+        split.SetWeights(other);
+        alone.SetWeights(other);
+        Changed("SetWeights", last);
+    }
+
+    [Theory]
     [InlineData(nameof(ConvSameStridedModel))]
     [InlineData(nameof(ConvWideModel))]
     [InlineData(nameof(PoolingModel))]

@@ -7,6 +7,27 @@ namespace ConvGen.Tests.Kernels;
 /// <summary>The data movement the generated kernels call, against index-by-index definitions.</summary>
 public class TensorLayoutTests
 {
+    [Fact]
+    public void SameBitsComparesEveryFloatBitForBit()
+    {
+        float[] a = Values(70);
+        float[] b = (float[])a.Clone();
+        Assert.True(TensorLayout.SameBits(ref a[0], ref b[0], a.Length));
+        foreach (int at in new[] { 0, 15, 16, 69 })
+        {
+            float[] changed = (float[])a.Clone();
+            changed[at] = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(changed[at]) ^ 1);
+            Assert.False(TensorLayout.SameBits(ref a[0], ref changed[0], a.Length), $"the lowest bit of float {at}");
+            Assert.True(TensorLayout.SameBits(ref a[0], ref changed[0], at), $"the floats before {at}");
+        }
+
+        // Equal values in different bits differ (a kernel's transform may differ with them); the same NaN is the same.
+        float[] zero = [0f, float.NaN];
+        float[] negativeZero = [-0f, float.NaN];
+        Assert.False(TensorLayout.SameBits(ref zero[0], ref negativeZero[0], 2));
+        Assert.True(TensorLayout.SameBits(ref zero[1], ref negativeZero[1], 1));
+    }
+
     [Theory]
     [InlineData(1, 1)]
     [InlineData(7, 13)]

@@ -70,32 +70,43 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
     private void EmitForwardKernel(SourceWriter w, VectorIsa isa)
     {
+        if (_winograd is not null)
+        {
+            EmitWinogradForwardKernels(w, isa, _winograd);
+            return;
+        }
+
         Conv2DSpec c = _conv;
-        WinogradConvolution? winograd = _winograd;
-        var parameters = new List<string> { "ref float input", "ref float kernel" };
-        if (c.UseBias)
-        {
-            parameters.Add("ref float bias");
-        }
-
-        parameters.Add("ref float output");
-        if (winograd is not null)
-        {
-            parameters.Add("ref float scratch");
-        }
-
-        parameters.Add("int count");
-        parameters.Add("int part = 0");
-        parameters.Add("int parts = 1");
-        string input = c.IsPadded ? $"the zero-bordered input {Padded.ToBatchComment()} (the pass pads it first)" : $"in {c.Input.ToBatchComment()}";
-        string how = winograd is null ? "" : $" by Winograd's {winograd.Algorithm} (the thread's scratch: the transformed kernel, then a band's transformed inputs and products)";
-        string parts = winograd is null ? "the output rows" : $"the bands of {winograd.Algorithm.Tile} output rows";
-        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)){how}; {input} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of {parts}.", $"public static void Forward{isa.Suffix}({string.Join(", ", parameters)})");
-        IReadOnlyList<TileKernel> tiles = winograd is null
-            ? ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output")
-            : winograd.EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output");
+        string bias = c.UseBias ? "ref float bias, " : "";
+        Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)); {ForwardInput()} -> out {c.Output.ToBatchComment()}; part `part` of `parts` of the output rows.", $"public static void Forward{isa.Suffix}(ref float input, ref float kernel, {bias}ref float output, int count, int part = 0, int parts = 1)");
+        IReadOnlyList<TileKernel> tiles = ForwardConvolution(ForwardActivation).EmitLoops(w, isa, "input", "kernel", c.UseBias ? "bias" : null, "output");
         w.Close();
-        winograd?.EmitKernelTransform(w, isa);
+        EmitTiles(w, tiles);
+    }
+
+    private string ForwardInput() => _conv.IsPadded ? $"the zero-bordered input {Padded.ToBatchComment()} (the pass pads it first)" : $"in {_conv.Input.ToBatchComment()}";
+
+    /// <summary>The forward kernels by Winograd's minimal filtering: Forward transforms the kernel into the thread's
+    /// scratch and runs ForwardTransformed, which a split pass calls with the transformed kernel it keeps from call to
+    /// call (KeepTransformedKernel).</summary>
+    private void EmitWinogradForwardKernels(SourceWriter w, VectorIsa isa, WinogradConvolution winograd)
+    {
+        Conv2DSpec c = _conv;
+        string bias = c.UseBias ? "ref float bias, " : "";
+        string biasArgument = c.UseBias ? "ref bias, " : "";
+        string what = $"out = {ActivationCode.Describe(ForwardActivation)}({(c.UseBias ? "bias + " : "")}conv(in, kernel)) by Winograd's {winograd.Algorithm}; {ForwardInput()} -> out {c.Output.ToBatchComment()}";
+        Method(w, $"Forward: {what}; the scratch holds the transformed kernel, then a band's transformed inputs and products.", $"public static void Forward{isa.Suffix}(ref float input, ref float kernel, {bias}ref float output, ref float scratch, int count)");
+        w.Line($"{winograd.Name}Kernel{isa.Suffix}(ref kernel, ref scratch);");
+        w.Line($"ForwardTransformed{isa.Suffix}(ref input, ref scratch, {biasArgument}ref output, ref Unsafe.Add(ref scratch, {I(winograd.TransformedKernelSize)}), count);");
+        w.Close();
+        w.Line();
+        Method(w, $"Forward from the transformed kernel u: {what}; the scratch holds a band's transformed inputs and products; part `part` of `parts` of the bands of {winograd.Algorithm.Tile} output rows.", $"public static void ForwardTransformed{isa.Suffix}(ref float input, ref float u, {bias}ref float output, ref float scratch, int count, int part = 0, int parts = 1)");
+        IReadOnlyList<TileKernel> tiles = winograd.EmitLoops(w, isa, "input", c.UseBias ? "bias" : null, "output");
+        w.Close();
+        w.Line();
+        winograd.EmitKernelTransform(w, isa);
+        w.Line();
+        winograd.EmitKeepTransformedKernel(w, isa);
         EmitTiles(w, tiles);
     }
 
@@ -330,7 +341,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
             input = padded;
         }
 
-        var arguments = new List<string> { "ref " + input, "ref " + PassWriter.Parameter(Plan.Weight(c.Index, "kernel")) };
+        // A split pass reads the transformed kernel it keeps (KeepsTransformedKernel), the others transform it.
+        bool kept = _winograd is not null && mode == PassMode.SplitInference;
+        var arguments = new List<string> { "ref " + input, "ref " + (kept ? pass.Buffer(Id + "KeptKernel") : PassWriter.Parameter(Plan.Weight(c.Index, "kernel"))) };
         if (c.UseBias)
         {
             arguments.Add("ref " + PassWriter.Parameter(Plan.Weight(c.Index, "bias")));
@@ -340,13 +353,25 @@ internal sealed class Conv2DEmitter : LayerEmitter
         if (_winograd is not null)
         {
             // A split pass's parts all run in thread 0's workspace: each takes its own block of the shared buffer.
-            arguments.Add(mode == PassMode.SplitInference
+            arguments.Add(kept
                 ? $"ref Unsafe.Add(ref {pass.Buffer(Id + "WinogradParts")}, part * Workspace.PartialsPerThread)"
                 : "ref " + pass.Buffer(Id + "Winograd"));
         }
 
         arguments.Add(Count + PassWriter.PartArguments(mode));
-        pass.Statement($"{KernelClass}.Forward{isa.Suffix}({string.Join(", ", arguments)});");
+        pass.Statement($"{KernelClass}.Forward{(kept ? "Transformed" : "")}{isa.Suffix}({string.Join(", ", arguments)});");
+    }
+
+    /// <summary>A Winograd layer keeps its transformed kernel from one split pass to the next: each part checks its
+    /// share of the kernel at the start of the pass, before the barrier the layer's first read of it waits at.</summary>
+    public override bool KeepsTransformedKernel => _winograd is not null;
+
+    /// <summary>The padding of a 'same' layer ends in a barrier of its own, before the kernel is read.</summary>
+    public override bool ReadsKeptKernelFirst => _winograd is not null && !_conv.IsPadded;
+
+    public override void EmitKeepKernel(PassWriter pass, VectorIsa isa)
+    {
+        pass.Statement($"{KernelClass}.KeepTransformedKernel{isa.Suffix}(ref {PassWriter.Parameter(Plan.Weight(_conv.Index, "kernel"))}, ref {pass.Buffer(Id + "KeptKernel")}, part, parts);");
     }
 
     public override void EmitBackward(PassWriter pass, VectorIsa isa, string gradientOut, string gradientIn)

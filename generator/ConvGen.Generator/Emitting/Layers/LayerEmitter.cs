@@ -70,6 +70,20 @@ internal abstract class LayerEmitter
     {
     }
 
+    /// <summary>Whether a split pass keeps this layer's transformed kernel from call to call: the pass starts with
+    /// <see cref="EmitKeepKernel"/>, and a barrier stands between it and the layer's first read of the kernel.</summary>
+    public virtual bool KeepsTransformedKernel => false;
+
+    /// <summary>Whether the layer's forward step reads the kept kernel before any barrier of its own (the pass then
+    /// puts one before the step).</summary>
+    public virtual bool ReadsKeptKernelFirst => false;
+
+    /// <summary>Writes the statement with which a split pass's part brings its share of the kept transformed kernel
+    /// up to date (only layers that <see cref="KeepsTransformedKernel"/>).</summary>
+    public virtual void EmitKeepKernel(PassWriter pass, VectorIsa isa)
+    {
+    }
+
     /// <summary>Writes the statements of this layer's forward step in a pass. In a <see cref="PassMode.SplitInference"/>
     /// pass each thread does its part of the layer (the pass puts a barrier before it when it reads values another part
     /// wrote: <see cref="NetworkPlan.SplitReadsOwnPart"/>), and a layer that needs a barrier of its own between two

@@ -20,7 +20,9 @@ namespace ConvGen.Generator.Emitting.Layers;
 /// The tiles are processed one band (a row of tiles: m output rows) at a time: the band's transformed inputs and
 /// products ((m + 2)² · tiles · channels floats each) stay in the L1 and L2 caches between the transform, the products
 /// and the output transform. The transformed kernel U is written at the start of every call into the same scratch (a
-/// few microseconds). The results differ from the direct convolution's by rounding only.
+/// few microseconds), except in a split pass: there it is kept from one call to the next and transformed again only
+/// when the kernel changed (<see cref="EmitKeepTransformedKernel"/>). The results differ from the direct convolution's
+/// by rounding only.
 /// </remarks>
 /// <param name="Name">The prefix of the kernel transform's and the product tiles' method names.</param>
 /// <param name="Algorithm">F(2×2, 3×3) or F(4×4, 3×3).</param>
@@ -72,13 +74,32 @@ internal sealed record WinogradConvolution(
     }
 
     /// <summary>The floats of a thread's scratch: the transformed kernel, then one band's transformed inputs and
-    /// products (<see cref="EmitLoops"/> lays them out in this order); the kernel gradient's is as large (dU, then one
+    /// products (<see cref="EmitScratch"/> lays them out in this order); the kernel gradient's is as large (dU, then one
     /// band's V and W: <see cref="EmitKernelGradientScratch"/>).</summary>
-    public long ScratchSize => Positions * ((long)KernelStride + InputsSize + ProductsSize);
+    public long ScratchSize => TransformedKernelSize + BandScratchSize;
+
+    /// <summary>The floats of the transformed kernel U: <see cref="Positions"/> positions, <see cref="KernelStride"/>
+    /// floats apart.</summary>
+    public long TransformedKernelSize => (long)Positions * KernelStride;
+
+    /// <summary>The floats of one band's transformed inputs and products, the scratch <see cref="EmitLoops"/> takes.</summary>
+    public long BandScratchSize => (long)Positions * (InputsSize + ProductsSize);
+
+    /// <summary>The floats of a transformed kernel kept from one call to the next
+    /// (<see cref="EmitKeepTransformedKernel"/>): U, then the 3×3 taps it was transformed from.</summary>
+    public long KeptKernelSize => TransformedKernelSize + (9L * KernelSize);
 
     /// <summary>What a thread's scratch holds, for the workspace region's comment.</summary>
     public string DescribeScratch() =>
         $"the transformed kernel [{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart), then one band's transformed inputs [{Positions}, {Tiles}, {Channels}] and products [{Positions}, {Tiles}, {Filters}]";
+
+    /// <summary>What a split pass's part's scratch holds (<see cref="BandScratchSize"/>), for the region's comment.</summary>
+    public string DescribeBandScratch() =>
+        $"one band's transformed inputs [{Positions}, {Tiles}, {Channels}] and products [{Positions}, {Tiles}, {Filters}]";
+
+    /// <summary>What the kept transformed kernel holds (<see cref="KeptKernelSize"/>), for the region's comment.</summary>
+    public string DescribeKeptKernel() =>
+        $"U [{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart), then the taps [3, 3, {Channels}, {Filters}] it was transformed from";
 
     /// <summary>What the kernel gradient's scratch holds (<see cref="EmitKernelGradientScratch"/>), for comments.</summary>
     public string DescribeKernelGradientScratch() =>
@@ -105,14 +126,15 @@ internal sealed record WinogradConvolution(
 
     private int ProductsSize => Tiles * Filters;
 
-    /// <summary>The method transforming the kernel, [3, 3, channels, filters] → U [positions, channels, filters].</summary>
+    /// <summary>The method transforming the kernel, [3, 3, channels, filters] → U [positions, channels, filters]: every
+    /// input channel, or those from <c>first</c> to <c>end</c> - 1.</summary>
     public void EmitKernelTransform(SourceWriter w, VectorIsa isa)
     {
         int window = Algorithm.Window;
         w.Method(
-            $"Winograd kernel transform of {Algorithm}: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, {Channels}, {Filters}] -> U [{Positions} positions, {Channels}, {Filters}]; G = {Algorithm.G}.",
-            $"private static void {Name}Kernel{isa.Suffix}(ref float kernel, ref float u)");
-        w.Open($"for (int c = 0; c < {Channels}; c++)");
+            $"Winograd kernel transform of {Algorithm}: U = G·g·Gᵀ of every (input channel, output channel), the 3×3 taps g [3, 3, {Channels}, {Filters}] -> U [{Positions} positions, {Channels}, {Filters}], for the input channels first ... end - 1; G = {Algorithm.G}.",
+            $"private static void {Name}Kernel{isa.Suffix}(ref float kernel, ref float u, int first = 0, int end = {Channels})");
+        w.Open("for (int c = first; c < end; c++)");
         w.Open($"for (int f = 0; f < {Filters}; f += {isa.Width})");
         w.Line($"int at = (c * {Filters}) + f;");
         w.Comment($"The nine taps of (c, f..f + {isa.Width - 1}), {KernelSize} floats apart; position {window}i + j of U at ({window}i + j) · {KernelStride}.");
@@ -128,13 +150,45 @@ internal sealed record WinogradConvolution(
         w.Close();
     }
 
-    /// <summary>Writes the forward pass's body (the caller declares the method): the kernel transform, then per image
-    /// and band the input transform, the products and the output transform. Returns the product tiles.</summary>
+    /// <summary>
+    /// The method keeping a transformed kernel from one call to the next, for a split pass: part <c>part</c> of
+    /// <c>parts</c> compares its share of the input channels' taps with the copy kept beside U and, only when a bit
+    /// differs, transforms them again and keeps the new taps. Each call's parts together check every channel, so U is
+    /// always the transform of the kernel passed, however the weights changed (training, loading, a write through
+    /// <c>Parameters</c>); comparing the taps (9 · channels · filters floats) costs a fraction of transforming them.
+    /// </summary>
+    public void EmitKeepTransformedKernel(SourceWriter w, VectorIsa isa)
+    {
+        long taps = TransformedKernelSize;
+        w.Method(
+            $"Split inference: the transformed kernel kept in `kept` (U [{Positions}, {Channels}, {Filters}], positions {KernelStride} floats apart, then the taps [3, 3, {Channels}, {Filters}] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.",
+            $"public static void KeepTransformedKernel{isa.Suffix}(ref float kernel, ref float kept, int part, int parts)");
+        w.Line($"(int first, int end) = Partition.Range({Channels}, part, parts);");
+        w.Line($"ref float keptTaps = ref Unsafe.Add(ref kept, {VectorIsa.Int(taps)});");
+        w.Comment($"The part's rows [channels first ... end - 1, {Filters} filters] of each of the 9 taps, {KernelSize} floats apart.");
+        w.Open("for (int tap = 0; tap < 9; tap++)");
+        w.Line($"int at = (tap * {KernelSize}) + (first * {Filters});");
+        w.Open($"if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * {Filters}))");
+        w.Line($"{Name}Kernel{isa.Suffix}(ref kernel, ref kept, first, end);");
+        w.Open("for (int changed = 0; changed < 9; changed++)");
+        w.Line($"int row = (changed * {KernelSize}) + (first * {Filters});");
+        w.Line($"TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * {Filters});");
+        w.Close();
+        w.Line("return;");
+        w.Close();
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>Writes the forward pass's body (the caller declares the method, with the transformed kernel <c>u</c> and
+    /// the band's <c>scratch</c> of <see cref="BandScratchSize"/> floats): per image and band the input transform, the
+    /// products and the output transform. Returns the product tiles.</summary>
     /// <remarks>Channels and filters are whole vectors of every width (<see cref="Applies"/>): the path's own vectors
     /// serve the transforms and the products alike.</remarks>
-    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa isa, string input, string kernel, string? bias, string output)
+    public IReadOnlyList<TileKernel> EmitLoops(SourceWriter w, VectorIsa isa, string input, string? bias, string output)
     {
-        EmitScratch(w, isa, "scratch", kernel);
+        w.Line("ref float v = ref scratch;");
+        w.Line($"ref float m = ref Unsafe.Add(ref scratch, {VectorIsa.Int((long)Positions * InputsSize)});");
         w.Line($"(int bandFirst, int bandEnd) = Partition.Range({Bands}, part, parts);");
         w.Open("for (int n = 0; n < count; n++)");
         w.Line($"ref float image = ref Unsafe.Add(ref {input}, n * {(OutHeight + 2) * InWidth * Channels});");
