@@ -2026,10 +2026,11 @@ namespace ConvGen.Generated
                     int at = (tap * 1024) + (first * 32);
                     if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
                     {
+                        // A bit changed: transform the part's channels again, and keep the taps they came from.
                         WinogradKernelAvx512(ref kernel, ref kept, first, end);
-                        for (int changed = 0; changed < 9; changed++)
+                        for (int copied = 0; copied < 9; copied++)
                         {
-                            int row = (changed * 1024) + (first * 32);
+                            int row = (copied * 1024) + (first * 32);
                             TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
                         }
                         return;
@@ -3101,10 +3102,11 @@ namespace ConvGen.Generated
                     int at = (tap * 1024) + (first * 32);
                     if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
                     {
+                        // A bit changed: transform the part's channels again, and keep the taps they came from.
                         WinogradKernelAvx2(ref kernel, ref kept, first, end);
-                        for (int changed = 0; changed < 9; changed++)
+                        for (int copied = 0; copied < 9; copied++)
                         {
-                            int row = (changed * 1024) + (first * 32);
+                            int row = (copied * 1024) + (first * 32);
                             TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
                         }
                         return;
@@ -4081,10 +4083,11 @@ namespace ConvGen.Generated
                     int at = (tap * 1024) + (first * 32);
                     if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * 32))
                     {
+                        // A bit changed: transform the part's channels again, and keep the taps they came from.
                         WinogradKernelVector128(ref kernel, ref kept, first, end);
-                        for (int changed = 0; changed < 9; changed++)
+                        for (int copied = 0; copied < 9; copied++)
                         {
-                            int row = (changed * 1024) + (first * 32);
+                            int row = (copied * 1024) + (first * 32);
                             TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * 32);
                         }
                         return;

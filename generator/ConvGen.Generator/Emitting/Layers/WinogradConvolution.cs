@@ -169,9 +169,10 @@ internal sealed record WinogradConvolution(
         w.Open("for (int tap = 0; tap < 9; tap++)");
         w.Line($"int at = (tap * {KernelSize}) + (first * {Filters});");
         w.Open($"if (!TensorLayout.SameBits(ref Unsafe.Add(ref kernel, at), ref Unsafe.Add(ref keptTaps, at), (end - first) * {Filters}))");
+        w.Comment("A bit changed: transform the part's channels again, and keep the taps they came from.");
         w.Line($"{Name}Kernel{isa.Suffix}(ref kernel, ref kept, first, end);");
-        w.Open("for (int changed = 0; changed < 9; changed++)");
-        w.Line($"int row = (changed * {KernelSize}) + (first * {Filters});");
+        w.Open("for (int copied = 0; copied < 9; copied++)");
+        w.Line($"int row = (copied * {KernelSize}) + (first * {Filters});");
         w.Line($"TensorLayout.Copy(ref Unsafe.Add(ref kernel, row), ref Unsafe.Add(ref keptTaps, row), (end - first) * {Filters});");
         w.Close();
         w.Line("return;");
