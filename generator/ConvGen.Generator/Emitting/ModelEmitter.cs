@@ -399,7 +399,7 @@ internal static class ModelEmitter
         {
             // The transformed kernels kept from the last call, brought up to date: each part checks its share.
             int before = pass.Statements.Count;
-            foreach (LayerEmitter layer in layers.Where(l => l.KeepsTransformedKernel))
+            foreach (LayerEmitter layer in layers)
             {
                 layer.EmitKeepKernel(pass, isa);
             }

@@ -2014,7 +2014,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            /// <summary>Split inference: makes the transformed kernel kept in `kept` that of `kernel` for part `part` of `parts` of the input channels, transforming them again only when their taps changed; `kept` holds U [36, 32, 32] (positions 1040 floats apart), then the taps [3, 3, 32, 32] it was transformed from.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void KeepTransformedKernelAvx512(ref float kernel, ref float kept, int part, int parts)
             {
@@ -3090,7 +3090,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            /// <summary>Split inference: makes the transformed kernel kept in `kept` that of `kernel` for part `part` of `parts` of the input channels, transforming them again only when their taps changed; `kept` holds U [36, 32, 32] (positions 1040 floats apart), then the taps [3, 3, 32, 32] it was transformed from.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void KeepTransformedKernelAvx2(ref float kernel, ref float kept, int part, int parts)
             {
@@ -4071,7 +4071,7 @@ namespace ConvGen.Generated
                 }
             }
 
-            /// <summary>Split inference: the transformed kernel kept in `kept` (U [36, 32, 32], positions 1040 floats apart, then the taps [3, 3, 32, 32] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.</summary>
+            /// <summary>Split inference: makes the transformed kernel kept in `kept` that of `kernel` for part `part` of `parts` of the input channels, transforming them again only when their taps changed; `kept` holds U [36, 32, 32] (positions 1040 floats apart), then the taps [3, 3, 32, 32] it was transformed from.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void KeepTransformedKernelVector128(ref float kernel, ref float kept, int part, int parts)
             {

@@ -341,7 +341,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             input = padded;
         }
 
-        // A split pass reads the transformed kernel it keeps (KeepsTransformedKernel), the others transform it.
+        // A split pass reads the transformed kernel it keeps (EmitKeepKernel), the others transform it.
         bool kept = _winograd is not null && mode == PassMode.SplitInference;
         var arguments = new List<string> { "ref " + input, "ref " + (kept ? pass.Buffer(Id + "KeptKernel") : PassWriter.Parameter(Plan.Weight(c.Index, "kernel"))) };
         if (c.UseBias)
@@ -362,15 +362,18 @@ internal sealed class Conv2DEmitter : LayerEmitter
         pass.Statement($"{KernelClass}.Forward{(kept ? "Transformed" : "")}{isa.Suffix}({string.Join(", ", arguments)});");
     }
 
-    /// <summary>A Winograd layer keeps its transformed kernel from one split pass to the next: each part checks its
-    /// share of the kernel at the start of the pass, before the barrier the layer's first read of it waits at.</summary>
-    public override bool KeepsTransformedKernel => _winograd is not null;
-
     /// <summary>The padding of a 'same' layer ends in a barrier of its own, before the kernel is read.</summary>
     public override bool ReadsKeptKernelFirst => _winograd is not null && !_conv.IsPadded;
 
+    /// <summary>A Winograd layer keeps its transformed kernel from one split pass to the next: each part checks its
+    /// share of the kernel at the start of the pass, before the barrier the layer's first read of it waits at.</summary>
     public override void EmitKeepKernel(PassWriter pass, VectorIsa isa)
     {
+        if (_winograd is null)
+        {
+            return;
+        }
+
         pass.Statement($"{KernelClass}.KeepTransformedKernel{isa.Suffix}(ref {PassWriter.Parameter(Plan.Weight(_conv.Index, "kernel"))}, ref {pass.Buffer(Id + "KeptKernel")}, part, parts);");
     }
 

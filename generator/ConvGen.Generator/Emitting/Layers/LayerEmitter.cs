@@ -70,16 +70,13 @@ internal abstract class LayerEmitter
     {
     }
 
-    /// <summary>Whether a split pass keeps this layer's transformed kernel from call to call: the pass starts with
-    /// <see cref="EmitKeepKernel"/>, and a barrier stands between it and the layer's first read of the kernel.</summary>
-    public virtual bool KeepsTransformedKernel => false;
-
     /// <summary>Whether the layer's forward step reads the kept kernel before any barrier of its own (the pass then
     /// puts one before the step).</summary>
     public virtual bool ReadsKeptKernelFirst => false;
 
-    /// <summary>Writes the statement with which a split pass's part brings its share of the kept transformed kernel
-    /// up to date (only layers that <see cref="KeepsTransformedKernel"/>).</summary>
+    /// <summary>Writes, for a layer whose transformed kernel a split pass keeps from call to call, the statement with
+    /// which the pass's part brings its share of it up to date; the pass starts with these, and a barrier stands
+    /// between them and the layer's first read of the kernel. Other layers write nothing.</summary>
     public virtual void EmitKeepKernel(PassWriter pass, VectorIsa isa)
     {
     }

@@ -90,20 +90,21 @@ internal sealed record WinogradConvolution(
     public long KeptKernelSize => TransformedKernelSize + (9L * KernelSize);
 
     /// <summary>What a thread's scratch holds, for the workspace region's comment.</summary>
-    public string DescribeScratch() =>
-        $"the transformed kernel [{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart), then one band's transformed inputs [{Positions}, {Tiles}, {Channels}] and products [{Positions}, {Tiles}, {Filters}]";
+    public string DescribeScratch() => $"the transformed kernel {KernelLayout}, then {DescribeBandScratch()}";
 
     /// <summary>What a split pass's part's scratch holds (<see cref="BandScratchSize"/>), for the region's comment.</summary>
     public string DescribeBandScratch() =>
         $"one band's transformed inputs [{Positions}, {Tiles}, {Channels}] and products [{Positions}, {Tiles}, {Filters}]";
 
     /// <summary>What the kept transformed kernel holds (<see cref="KeptKernelSize"/>), for the region's comment.</summary>
-    public string DescribeKeptKernel() =>
-        $"U [{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart), then the taps [3, 3, {Channels}, {Filters}] it was transformed from";
+    public string DescribeKeptKernel() => $"U {KernelLayout}, then the taps [3, 3, {Channels}, {Filters}] it was transformed from";
+
+    /// <summary>The shape of U (or dU) and the stride of its positions, for comments.</summary>
+    private string KernelLayout => $"[{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart)";
 
     /// <summary>What the kernel gradient's scratch holds (<see cref="EmitKernelGradientScratch"/>), for comments.</summary>
     public string DescribeKernelGradientScratch() =>
-        $"dU [{Positions}, {Channels}, {Filters}] (positions {KernelStride} floats apart) summed over the images, then one band's transformed inputs V [{Positions}, {Tiles}, {Channels}] and transformed output gradients W [{Positions}, {Tiles}, {Filters}]";
+        $"dU {KernelLayout} summed over the images, then one band's transformed inputs V [{Positions}, {Tiles}, {Channels}] and transformed output gradients W [{Positions}, {Tiles}, {Filters}]";
 
     /// <summary>The positions of a transformed tile, one product each.</summary>
     private int Positions => Algorithm.Positions;
@@ -159,12 +160,11 @@ internal sealed record WinogradConvolution(
     /// </summary>
     public void EmitKeepTransformedKernel(SourceWriter w, VectorIsa isa)
     {
-        long taps = TransformedKernelSize;
         w.Method(
-            $"Split inference: the transformed kernel kept in `kept` (U [{Positions}, {Channels}, {Filters}], positions {KernelStride} floats apart, then the taps [3, 3, {Channels}, {Filters}] it came from) made that of `kernel` for part `part` of `parts` of the input channels; transformed again only when their taps changed.",
+            $"Split inference: makes the transformed kernel kept in `kept` that of `kernel` for part `part` of `parts` of the input channels, transforming them again only when their taps changed; `kept` holds {DescribeKeptKernel()}.",
             $"public static void KeepTransformedKernel{isa.Suffix}(ref float kernel, ref float kept, int part, int parts)");
         w.Line($"(int first, int end) = Partition.Range({Channels}, part, parts);");
-        w.Line($"ref float keptTaps = ref Unsafe.Add(ref kept, {VectorIsa.Int(taps)});");
+        w.Line($"ref float keptTaps = ref Unsafe.Add(ref kept, {VectorIsa.Int(TransformedKernelSize)});");
         w.Comment($"The part's rows [channels first ... end - 1, {Filters} filters] of each of the 9 taps, {KernelSize} floats apart.");
         w.Open("for (int tap = 0; tap < 9; tap++)");
         w.Line($"int at = (tap * {KernelSize}) + (first * {Filters});");
