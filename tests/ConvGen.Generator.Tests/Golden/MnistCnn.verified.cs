@@ -5588,6 +5588,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 128);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 4608));
+                    for (int j = 0; j < 128; j += 16)
+                    {
+                        Vector512.Max(Vector512.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 6; n += 6)
@@ -5849,6 +5861,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 128);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 6 ? 256 : Math.Max(1, k1 - k0);
@@ -6094,6 +6114,53 @@ namespace ConvGen.Generated
                 c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 80));
                 c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 96));
                 c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 112));
+            }
+
+            /// <summary>One sample: sums [128] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..127: 8 sums in registers.
+                    {
+                        Vector512<float> sum0 = Vector512.LoadUnsafe(ref sums);
+                        Vector512<float> sum1 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 16));
+                        Vector512<float> sum2 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 32));
+                        Vector512<float> sum3 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 48));
+                        Vector512<float> sum4 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 64));
+                        Vector512<float> sum5 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 80));
+                        Vector512<float> sum6 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 96));
+                        Vector512<float> sum7 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 112));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 16)), sum1);
+                            sum2 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 32)), sum2);
+                            sum3 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 48)), sum3);
+                            sum4 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 64)), sum4);
+                            sum5 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 80)), sum5);
+                            sum6 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 96)), sum6);
+                            sum7 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 112)), sum7);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 16));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 32));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 48));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 64));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 80));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 96));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 112));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -7139,6 +7206,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 128);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 4608));
+                    for (int j = 0; j < 128; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -7348,6 +7427,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 128);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
@@ -7545,6 +7632,86 @@ namespace ConvGen.Generated
                 c0_5.StoreUnsafe(ref Unsafe.Add(ref c, 40));
                 c0_6.StoreUnsafe(ref Unsafe.Add(ref c, 48));
                 c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 56));
+            }
+
+            /// <summary>One sample: sums [128] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 2 panels of units in turn.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..63: 8 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector256<float> sum2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 16));
+                        Vector256<float> sum3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 24));
+                        Vector256<float> sum4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 32));
+                        Vector256<float> sum5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 40));
+                        Vector256<float> sum6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 48));
+                        Vector256<float> sum7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 56));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum1);
+                            sum2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 16)), sum2);
+                            sum3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 24)), sum3);
+                            sum4 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 32)), sum4);
+                            sum5 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 40)), sum5);
+                            sum6 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 48)), sum6);
+                            sum7 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 56)), sum7);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 16));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 24));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 32));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 40));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 48));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 56));
+                    }
+                    // Units 64..127: 8 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 64));
+                        Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 72));
+                        Vector256<float> sum2 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 80));
+                        Vector256<float> sum3 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 88));
+                        Vector256<float> sum4 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 96));
+                        Vector256<float> sum5 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 104));
+                        Vector256<float> sum6 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 112));
+                        Vector256<float> sum7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 120));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 64)), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 72)), sum1);
+                            sum2 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 80)), sum2);
+                            sum3 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 88)), sum3);
+                            sum4 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 96)), sum4);
+                            sum5 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 104)), sum5);
+                            sum6 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 112)), sum6);
+                            sum7 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 120)), sum7);
+                        }
+                        sum0.StoreUnsafe(ref Unsafe.Add(ref sums, 64));
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 72));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 80));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 88));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 96));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 104));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 112));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 120));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -7997,6 +8164,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 128);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 4608));
+                    for (int j = 0; j < 128; j += 4)
+                    {
+                        Vector128.Max(Vector128.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -8277,6 +8456,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 128);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 // With more than one block of samples, in blocks of 256 input features: each block of the kernel (128 KB) stays in L2 while every block of samples passes over it. The partial sums are added to in memory, each in the same order of multiply-adds as in one pass.
                 int blockDepth = count > 3 ? 256 : Math.Max(1, k1 - k0);
@@ -8530,6 +8717,143 @@ namespace ConvGen.Generated
                 c0_7.StoreUnsafe(ref Unsafe.Add(ref c, 28));
                 c0_8.StoreUnsafe(ref Unsafe.Add(ref c, 32));
                 c0_9.StoreUnsafe(ref Unsafe.Add(ref c, 36));
+            }
+
+            /// <summary>One sample: sums [128] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 3 panels of units in turn.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..43: 11 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 12));
+                        Vector128<float> sum4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 16));
+                        Vector128<float> sum5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 20));
+                        Vector128<float> sum6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 24));
+                        Vector128<float> sum7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 28));
+                        Vector128<float> sum8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 32));
+                        Vector128<float> sum9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 36));
+                        Vector128<float> sum10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 40));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 12)), sum3);
+                            sum4 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 16)), sum4);
+                            sum5 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 20)), sum5);
+                            sum6 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 24)), sum6);
+                            sum7 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 28)), sum7);
+                            sum8 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 32)), sum8);
+                            sum9 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 36)), sum9);
+                            sum10 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 40)), sum10);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 12));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 16));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 20));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 24));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 28));
+                        sum8.StoreUnsafe(ref Unsafe.Add(ref sums, 32));
+                        sum9.StoreUnsafe(ref Unsafe.Add(ref sums, 36));
+                        sum10.StoreUnsafe(ref Unsafe.Add(ref sums, 40));
+                    }
+                    // Units 44..87: 11 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 44));
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 48));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 52));
+                        Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 56));
+                        Vector128<float> sum4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 60));
+                        Vector128<float> sum5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 64));
+                        Vector128<float> sum6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 68));
+                        Vector128<float> sum7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 72));
+                        Vector128<float> sum8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 76));
+                        Vector128<float> sum9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 80));
+                        Vector128<float> sum10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 84));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 44)), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 48)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 52)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 56)), sum3);
+                            sum4 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 60)), sum4);
+                            sum5 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 64)), sum5);
+                            sum6 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 68)), sum6);
+                            sum7 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 72)), sum7);
+                            sum8 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 76)), sum8);
+                            sum9 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 80)), sum9);
+                            sum10 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 84)), sum10);
+                        }
+                        sum0.StoreUnsafe(ref Unsafe.Add(ref sums, 44));
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 48));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 52));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 56));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 60));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 64));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 68));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 72));
+                        sum8.StoreUnsafe(ref Unsafe.Add(ref sums, 76));
+                        sum9.StoreUnsafe(ref Unsafe.Add(ref sums, 80));
+                        sum10.StoreUnsafe(ref Unsafe.Add(ref sums, 84));
+                    }
+                    // Units 88..127: 10 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 88));
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 92));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 96));
+                        Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 100));
+                        Vector128<float> sum4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 104));
+                        Vector128<float> sum5 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 108));
+                        Vector128<float> sum6 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 112));
+                        Vector128<float> sum7 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 116));
+                        Vector128<float> sum8 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 120));
+                        Vector128<float> sum9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 124));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 88)), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 92)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 96)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 100)), sum3);
+                            sum4 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 104)), sum4);
+                            sum5 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 108)), sum5);
+                            sum6 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 112)), sum6);
+                            sum7 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 116)), sum7);
+                            sum8 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 120)), sum8);
+                            sum9 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 124)), sum9);
+                        }
+                        sum0.StoreUnsafe(ref Unsafe.Add(ref sums, 88));
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 92));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 96));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 100));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 104));
+                        sum5.StoreUnsafe(ref Unsafe.Add(ref sums, 108));
+                        sum6.StoreUnsafe(ref Unsafe.Add(ref sums, 112));
+                        sum7.StoreUnsafe(ref Unsafe.Add(ref sums, 116));
+                        sum8.StoreUnsafe(ref Unsafe.Add(ref sums, 120));
+                        sum9.StoreUnsafe(ref Unsafe.Add(ref sums, 124));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -9067,6 +9391,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 128));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -9442,6 +9774,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -9809,6 +10149,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 10);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 1 sum in registers.
+                    {
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 10);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -10339,6 +10705,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 128));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -10513,6 +10887,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -10677,6 +11059,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 2 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 8), 2), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum1, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -11012,6 +11423,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 128));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -11143,6 +11562,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -11263,6 +11690,38 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 3 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Lanes.LoadFirst128(ref Unsafe.Add(ref kernelRow, 8), 2), sum2);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum2, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>

@@ -532,6 +532,19 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 20);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 784));
+                    for (int j = 0; j < 16; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 16), Vector256.Max(Lanes.LoadFirst256(ref Unsafe.Add(ref output, 16), 4), Vector256<float>.Zero), 4);
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 8; n += 8)
@@ -761,6 +774,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 20);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -976,6 +997,38 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+            }
+
+            /// <summary>One sample: sums [20] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..19: 3 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector256<float> sum2 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 16), 4);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum1);
+                            sum2 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 16), 4), sum2);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 16), sum2, 4);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -1840,6 +1893,19 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 20);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 784));
+                    for (int j = 0; j < 16; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 16), Vector256.Max(Lanes.LoadFirst256(ref Unsafe.Add(ref output, 16), 4), Vector256<float>.Zero), 4);
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -1971,6 +2037,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 20);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -2091,6 +2165,38 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 16), c0_2, 4);
+            }
+
+            /// <summary>One sample: sums [20] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..19: 3 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector256<float> sum2 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 16), 4);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum1);
+                            sum2 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 16), 4), sum2);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 16), sum2, 4);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -2274,6 +2380,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 20);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 784));
+                    for (int j = 0; j < 20; j += 4)
+                    {
+                        Vector128.Max(Vector128.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -2481,6 +2599,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 20);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -2671,6 +2797,44 @@ namespace ConvGen.Generated
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
                 c0_4.StoreUnsafe(ref Unsafe.Add(ref c, 16));
+            }
+
+            /// <summary>One sample: sums [20] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..19: 5 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 12));
+                        Vector128<float> sum4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 16));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 12)), sum3);
+                            sum4 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 16)), sum4);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 12));
+                        sum4.StoreUnsafe(ref Unsafe.Add(ref sums, 16));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -2952,6 +3116,15 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 15);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 20));
+                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 0), Vector512.Max(Lanes.LoadFirst512(ref Unsafe.Add(ref output, 0), 15), Vector512<float>.Zero), 15);
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -3327,6 +3500,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 15);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -3696,6 +3877,32 @@ namespace ConvGen.Generated
                 Lanes.StoreFirst(ref c, c0_0, 15);
             }
 
+            /// <summary>One sample: sums [15] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..14: 1 sum in registers.
+                    {
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 15);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 15), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 15);
+                    }
+                }
+            }
+
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardReduceAvx512(ref float partials, ref float bias, ref float output, int count, int stride, int parts, (int First, int End) units)
@@ -4060,6 +4267,19 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 15);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 20));
+                    for (int j = 0; j < 8; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 8), Vector256.Max(Lanes.LoadFirst256(ref Unsafe.Add(ref output, 8), 7), Vector256<float>.Zero), 7);
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4234,6 +4454,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 15);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -4398,6 +4626,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 7);
+            }
+
+            /// <summary>One sample: sums [15] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..14: 2 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 7);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 8), 7), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum1, 7);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -4626,6 +4883,19 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 15);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 20));
+                    for (int j = 0; j < 12; j += 4)
+                    {
+                        Vector128.Max(Vector128.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 12), Vector128.Max(Lanes.LoadFirst128(ref Unsafe.Add(ref output, 12), 3), Vector128<float>.Zero), 3);
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4932,6 +5202,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 15);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -5220,6 +5498,41 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 12), c0_3, 3);
+            }
+
+            /// <summary>One sample: sums [15] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..14: 4 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector128<float> sum3 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 12), 3);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Lanes.LoadFirst128(ref Unsafe.Add(ref kernelRow, 12), 3), sum3);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 12), sum3, 3);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -5576,6 +5889,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 15));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -5951,6 +6272,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -6318,6 +6647,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 10);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 1 sum in registers.
+                    {
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 10);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -6816,6 +7171,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 15));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -6990,6 +7353,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -7154,6 +7525,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 2 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 8), 2), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum1, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -7426,6 +7826,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 15));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -7557,6 +7965,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -7677,6 +8093,38 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 3 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Lanes.LoadFirst128(ref Unsafe.Add(ref kernelRow, 8), 2), sum2);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum2, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>

@@ -3211,6 +3211,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 16);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 32));
+                    for (int j = 0; j < 16; j += 16)
+                    {
+                        Vector512.Max(Vector512.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector512<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -3586,6 +3598,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 16);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -3953,6 +3973,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 16);
                 }
                 c0_0.StoreUnsafe(ref c);
+            }
+
+            /// <summary>One sample: sums [16] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..15: 1 sum in registers.
+                    {
+                        Vector512<float> sum0 = Vector512.LoadUnsafe(ref sums);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref kernelRow), sum0);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -4373,6 +4419,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 16);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 32));
+                    for (int j = 0; j < 16; j += 8)
+                    {
+                        Vector256.Max(Vector256.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector256<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4547,6 +4605,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 16);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -4711,6 +4777,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 8));
+            }
+
+            /// <summary>One sample: sums [16] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..15: 2 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -5020,6 +5115,18 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
+                    TensorLayout.Copy(ref bias, ref output, 16);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 32));
+                    for (int j = 0; j < 16; j += 4)
+                    {
+                        Vector128.Max(Vector128.LoadUnsafe(ref Unsafe.Add(ref output, j)), Vector128<float>.Zero).StoreUnsafe(ref Unsafe.Add(ref output, j));
+                    }
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -5203,6 +5310,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 16);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -5374,6 +5489,41 @@ namespace ConvGen.Generated
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 c0_2.StoreUnsafe(ref Unsafe.Add(ref c, 8));
                 c0_3.StoreUnsafe(ref Unsafe.Add(ref c, 12));
+            }
+
+            /// <summary>One sample: sums [16] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..15: 4 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
+                        Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 12));
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 8)), sum2);
+                            sum3 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 12)), sum3);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        sum2.StoreUnsafe(ref Unsafe.Add(ref sums, 8));
+                        sum3.StoreUnsafe(ref Unsafe.Add(ref sums, 12));
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = relu(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -5873,6 +6023,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 5);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 16));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -6248,6 +6406,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 5);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -6615,6 +6781,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 5);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 5);
+            }
+
+            /// <summary>One sample: sums [5] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..4: 1 sum in registers.
+                    {
+                        Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 5);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -7117,6 +7309,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 5);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 16));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 12; n += 12)
@@ -7342,6 +7542,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 5);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -7560,6 +7768,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 5);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 5);
+            }
+
+            /// <summary>One sample: sums [5] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..4: 1 sum in registers.
+                    {
+                        Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 5);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -7830,6 +8064,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 5);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 16));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -8004,6 +8246,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 5);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -8168,6 +8418,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 4), c0_1, 1);
+            }
+
+            /// <summary>One sample: sums [5] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..4: 2 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 4), 1);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Lanes.LoadFirst128(ref Unsafe.Add(ref kernelRow, 4), 1), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 4), sum1, 1);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>

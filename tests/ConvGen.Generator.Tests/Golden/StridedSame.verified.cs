@@ -2820,6 +2820,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx512(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 96));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 28; n += 28)
@@ -3195,6 +3203,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx512(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx512(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -3562,6 +3578,32 @@ namespace ConvGen.Generated
                     bk = ref Unsafe.Add(ref bk, 10);
                 }
                 Lanes.StoreFirst(ref c, c0_0, 10);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx512(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 1 sum in registers.
+                    {
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
+                        }
+                        Lanes.StoreFirst(ref sums, sum0, 10);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -3956,6 +3998,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardAvx2(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref output, (0, 96));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 5; n += 5)
@@ -4130,6 +4180,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialAvx2(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsAvx2(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -4294,6 +4352,35 @@ namespace ConvGen.Generated
                 }
                 c0_0.StoreUnsafe(ref c);
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_1, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsAvx2(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 2 sums in registers.
+                    {
+                        Vector256<float> sum0 = Vector256.LoadUnsafe(ref sums);
+                        Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 8), 2), sum1);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum1, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>
@@ -4568,6 +4655,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardVector128(ref float input, ref float kernel, ref float bias, ref float output, int count)
             {
+                if (count == 1)
+                {
+                    // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added.
+                    TensorLayout.Copy(ref bias, ref output, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref output, (0, 96));
+                    return;
+                }
+
                 {
                     int n = 0;
                     for (; n <= count - 3; n += 3)
@@ -4699,6 +4794,14 @@ namespace ConvGen.Generated
             [MethodImpl(MethodImplOptions.AggressiveOptimization)]
             public static void ForwardPartialVector128(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)
             {
+                if (count == 1)
+                {
+                    // One sample: only the kernel rows of its nonzero inputs are read.
+                    TensorLayout.Clear(ref partials, 10);
+                    ForwardNonzeroRowsVector128(ref input, ref kernel, ref partials, features);
+                    return;
+                }
+
                 (int k0, int k1) = features;
                 int depth = k1 - k0;
                 input = ref Unsafe.Add(ref input, k0);
@@ -4819,6 +4922,38 @@ namespace ConvGen.Generated
                 c0_0.StoreUnsafe(ref c);
                 c0_1.StoreUnsafe(ref Unsafe.Add(ref c, 4));
                 Lanes.StoreFirst(ref Unsafe.Add(ref c, 8), c0_2, 2);
+            }
+
+            /// <summary>One sample: sums [10] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k &lt; k1 whose input is not zero, in increasing k; the rows of the zeros are never read.</summary>
+            [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+            public static void ForwardNonzeroRowsVector128(ref float input, ref float kernel, ref float sums, (int First, int End) features)
+            {
+                (int k0, int k1) = features;
+                Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
+                ref int row = ref rows[0];
+                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
+                {
+                    int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
+                    // Units 0..9: 3 sums in registers.
+                    {
+                        Vector128<float> sum0 = Vector128.LoadUnsafe(ref sums);
+                        Vector128<float> sum1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
+                        for (int i = 0; i < found; i++)
+                        {
+                            int k = Unsafe.Add(ref row, i);
+                            Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
+                            ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
+                            sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
+                            sum1 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 4)), sum1);
+                            sum2 = Vector128.MultiplyAddEstimate(x, Lanes.LoadFirst128(ref Unsafe.Add(ref kernelRow, 8), 2), sum2);
+                        }
+                        sum0.StoreUnsafe(ref sums);
+                        sum1.StoreUnsafe(ref Unsafe.Add(ref sums, 4));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref sums, 8), sum2, 2);
+                    }
+                }
             }
 
             /// <summary>Split forward, second half: out = linear(Σ over the parts' blocks of partial sums, `stride` apart, + bias) for `count` samples and the units first ... end - 1.</summary>

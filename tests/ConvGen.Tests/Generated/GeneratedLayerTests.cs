@@ -52,6 +52,7 @@ public class GeneratedLayerTests
         nameof(ColumnQuadsModel) => new ColumnQuadsModel(seed),
         nameof(NarrowColumnQuadsModel) => new NarrowColumnQuadsModel(seed),
         nameof(BlockedColumnQuadsModel) => new BlockedColumnQuadsModel(seed),
+        nameof(SparseInputDenseModel) => new SparseInputDenseModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -207,6 +208,57 @@ public class GeneratedLayerTests
                 Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"{count} images, probability {i}: split {actual[i]}, one thread {expected[i]}");
             }
         }
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void OneSampleSkipsTheKernelRowsOfItsZeroInputsAndGivesTheTilesValues(int threads, bool split)
+    {
+        // A Dense layer given one sample reads only the kernel rows of its nonzero inputs; given two it reads every row
+        // in its tiles. Both add the rows in the same order, so an image alone gets the probabilities it gets beside
+        // another, bit for bit, whatever zeros (0 and −0) it holds and wherever they fall in the chunks of 256.
+        Model model = Create(nameof(SparseInputDenseModel), seed: 4);
+        model.Engine.Threads = threads;
+        ((CompiledEngine)model.Engine).SplitPolicy = split ? SplitPolicy.Always : SplitPolicy.Never;
+        int size = model.Description.InputShape.Size;
+        (float[] images, _) = EngineComparison.Batch(model.Description, 2, seed: 9);
+        for (int i = 0; i < size; i++)
+        {
+            images[i] = i % 3 == 0 || i is >= 250 and < 270 ? 0f : i % 7 == 0 ? -0f : images[i];
+        }
+
+        float[] Alone()
+        {
+            var probabilities = new float[model.Description.Classes];
+            model.Engine.Predict(model.Buffers, images.AsSpan(0, size), 1, probabilities);
+            return probabilities;
+        }
+
+        float[] Beside()
+        {
+            var probabilities = new float[2 * model.Description.Classes];
+            model.Engine.Predict(model.Buffers, images, 2, probabilities);
+            return probabilities[..model.Description.Classes];
+        }
+
+        float[] alone = Alone();
+        Assert.Equal(Beside().Select(BitConverter.SingleToInt32Bits), alone.Select(BitConverter.SingleToInt32Bits));
+        Assert.All(alone, p => Assert.True(float.IsFinite(p) && p > 0));
+
+        // The row of a zero input is not read: an infinity there leaves the image alone as it was, while the tiles,
+        // which multiply it by 0, make its probabilities NaN.
+        WeightInfo first = model.Description.Weights.First(w => w.Variable == "kernel");
+        int units = first.Shape[1];
+        model.Buffers.Values(first)[(3 * units) + 5] = float.PositiveInfinity;
+        Assert.Equal(alone, Alone());
+        Assert.All(Beside(), p => Assert.True(float.IsNaN(p)));
+
+        // A NaN is not zero: its row is read, and it reaches every unit.
+        model.Buffers.Values(first)[(3 * units) + 5] = 0.25f;
+        images[size - 1] = float.NaN;
+        Assert.All(Alone(), p => Assert.True(float.IsNaN(p)));
     }
 
     [Theory]

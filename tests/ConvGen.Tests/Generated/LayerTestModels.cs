@@ -193,3 +193,12 @@ public partial class NarrowColumnQuadsModel;
 [Dense(20, Activation = Activation.Tanh)]
 [Dense(3, Activation = Activation.Softmax)]
 public partial class BlockedColumnQuadsModel;
+
+/// <summary>Dense layers whose one-sample products skip the kernel rows of zero inputs, over more than one chunk of
+/// NonzeroInputs (600 inputs: chunks of 256, 256 and 88): 200 units (one panel of sums on AVX-512, three on AVX2), then
+/// 37 (a partial vector, no bias) fed by a ReLU, so about half of their inputs are zero.</summary>
+[Sequential(600)]
+[Dense(200, Activation = Activation.Relu)]
+[Dense(37, UseBias = false, Activation = Activation.Sigmoid)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class SparseInputDenseModel;

@@ -33,6 +33,7 @@ internal sealed class DenseEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         var parameters = "ref float input, ref float kernel, " + (_dense.UseBias ? "ref float bias, " : "") + "ref float output, int count";
         Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}(in × kernel{(_dense.UseBias ? " + bias" : "")}); in [N,{Inputs}] × [{Inputs},{Units}] -> [N,{Units}].", $"public static void Forward{isa.Suffix}({parameters})");
+        EmitOneSampleForward(w, isa);
         tiles.AddRange(EmitBatchProduct(w, isa, "Forward", "input", "kernel", _dense.UseBias ? "bias" : null, "output", Inputs, Units, ForwardActivation, ForwardNouns));
         w.Close();
         EmitTiles(w, tiles);
@@ -122,6 +123,13 @@ internal sealed class DenseEmitter : LayerEmitter
     private void EmitSplitKernels(SourceWriter w, VectorIsa path)
     {
         Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)");
+        w.Open("if (count == 1)");
+        w.Comment("One sample: only the kernel rows of its nonzero inputs are read.");
+        w.Line($"TensorLayout.Clear(ref partials, {Units});");
+        w.Line($"ForwardNonzeroRows{path.Suffix}(ref input, ref kernel, ref partials, features);");
+        w.Line("return;");
+        w.Close();
+        w.Line();
         w.Line("(int k0, int k1) = features;");
         IReadOnlyList<TileKernel> tiles;
         int depthBlock = DepthBlock;
@@ -149,6 +157,8 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
+        EmitNonzeroRows(w, path);
+        w.Line();
 
         VectorIsa isa = path.ForColumns(Units);
         string activation = ActivationCode.Describe(ForwardActivation);
@@ -175,6 +185,102 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         w.Close();
     }
+
+    /// <summary>
+    /// The product of one sample, reading only the kernel rows of its nonzero inputs: an input of zero adds nothing to
+    /// any unit, and at one sample the product is bound by reading the kernel (one multiply-add per float read), so the
+    /// rows of the zeros a ReLU or an image's blank background leaves are skipped. The rows read are added in increasing
+    /// order, one multiply-add each into one sum per unit, as the tiles of the full product add them: the sums are the
+    /// same bit for bit, unless a skipped row holds an infinity or a NaN (which 0 × would have spread).
+    /// </summary>
+    private void EmitNonzeroRows(SourceWriter w, VectorIsa path)
+    {
+        VectorIsa isa = path.ForColumns(Units);
+        int vectors = (Units + isa.Width - 1) / isa.Width;
+        int panels = (vectors + isa.Registers - 5) / (isa.Registers - 4);
+        Method(w, $"One sample: sums [{Units}] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k < k1 whose input is not zero, in increasing k; the rows of the zeros are never read.", $"public static void ForwardNonzeroRows{path.Suffix}(ref float input, ref float kernel, ref float sums, (int First, int End) features)");
+        w.Line("(int k0, int k1) = features;");
+        w.Line("Span<int> rows = stackalloc int[NonzeroInputs.ListLength];");
+        w.Line("ref int row = ref rows[0];");
+        w.Comment($"In chunks of {SourceWriter.Count(NonzeroChunk, "input features")}: the positions of the nonzero inputs, then their kernel rows added to the sums{(panels > 1 ? $", {SourceWriter.Count(panels, "panels")} of units in turn" : "")}.");
+        w.Open("for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)");
+        w.Line("int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);");
+        int first = 0;
+        for (int panel = 0; panel < panels; panel++)
+        {
+            int count = (vectors - first + panels - panel - 1) / (panels - panel);
+            int firstUnit = first * isa.Width;
+            int endUnit = Math.Min(Units, (first + count) * isa.Width);
+            int Lanes(int v) => Math.Min(isa.Width, endUnit - firstUnit - (v * isa.Width));
+            string Load(string reference, int v) => Lanes(v) == isa.Width
+                ? isa.Load(reference, firstUnit + (v * isa.Width))
+                : isa.LoadFirst(reference, VectorIsa.Int(firstUnit + (v * isa.Width)), VectorIsa.Int(Lanes(v)));
+            w.Comment($"Units {firstUnit}..{endUnit - 1}: {SourceWriter.Count(count, "sums")} in registers.");
+            w.Open();
+            for (int v = 0; v < count; v++)
+            {
+                w.Line($"{isa.Vector} sum{v} = {Load("sums", v)};");
+            }
+
+            w.Open("for (int i = 0; i < found; i++)");
+            w.Line("int k = Unsafe.Add(ref row, i);");
+            w.Line($"{isa.Vector} x = {isa.Broadcast("Unsafe.Add(ref input, k)")};");
+            w.Line($"ref float kernelRow = ref Unsafe.Add(ref kernel, k * {Units});");
+            for (int v = 0; v < count; v++)
+            {
+                w.Line($"sum{v} = {isa.Fma("x", Load("kernelRow", v), $"sum{v}")};");
+            }
+
+            w.Close();
+            for (int v = 0; v < count; v++)
+            {
+                w.Line(isa.Store($"sum{v}", "sums", firstUnit + (v * isa.Width), Lanes(v)));
+            }
+
+            w.Close();
+            first += count;
+        }
+
+        w.Close();
+        w.Close();
+    }
+
+    /// <summary>
+    /// The forward step of one sample (a batch of one, or a thread's chunk of one): its output starts at the bias, as in
+    /// the tiles, the kernel rows of its nonzero inputs are added (<see cref="EmitNonzeroRows"/>), and the activation
+    /// is applied in place: the same values as the tiles give it, bit for bit.
+    /// </summary>
+    private void EmitOneSampleForward(SourceWriter w, VectorIsa path)
+    {
+        VectorIsa isa = path.ForColumns(Units);
+        w.Open("if (count == 1)");
+        w.Comment($"One sample: the output starts at {(_dense.UseBias ? "the bias" : "zero")}, the kernel rows of the nonzero inputs are added{(ForwardActivation == ActivationKind.Linear ? "" : ", then the activation in place")}.");
+        w.Line(_dense.UseBias ? $"TensorLayout.Copy(ref bias, ref output, {Units});" : $"TensorLayout.Clear(ref output, {Units});");
+        w.Line($"ForwardNonzeroRows{path.Suffix}(ref input, ref kernel, ref output, (0, {Inputs}));");
+        if (ForwardActivation != ActivationKind.Linear)
+        {
+            int whole = Units / isa.Width * isa.Width;
+            if (whole > 0)
+            {
+                w.Open($"for (int j = 0; j < {whole}; j += {isa.Width})");
+                w.Line(isa.StoreAt(ActivationCode.Vector(isa, ForwardActivation, isa.LoadAt("output", "j")), "output", "j"));
+                w.Close();
+            }
+
+            if (whole < Units)
+            {
+                string lanes = VectorIsa.Int(Units - whole);
+                w.Line(isa.StoreFirstAt(ActivationCode.Vector(isa, ForwardActivation, isa.LoadFirst("output", VectorIsa.Int(whole), lanes)), "output", VectorIsa.Int(whole), lanes));
+            }
+        }
+
+        w.Line("return;");
+        w.Close();
+        w.Line();
+    }
+
+    /// <summary>The input features one call of <c>NonzeroInputs.Find</c> looks at (the runtime's NonzeroInputs.Chunk).</summary>
+    private const int NonzeroChunk = 256;
 
     private void EmitBackwardKernel(SourceWriter w, VectorIsa isa, TileFamily kernelGradient)
     {
