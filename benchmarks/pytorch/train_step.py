@@ -7,9 +7,10 @@ interpreted engine one after another (the machine is shared and its load drifts 
   OPENBLAS_NUM_THREADS=1 python3 train_step.py --threads N
     -> writes one JSON line describing this PyTorch (version, threads, oneDNN, BLAS)
     <- reads one JSON line per network: its architecture (written by the C# side from the model's ModelDescription),
-       batch size and timing plan
-    -> writes one JSON line per network: the median training-step time, the batch-1 inference latency, and which
-       oneDNN primitives one step and one inference executed
+       batch size, timing plan and the MNIST test digits batch-1 inference classifies
+    -> writes one JSON line per network: the median training-step time, the batch-1 inference latency (on the
+       digits, one per call in turn, and on the first image of the random batch), and which oneDNN primitives one
+       step and one inference executed
   OpenBLAS runs single-threaded (PyTorchRunner.Start says why: its pthread pool fights OpenMP's workers for the cores).
   Errors go to stderr. The protocol has its own file descriptor: file descriptor 1 is pointed at stderr, so what
   native code prints (oneDNN's verbose output) cannot corrupt it.
@@ -25,6 +26,7 @@ fixed random batch.
 import argparse
 import collections
 import ctypes
+import itertools
 import json
 import math
 import os
@@ -282,6 +284,18 @@ def onednn_primitives(action):
 # One network
 
 
+def digit_images(network):
+    """The request's MNIST test digits (ConvGen's height-width-channel order, one after another) as PyTorch's
+    per-sample tensors of one image each: (1, C, H, W), or (1, features) for a flat input."""
+    shape = network["input"]
+    values = torch.tensor(network["digits"], dtype=torch.float32)
+    if shape["flat"]:
+        batch = values.reshape(-1, shape["channels"])
+    else:
+        batch = values.reshape(-1, shape["height"], shape["width"], shape["channels"]).permute(0, 3, 1, 2)
+    return [batch[i:i + 1].contiguous() for i in range(batch.shape[0])]
+
+
 def measure_network(network):
     torch.manual_seed(1)
     model, parameters = build_model(network)
@@ -304,19 +318,28 @@ def measure_network(network):
     train_primitives = onednn_primitives(train_step)
 
     model.eval()
-    image = images[:1].clone()
+    noise = images[:1].clone()
+    digits = digit_images(network)
 
-    def infer():
+    def infer_noise():
         with torch.no_grad():
-            model(image)
+            model(noise)
 
-    inference = measure_latency(infer, network["inference_plan"])
-    inference_primitives = onednn_primitives(infer)
+    turn = itertools.cycle(digits)
+
+    def infer_digit():
+        with torch.no_grad():
+            model(next(turn))
+
+    inference = measure_latency(infer_digit, network["inference_plan"])
+    inference_noise = measure_latency(infer_noise, network["inference_plan"])
+    inference_primitives = onednn_primitives(infer_digit)
     return {
         "name": network["name"],
         "trainable_parameters": parameters,
         "training": train,
         "inference": inference,
+        "inference_noise": inference_noise,
         "onednn_training": train_primitives,
         "onednn_inference": inference_primitives,
     }

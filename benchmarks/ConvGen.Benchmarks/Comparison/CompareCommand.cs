@@ -67,8 +67,19 @@ internal static class CompareCommand
             return 1;
         }
 
+        Dataset digits;
+        try
+        {
+            digits = Mnist.Load().Test;
+        }
+        catch (MnistUnavailableException e)
+        {
+            Console.Error.WriteLine($"Batch-1 inference is timed on MNIST's test digits, which are not available: {e.Message}");
+            return 1;
+        }
+
         string output = options.OutputDirectory ?? Path.Combine(RepositoryRoot(), "benchmarks", "results");
-        ComparisonReport report = Measure(options, networks, string.Join(" ", ["compare", .. arguments]));
+        ComparisonReport report = Measure(options, networks, digits, string.Join(" ", ["compare", .. arguments]));
         string markdown = ComparisonTable.Write(report, output);
         Console.WriteLine();
         Console.Write(markdown);
@@ -77,7 +88,7 @@ internal static class CompareCommand
         return 0;
     }
 
-    private static ComparisonReport Measure(CompareOptions options, IReadOnlyList<BenchmarkNetwork> networks, string command)
+    private static ComparisonReport Measure(CompareOptions options, IReadOnlyList<BenchmarkNetwork> networks, Dataset digits, string command)
     {
         long started = Stopwatch.GetTimestamp();
         int threads = options.Threads;
@@ -98,21 +109,21 @@ internal static class CompareCommand
         var rows = new List<ComparisonRow>();
         foreach (BenchmarkNetwork network in networks)
         {
-            rows.Add(MeasureNetwork(network, options, torch, peak));
+            rows.Add(MeasureNetwork(network, options, torch, peak, digits));
             ComparisonRow row = rows[^1];
             Console.WriteLine(Invariant(
-                $"{row.Network,-20} batch {row.Batch,3}: ConvGen {row.ConvGen.SamplesPerSecond,9:N0}/s {row.ConvGen.Gflops,6:F1} GFLOP/s | PyTorch {row.PyTorch.SamplesPerSecond,9:N0}/s {row.PyTorch.Gflops,6:F1} GFLOP/s | interpreted {row.Interpreted.SamplesPerSecond,8:N0}/s | batch 1: {row.Inference.ConvGenMicroseconds:F1} µs vs {row.Inference.PyTorchMicroseconds:F1} µs"));
+                $"{row.Network,-20} batch {row.Batch,3}: ConvGen {row.ConvGen.SamplesPerSecond,9:N0}/s {row.ConvGen.Gflops,6:F1} GFLOP/s | PyTorch {row.PyTorch.SamplesPerSecond,9:N0}/s {row.PyTorch.Gflops,6:F1} GFLOP/s | interpreted {row.Interpreted.SamplesPerSecond,8:N0}/s | batch 1: {row.Inference.ConvGenMicroseconds:F1} µs vs {row.Inference.PyTorchMicroseconds:F1} µs (noise: {row.InferenceOnNoise.ConvGenMicroseconds:F1} µs vs {row.InferenceOnNoise.PyTorchMicroseconds:F1} µs)"));
         }
 
         return new ComparisonReport(command, machine, threads, peak, torch.Info, rows, Stopwatch.GetElapsedTime(started).TotalSeconds, MachineInfo.CurrentLoadAverage(), options.Rounds);
     }
 
-    private static ComparisonRow MeasureNetwork(BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
+    private static ComparisonRow MeasureNetwork(BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak, Dataset digits)
     {
         Model model = network.Create(1);
         try
         {
-            return MeasureNetwork(model, network, options, torch, peak);
+            return MeasureNetwork(model, network, options, torch, peak, digits);
         }
         finally
         {
@@ -121,11 +132,12 @@ internal static class CompareCommand
         }
     }
 
-    private static ComparisonRow MeasureNetwork(Model model, BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak)
+    private static ComparisonRow MeasureNetwork(Model model, BenchmarkNetwork network, CompareOptions options, PyTorchRunner torch, FmaPeakResult peak, Dataset digits)
     {
         Model interpreted = model.ToInterpreted();
         ModelDescription description = model.Description;
         var batch = TrainingBatch.Random(description, network.BatchSize, seed: 1);
+        InferenceImages images = InferenceImages.From(digits, batch, description.InputShape.Size);
         long flop = FlopCounter.TrainingFlopPerSample(description);
         double peakGflops = peak.MultiThreadGflops;
 
@@ -134,20 +146,24 @@ internal static class CompareCommand
         // Rounds of ConvGen then PyTorch, so the machine's drifting speed (vCPU placement, other tenants) falls on both.
         var convGenSteps = new List<StepMeasurement>();
         var convGenLatencies = new List<LatencyMeasurement>();
+        var convGenNoiseLatencies = new List<LatencyMeasurement>();
         var pyTorchRounds = new List<PyTorchMeasurement>();
         for (int round = 0; round < options.Rounds; round++)
         {
             convGenSteps.Add(ConvGenRunner.MeasureTraining(model, batch, trainingPlan));
-            convGenLatencies.Add(ConvGenRunner.MeasureInference(model, batch, InferencePlan));
-            pyTorchRounds.Add(torch.Measure(description, network.BatchSize, trainingPlan, InferencePlan));
+            convGenLatencies.Add(ConvGenRunner.MeasureInference(model, images.Digits, InferencePlan));
+            convGenNoiseLatencies.Add(ConvGenRunner.MeasureInference(model, [images.Noise], InferencePlan));
+            pyTorchRounds.Add(torch.Measure(description, network.BatchSize, trainingPlan, InferencePlan, images.Digits));
         }
 
         StepMeasurement convGenStep = StepTimer.Pool(convGenSteps);
         LatencyMeasurement convGenLatency = StepTimer.Pool(convGenLatencies);
+        LatencyMeasurement convGenNoiseLatency = StepTimer.Pool(convGenNoiseLatencies);
         PyTorchMeasurement pyTorch = pyTorchRounds[0] with
         {
             Training = StepTimer.Pool(pyTorchRounds.Select(r => r.Training).ToList()),
             Inference = StepTimer.Pool(pyTorchRounds.Select(r => r.Inference).ToList()),
+            InferenceNoise = StepTimer.Pool(pyTorchRounds.Select(r => r.InferenceNoise).ToList()),
         };
 
         StepMeasurement interpretedStep = ConvGenRunner.MeasureTraining(interpreted, batch, InterpretedPlan);
@@ -168,6 +184,7 @@ internal static class CompareCommand
             convGen.SamplesPerSecond / pyTorchResult.SamplesPerSecond,
             convGen.SamplesPerSecond / interpretedResult.SamplesPerSecond,
             InferenceResult.From(convGenLatency, pyTorch.Inference),
+            InferenceResult.From(convGenNoiseLatency, pyTorch.InferenceNoise),
             pyTorch.OnednnTraining,
             pyTorch.OnednnInference);
     }

@@ -5,7 +5,7 @@ namespace ConvGen.Benchmarks.Comparison;
 /// <summary>
 /// Times ConvGen's training step exactly as <see cref="Model.Fit"/> runs it — the engine's <c>TrainStep</c>:
 /// gradients of the batch summed over its threads, then Adam's update of the flat parameter buffer — on one fixed
-/// random batch, and the batch-1 latency of <see cref="Model.Predict(ReadOnlySpan{float})"/>.
+/// random batch, and the batch-1 latency of <see cref="Model.Predict(ReadOnlySpan{float})"/> (<see cref="InferenceImages"/>).
 /// </summary>
 internal static class ConvGenRunner
 {
@@ -33,12 +33,19 @@ internal static class ConvGenRunner
             plan);
     }
 
-    /// <summary>Times <see cref="Model.Predict(ReadOnlySpan{float})"/> of the first image of <paramref name="batch"/>.</summary>
-    public static LatencyMeasurement MeasureInference(Model model, TrainingBatch batch, LatencyPlan plan)
+    /// <summary>Times <see cref="Model.Predict(ReadOnlySpan{float})"/> of <paramref name="images"/>, one per call in
+    /// turn.</summary>
+    public static LatencyMeasurement MeasureInference(Model model, IReadOnlyList<float[]> images, LatencyPlan plan)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(batch);
-        float[] image = batch.Images.AsSpan(0, model.Description.InputShape.Size).ToArray();
-        return StepTimer.MeasureLatency(() => model.Predict(image), plan);
+        ArgumentNullException.ThrowIfNull(images);
+        int next = 0;
+        return StepTimer.MeasureLatency(
+            () =>
+            {
+                model.Predict(images[next]);
+                next = next + 1 == images.Count ? 0 : next + 1;
+            },
+            plan);
     }
 }

@@ -24,6 +24,7 @@ internal sealed record PyTorchInfo(
 internal sealed record PyTorchMeasurement(
     StepMeasurement Training,
     LatencyMeasurement Inference,
+    LatencyMeasurement InferenceNoise,
     IReadOnlyDictionary<string, int> OnednnTraining,
     IReadOnlyDictionary<string, int> OnednnInference);
 
@@ -87,13 +88,16 @@ internal sealed class PyTorchRunner : IDisposable
     }
 
     /// <summary>Builds <paramref name="description"/> in PyTorch and times its training step at <paramref name="batch"/>
-    /// by <paramref name="training"/>, and its batch-1 inference by <paramref name="inference"/>.</summary>
-    public PyTorchMeasurement Measure(ModelDescription description, int batch, StepPlan training, LatencyPlan inference)
+    /// by <paramref name="training"/>, and its batch-1 inference by <paramref name="inference"/>: of
+    /// <paramref name="digits"/> one per call in turn (height-width-channel order, as ConvGen takes them), and of the
+    /// first image of its own random batch.</summary>
+    public PyTorchMeasurement Measure(ModelDescription description, int batch, StepPlan training, LatencyPlan inference, IReadOnlyList<float[]> digits)
     {
         JsonObject request = PyTorchArchitecture.Describe(description);
         request["batch"] = batch;
         request["training_plan"] = JsonSerializer.SerializeToNode(training, Json);
         request["inference_plan"] = JsonSerializer.SerializeToNode(inference, Json);
+        request["digits"] = JsonSerializer.SerializeToNode(digits.SelectMany(d => d).ToArray(), Json);
         _process.StandardInput.WriteLine(request.ToJsonString());
         _process.StandardInput.Flush();
 
