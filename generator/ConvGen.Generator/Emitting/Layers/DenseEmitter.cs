@@ -7,7 +7,8 @@ using ConvGen.Generator.Model;
 namespace ConvGen.Generator.Emitting.Layers;
 
 /// <summary>
-/// Dense: forward as the product [N, in] × [in, units] in tiles of samples × units; backward as the activation
+/// Dense: forward as the product [N, in] × [in, units] in tiles of samples × units (one sample by the kernel rows of
+/// its nonzero inputs only, <see cref="EmitNonzeroRows"/>); backward as the activation
 /// derivative, the bias gradient, the kernel gradient (tiles of input features × units reducing over the batch) and,
 /// when an earlier layer needs it, the input gradient (the output gradient times the transposed kernel).
 /// </summary>
