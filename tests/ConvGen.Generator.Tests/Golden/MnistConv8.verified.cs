@@ -2279,8 +2279,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -2296,7 +2296,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum7 = Vector512.LoadUnsafe(ref Unsafe.Add(ref sums, 112));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref kernelRow), sum0);
@@ -3797,8 +3797,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 2 panels of units in turn.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 2 panels of units in turn.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -3814,7 +3814,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 56));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -3847,7 +3847,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum7 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 120));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 64)), sum0);
@@ -4882,8 +4882,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 3 panels of units in turn.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums, 3 panels of units in turn.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -4902,7 +4902,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 40));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
@@ -4944,7 +4944,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum10 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 84));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 44)), sum0);
@@ -4985,7 +4985,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum9 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 124));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 128);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref Unsafe.Add(ref kernelRow, 88)), sum0);
@@ -6163,8 +6163,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -6173,7 +6173,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
@@ -7073,8 +7073,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -7084,7 +7084,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -7704,8 +7704,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -7716,7 +7716,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);

@@ -1005,8 +1005,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -1017,7 +1017,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum2 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 16), 4);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -2173,8 +2173,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -2185,7 +2185,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum2 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 16), 4);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -2805,8 +2805,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -2819,7 +2819,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum4 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 16));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 20);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
@@ -3883,8 +3883,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -3893,7 +3893,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 15);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
                             sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 15), sum0);
@@ -4634,8 +4634,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -4645,7 +4645,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 7);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -5506,8 +5506,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -5519,7 +5519,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum3 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 12), 3);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
@@ -6655,8 +6655,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -6665,7 +6665,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
@@ -7533,8 +7533,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -7544,7 +7544,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -8101,8 +8101,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -8113,7 +8113,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);

@@ -3981,8 +3981,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -3991,7 +3991,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum0 = Vector512.LoadUnsafe(ref sums);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
                             sum0 = Vector512.FusedMultiplyAdd(x, Vector512.LoadUnsafe(ref kernelRow), sum0);
@@ -4785,8 +4785,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -4796,7 +4796,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum1 = Vector256.LoadUnsafe(ref Unsafe.Add(ref sums, 8));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -5497,8 +5497,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -5510,7 +5510,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref sums, 12));
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 16);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);
@@ -6789,8 +6789,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -6799,7 +6799,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
                             sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
@@ -7776,8 +7776,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -7786,7 +7786,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
                             sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
@@ -8426,8 +8426,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -8437,7 +8437,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum1 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 4), 1);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);

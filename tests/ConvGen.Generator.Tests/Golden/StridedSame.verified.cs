@@ -3586,8 +3586,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -3596,7 +3596,7 @@ namespace ConvGen.Generated
                         Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
@@ -4360,8 +4360,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -4371,7 +4371,7 @@ namespace ConvGen.Generated
                         Vector256<float> sum1 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector256.FusedMultiplyAdd(x, Vector256.LoadUnsafe(ref kernelRow), sum0);
@@ -4930,8 +4930,8 @@ namespace ConvGen.Generated
             {
                 (int k0, int k1) = features;
                 Span<int> rows = stackalloc int[NonzeroInputs.ListLength];
-                ref int row = ref rows[0];
-                // In chunks of 256 input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
+                ref int firstRow = ref rows[0];
+                // In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums.
                 for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)
                 {
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
@@ -4942,7 +4942,7 @@ namespace ConvGen.Generated
                         Vector128<float> sum2 = Lanes.LoadFirst128(ref Unsafe.Add(ref sums, 8), 2);
                         for (int i = 0; i < found; i++)
                         {
-                            int k = Unsafe.Add(ref row, i);
+                            int k = Unsafe.Add(ref firstRow, i);
                             Vector128<float> x = Vector128.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
                             sum0 = Vector128.MultiplyAddEstimate(x, Vector128.LoadUnsafe(ref kernelRow), sum0);

@@ -202,8 +202,8 @@ internal sealed class DenseEmitter : LayerEmitter
         Method(w, $"One sample: sums [{Units}] += Σ in[k] × kernel[k, :] over the input features k0 ≤ k < k1 whose input is not zero, in increasing k; the rows of the zeros are never read.", $"public static void ForwardNonzeroRows{path.Suffix}(ref float input, ref float kernel, ref float sums, (int First, int End) features)");
         w.Line("(int k0, int k1) = features;");
         w.Line("Span<int> rows = stackalloc int[NonzeroInputs.ListLength];");
-        w.Line("ref int row = ref rows[0];");
-        w.Comment($"In chunks of {SourceWriter.Count(NonzeroChunk, "input features")}: the positions of the nonzero inputs, then their kernel rows added to the sums{(panels > 1 ? $", {SourceWriter.Count(panels, "panels")} of units in turn" : "")}.");
+        w.Line("ref int firstRow = ref rows[0];");
+        w.Comment($"In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums{(panels > 1 ? $", {SourceWriter.Count(panels, "panels")} of units in turn" : "")}.");
         w.Open("for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)");
         w.Line("int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);");
         int first = 0;
@@ -224,7 +224,7 @@ internal sealed class DenseEmitter : LayerEmitter
             }
 
             w.Open("for (int i = 0; i < found; i++)");
-            w.Line("int k = Unsafe.Add(ref row, i);");
+            w.Line("int k = Unsafe.Add(ref firstRow, i);");
             w.Line($"{isa.Vector} x = {isa.Broadcast("Unsafe.Add(ref input, k)")};");
             w.Line($"ref float kernelRow = ref Unsafe.Add(ref kernel, k * {Units});");
             for (int v = 0; v < count; v++)
@@ -279,9 +279,6 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         w.Line();
     }
-
-    /// <summary>The input features one call of <c>NonzeroInputs.Find</c> looks at (the runtime's NonzeroInputs.Chunk).</summary>
-    private const int NonzeroChunk = 256;
 
     private void EmitBackwardKernel(SourceWriter w, VectorIsa isa, TileFamily kernelGradient)
     {
