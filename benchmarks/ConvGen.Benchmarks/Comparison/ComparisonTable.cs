@@ -89,7 +89,8 @@ internal static class ComparisonTable
 
         Line(md, "# ConvGen against eager PyTorch and the interpreted engine");
         Line(md);
-        Line(md, $"- Command: `dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- {report.Command}` ({report.Seconds:F0} s)");
+        string switches = string.Concat(machine.InstructionSetSwitches.Select(s => s + " "));
+        Line(md, $"- Command: `{switches}dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- {report.Command}` ({report.Seconds:F0} s)");
         Line(md, $"- Machine: {machine.Cpu}, {machine.Cores} cores{(machine.Avx512 ? " (AVX-512)" : string.Empty)}; {machine.OperatingSystem}");
         Line(md, $"- Date: {machine.Date:yyyy-MM-dd HH:mm zzz}; CPUs busy with other work just before: {Percent(machine.CpuBusy)}; " +
                  $"load average {Load(machine.LoadAverage)} at the start (it lags: the build counts), {Load(report.LoadAverageAtEnd)} at the end");

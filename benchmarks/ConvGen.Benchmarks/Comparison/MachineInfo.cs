@@ -6,9 +6,21 @@ namespace ConvGen.Benchmarks.Comparison;
 /// <summary>Where and when the comparison ran: CPU model and cores, date, .NET, OS, ConvGen's kernels, and how busy the
 /// machine was when it started (other work on a shared machine skews every number, multi-threaded ones most): the
 /// one-minute load average, which lags (it still counts the build `dotnet run` just did), and the share of the CPUs
-/// busy during one second just before measuring, which does not.</summary>
-internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeOffset Date, string DotNet, string OperatingSystem, string InstructionSet, double? LoadAverage, double? CpuBusy)
+/// busy during one second just before measuring, which does not. <see cref="InstructionSetSwitches"/> are the .NET
+/// settings in the environment that turned instruction sets off (<c>DOTNET_EnableAVX512=0</c> runs ConvGen's AVX2
+/// kernels), so a report names the whole command that produced it.</summary>
+internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeOffset Date, string DotNet, string OperatingSystem, string InstructionSet, IReadOnlyList<string> InstructionSetSwitches, double? LoadAverage, double? CpuBusy)
 {
+    // The .NET runtime settings that decide which of ConvGen's kernel paths runs.
+    private static readonly string[] SwitchNames = ["DOTNET_EnableAVX512", "DOTNET_EnableAVX512F", "DOTNET_EnableAVX2", "DOTNET_EnableAVX", "DOTNET_EnableFMA", "DOTNET_EnableHWIntrinsic", "DOTNET_PreferredVectorBitWidth"];
+
+    /// <summary>The settings among <see cref="SwitchNames"/> this process's environment sets, as NAME=value.</summary>
+    public static IReadOnlyList<string> CurrentInstructionSetSwitches() =>
+        SwitchNames.Select(name => (Name: name, Value: Environment.GetEnvironmentVariable(name)))
+            .Where(s => !string.IsNullOrEmpty(s.Value))
+            .Select(s => $"{s.Name}={s.Value}")
+            .ToArray();
+
     /// <summary>The fraction of all CPUs' time spent busy (neither idle nor waiting for I/O) during
     /// <paramref name="window"/>, from /proc/stat; null where there is none.</summary>
     public static double? CpuBusyFraction(TimeSpan window)
@@ -96,6 +108,7 @@ internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeO
             RuntimeInformation.FrameworkDescription,
             RuntimeInformation.OSDescription,
             CompiledEngine.InstructionSet,
+            CurrentInstructionSetSwitches(),
             CurrentLoadAverage(),
             CpuBusyFraction(TimeSpan.FromSeconds(1)));
     }
