@@ -7,8 +7,8 @@ namespace ConvGen.Benchmarks.Comparison;
 /// machine was when it started (other work on a shared machine skews every number, multi-threaded ones most): the
 /// one-minute load average, which lags (it still counts the build `dotnet run` just did), and the share of the CPUs
 /// busy during one second just before measuring, which does not. <see cref="InstructionSetSwitches"/> are the .NET
-/// settings in the environment that turned instruction sets off (<c>DOTNET_EnableAVX512=0</c> runs ConvGen's AVX2
-/// kernels), so a report names the whole command that produced it.</summary>
+/// settings in the environment that choose the instruction sets it may use (<c>DOTNET_EnableAVX512=0</c> runs
+/// ConvGen's AVX2 kernels), so a report names the whole command that produced it.</summary>
 internal sealed record MachineInfo(string Cpu, int Cores, bool Avx512, DateTimeOffset Date, string DotNet, string OperatingSystem, string InstructionSet, IReadOnlyList<string> InstructionSetSwitches, double? LoadAverage, double? CpuBusy)
 {
     // The .NET runtime settings that decide which of ConvGen's kernel paths runs.
