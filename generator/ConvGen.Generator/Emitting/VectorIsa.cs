@@ -75,11 +75,11 @@ internal sealed class VectorIsa
 
     public string Load(string reference, int offset) => offset == 0 ? Load(reference) : $"{Api}.LoadUnsafe(ref Unsafe.Add(ref {reference}, {Int(offset)}))";
 
-    public string LoadAt(string reference, string offsetExpression) => $"{Api}.LoadUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}))";
+    public string LoadAt(string reference, string offsetExpression) => $"{Api}.LoadUnsafe(ref {At(reference, offsetExpression)})";
 
     /// <summary>Loads the first <paramref name="lanes"/> floats exactly (no read past them), zeros elsewhere.</summary>
     public string LoadFirst(string reference, string offsetExpression, string lanes) =>
-        $"Lanes.LoadFirst{Width * 32}(ref Unsafe.Add(ref {reference}, {offsetExpression}), {lanes})";
+        $"Lanes.LoadFirst{Width * 32}(ref {At(reference, offsetExpression)}, {lanes})";
 
     public string Broadcast(string scalar) => $"{Api}.Create({scalar})";
 
@@ -90,7 +90,7 @@ internal sealed class VectorIsa
     /// <summary>A store of <paramref name="value"/> to reference + offset; partial when <paramref name="lanes"/> &lt; width.</summary>
     public string Store(string value, string reference, int offset, int lanes)
     {
-        string target = offset == 0 ? reference : $"Unsafe.Add(ref {reference}, {Int(offset)})";
+        string target = At(reference, Int(offset));
         return lanes >= Width
             ? $"{Receiver(value)}.StoreUnsafe(ref {target});"
             : $"Lanes.StoreFirst(ref {target}, {value}, {Int(lanes)});";
@@ -110,7 +110,7 @@ internal sealed class VectorIsa
         $"{Api}.LoadUnsafe(ref {Kernels.ChannelPanels.At(reference, column, offset)})";
 
     public string StoreAt(string value, string reference, string offsetExpression) =>
-        $"{Receiver(value)}.StoreUnsafe(ref Unsafe.Add(ref {reference}, {offsetExpression}));";
+        $"{Receiver(value)}.StoreUnsafe(ref {At(reference, offsetExpression)});";
 
     /// <summary><paramref name="value"/> as the receiver of a member call: parenthesised unless it is already a primary
     /// expression (an identifier, a call, a parenthesised expression), so <c>a + b</c> stores the sum, not <c>a + (b.Store…)</c>.</summary>
@@ -128,9 +128,14 @@ internal sealed class VectorIsa
     }
 
     public string StoreFirstAt(string value, string reference, string offsetExpression, string lanes) =>
-        $"Lanes.StoreFirst(ref Unsafe.Add(ref {reference}, {offsetExpression}), {value}, {lanes});";
+        $"Lanes.StoreFirst(ref {At(reference, offsetExpression)}, {value}, {lanes});";
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    // The reference offsetExpression floats past reference: the reference itself at an offset of 0, so emitted code
+    // reads `ref sums`, not `ref Unsafe.Add(ref sums, 0)`.
+    private static string At(string reference, string offsetExpression) =>
+        offsetExpression == "0" ? reference : $"Unsafe.Add(ref {reference}, {offsetExpression})";
 
     /// <summary>A number as a comment shows it: the shortest text that reads back as the same double.</summary>
     public static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);

@@ -10164,13 +10164,13 @@ namespace ConvGen.Generated
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
                     // Units 0..9: 1 sum in registers.
                     {
-                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref sums, 10);
                         for (int i = 0; i < found; i++)
                         {
                             int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
-                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref kernelRow, 10), sum0);
                         }
                         Lanes.StoreFirst(ref sums, sum0, 10);
                     }

@@ -3121,7 +3121,7 @@ namespace ConvGen.Generated
                     // One sample: the output starts at the bias, the kernel rows of the nonzero inputs are added, then the activation in place.
                     TensorLayout.Copy(ref bias, ref output, 15);
                     ForwardNonzeroRowsAvx512(ref input, ref kernel, ref output, (0, 20));
-                    Lanes.StoreFirst(ref Unsafe.Add(ref output, 0), Vector512.Max(Lanes.LoadFirst512(ref Unsafe.Add(ref output, 0), 15), Vector512<float>.Zero), 15);
+                    Lanes.StoreFirst(ref output, Vector512.Max(Lanes.LoadFirst512(ref output, 15), Vector512<float>.Zero), 15);
                     return;
                 }
 
@@ -3890,13 +3890,13 @@ namespace ConvGen.Generated
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
                     // Units 0..14: 1 sum in registers.
                     {
-                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 15);
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref sums, 15);
                         for (int i = 0; i < found; i++)
                         {
                             int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 15);
-                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 15), sum0);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref kernelRow, 15), sum0);
                         }
                         Lanes.StoreFirst(ref sums, sum0, 15);
                     }
@@ -6662,13 +6662,13 @@ namespace ConvGen.Generated
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
                     // Units 0..9: 1 sum in registers.
                     {
-                        Vector512<float> sum0 = Lanes.LoadFirst512(ref Unsafe.Add(ref sums, 0), 10);
+                        Vector512<float> sum0 = Lanes.LoadFirst512(ref sums, 10);
                         for (int i = 0; i < found; i++)
                         {
                             int k = Unsafe.Add(ref firstRow, i);
                             Vector512<float> x = Vector512.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 10);
-                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref Unsafe.Add(ref kernelRow, 0), 10), sum0);
+                            sum0 = Vector512.FusedMultiplyAdd(x, Lanes.LoadFirst512(ref kernelRow, 10), sum0);
                         }
                         Lanes.StoreFirst(ref sums, sum0, 10);
                     }

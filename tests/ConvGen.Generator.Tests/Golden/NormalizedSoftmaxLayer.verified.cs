@@ -6796,13 +6796,13 @@ namespace ConvGen.Generated
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
                     // Units 0..4: 1 sum in registers.
                     {
-                        Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
+                        Vector256<float> sum0 = Lanes.LoadFirst256(ref sums, 5);
                         for (int i = 0; i < found; i++)
                         {
                             int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
-                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref kernelRow, 5), sum0);
                         }
                         Lanes.StoreFirst(ref sums, sum0, 5);
                     }
@@ -7783,13 +7783,13 @@ namespace ConvGen.Generated
                     int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);
                     // Units 0..4: 1 sum in registers.
                     {
-                        Vector256<float> sum0 = Lanes.LoadFirst256(ref Unsafe.Add(ref sums, 0), 5);
+                        Vector256<float> sum0 = Lanes.LoadFirst256(ref sums, 5);
                         for (int i = 0; i < found; i++)
                         {
                             int k = Unsafe.Add(ref firstRow, i);
                             Vector256<float> x = Vector256.Create(Unsafe.Add(ref input, k));
                             ref float kernelRow = ref Unsafe.Add(ref kernel, k * 5);
-                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref Unsafe.Add(ref kernelRow, 0), 5), sum0);
+                            sum0 = Vector256.FusedMultiplyAdd(x, Lanes.LoadFirst256(ref kernelRow, 5), sum0);
                         }
                         Lanes.StoreFirst(ref sums, sum0, 5);
                     }
