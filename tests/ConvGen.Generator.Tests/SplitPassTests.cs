@@ -35,12 +35,45 @@ public class SplitPassTests
         Assert.Contains("DenseKernels.ForwardPartialAvx512(ref normalizationOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(784, 16, part, parts));", pass);
         Assert.Contains("Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(200, 16, part, parts));", pass);
 
-        // One barrier per Dense, between its partial sums and their sum; none after the last (10 logits: part 0 sums
-        // them all and reads them next).
+        // One barrier per Dense, between its partial sums and their sum, but for the logits (10 units, a kernel of
+        // 2,000 floats): part 0 sums all of the Dense before and computes them alone, with nothing to wait for after.
         Assert.Equal(
-            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.ForwardPartial", "barrier", "Dense1Kernels.ForwardReduce", "Dense2Kernels.ForwardPartial", "barrier", "Dense2Kernels.ForwardReduce"],
+            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.ForwardPartial", "barrier", "Dense1Kernels.ForwardReduce", "Dense2Kernels.Forward"],
             Steps(pass).Where(step => step.Contains("Dense", StringComparison.Ordinal) || step == "barrier"));
-        Assert.Equal("Dense2Kernels.ForwardReduce", Steps(pass).Last());
+        Assert.Equal([false, false, false, false, true, false], Enumerable.Range(0, 6).Select(plan.SumsAllInFirstPart));
+        Assert.Equal([false, false, false, false, false, true], Enumerable.Range(0, 6).Select(plan.ComputesInFirstPart));
+        Assert.Contains("DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(200, 16, part, parts));", pass);
+        Assert.Contains("Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 200 : 0));", pass);
+        Assert.Contains("""
+                        if (part == 0)
+                        {
+                            Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
+                        }
+            """.ReplaceLineEndings("\n"), pass, StringComparison.Ordinal);
+        Assert.False(plan.HasRegion("Dense2Partials"), "the logits have no partial sums in a split pass");
+    }
+
+    [Theory]
+    [InlineData("[Flatten] [Dense(409)]", true, "DenseKernels.ForwardPartial barrier DenseKernels.ForwardReduce Dense1Kernels.Forward")]
+    [InlineData("[Flatten] [Dense(410)]", false, "Dense1Kernels.ForwardPartial barrier Dense1Kernels.ForwardReduce")]
+    [InlineData("[Conv2D(4, 3)] [Flatten]", false, "barrier DenseKernels.ForwardPartial barrier DenseKernels.ForwardReduce")]
+    [InlineData("[Flatten] [Dense(20)] [BatchNormalization]", false, "barrier Dense1Kernels.ForwardPartial barrier Dense1Kernels.ForwardReduce")]
+    public void PartZeroComputesTheLogitsAloneOnlyAfterADenseAndFromASmallKernel(string before, bool alone, string lastSteps)
+    {
+        // 409 × 10 = 4,090 kernel floats, at most NetworkPlan.FirstPartMaximumKernel; 410 × 10 is over. After any
+        // other layer the logits need a barrier before them anyway, so they are split like every Dense.
+        string attributes = $"""
+            [Sequential(8, 8, 1)]
+            {before}
+            [Dense(10, Activation = Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(attributes));
+
+        Assert.Equal(alone, plan.ComputesInFirstPart(plan.LogitsLayer));
+        Assert.Equal(alone, plan.SumsAllInFirstPart(plan.LogitsLayer - 1));
+        Assert.True(plan.SplitLogitsInFirstPart);
+        string[] expected = lastSteps.Split(' ');
+        Assert.Equal(expected, Steps(ForwardSplit(attributes)).TakeLast(expected.Length));
     }
 
     [Theory]
@@ -77,7 +110,7 @@ public class SplitPassTests
         Assert.True(plan.SplitReadsOwnPart(2));
         Assert.True(plan.SplitLogitsInFirstPart);
         Assert.Equal(
-            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.ForwardPartial", "barrier", "Dense1Kernels.ForwardReduce"],
+            ["DenseKernels.ForwardPartial", "barrier", "DenseKernels.ForwardReduce", "Dense1Kernels.Forward"],
             Steps(ForwardSplit(Attributes)));
     }
 

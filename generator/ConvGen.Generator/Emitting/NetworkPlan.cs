@@ -89,6 +89,13 @@ internal sealed class NetworkPlan
     /// </summary>
     public const int RowSplitMinimumKernel = 4096;
 
+    /// <summary>
+    /// The largest kernel (inputs × units) of the logits Dense that part 0 of a split pass computes alone
+    /// (<see cref="ComputesInFirstPart"/>): 16 KB, which one core reads in well under the time a barrier between the
+    /// cores takes here.
+    /// </summary>
+    public const int FirstPartMaximumKernel = 4096;
+
     private readonly Dictionary<string, Region> _regions = new(StringComparer.Ordinal);
     private readonly List<Region> _regionList = [];
     private readonly string?[] _trainingOutputs;
@@ -390,6 +397,23 @@ internal sealed class NetworkPlan
     /// Dense with at most <see cref="SplitBlock"/> units, so its first block is all of them.</summary>
     public bool SplitLogitsInFirstPart => InferenceProducer(Model.Layers.Count) is int last && last >= 0 && Model.Layers[last] is DenseSpec { Units: <= SplitBlock };
 
+    /// <summary>
+    /// Whether part 0 of a split pass computes <paramref name="layer"/> alone, for all the samples: the Dense writing the
+    /// logits, with at most <see cref="SplitBlock"/> units (part 0 would hold them all anyway) and a kernel of at most
+    /// <see cref="FirstPartMaximumKernel"/> floats, after another Dense, whose units part 0 then sums all of
+    /// (<see cref="SumsAllInFirstPart"/>). Split by input features like the other Dense layers, it would need a barrier
+    /// of its own before part 0 could add up the parts' partial sums.
+    /// </summary>
+    public bool ComputesInFirstPart(int layer) =>
+        layer == LogitsLayer
+        && Model.Layers[layer] is DenseSpec { Units: <= SplitBlock } dense
+        && dense.Input.Size * dense.Units <= FirstPartMaximumKernel
+        && InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is DenseSpec;
+
+    /// <summary>Whether part 0 of a split pass sums all the units of <paramref name="layer"/>, a Dense, after the
+    /// barrier that publishes the parts' partial sums: the Dense that <see cref="ComputesInFirstPart"/> reads it.</summary>
+    public bool SumsAllInFirstPart(int layer) => LogitsLayer >= 0 && ComputesInFirstPart(LogitsLayer) && InferenceProducer(LogitsLayer) == layer;
+
     // The layer whose output an inference pass hands to `layer` (past the layers that hand their input on: Flatten,
     // Dropout, a linear or folded Activation), or -1 for the images.
     private int InferenceProducer(int layer)
@@ -551,7 +575,11 @@ internal sealed class NetworkPlan
                 break;
             case DenseSpec dense:
                 SetOutput(layer, AddPerSample(id + "Output", layer.Output.Size, $"{layer.Name} output: {shape}"));
-                AddRegion(RegionKind.Partial, id + "Partials", (long)dense.Units * SplitSamples, $"{layer.Name}: a thread's partial sums over its input features in a split pass, [up to {SplitSamples} samples, {dense.Units}]");
+                if (!ComputesInFirstPart(layer.Index))
+                {
+                    AddRegion(RegionKind.Partial, id + "Partials", (long)dense.Units * SplitSamples, $"{layer.Name}: a thread's partial sums over its input features in a split pass, [up to {SplitSamples} samples, {dense.Units}]");
+                }
+
                 if (IsRowSplit(layer.Index))
                 {
                     AddRegion(RegionKind.BatchPartial, id + "RowPartials", dense.Units, $"{layer.Name}: a thread's partial sums over the input features it owns, for the whole batch: [N,{dense.Units}]");

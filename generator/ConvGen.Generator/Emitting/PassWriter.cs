@@ -10,6 +10,7 @@ internal sealed class PassWriter
 {
     private readonly List<string> _statements = [];
     private readonly List<string> _regions = [];
+    private string _indent = "";
 
     public IReadOnlyList<string> Statements => _statements;
 
@@ -37,7 +38,7 @@ internal sealed class PassWriter
 
     public static string State(WeightSlot weight) => $"Unsafe.Add(ref state, Weights.{weight.Constant})";
 
-    public void Comment(string text) => _statements.Add("// " + text);
+    public void Comment(string text) => _statements.Add(_indent + "// " + text);
 
     /// <summary>Puts a comment before the statements added since <paramref name="index"/>, if there are any.</summary>
     public void CommentBefore(int index, string text)
@@ -48,7 +49,23 @@ internal sealed class PassWriter
         }
     }
 
-    public void Statement(string statement) => _statements.Add(statement);
+    public void Statement(string statement) => _statements.Add(_indent + statement);
+
+    /// <summary>Starts a block: <paramref name="header"/> (an <c>if</c>), then the statements added until
+    /// <see cref="Close"/>, indented.</summary>
+    public void Open(string header)
+    {
+        Statement(header);
+        Statement("{");
+        _indent += "    ";
+    }
+
+    /// <summary>Ends the block <see cref="Open"/> started.</summary>
+    public void Close()
+    {
+        _indent = _indent.Substring(4);
+        Statement("}");
+    }
 
     /// <summary>Makes the threads of a split pass wait for each other: what each wrote before is visible to all after.</summary>
     public void Barrier() => Statement("barrier.SignalAndWait();");
@@ -61,7 +78,7 @@ internal sealed class PassWriter
     {
         for (int i = index; i < _statements.Count; i++)
         {
-            if (!_statements[i].StartsWith("// ", System.StringComparison.Ordinal))
+            if (!_statements[i].TrimStart().StartsWith("// ", System.StringComparison.Ordinal))
             {
                 return true;
             }

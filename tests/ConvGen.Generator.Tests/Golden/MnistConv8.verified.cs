@@ -91,7 +91,7 @@ namespace ConvGen.Generated
             public const int PerSample = 16320;
             public const int PerThread = 1280;
             public const int Shared = 147456;
-            public const int PartialsPerThread = 976;
+            public const int PartialsPerThread = 896;
             public const int BatchPerSample = 2432;
             public const int BatchPartialsPerSample = 128;
 
@@ -121,9 +121,6 @@ namespace ConvGen.Generated
 
             /// <summary>dense_1 output: [N,10] (10 floats per sample).</summary>
             public const int Dense1Output = 6288;
-
-            /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
-            public const int Dense1Partials = 896;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (1280 floats per thread).</summary>
             public const int Dense1TransposedKernel = 0;
@@ -309,7 +306,6 @@ namespace ConvGen.Generated
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
@@ -323,13 +319,16 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialAvx512(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(1152, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 128 : 0));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -421,7 +420,6 @@ namespace ConvGen.Generated
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
@@ -435,13 +433,16 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialAvx2(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(1152, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 128 : 0));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -533,7 +534,6 @@ namespace ConvGen.Generated
             ref float maxPooling2dOutput = ref Unsafe.Add(ref workspace, Workspace.MaxPooling2dOutput * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // conv2d: Conv2D [N,28,28,1] -> [N,25,25,8]
@@ -547,13 +547,16 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialVector128(ref maxPooling2dOutput, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(1152, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(128, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 128 : 0));
             // activation_1: Activation [N,128] -> [N,128]
             // relu, applied by dense as it writes its output.
             // dense_1: Dense [N,128] -> [N,10]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(128, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>

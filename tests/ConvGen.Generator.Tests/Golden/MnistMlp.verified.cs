@@ -86,7 +86,7 @@ namespace ConvGen.Generated
             public const int PerSample = 128;
             public const int PerThread = 464;
             public const int Shared = 3136;
-            public const int PartialsPerThread = 336;
+            public const int PartialsPerThread = 256;
             public const int BatchPerSample = 48;
             public const int BatchPartialsPerSample = 32;
 
@@ -116,9 +116,6 @@ namespace ConvGen.Generated
 
             /// <summary>dense_2 output: [N,10] (10 floats per sample).</summary>
             public const int Dense2Output = 48;
-
-            /// <summary>dense_2: a thread's partial sums over its input features in a split pass, [up to 7 samples, 10] (70 floats per thread, shared).</summary>
-            public const int Dense2Partials = 256;
 
             /// <summary>dense_2 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (150 floats per thread).</summary>
             public const int Dense2TransposedKernel = 0;
@@ -296,7 +293,6 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
-            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
@@ -306,11 +302,14 @@ namespace ConvGen.Generated
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 15 : 0));
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceAvx512(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense2Kernels.ForwardAvx512(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -381,7 +380,6 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
-            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
@@ -391,11 +389,14 @@ namespace ConvGen.Generated
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 15 : 0));
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceAvx2(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense2Kernels.ForwardAvx2(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>
@@ -464,7 +465,6 @@ namespace ConvGen.Generated
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
             ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
-            ref float dense2Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense2Partials);
             ref float dense2Output = ref Unsafe.Add(ref workspace, Workspace.Dense2Output * capacity);
 
             // dense: Dense [N,784] -> [N,20]
@@ -474,11 +474,14 @@ namespace ConvGen.Generated
             // dense_1: Dense [N,20] -> [N,15]
             Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(20, 16, part, parts));
             barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(15, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 15 : 0));
             // dense_2: Dense [N,15] -> [N,10]
-            Dense2Kernels.ForwardPartialVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref dense2Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(15, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense2Kernels.ForwardReduceVector128(ref dense2Partials, ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(10, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense2Kernels.ForwardVector128(ref dense1Output, ref Unsafe.Add(ref parameters, Weights.Dense2Kernel), ref Unsafe.Add(ref parameters, Weights.Dense2Bias), ref dense2Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense2Output.</summary>

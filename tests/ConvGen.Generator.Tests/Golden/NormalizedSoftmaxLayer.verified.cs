@@ -109,7 +109,7 @@ namespace ConvGen.Generated
             public const int PerSample = 3728;
             public const int PerThread = 832;
             public const int Shared = 128;
-            public const int PartialsPerThread = 224;
+            public const int PartialsPerThread = 176;
             public const int BatchPerSample = 0;
             public const int BatchPartialsPerSample = 0;
 
@@ -166,9 +166,6 @@ namespace ConvGen.Generated
 
             /// <summary>dense_1 output: [N,5] (5 floats per sample).</summary>
             public const int Dense1Output = 2560;
-
-            /// <summary>dense_1: a thread's partial sums over its input features in a split pass, [up to 7 samples, 5] (35 floats per thread, shared).</summary>
-            public const int Dense1Partials = 176;
 
             /// <summary>dense_1 kernel transposed to [units, inputs] for the input gradient, by each thread for itself (80 floats per thread).</summary>
             public const int Dense1TransposedKernel = 32;
@@ -356,7 +353,6 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
@@ -381,11 +377,14 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialAvx512(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceAvx512(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 16 : 0));
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx512(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardAvx512(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX-512) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -513,7 +512,6 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
@@ -538,11 +536,14 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialAvx2(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceAvx2(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 16 : 0));
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceAvx2(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardAvx2(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (AVX2) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -670,7 +671,6 @@ namespace ConvGen.Generated
             ref float conv2d1Output = ref Unsafe.Add(ref workspace, Workspace.Conv2d1Output * capacity);
             ref float densePartials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.DensePartials);
             ref float denseOutput = ref Unsafe.Add(ref workspace, Workspace.DenseOutput * capacity);
-            ref float dense1Partials = ref Unsafe.Add(ref shared, Workspace.Shared + Workspace.Dense1Partials);
             ref float dense1Output = ref Unsafe.Add(ref workspace, Workspace.Dense1Output * capacity);
 
             // normalization: Normalization [N,12,12,2] -> [N,12,12,2]
@@ -695,11 +695,14 @@ namespace ConvGen.Generated
             barrier.SignalAndWait();
             DenseKernels.ForwardPartialVector128(ref conv2d1Output, ref Unsafe.Add(ref parameters, Weights.DenseKernel), ref Unsafe.Add(ref densePartials, part * Workspace.PartialsPerThread), count, Partition.Blocks(32, 16, part, parts));
             barrier.SignalAndWait();
-            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, Partition.Blocks(16, 16, part, parts));
+            // Part 0 sums all the units: it computes the logits from them alone next.
+            DenseKernels.ForwardReduceVector128(ref densePartials, ref Unsafe.Add(ref parameters, Weights.DenseBias), ref denseOutput, count, Workspace.PartialsPerThread, parts, (0, part == 0 ? 16 : 0));
             // dense_1: Dense [N,16] -> [N,5]
-            Dense1Kernels.ForwardPartialVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref dense1Partials, part * Workspace.PartialsPerThread), count, Partition.Blocks(16, 16, part, parts));
-            barrier.SignalAndWait();
-            Dense1Kernels.ForwardReduceVector128(ref dense1Partials, ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count, Workspace.PartialsPerThread, parts, Partition.Blocks(5, 16, part, parts));
+            // Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.
+            if (part == 0)
+            {
+                Dense1Kernels.ForwardVector128(ref denseOutput, ref Unsafe.Add(ref parameters, Weights.Dense1Kernel), ref Unsafe.Add(ref parameters, Weights.Dense1Bias), ref dense1Output, count);
+            }
         }
 
         /// <summary>Forward pass in training (Vector128) of a thread's chunk (samples first ... first + count - 1 of a batch of total): dropout on, batch statistics; leaves the logits in Dense1Output.</summary>
@@ -1555,8 +1558,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 176);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 176);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1576,7 +1579,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 224);
+                        ref float part = ref Unsafe.Add(ref sums, t * 176);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1599,7 +1602,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 224);
+                        ref float part = ref Unsafe.Add(ref squares, t * 176);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1655,8 +1658,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx512(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 176);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 176);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -1681,13 +1684,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 176);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 176);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
@@ -1715,8 +1718,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 176);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 176);
                 // 1. This chunk's sum per channel.
                 {
                     Vector256<float> sum0 = Vector256<float>.Zero;
@@ -1736,7 +1739,7 @@ namespace ConvGen.Generated
                     Vector256<float> mean0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 224);
+                        ref float part = ref Unsafe.Add(ref sums, t * 176);
                         mean0 += Vector256.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1759,7 +1762,7 @@ namespace ConvGen.Generated
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 224);
+                        ref float part = ref Unsafe.Add(ref squares, t * 176);
                         variance0 += Vector256.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1815,8 +1818,8 @@ namespace ConvGen.Generated
             public static void BackwardAvx2(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 176);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 176);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector256<float> mean0 = Vector256.LoadUnsafe(ref batchMean), inverseStd0 = Vector256.LoadUnsafe(ref batchInverseStd);
@@ -1841,13 +1844,13 @@ namespace ConvGen.Generated
                     Vector256<float> betaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 176);
                         betaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Vector256<float> gammaSum0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 176);
                         gammaSum0 += Vector256.LoadUnsafe(ref part);
                     }
                     Lanes.StoreFirst(ref gammaGradient, (thread == 0 ? gammaSum0 : Vector256<float>.Zero), 4);
@@ -1875,8 +1878,8 @@ namespace ConvGen.Generated
             {
                 int m = count * 144;
                 float inverseM = 1f / (total * 144);
-                ref float mySums = ref Unsafe.Add(ref sums, thread * 224);
-                ref float mySquares = ref Unsafe.Add(ref squares, thread * 224);
+                ref float mySums = ref Unsafe.Add(ref sums, thread * 176);
+                ref float mySquares = ref Unsafe.Add(ref squares, thread * 176);
                 // 1. This chunk's sum per channel.
                 {
                     Vector128<float> sum0 = Vector128<float>.Zero;
@@ -1896,7 +1899,7 @@ namespace ConvGen.Generated
                     Vector128<float> mean0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref sums, t * 224);
+                        ref float part = ref Unsafe.Add(ref sums, t * 176);
                         mean0 += Vector128.LoadUnsafe(ref part);
                     }
                     mean0 *= inverseM;
@@ -1919,7 +1922,7 @@ namespace ConvGen.Generated
                     Vector128<float> variance0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref squares, t * 224);
+                        ref float part = ref Unsafe.Add(ref squares, t * 176);
                         variance0 += Vector128.LoadUnsafe(ref part);
                     }
                     variance0 *= inverseM;
@@ -1975,8 +1978,8 @@ namespace ConvGen.Generated
             public static void BackwardVector128(ref float input, ref float gamma, ref float batchMean, ref float batchInverseStd, ref float gradient, ref float gammaGradient, ref float betaGradient, int count, int total, ref float betaSums, ref float gammaSums, int thread, int threads, SpinBarrier barrier)
             {
                 int m = count * 144;
-                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 224);
-                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 224);
+                ref float myBetaSums = ref Unsafe.Add(ref betaSums, thread * 176);
+                ref float myGammaSums = ref Unsafe.Add(ref gammaSums, thread * 176);
                 // 1. This chunk's Σ dy and Σ dy · x̂ per channel.
                 {
                     Vector128<float> mean0 = Vector128.LoadUnsafe(ref batchMean), inverseStd0 = Vector128.LoadUnsafe(ref batchInverseStd);
@@ -2001,13 +2004,13 @@ namespace ConvGen.Generated
                     Vector128<float> betaSum0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref betaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref betaSums, t * 176);
                         betaSum0 += Vector128.LoadUnsafe(ref part);
                     }
                     Vector128<float> gammaSum0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
                     {
-                        ref float part = ref Unsafe.Add(ref gammaSums, t * 224);
+                        ref float part = ref Unsafe.Add(ref gammaSums, t * 176);
                         gammaSum0 += Vector128.LoadUnsafe(ref part);
                     }
                     (thread == 0 ? gammaSum0 : Vector128<float>.Zero).StoreUnsafe(ref gammaGradient);

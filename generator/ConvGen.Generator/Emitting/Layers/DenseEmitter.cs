@@ -582,12 +582,28 @@ internal sealed class DenseEmitter : LayerEmitter
     {
         string kernel = PassWriter.Parameter(Plan.Weight(Layer.Index, "kernel"));
         string bias = _dense.UseBias ? $"ref {PassWriter.Parameter(Plan.Weight(Layer.Index, "bias"))}, " : "";
+        if (mode == PassMode.SplitInference && Plan.ComputesInFirstPart(Layer.Index))
+        {
+            pass.Comment("Part 0 alone, from all the units it has just summed: this small a product takes less time than one more barrier.");
+            pass.Open("if (part == 0)");
+            EmitWholeForward(pass, isa, mode);
+            pass.Close();
+            return;
+        }
+
         if (mode == PassMode.SplitInference)
         {
             string partials = pass.Buffer(Id + "Partials");
             pass.Statement($"{KernelClass}.ForwardPartial{isa.Suffix}(ref {pass.Buffer(Plan.InputOf(Layer.Index, mode))}, ref {kernel}, ref Unsafe.Add(ref {partials}, part * Workspace.PartialsPerThread), count, {NetworkPlan.SplitValues(Inputs)});");
             pass.Barrier();
-            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.PartialsPerThread, parts, {NetworkPlan.SplitValues(Units)});");
+            string units = NetworkPlan.SplitValues(Units);
+            if (Plan.SumsAllInFirstPart(Layer.Index))
+            {
+                pass.Comment("Part 0 sums all the units: it computes the logits from them alone next.");
+                units = $"(0, part == 0 ? {Units} : 0)";
+            }
+
+            pass.Statement($"{KernelClass}.ForwardReduce{isa.Suffix}(ref {partials}, {bias}ref {pass.Buffer(Plan.OutputOf(Layer.Index, mode))}, count, Workspace.PartialsPerThread, parts, {units});");
             return;
         }
 
@@ -610,6 +626,12 @@ internal sealed class DenseEmitter : LayerEmitter
             return;
         }
 
+        EmitWholeForward(pass, isa, mode);
+    }
+
+    // The whole product of a thread's samples, in one call.
+    private void EmitWholeForward(PassWriter pass, VectorIsa isa, PassMode mode)
+    {
         var arguments = new List<string>
         {
             "ref " + pass.Buffer(Plan.InputOf(Layer.Index, mode)),
