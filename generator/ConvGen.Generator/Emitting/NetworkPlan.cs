@@ -414,6 +414,14 @@ internal sealed class NetworkPlan
     /// barrier that publishes the parts' partial sums: the Dense that <see cref="ComputesInFirstPart"/> reads it.</summary>
     public bool SumsAllInFirstPart(int layer) => LogitsLayer >= 0 && ComputesInFirstPart(LogitsLayer) && InferenceProducer(LogitsLayer) == layer;
 
+    /// <summary>
+    /// Whether the input of <paramref name="layer"/> is hardly ever zero, so a Dense given one sample reads its whole
+    /// kernel in one stream rather than looking for the rows of zero inputs to skip: the input comes from a
+    /// <c>Normalization</c> or <c>Rescaling</c> that maps zero to something else (an image's blank background to
+    /// -mean / std), which gives zero only for the one pixel value it maps there.
+    /// </summary>
+    public bool InputRarelyZero(int layer) => InferenceProducer(layer) is int producer && producer >= 0 && Model.Layers[producer] is AffineSpec { OfZero: not 0.0 };
+
     // The layer whose output an inference pass hands to `layer` (past the layers that hand their input on: Flatten,
     // Dropout, a linear or folded Activation), or -1 for the images.
     private int InferenceProducer(int layer)

@@ -127,4 +127,7 @@ internal sealed record AffineSpec(int Index, string Name, ShapeSpec Input, Shape
 
     /// <summary>The factor applied: scale, or 1 / std.</summary>
     public double Scale => IsNormalization ? 1.0 / Second : First;
+
+    /// <summary>What an input of zero becomes: -mean / std, or the offset.</summary>
+    public double OfZero => IsNormalization ? -First / Second : Second;
 }

@@ -8,7 +8,8 @@ namespace ConvGen.Generator.Emitting.Layers;
 
 /// <summary>
 /// Dense: forward as the product [N, in] × [in, units] in tiles of samples × units (one sample by the kernel rows of
-/// its nonzero inputs only, <see cref="EmitNonzeroRows"/>); backward as the activation
+/// its nonzero inputs only, <see cref="EmitNonzeroRows"/>, unless its input is hardly ever zero,
+/// <see cref="NetworkPlan.InputRarelyZero"/>); backward as the activation
 /// derivative, the bias gradient, the kernel gradient (tiles of input features × units reducing over the batch) and,
 /// when an earlier layer needs it, the input gradient (the output gradient times the transposed kernel).
 /// </summary>
@@ -34,7 +35,11 @@ internal sealed class DenseEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         var parameters = "ref float input, ref float kernel, " + (_dense.UseBias ? "ref float bias, " : "") + "ref float output, int count";
         Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}(in × kernel{(_dense.UseBias ? " + bias" : "")}); in [N,{Inputs}] × [{Inputs},{Units}] -> [N,{Units}].", $"public static void Forward{isa.Suffix}({parameters})");
-        EmitOneSampleForward(w, isa);
+        if (!Plan.InputRarelyZero(Layer.Index))
+        {
+            EmitOneSampleForward(w, isa);
+        }
+
         tiles.AddRange(EmitBatchProduct(w, isa, "Forward", "input", "kernel", _dense.UseBias ? "bias" : null, "output", Inputs, Units, ForwardActivation, ForwardNouns));
         w.Close();
         EmitTiles(w, tiles);
@@ -124,13 +129,17 @@ internal sealed class DenseEmitter : LayerEmitter
     private void EmitSplitKernels(SourceWriter w, VectorIsa path)
     {
         Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)");
-        w.Open("if (count == 1)");
-        w.Comment("One sample: only the kernel rows of its nonzero inputs are read.");
-        w.Line($"TensorLayout.Clear(ref partials, {Units});");
-        w.Line($"ForwardNonzeroRows{path.Suffix}(ref input, ref kernel, ref partials, features);");
-        w.Line("return;");
-        w.Close();
-        w.Line();
+        if (!Plan.InputRarelyZero(Layer.Index))
+        {
+            w.Open("if (count == 1)");
+            w.Comment("One sample: only the kernel rows of its nonzero inputs are read.");
+            w.Line($"TensorLayout.Clear(ref partials, {Units});");
+            w.Line($"ForwardNonzeroRows{path.Suffix}(ref input, ref kernel, ref partials, features);");
+            w.Line("return;");
+            w.Close();
+            w.Line();
+        }
+
         w.Line("(int k0, int k1) = features;");
         IReadOnlyList<TileKernel> tiles;
         int depthBlock = DepthBlock;
@@ -158,8 +167,11 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
-        EmitNonzeroRows(w, path);
-        w.Line();
+        if (!Plan.InputRarelyZero(Layer.Index))
+        {
+            EmitNonzeroRows(w, path);
+            w.Line();
+        }
 
         VectorIsa isa = path.ForColumns(Units);
         string activation = ActivationCode.Describe(ForwardActivation);

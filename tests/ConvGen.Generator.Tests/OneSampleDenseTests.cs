@@ -1,0 +1,73 @@
+using ConvGen.Generator.Emitting;
+using ConvGen.Generator.Tests.Infrastructure;
+
+namespace ConvGen.Generator.Tests;
+
+/// <summary>
+/// Which Dense layers, given one sample, read only the kernel rows of their nonzero inputs: all but those whose input a
+/// <c>Normalization</c> or <c>Rescaling</c> maps away from zero, which read the whole kernel in one stream. (The
+/// runtime tests check one-sample outputs against the tiles' bit for bit, and split predictions against one thread's
+/// and the interpreted engine's.)
+/// </summary>
+public class OneSampleDenseTests
+{
+    [Theory]
+    [InlineData("[Normalization(0.13, 0.31)]", true)]
+    [InlineData("[Rescaling(0.5, -0.25)]", true)]
+    [InlineData("[Rescaling(1.0 / 255)]", false)]
+    [InlineData("[Normalization(0, 0.31)]", false)]
+    [InlineData("", false)]
+    public void ADenseReadingWhatAnAffineMapsZeroAwayFromReadsItsWholeKernel(string affine, bool rarelyZero)
+    {
+        string attributes = $"""
+            [Sequential(28, 28, 1)]
+            {affine}
+            [Flatten]
+            [Dense(40, Activation = Activation.Relu)]
+            [Dense(10, Activation = Activation.Softmax)]
+            """;
+        NetworkPlan plan = NetworkPlan.ForEngine(GeneratorHarness.ParseModel(attributes));
+        int first = plan.LogitsLayer - 1;
+
+        Assert.Equal(rarelyZero, plan.InputRarelyZero(first));
+        Assert.False(plan.InputRarelyZero(plan.LogitsLayer), "a ReLU leaves zeros");
+
+        string source = GeneratorHarness.Run($$"""
+            using ConvGen;
+
+            namespace App;
+
+            /// <summary>The model.</summary>
+            {{attributes}}
+            public partial class Net;
+            """).SingleSource;
+        string firstKernels = Between(source, "private static class DenseKernels", "private static class Dense1Kernels");
+        string logitsKernels = source[source.IndexOf("private static class Dense1Kernels", StringComparison.Ordinal)..];
+        foreach (string isa in new[] { "Avx512", "Avx2", "Vector128" })
+        {
+            Assert.Equal(!rarelyZero, firstKernels.Contains($"ForwardNonzeroRows{isa}(", StringComparison.Ordinal));
+            Assert.Contains($"ForwardNonzeroRows{isa}(", logitsKernels, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(rarelyZero ? 0 : 6, Count(firstKernels, "if (count == 1)"));
+    }
+
+    private static string Between(string source, string start, string end)
+    {
+        int from = source.IndexOf(start, StringComparison.Ordinal);
+        int to = source.IndexOf(end, from, StringComparison.Ordinal);
+        Assert.True(from >= 0 && to > from, $"no '{start}' before '{end}'");
+        return source[from..to];
+    }
+
+    private static int Count(string text, string part)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
