@@ -121,7 +121,7 @@ internal static class ComparisonTable
         }
 
         Line(md);
-        Line(md, "## Batch-1 inference: ConvGen's `model.Predict(image)`, PyTorch's `model.eval()` under `torch.no_grad()`");
+        Line(md, "## Batch-1 inference: ConvGen's `model.Predict(image)`, PyTorch's `model.eval()` inside one `torch.no_grad()` around all the calls");
         Line(md);
         Line(md, $"Median latency of single calls; the ratio is PyTorch's time over ConvGen's (above 1: ConvGen is faster). Both sides classify " +
                  $"MNIST's first {InferenceImages.DigitCount} test digits in turn; the last columns time the first image of the random training batch " +
