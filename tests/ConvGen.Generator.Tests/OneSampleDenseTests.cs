@@ -49,7 +49,7 @@ public class OneSampleDenseTests
             Assert.Contains($"ForwardNonzeroRows{isa}(", logitsKernels, StringComparison.Ordinal);
         }
 
-        Assert.Equal(rarelyZero ? 0 : 6, Count(firstKernels, "if (count == 1)"));
+        Assert.Equal(rarelyZero ? 0 : 6, firstKernels.Split("if (count == 1)").Length - 1);
     }
 
     private static string Between(string source, string start, string end)
@@ -58,16 +58,5 @@ public class OneSampleDenseTests
         int to = source.IndexOf(end, from, StringComparison.Ordinal);
         Assert.True(from >= 0 && to > from, $"no '{start}' before '{end}'");
         return source[from..to];
-    }
-
-    private static int Count(string text, string part)
-    {
-        int count = 0;
-        for (int i = text.IndexOf(part, StringComparison.Ordinal); i >= 0; i = text.IndexOf(part, i + part.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 }

@@ -35,7 +35,7 @@ internal sealed class DenseEmitter : LayerEmitter
         var tiles = new List<TileKernel>();
         var parameters = "ref float input, ref float kernel, " + (_dense.UseBias ? "ref float bias, " : "") + "ref float output, int count";
         Method(w, $"Forward: out = {ActivationCode.Describe(ForwardActivation)}(in × kernel{(_dense.UseBias ? " + bias" : "")}); in [N,{Inputs}] × [{Inputs},{Units}] -> [N,{Units}].", $"public static void Forward{isa.Suffix}({parameters})");
-        if (!Plan.InputRarelyZero(Layer.Index))
+        if (SkipsZeroInputs)
         {
             EmitOneSampleForward(w, isa);
         }
@@ -68,6 +68,10 @@ internal sealed class DenseEmitter : LayerEmitter
     /// <summary>The input features a split forward reduces over at a time: a block of the kernel's rows of about 128 KB,
     /// in whole blocks of 16 features.</summary>
     private int DepthBlock => Math.Max(NetworkPlan.SplitBlock, 32768 / Units / NetworkPlan.SplitBlock * NetworkPlan.SplitBlock);
+
+    /// <summary>Whether one sample reads only the kernel rows of its nonzero inputs (<see cref="EmitNonzeroRows"/>): all but
+    /// a layer whose input is hardly ever zero (<see cref="NetworkPlan.InputRarelyZero"/>), which streams its whole kernel.</summary>
+    private bool SkipsZeroInputs => !Plan.InputRarelyZero(Layer.Index);
 
     /// <summary>Whether a training step splits this layer between its threads by the rows of its kernel.</summary>
     private bool IsRowSplit => Plan.IsRowSplit(Layer.Index);
@@ -129,7 +133,7 @@ internal sealed class DenseEmitter : LayerEmitter
     private void EmitSplitKernels(SourceWriter w, VectorIsa path)
     {
         Method(w, $"Split forward, first half: partial [N,{Units}] = in[:, k0..k1) × kernel[k0..k1, :] for the input features k0..k1, into a block of partial sums.", $"public static void ForwardPartial{path.Suffix}(ref float input, ref float kernel, ref float partials, int count, (int First, int End) features)");
-        if (!Plan.InputRarelyZero(Layer.Index))
+        if (SkipsZeroInputs)
         {
             w.Open("if (count == 1)");
             w.Comment("One sample: only the kernel rows of its nonzero inputs are read.");
@@ -167,7 +171,7 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Close();
         EmitTiles(w, tiles);
         w.Line();
-        if (!Plan.InputRarelyZero(Layer.Index))
+        if (SkipsZeroInputs)
         {
             EmitNonzeroRows(w, path);
             w.Line();
