@@ -177,6 +177,52 @@ public sealed class Dataset
         return new Dataset(images, labels, Shape);
     }
 
+    /// <summary>A new dataset of this one's samples followed by <paramref name="others"/>' (copied); all must have the
+    /// same sample shape.</summary>
+    public Dataset Concat(params Dataset[] others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        return Concatenate([this, .. others]);
+    }
+
+    /// <summary>A new dataset of the samples of <paramref name="datasets"/>, in order (copied); all must have the same
+    /// sample shape.</summary>
+    public static Dataset Concatenate(IReadOnlyList<Dataset> datasets)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        if (datasets.Count == 0)
+        {
+            throw new ArgumentException("Nothing to concatenate.", nameof(datasets));
+        }
+
+        Shape shape = datasets[0]?.Shape ?? throw new ArgumentException("Dataset 0 is null.", nameof(datasets));
+        for (int i = 0; i < datasets.Count; i++)
+        {
+            if (datasets[i] is null || datasets[i].Shape != shape)
+            {
+                throw new ArgumentException($"Dataset {i} has samples of shape {datasets[i]?.Shape.ToString() ?? "null"}; dataset 0 has {shape}. Concatenated datasets must agree.", nameof(datasets));
+            }
+        }
+
+        long count = datasets.Sum(d => (long)d.Count);
+        if (count * shape.Size > Array.MaxLength)
+        {
+            throw new ArgumentException($"{count} samples of {shape} do not fit in one array.", nameof(datasets));
+        }
+
+        var images = new float[count * shape.Size];
+        var labels = new int[count];
+        int at = 0;
+        foreach (Dataset data in datasets)
+        {
+            data.Images.CopyTo(images.AsSpan(at * shape.Size));
+            data.Labels.CopyTo(labels.AsSpan(at));
+            at += data.Count;
+        }
+
+        return new Dataset(images, labels, shape);
+    }
+
     /// <summary>One-hot rows for the labels, as Keras' <c>to_categorical</c>.</summary>
     public float[][] ToCategorical(int classes) => ToCategorical(Labels, classes);
 

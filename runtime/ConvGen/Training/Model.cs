@@ -132,22 +132,42 @@ public abstract partial class Model
     /// <summary>Class probabilities of every sample of <paramref name="data"/>, one row per sample.</summary>
     public float[][] Predict(Dataset data, int batchSize = 32)
     {
-        CheckCompatible(data, nameof(data));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         int classes = Description.Classes;
-        var rows = new float[data.Count][];
-        var batch = new float[Math.Min(batchSize, Math.Max(1, data.Count)) * classes];
-        for (int start = 0; start < data.Count; start += batchSize)
+        var probabilities = new float[(long)(data?.Count ?? 0) * classes];
+        PredictInto(data!, batchSize, probabilities);
+        var rows = new float[data!.Count][];
+        for (int i = 0; i < rows.Length; i++)
         {
-            int count = Math.Min(batchSize, data.Count - start);
-            Engine.Predict(Buffers, data.ImageRows(start, count), count, batch);
-            for (int i = 0; i < count; i++)
-            {
-                rows[start + i] = batch.AsSpan(i * classes, classes).ToArray();
-            }
+            rows[i] = probabilities.AsSpan(i * classes, classes).ToArray();
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The most probable class of each of <paramref name="unlabelled"/>'s images (their own labels, if any, are
+    /// ignored) as its label, keeping those whose probability is at least <paramref name="minConfidence"/>: a dataset to
+    /// mix into training (<see cref="Fit"/>'s <c>pseudoLabeled</c>), as "Beating MNIST"'s pseudo-labelling.
+    /// </summary>
+    public Dataset PseudoLabel(Dataset unlabelled, float minConfidence = 0, int batchSize = 256)
+    {
+        var probabilities = new float[(long)(unlabelled?.Count ?? 0) * Description.Classes];
+        PredictInto(unlabelled!, batchSize, probabilities);
+        return Ensemble.Labelled(unlabelled!, probabilities, Description.Classes, minConfidence);
+    }
+
+    /// <summary>Writes the class probabilities of every sample of <paramref name="data"/> into
+    /// <paramref name="probabilities"/>, row after row.</summary>
+    internal void PredictInto(Dataset data, int batchSize, Span<float> probabilities)
+    {
+        CheckCompatible(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        int classes = Description.Classes;
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            Engine.Predict(Buffers, data.ImageRows(start, count), count, probabilities.Slice(start * classes, count * classes));
+        }
     }
 
     /// <summary>The predicted class of every sample (the arg-max of its probabilities).</summary>
