@@ -39,4 +39,16 @@ public abstract class Callback
     public virtual void OnTrainEnd(History history)
     {
     }
+
+    /// <summary>Writes what this callback must remember for training to resume exactly from a backup
+    /// (<see cref="BackupAndRestore"/>); nothing by default. Called after the callback has seen the backup's step.</summary>
+    public virtual void SaveState(CallbackState state)
+    {
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote, when training resumes from a backup; called after
+    /// <see cref="OnTrainBegin"/>.</summary>
+    public virtual void RestoreState(CallbackState state)
+    {
+    }
 }

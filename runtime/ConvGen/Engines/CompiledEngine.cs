@@ -241,7 +241,11 @@ public abstract class CompiledEngine : Engine, IDisposable
     protected sealed override BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer) =>
         Train(buffers, images, labels, count, dropoutSeed, optimizer);
 
-    private BatchMetrics Train(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer? optimizer)
+    /// <inheritdoc/>
+    private protected sealed override BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation) =>
+        Train(buffers, images, labels, count, dropoutSeed, optimizer, preparation);
+
+    private BatchMetrics Train(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer? optimizer, IBatchPreparation? preparation = null)
     {
         int threads = Prepare(count, training: true);
         long step = optimizer?.BeginStep(buffers.Parameters.Length, buffers.Gradients.Length) ?? 0;
@@ -251,7 +255,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             fixed (int* labelsPointer = labels)
             {
                 _train.Set(buffers, imagesPointer, labelsPointer, null, count);
-                _train.SetStep(dropoutSeed, optimizer, step);
+                _train.SetStep(dropoutSeed, optimizer, step, preparation);
                 Run(_train, threads);
             }
         }
@@ -560,12 +564,14 @@ public abstract class CompiledEngine : Engine, IDisposable
         private ulong _dropoutSeed;
         private Optimizer? _optimizer;
         private long _step;
+        private IBatchPreparation? _preparation;
 
-        public void SetStep(ulong dropoutSeed, Optimizer? optimizer, long step)
+        public void SetStep(ulong dropoutSeed, Optimizer? optimizer, long step, IBatchPreparation? preparation)
         {
             _dropoutSeed = dropoutSeed;
             _optimizer = optimizer;
             _step = step;
+            _preparation = preparation;
         }
 
         protected override void ExecuteChunk(int thread, int first, int count, ref float workspace)
@@ -574,6 +580,14 @@ public abstract class CompiledEngine : Engine, IDisposable
             Span<float> parameters = Buffers.Parameters.Span;
             Span<float> modelGradients = Buffers.Gradients.Span;
             SpinBarrier barrier = Engine.Barrier(Threads);
+            if (_preparation is not null)
+            {
+                // Each thread gathers (and augments) its own chunk's images; the layers trained by rows read the whole
+                // batch's, so all chunks are ready before any forward pass starts.
+                _preparation.Prepare(first, count);
+                barrier.SignalAndWait();
+            }
+
             Engine._metrics[thread] = Engine.TrainChunk(
                 ref ImagesAt(first),
                 ref Unsafe.AsRef<int>(Labels + first),

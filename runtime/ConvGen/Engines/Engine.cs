@@ -83,7 +83,28 @@ public abstract class Engine
         return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer);
     }
 
-    /// <summary>Implements <see cref="TrainStep"/>; arguments are checked. By default the gradients, then the update.</summary>
+    /// <summary>
+    /// <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer)"/> on a batch that <paramref name="preparation"/> writes into <paramref name="images"/>
+    /// during the step: engines that split the batch over threads let each thread prepare its own part (gathering and
+    /// augmenting its images) before its forward pass, and every thread waits for all parts before reading another's.
+    /// </summary>
+    internal BatchMetrics TrainStep(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation)
+    {
+        CheckBatch(buffers, images, count);
+        CheckLabels(labels, count);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer, preparation);
+    }
+
+    /// <summary>Implements <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer, IBatchPreparation)"/>:
+    /// by default the whole batch is prepared, then trained.</summary>
+    private protected virtual BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation)
+    {
+        preparation.Prepare(0, count);
+        return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer);
+    }
+
+    /// <summary>Implements <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer)"/>; arguments are checked. By default the gradients, then the update.</summary>
     protected virtual BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer)
     {
         BatchMetrics metrics = ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);

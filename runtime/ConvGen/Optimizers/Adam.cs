@@ -59,6 +59,9 @@ public sealed class Adam : Optimizer
     public bool Amsgrad { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_m, _v, _vMax];
+
+    /// <inheritdoc/>
     protected override void Build(int length)
     {
         _m = new float[length];

@@ -151,6 +151,58 @@ public abstract class Optimizer
     protected static Span<float> State(float[] state, int offset, int length) =>
         state.Length == 0 ? default : state.AsSpan(offset, length);
 
+    /// <summary>
+    /// The rule's per-parameter state (moments, velocities), each array as long as the parameters or empty when the
+    /// rule's options do not use it, in a fixed order: what <see cref="BackupAndRestore"/> saves so that a resumed
+    /// run continues exactly. Empty for a rule without state. A derived optimizer with state lists its arrays here.
+    /// </summary>
+    protected virtual IReadOnlyList<float[]> StateArrays => [];
+
+    /// <summary>The state <see cref="BackupAndRestore"/> saves: step count, rate (or scale of the schedule), arrays.</summary>
+    internal OptimizerState CaptureState() => new(GetType().Name, Iterations, Length, Schedule is null ? _learningRate : LearningRateScale, [.. StateArrays.Select(a => a.ToArray())]);
+
+    /// <summary>Puts back state captured by <see cref="CaptureState"/> from an optimizer of the same kind; checks
+    /// everything before changing anything.</summary>
+    internal void RestoreState(OptimizerState state, string source)
+    {
+        if (state.Kind != GetType().Name)
+        {
+            throw new InvalidDataException($"{source} holds the state of a {state.Kind} optimizer; this training uses {GetType().Name}.");
+        }
+
+        if (Length != 0 && state.Length != 0 && Length != state.Length)
+        {
+            throw new InvalidDataException($"{source} holds optimizer state for {state.Length} parameters; this optimizer already holds state for {Length}.");
+        }
+
+        if (state.Length != 0 && Length == 0)
+        {
+            Build(state.Length);
+            Length = state.Length;
+        }
+
+        IReadOnlyList<float[]> arrays = StateArrays;
+        if (arrays.Count != state.Arrays.Count || arrays.Where((a, i) => a.Length != state.Arrays[i].Length).Any())
+        {
+            throw new InvalidDataException($"{source} holds {GetType().Name} state arrays of lengths [{string.Join(", ", state.Arrays.Select(a => a.Length))}]; this {GetType().Name} (its options as given now) keeps [{string.Join(", ", arrays.Select(a => a.Length))}].");
+        }
+
+        for (int i = 0; i < arrays.Count; i++)
+        {
+            state.Arrays[i].CopyTo(arrays[i], 0);
+        }
+
+        Iterations = state.Iterations;
+        if (Schedule is null)
+        {
+            _learningRate = state.RateOrScale;
+        }
+        else
+        {
+            LearningRateScale = state.RateOrScale;
+        }
+    }
+
     /// <summary>Allocates the per-parameter state for <paramref name="length"/> parameters.</summary>
     protected abstract void Build(int length);
 
@@ -158,3 +210,7 @@ public abstract class Optimizer
     /// <paramref name="offset"/> of the buffer (whose state starts at the same offset).</summary>
     protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step);
 }
+
+/// <summary>An optimizer's state as a backup holds it: its kind, step count, parameter count, learning rate (or the
+/// scale of its schedule) and its per-parameter arrays.</summary>
+internal sealed record OptimizerState(string Kind, long Iterations, int Length, double RateOrScale, IReadOnlyList<float[]> Arrays);

@@ -64,6 +64,9 @@ public sealed class RmsProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_meanSquare, _meanGradient, _momentum];
+
+    /// <inheritdoc/>
     protected override void Build(int length)
     {
         _meanSquare = new float[length];

@@ -43,6 +43,9 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_velocity];
+
+    /// <inheritdoc/>
     protected override void Build(int length) => _velocity = Momentum > 0 ? new float[length] : [];
 
     /// <inheritdoc/>

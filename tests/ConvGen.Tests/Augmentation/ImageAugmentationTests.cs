@@ -223,11 +223,12 @@ public class ImageAugmentationTests
     internal static float[] Ramp(int height, int width, int channels) =>
         Enumerable.Range(0, height * width * channels).Select(i => (float)((i * 7) % 101)).ToArray();
 
-    internal static Dataset RandomImages(int count, int height, int width, int channels, int seed)
+    /// <summary>Uniform pixels, labels cycling through <paramref name="classes"/> classes.</summary>
+    internal static Dataset RandomImages(int count, int height, int width, int channels, int seed, int classes = 3)
     {
         var random = new Random(seed);
         float[] images = Enumerable.Range(0, count * height * width * channels).Select(_ => (float)random.NextDouble()).ToArray();
-        return new Dataset(images, Enumerable.Range(0, count).Select(i => i % 10).ToArray(), height, width, channels);
+        return new Dataset(images, Enumerable.Range(0, count).Select(i => i % classes).ToArray(), height, width, channels);
     }
 
     private static int Fold(int index, int size, FillMode mode)
