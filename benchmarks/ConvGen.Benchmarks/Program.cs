@@ -16,6 +16,13 @@ if (args.Length > 0 && args[0] == "compare")
     return CompareCommand.Run(args[1..]);
 }
 
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]
+//   Epochs of Fit with and without "Beating MNIST"'s augmentation, alternating; writes benchmarks/results/augmentation/.
+if (args.Length > 0 && args[0] == "augmentation")
+{
+    return ConvGen.Benchmarks.Augmentation.AugmentationCommand.Run(args[1..]);
+}
+
 IConfig config = DefaultConfig.Instance
     .AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1))
     .AddColumn(ThroughputColumn.Create());

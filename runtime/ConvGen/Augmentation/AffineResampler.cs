@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.Arm;
 using System.Runtime.Intrinsics.X86;
 
@@ -26,7 +26,7 @@ internal static class AffineResampler
     /// <summary>Writes <paramref name="map"/>(<paramref name="input"/>) to <paramref name="output"/>; both are images of
     /// <paramref name="grid"/>'s height and width with <paramref name="channels"/> channels, in height-width-channel
     /// order, and must not overlap.</summary>
-    public static void Resample(ReadOnlySpan<float> input, Span<float> output, PixelGrid grid, int channels, AffineMap map, FillMode mode, float fill)
+    public static unsafe void Resample(ReadOnlySpan<float> input, Span<float> output, PixelGrid grid, int channels, AffineMap map, FillMode mode, float fill)
     {
         int pixels = grid.Height * grid.Width;
         if (input.Length < pixels * channels || output.Length < pixels * channels)
@@ -35,11 +35,20 @@ internal static class AffineResampler
         }
 
         int lanes = Vector<float>.Count;
-        Span<int> taps = stackalloc int[4 * lanes];
-        Span<float> values = stackalloc float[4 * lanes];
+        Span<int> taps = stackalloc int[lanes];
+        Span<float> values = stackalloc float[lanes];
         Span<float> result = stackalloc float[lanes];
         var fillValue = new Vector<float>(fill);
-        ref float source = ref MemoryMarshal.GetReference(input);
+        fixed (float* source = input)
+        {
+            Resample(source, output, grid, channels, map, mode, fillValue, taps, values, result);
+        }
+    }
+
+    private static unsafe void Resample(float* source, Span<float> output, PixelGrid grid, int channels, AffineMap map, FillMode mode, Vector<float> fillValue, Span<int> taps, Span<float> values, Span<float> result)
+    {
+        int pixels = grid.Height * grid.Width;
+        int lanes = Vector<float>.Count;
         for (int first = 0; first < pixels; first += lanes)
         {
             // The grid is padded to whole vectors with coordinates inside the image, so the last block reads nothing
@@ -58,22 +67,18 @@ internal static class AffineResampler
             (Vector<int> column1, Vector<int> columnInside1) = Tap(left + Vector<float>.One, grid.Width, mode);
             var width = new Vector<int>(grid.Width);
             var stride = new Vector<int>(channels);
-            (((row0 * width) + column0) * stride).CopyTo(taps);
-            (((row0 * width) + column1) * stride).CopyTo(taps[lanes..]);
-            (((row1 * width) + column0) * stride).CopyTo(taps[(2 * lanes)..]);
-            (((row1 * width) + column1) * stride).CopyTo(taps[(3 * lanes)..]);
+            Vector<int> topLeftTap = ((row0 * width) + column0) * stride;
+            Vector<int> topRightTap = ((row0 * width) + column1) * stride;
+            Vector<int> bottomLeftTap = ((row1 * width) + column0) * stride;
+            Vector<int> bottomRightTap = ((row1 * width) + column1) * stride;
             int count = Math.Min(lanes, pixels - first);
             for (int channel = 0; channel < channels; channel++)
             {
-                for (int i = 0; i < values.Length; i++)
-                {
-                    values[i] = Unsafe.Add(ref source, taps[i] + channel);
-                }
-
-                Vector<float> topLeft = new(values[..lanes]);
-                Vector<float> topRight = new(values.Slice(lanes, lanes));
-                Vector<float> bottomLeft = new(values.Slice(2 * lanes, lanes));
-                Vector<float> bottomRight = new(values.Slice(3 * lanes, lanes));
+                float* plane = source + channel;
+                Vector<float> topLeft = Gather(plane, topLeftTap, taps, values);
+                Vector<float> topRight = Gather(plane, topRightTap, taps, values);
+                Vector<float> bottomLeft = Gather(plane, bottomLeftTap, taps, values);
+                Vector<float> bottomRight = Gather(plane, bottomRightTap, taps, values);
                 if (mode == FillMode.Constant)
                 {
                     topLeft = Vector.ConditionalSelect(rowInside0 & columnInside0, topLeft, fillValue);
@@ -99,6 +104,25 @@ internal static class AffineResampler
                 }
             }
         }
+    }
+
+    /// <summary>The values at <paramref name="taps"/> (indices from <paramref name="plane"/>, all inside the image): one
+    /// hardware gather where the vector is AVX2's width, else one load per lane through the two buffers.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector<float> Gather(float* plane, Vector<int> taps, Span<int> indices, Span<float> values)
+    {
+        if (Avx2.IsSupported && Vector<float>.Count == Vector256<float>.Count)
+        {
+            return Avx2.GatherVector256(plane, taps.AsVector256(), sizeof(float)).AsVector();
+        }
+
+        taps.CopyTo(indices);
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = plane[indices[i]];
+        }
+
+        return new Vector<float>(values);
     }
 
     /// <summary>The row (or column) a tap at whole coordinate <paramref name="at"/> reads, among

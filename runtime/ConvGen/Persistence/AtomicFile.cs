@@ -7,6 +7,10 @@ namespace ConvGen.Persistence;
 /// </summary>
 internal static class AtomicFile
 {
+    /// <summary>For the process-kill tests (ConvGen.ResumeProbe) only: called with the temporary file's path when it is
+    /// complete and flushed, just before it replaces the target.</summary>
+    internal static Action<string>? BeforeReplace { get; set; }
+
     /// <summary>Writes <paramref name="path"/> with <paramref name="write"/>; on failure the target is unchanged, the
     /// temporary file is removed, and the exception says so, naming <paramref name="what"/> and the path.</summary>
     public static void Write(string path, string what, Action<Stream> write, Func<Stream, Stream>? wrapTemporary = null)
@@ -31,6 +35,7 @@ internal static class AtomicFile
                 file.Flush(flushToDisk: true);
             }
 
+            BeforeReplace?.Invoke(temporary);
             File.Move(temporary, fullPath, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -17,8 +17,9 @@ namespace ConvGen.Persistence;
 /// <item>32 bytes: SHA-256 of everything before it.</item>
 /// </list>
 /// Loading checks every part (magic, version, sizes, checksum, header, and each weight's shape and trainability
-/// against the model) and reports the first problem with the file's path; saving writes a temporary file next to the
-/// target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// against the model) and reports the first problem with the file's path; saving goes through <see cref="AtomicFile"/>
+/// (a temporary file next to the target, renamed over it only when complete), so an existing file is never
+/// half-replaced.
 /// docs/weights-format.md describes the format in full.
 /// </summary>
 internal static class WeightsFile
@@ -35,66 +36,35 @@ internal static class WeightsFile
     /// <param name="wrapTemporary">For tests: wraps the temporary file's stream (to simulate a failing disk).</param>
     public static void Save(string path, ModelDescription description, float[][] values, Func<Stream, Stream>? wrapTemporary = null)
     {
-        string fullPath = Path.GetFullPath(path);
         IReadOnlyList<WeightInfo> weights = description.Weights;
         if (values.Length != weights.Count || weights.Where((w, i) => values[i] is null || values[i].Length != w.Length).Any())
         {
             throw new ArgumentException($"The values do not match the {weights.Count} weights of model '{description.Name}'.", nameof(values));
         }
 
-        if (Directory.Exists(fullPath))
+        AtomicFile.Write(path, "weights", stream =>
         {
-            throw new IOException($"Cannot save weights to '{fullPath}': it is a directory.");
-        }
-
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new IOException($"Cannot save weights to '{fullPath}': it is not a file path.");
-
-        // Short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and hidden.
-        string stem = Path.GetFileName(fullPath);
-        string temporary = Path.Combine(directory, "." + (stem.Length > 64 ? stem[..64] : stem) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
-        try
-        {
-            Directory.CreateDirectory(directory);
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            byte[] header = Header(description);
+            var prefix = new byte[Magic.Length + 8];
+            Magic.CopyTo(prefix, 0);
+            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length), Version);
+            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length + 4), header.Length);
+            Write(stream, hash, prefix);
+            Write(stream, hash, header);
+            foreach (float[] weight in values)
             {
-                Stream stream = wrapTemporary?.Invoke(file) ?? file;
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                byte[] header = Header(description);
-                var prefix = new byte[Magic.Length + 8];
-                Magic.CopyTo(prefix, 0);
-                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length), Version);
-                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length + 4), header.Length);
-                Write(stream, hash, prefix);
-                Write(stream, hash, header);
-                foreach (float[] weight in values)
+                var bytes = new byte[weight.Length * sizeof(float)];
+                for (int i = 0; i < weight.Length; i++)
                 {
-                    var bytes = new byte[weight.Length * sizeof(float)];
-                    for (int i = 0; i < weight.Length; i++)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), weight[i]);
-                    }
-
-                    Write(stream, hash, bytes);
+                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), weight[i]);
                 }
 
-                stream.Write(hash.GetHashAndReset());
-                stream.Flush();
-                file.Flush(flushToDisk: true);
+                Write(stream, hash, bytes);
             }
 
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            string problem = $"Cannot save weights to '{fullPath}': {e.Message} The existing file, if any, is unchanged.";
-            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(problem, e) : new IOException(problem, e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            stream.Write(hash.GetHashAndReset());
+        }, wrapTemporary);
     }
 
     public static float[][] Load(string path, ModelDescription description)
@@ -245,18 +215,4 @@ internal static class WeightsFile
 
     private static InvalidDataException Invalid(string path, string problem) =>
         new($"Cannot load weights from '{path}': {problem}.");
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
