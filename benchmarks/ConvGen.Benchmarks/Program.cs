@@ -5,15 +5,21 @@ using ConvGen.Benchmarks.Comparison;
 using ConvGen.Benchmarks.Kernels;
 
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- compare [--threads N] [--steps N] [--networks a,b] [--out DIR]
-//   ConvGen against eager PyTorch and the interpreted engine, side by side in one run; writes benchmarks/results/latest.md.
+//   ConvGen against eager PyTorch and the interpreted engine, side by side in one run; writes benchmarks/results/latest.md
+//   and the documentation's tables.
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- report [--check]
+//   Writes the benchmark tables of README.md and docs/benchmarks.md from benchmarks/results (--check: only compares).
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
 //   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
 //   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
 //   (OptimizerBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
 //   larger networks.
-if (args.Length > 0 && args[0] == "compare")
+switch (args)
 {
-    return CompareCommand.Run(args[1..]);
+    case ["compare", ..]:
+        return CompareCommand.Run(args[1..]);
+    case ["report", ..]:
+        return ReportCommand.Run(args[1..]);
 }
 
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]

@@ -1,4 +1,5 @@
 using ConvGen.Models;
+using ConvGen.Train.Commands;
 
 namespace ConvGen.Train;
 

@@ -78,13 +78,21 @@ internal static class CompareCommand
             return 1;
         }
 
-        string output = options.OutputDirectory ?? Path.Combine(RepositoryRoot(), "benchmarks", "results");
+        string defaultOutput = Path.Combine(RepositoryRoot(), "benchmarks", "results");
+        string output = options.OutputDirectory ?? defaultOutput;
         ComparisonReport report = Measure(options, networks, digits, string.Join(" ", ["compare", .. arguments]));
         string markdown = ComparisonTable.Write(report, output);
         Console.WriteLine();
         Console.Write(markdown);
         Console.WriteLine();
         Console.WriteLine($"Wrote {Path.Combine(output, "latest.md")} and latest.json ({report.Seconds:F0} s).");
+
+        // A result committed under benchmarks/results shows in the documentation's tables: write them anew.
+        if (Path.GetFullPath(output).StartsWith(Path.GetFullPath(defaultOutput), StringComparison.Ordinal))
+        {
+            ReportCommand.Run([]);
+        }
+
         return 0;
     }
 
@@ -191,7 +199,7 @@ internal static class CompareCommand
 
     /// <summary>The repository this program was built in (the folder holding ConvGen.sln above it), else the current
     /// directory.</summary>
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (DirectoryInfo? directory = new(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

@@ -163,23 +163,11 @@ internal static class ComparisonTable
     private static string Engine(EngineResult result) =>
         $"{result.SamplesPerSecond.ToString("N0", CultureInfo.InvariantCulture)} | {Significant(result.Gflops)} | {result.PercentOfPeak.ToString("F1", CultureInfo.InvariantCulture)}";
 
-    /// <summary>65.4 k, 1.12 M, 36.2 M: three significant digits.</summary>
-    private static string Flop(long flop)
-    {
-        (double value, string unit) = flop switch
-        {
-            >= 1_000_000_000 => (flop / 1e9, " G"),
-            >= 1_000_000 => (flop / 1e6, " M"),
-            >= 1_000 => (flop / 1e3, " k"),
-            _ => (flop, string.Empty),
-        };
-        return Significant(value) + unit;
-    }
+    private static string Flop(long flop) => BenchmarkDocs.Flop(flop);
 
-    private static string Significant(double value) =>
-        value.ToString(value >= 100 ? "F0" : value >= 10 ? "F1" : "F2", CultureInfo.InvariantCulture);
+    private static string Significant(double value) => BenchmarkDocs.Significant(value);
 
-    private static string Ratio(double ratio) => Significant(ratio) + "×";
+    private static string Ratio(double ratio) => BenchmarkDocs.Ratio(ratio);
 
     // Which rows belong to the speed issue's table: the catalogue puts them first.
     private static string IssueRows(IReadOnlyList<ComparisonRow> rows)
@@ -191,7 +179,7 @@ internal static class ComparisonTable
             : " The first " + issue.ToString(CultureInfo.InvariantCulture) + " rows are the issue's table.";
     }
 
-    private static string Microseconds(double microseconds) => microseconds.ToString(microseconds >= 100 ? "N0" : "F1", CultureInfo.InvariantCulture);
+    private static string Microseconds(double microseconds) => BenchmarkDocs.Microseconds(microseconds);
 
     private static string Primitives(IReadOnlyDictionary<string, int> primitives)
     {

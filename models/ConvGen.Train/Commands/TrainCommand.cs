@@ -1,0 +1,129 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using ConvGen.Models;
+
+namespace ConvGen.Train.Commands;
+
+/// <summary>
+/// <c>convgen-train [train] [network] [options]</c>: trains a seed network on MNIST the way its notebook does, with
+/// Keras-like output, then reports test accuracy (and saves the weights with <c>--save</c>). It is also the default
+/// command: <c>convgen-train mnist-cnn</c> trains.
+/// </summary>
+internal sealed class TrainCommand
+{
+    private readonly Argument<string> _network = Arguments.Network(hasDefault: true);
+
+    private readonly Option<int?> _epochs = new("--epochs")
+    {
+        Description = "Passes over the training set (default: the notebook's)",
+        HelpName = "N",
+        CustomParser = result => Arguments.Integer(result, minimum: 1),
+    };
+
+    private readonly Option<int?> _batchSize = Arguments.BatchSize("Samples per step (default: the notebook's)");
+
+    private readonly Option<int> _seed = Arguments.Seed();
+
+    private readonly Option<double?> _validationSplit = new("--validation-split")
+    {
+        Description = "Hold out the last fraction F of the training set for validation, as Keras (default: the notebook's; " +
+                      "the Beating MNIST notebooks validate on the test set, which this option replaces)",
+        HelpName = "F",
+        CustomParser = Arguments.Fraction,
+    };
+
+    private readonly Option<int> _verbose = new("--verbose")
+    {
+        Description = "0 silent, 1 progress bar, 2 one line per epoch",
+        HelpName = "0|1|2",
+        DefaultValueFactory = _ => 2,
+        CustomParser = result => Arguments.Integer(result, minimum: 0, maximum: 2),
+    };
+
+    private readonly Option<string?> _mnist = Arguments.MnistDirectory();
+
+    private readonly Option<string?> _save = new("--save")
+    {
+        Description = "Save the trained weights to FILE (checked to be writable before training starts)",
+        HelpName = "FILE",
+    };
+
+    private readonly Option<bool> _summary = new("--summary")
+    {
+        Description = "Print the network's summary and exit, without training",
+    };
+
+    /// <summary>The <c>train</c> command, which also runs when the command line names no command.</summary>
+    public Command Create(CommandContext context)
+    {
+        var command = new Command("train", "Train a seed network on MNIST with its notebook's recipe and report its test accuracy (the default command)");
+        command.Add(_network);
+        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _summary])
+        {
+            command.Add(option);
+        }
+
+        command.SetAction(parseResult => Run(Read(parseResult), context));
+        return command;
+    }
+
+    /// <summary>The options of a parsed command line (parsed without errors).</summary>
+    public TrainOptions Read(ParseResult parseResult) => new(
+        parseResult.GetNetwork(_network),
+        parseResult.GetValue(_epochs),
+        parseResult.GetValue(_batchSize),
+        parseResult.GetValue(_seed),
+        parseResult.GetValue(_validationSplit),
+        parseResult.GetValue(_verbose),
+        parseResult.GetValue(_mnist),
+        parseResult.GetValue(_save),
+        parseResult.GetValue(_summary));
+
+    /// <summary>Trains as <paramref name="options"/> say; returns the exit code. Throws <see cref="UsageException"/>
+    /// for an unwritable <c>--save</c> path before anything is trained.</summary>
+    public static int Run(TrainOptions options, CommandContext context)
+    {
+        SeedNetwork network = options.Network;
+        if (options.SavePath is not null && !options.SummaryOnly)
+        {
+            SaveTarget.Check("--save", options.SavePath);
+        }
+
+        Model model = network.Create(options.Seed);
+        using var engine = model.Engine as IDisposable;
+        model.Output = context.Out;
+        context.Out.WriteLine(model.Summary());
+        if (options.SummaryOnly)
+        {
+            return ExitCodes.Success;
+        }
+
+        (Dataset train, Dataset test) = MnistData.Load(options.MnistDirectory);
+        TrainRecipe recipe = TrainRecipe.Resolve(network, options);
+        context.Out.WriteLine(Invariant($"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
+
+        var clock = Stopwatch.StartNew();
+        model.Fit(
+            train,
+            epochs: recipe.Epochs,
+            batchSize: recipe.BatchSize,
+            optimizer: new Adam(),
+            validationSplit: recipe.ValidationSplit,
+            validationData: recipe.ValidateOnTest ? test : null,
+            verbose: options.Verbose);
+        double seconds = clock.Elapsed.TotalSeconds;
+
+        (float loss, float accuracy) = model.Evaluate(test, batchSize: 256);
+        context.Out.WriteLine(Invariant($"Test loss: {loss:0.0000} - test accuracy: {accuracy:0.0000} ({accuracy * 100:0.00} %) after {seconds:0.0} s of training"));
+        if (options.SavePath is not null)
+        {
+            model.Save(options.SavePath);
+            context.Out.WriteLine($"Weights saved to {Path.GetFullPath(options.SavePath)}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,192 @@
+using System.Text;
+using ConvGen.Models;
+using ConvGen.Tests.Data;
+using ConvGen.Train.Commands;
+
+namespace ConvGen.Tests.Trainer;
+
+/// <summary>
+/// <c>convgen-train</c>'s commands run in process on a small MNIST-shaped data set (64 training and 16 test images of
+/// 28 × 28): train, save, evaluate and predict agree with each other; a bad <c>--save</c> path is refused before any
+/// training; a missing data set, a corrupt weights file or a bad image is one line and exit code 1.
+/// </summary>
+public sealed class TrainerCommandTests : IDisposable
+{
+    private readonly TempDirectory _directory = new();
+
+    public TrainerCommandTests()
+    {
+        byte[] trainLabels = Enumerable.Range(0, 64).Select(i => (byte)(i % 10)).ToArray();
+        byte[] testLabels = Enumerable.Range(0, 16).Select(i => (byte)((i * 3) % 10)).ToArray();
+        Directory.CreateDirectory(Mnist);
+        IdxBytes.WriteAll(Mnist, new Dictionary<string, byte[]>
+        {
+            ["train-images-idx3-ubyte"] = IdxBytes.Images(64, 28, 28),
+            ["train-labels-idx1-ubyte"] = IdxBytes.Labels(trainLabels),
+            ["t10k-images-idx3-ubyte"] = IdxBytes.Images(16, 28, 28),
+            ["t10k-labels-idx1-ubyte"] = IdxBytes.Labels(testLabels),
+        });
+    }
+
+    private string Mnist => _directory.File("mnist");
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public void TrainSavesWeightsThatEvaluateAndPredictRead()
+    {
+        string weights = _directory.File("mlp.cgw");
+        TrainerRun train = TrainerRun.Of("mnist-mlp", "--epochs", "2", "--batch-size", "16", "--mnist", Mnist, "--save", weights);
+
+        Assert.Equal((ExitCodes.Success, string.Empty), (train.ExitCode, train.Error));
+        Assert.Contains("Model: \"MnistMlp\"", train.Out, StringComparison.Ordinal);
+        Assert.Contains("Training mnist-mlp (", train.Out, StringComparison.Ordinal);
+        Assert.Contains("Epoch 2/2 - ", train.Out, StringComparison.Ordinal);
+        Assert.Contains($"Weights saved to {weights}", train.Out, StringComparison.Ordinal);
+        string trainedLoss = Between(train.Out, "Test loss: ", " (");
+
+        TrainerRun evaluate = TrainerRun.Of("evaluate", "mnist-mlp", "--weights", weights, "--mnist", Mnist);
+        Assert.Equal((ExitCodes.Success, string.Empty), (evaluate.ExitCode, evaluate.Error));
+        Assert.Equal(trainedLoss, Between(evaluate.Out, "Test loss: ", " ("));
+        Assert.EndsWith("on 16 images", evaluate.Out.TrimEnd(), StringComparison.Ordinal);
+
+        // The same image by index and as a PGM file: the same probabilities, printed line for line.
+        TrainerRun byIndex = TrainerRun.Of("predict", "MnistMlp", "--weights", weights, "--index", "5", "--mnist", Mnist);
+        Assert.Equal((ExitCodes.Success, string.Empty), (byIndex.ExitCode, byIndex.Error));
+        Assert.StartsWith("mnist-mlp on MNIST test image 5 (label 5):", byIndex.Out, StringComparison.Ordinal);
+        Assert.Contains("Predicted class: ", byIndex.Out, StringComparison.Ordinal);
+
+        string pgm = _directory.Write("five.pgm", [.. Encoding.ASCII.GetBytes("P5\n# test image 5\n28 28\n255\n"), .. Enumerable.Range(0, 784).Select(j => IdxBytes.Pixel(5, j))]);
+        TrainerRun byFile = TrainerRun.Of("predict", "mnist-mlp", "--weights", weights, "--image", pgm);
+        Assert.Equal((ExitCodes.Success, string.Empty), (byFile.ExitCode, byFile.Error));
+        Assert.Equal(Probabilities(byIndex.Out), Probabilities(byFile.Out));
+
+        static string[] Probabilities(string output) => output.Split('\n').Where(line => line.StartsWith("   ", StringComparison.Ordinal)).ToArray();
+    }
+
+    [Fact]
+    public void APlainPgmReadsAsTheBinaryOne()
+    {
+        float[] pixels = Enumerable.Range(0, 784).Select(j => (float)(j % 16)).ToArray();
+        string binary = _directory.Write("b.pgm", [.. Encoding.ASCII.GetBytes("P5 28 28 15\n"), .. pixels.Select(p => (byte)p)]);
+        string plain = _directory.WriteText("p.pgm", "P2\n28 28\n15\n" + string.Join(' ', pixels.Select(p => ((int)p).ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        Shape shape = Shape.Image(28, 28, 1);
+
+        Assert.Equal(pixels.Select(p => p / 15), PgmImage.Read(binary, shape));
+        Assert.Equal(PgmImage.Read(binary, shape), PgmImage.Read(binary, Shape.Flat(784)));
+        InvalidDataException wrong = Assert.Throws<InvalidDataException>(() => PgmImage.Read(binary, Shape.Image(28, 28, 3)));
+        Assert.Equal($"'{binary}': the image is 28x28 greyscale; the network takes 28x28 with 3 channel(s).", wrong.Message);
+        Assert.Equal(PgmImage.Read(binary, shape), PgmImage.Read(plain, shape));
+    }
+
+    [Theory]
+    [InlineData("P6\n28 28\n255\n", "not a PGM image (it starts with 'P6', a PGM with 'P5' or 'P2')")]
+    [InlineData("P5\n32 32\n255\n", "the image is 32x32 greyscale; the network takes 784 pixels")]
+    [InlineData("P5\n28 28\n255\n\u0001\u0002", "784 pixels of 1 byte(s) expected, 2 bytes found")]
+    [InlineData("P2\n28 28\nx\n", "the maximum value 'x' is not a whole number")]
+    [InlineData("P5\n28", "the file ends too early")]
+    public void ABadImageIsOneLineNamingTheFile(string contents, string problem)
+    {
+        string weights = SavedWeights();
+        string image = _directory.WriteText("bad.pgm", contents);
+
+        TrainerRun run = TrainerRun.Of("predict", "mnist-mlp", "--weights", weights, "--image", image);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        Assert.Equal([$"convgen-train: '{image}': {problem}."], run.ErrorLines);
+    }
+
+    [Fact]
+    public void AnUnwritableSavePathIsRefusedBeforeAnythingIsTrained()
+    {
+        string file = _directory.WriteText("a-file", "not a directory");
+        string underAFile = Path.Combine(file, "weights.cgw");
+
+        TrainerRun run = TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--save", underAFile);
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Equal([$"convgen-train: --save '{underAFile}': '{file}' is a file, not a directory."], run.ErrorLines);
+        Assert.Equal(string.Empty, run.Out);
+
+        string missing = _directory.File("no-such-dir/weights.cgw");
+        Assert.Equal(
+            [$"convgen-train: --save '{missing}': the directory '{_directory.File("no-such-dir")}' does not exist."],
+            TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--save", missing).ErrorLines);
+        Assert.Equal(
+            [$"convgen-train: --save '{Mnist}' is a directory; give a file name."],
+            TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--save", Mnist).ErrorLines);
+
+        // Even root cannot create a file in /proc: the check writes a probe rather than reading permissions.
+        if (OperatingSystem.IsLinux())
+        {
+            TrainerRun proc = TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--save", "/proc/weights.cgw");
+            Assert.Equal(ExitCodes.Usage, proc.ExitCode);
+            Assert.StartsWith("convgen-train: --save '/proc/weights.cgw': cannot write into '/proc' (", proc.FirstError, StringComparison.Ordinal);
+            Assert.Equal(string.Empty, proc.Out);
+        }
+    }
+
+    [Fact]
+    public void MissingMnistFilesAreOneLineAndExitCode1()
+    {
+        string empty = _directory.File("empty");
+        Directory.CreateDirectory(empty);
+
+        TrainerRun run = TrainerRun.Of("mnist-mlp", "--mnist", empty);
+
+        Assert.Equal(ExitCodes.Failure, run.ExitCode);
+        string line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("convgen-train: ", line, StringComparison.Ordinal);
+        Assert.Contains("train-images-idx3-ubyte", line, StringComparison.Ordinal);
+        Assert.Contains(empty, line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void WeightsOfAnotherNetworkOrACorruptFileAreOneLineAndExitCode1()
+    {
+        string weights = SavedWeights();
+        TrainerRun other = TrainerRun.Of("evaluate", "mnist-cnn", "--weights", weights, "--mnist", Mnist);
+        Assert.Equal(ExitCodes.Failure, other.ExitCode);
+        Assert.Equal([$"convgen-train: Cannot load weights from '{weights}': it holds 6 weight arrays but model 'MnistCnn' has 8."], other.ErrorLines);
+
+        string corrupt = _directory.WriteText("corrupt.cgw", "not weights at all");
+        TrainerRun bad = TrainerRun.Of("predict", "mnist-mlp", "--weights", corrupt, "--index", "0", "--mnist", Mnist);
+        Assert.Equal(ExitCodes.Failure, bad.ExitCode);
+        Assert.Contains(corrupt, Assert.Single(bad.ErrorLines), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AnIndexPastTheTestSetIsAUsageError()
+    {
+        TrainerRun run = TrainerRun.Of("predict", "mnist-mlp", "--weights", SavedWeights(), "--index", "16", "--mnist", Mnist);
+
+        Assert.Equal(ExitCodes.Usage, run.ExitCode);
+        Assert.Equal(["convgen-train: --index needs a test image from 0 to 15; got '16'."], run.ErrorLines);
+    }
+
+    [Fact]
+    public void ListAndSummaryPrintTheCatalogue()
+    {
+        TrainerRun list = TrainerRun.Of("list");
+        Assert.Equal(ExitCodes.Success, list.ExitCode);
+        Assert.Equal(SeedNetwork.All.Select(n => n.Name), list.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split(' ')[0]));
+        Assert.Equal(list.Out, TrainerRun.Of("--list").Out);
+
+        TrainerRun summary = TrainerRun.Of("summary", "beating-vgg-bn");
+        Assert.Equal(ExitCodes.Success, summary.ExitCode);
+        Assert.Equal(SeedNetwork.Find("beating-vgg-bn")!.Create(0).Summary().TrimEnd(), summary.Out.TrimEnd());
+        Assert.Equal(summary.Out, TrainerRun.Of("beating-vgg-bn", "--summary").Out);
+    }
+
+    private string SavedWeights()
+    {
+        string path = _directory.File("saved.cgw");
+        SeedNetwork.Find("mnist-mlp")!.Create(3).Save(path);
+        return path;
+    }
+
+    private static string Between(string text, string start, string end)
+    {
+        int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
+        return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
+    }
+}
