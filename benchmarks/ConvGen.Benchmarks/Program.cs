@@ -9,6 +9,8 @@ using ConvGen.Benchmarks.Kernels;
 //   and the documentation's tables.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- report [--check]
 //   Writes the benchmark tables of README.md and docs/benchmarks.md from benchmarks/results (--check: only compares).
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]
+//   Epochs of Fit with and without "Beating MNIST"'s augmentation, alternating; writes benchmarks/results/augmentation/.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
 //   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
 //   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
@@ -20,13 +22,8 @@ switch (args)
         return CompareCommand.Run(args[1..]);
     case ["report", ..]:
         return ReportCommand.Run(args[1..]);
-}
-
-// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]
-//   Epochs of Fit with and without "Beating MNIST"'s augmentation, alternating; writes benchmarks/results/augmentation/.
-if (args.Length > 0 && args[0] == "augmentation")
-{
-    return ConvGen.Benchmarks.Augmentation.AugmentationCommand.Run(args[1..]);
+    case ["augmentation", ..]:
+        return ConvGen.Benchmarks.Augmentation.AugmentationCommand.Run(args[1..]);
 }
 
 IConfig config = DefaultConfig.Instance
