@@ -53,6 +53,15 @@ internal static class Arguments
         CustomParser = result => Integer(result, minimum: int.MinValue),
     };
 
+    /// <summary>Fit's verbosity: 0 silent, 1 progress bar, 2 one line per epoch (the default).</summary>
+    public static Option<int> Verbose() => new("--verbose")
+    {
+        Description = "0 silent, 1 progress bar, 2 one line per epoch",
+        HelpName = "0|1|2",
+        DefaultValueFactory = _ => 2,
+        CustomParser = result => Integer(result, minimum: 0, maximum: 2),
+    };
+
     /// <summary>A directory holding the four MNIST idx files, instead of the cache.</summary>
     public static Option<string?> MnistDirectory()
     {

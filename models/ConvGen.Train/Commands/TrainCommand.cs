@@ -33,13 +33,7 @@ internal sealed class TrainCommand
         CustomParser = Arguments.Fraction,
     };
 
-    private readonly Option<int> _verbose = new("--verbose")
-    {
-        Description = "0 silent, 1 progress bar, 2 one line per epoch",
-        HelpName = "0|1|2",
-        DefaultValueFactory = _ => 2,
-        CustomParser = result => Arguments.Integer(result, minimum: 0, maximum: 2),
-    };
+    private readonly Option<int> _verbose = Arguments.Verbose();
 
     private readonly Option<string?> _mnist = Arguments.MnistDirectory();
 

@@ -31,6 +31,7 @@ internal static class TrainerCommandLine
             PredictCommand.Create(context),
             SummaryCommand.Create(context),
             ListCommand.Create(context),
+            BeatingMnistCommand.Create(context),
         };
         return root;
     }
@@ -47,7 +48,7 @@ internal static class TrainerCommandLine
     public static string[] WithDefaultCommand(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string[] commands = ["train", "evaluate", "predict", "summary", "list"];
+        string[] commands = ["train", "evaluate", "predict", "summary", "list", "beating-mnist"];
         string[] rootOptions = ["-h", "-?", "--help", "/?", "/h", "--version"];
         return args switch
         {
