@@ -130,6 +130,27 @@ internal static class Arguments
         return value;
     }
 
+    /// <summary>Comma-separated whole numbers (<c>1,2,3</c>), each at most once, or an error naming the option and the
+    /// value.</summary>
+    public static int[] Seeds(ArgumentResult result)
+    {
+        string option = OptionName(result);
+        string text = string.Join(",", result.Tokens.Select(t => t.Value));
+        var seeds = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seed) || seeds.Contains(seed))
+            {
+                result.AddError($"{option} needs distinct whole numbers separated by commas, such as 1,2,3; got '{text}'.");
+                return [];
+            }
+
+            seeds.Add(seed);
+        }
+
+        return [.. seeds];
+    }
+
     /// <summary>A fraction in [0, 1), or an error naming the option and the value.</summary>
     public static double? Fraction(ArgumentResult result)
     {

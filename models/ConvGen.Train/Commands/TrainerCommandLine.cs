@@ -32,6 +32,8 @@ internal static class TrainerCommandLine
             SummaryCommand.Create(context),
             ListCommand.Create(context),
             BeatingMnistCommand.Create(context),
+            MnistBestCommand.Create(context),
+            EnsembleCommand.Create(context),
         };
         return root;
     }
@@ -48,7 +50,7 @@ internal static class TrainerCommandLine
     public static string[] WithDefaultCommand(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string[] commands = ["train", "evaluate", "predict", "summary", "list", "beating-mnist"];
+        string[] commands = ["train", "evaluate", "predict", "summary", "list", "beating-mnist", "mnist-best", "ensemble"];
         string[] rootOptions = ["-h", "-?", "--help", "/?", "/h", "--version"];
         return args switch
         {

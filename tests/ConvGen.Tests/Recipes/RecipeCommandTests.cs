@@ -53,6 +53,25 @@ public sealed class RecipeCommandTests : IDisposable
     }
 
     [Fact]
+    public void MnistBestTrainsAMemberPerSeedWhichTheEnsembleCommandBringsTogether()
+    {
+        string run = _directory.File("best");
+        TrainerRun first = TrainerRun.Of("mnist-best", "--seeds", "3,4", "--epochs", "1", "--limit", "64", "--verbose", "0", "--mnist", Mnist, "--run-dir", run);
+        Assert.Equal((ExitCodes.Success, string.Empty), (first.ExitCode, first.Error));
+        Assert.Contains("On MNIST's test set:", first.Out, StringComparison.Ordinal);
+        Assert.Contains("| mean of 2 |", first.Out, StringComparison.Ordinal);
+        string ensembleRow = first.Out.Split('\n').Single(l => l.StartsWith("| ensemble of 2 |", StringComparison.Ordinal));
+
+        // The members come back from their files, in this command and in 'ensemble'.
+        TrainerRun again = TrainerRun.Of("mnist-best", "--seeds", "3,4", "--epochs", "1", "--verbose", "0", "--mnist", Mnist, "--run-dir", run);
+        Assert.Equal(2, again.Out.Split('\n').Count(l => l.Contains("loaded from", StringComparison.Ordinal)));
+        Assert.Contains(ensembleRow, again.Out, StringComparison.Ordinal);
+        TrainerRun ensemble = TrainerRun.Of("ensemble", "mnist-best", "--weights", Path.Combine(run, "seed-3.cgw"), Path.Combine(run, "seed-4.cgw"), "--mnist", Mnist);
+        Assert.Equal((ExitCodes.Success, string.Empty), (ensemble.ExitCode, ensemble.Error));
+        Assert.Contains("Ensemble of 2: test accuracy " + ensembleRow.Split('|')[2].Trim(), ensemble.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void BadRecipeArgumentsAreOneLineErrors()
     {
         TrainerRun members = TrainerRun.Of("beating-mnist", "--members", "0");
@@ -60,6 +79,11 @@ public sealed class RecipeCommandTests : IDisposable
         TrainerRun results = TrainerRun.Of("beating-mnist", "--quick", "--mnist", Mnist, "--results", _directory.File("missing/dir/r"));
         Assert.Equal(ExitCodes.Usage, results.ExitCode);
         Assert.Contains("--results", results.FirstError, StringComparison.Ordinal);
+        TrainerRun seeds = TrainerRun.Of("mnist-best", "--seeds", "1,1");
+        Assert.Equal((ExitCodes.Usage, "convgen-train: --seeds needs distinct whole numbers separated by commas, such as 1,2,3; got '1,1'."), (seeds.ExitCode, seeds.FirstError));
+        TrainerRun network = TrainerRun.Of("ensemble", "resnet", "--weights", _directory.WriteText("x.cgw", "x"));
+        Assert.Equal(ExitCodes.Usage, network.ExitCode);
+        Assert.StartsWith("convgen-train: Unknown network 'resnet'.", network.FirstError, StringComparison.Ordinal);
     }
 
     private static string[] Accuracies(string output) =>
