@@ -52,6 +52,14 @@ internal static class TrainedModels
         return model;
     }
 
+    /// <summary>The history of a short training of <paramref name="model"/> on <see cref="SyntheticData"/>, with a
+    /// validation split or without.</summary>
+    public static History HistoryOf(Model model, int epochs, bool validation)
+    {
+        model.Output = TextWriter.Null;
+        return model.Fit(SyntheticData.For(model.Description, 240, seed: 1), epochs, batchSize: 24, optimizer: new Adam(learningRate: 0.01), validationSplit: validation ? 0.25 : 0, verbose: 0);
+    }
+
     /// <summary>Whether the model has a batch normalisation whose statistics are far from their initial 0 and 1.</summary>
     public static bool HasNonTrivialMovingStatistics(Model model) =>
         model.Description.Layers.Any(l => l.Layer is BatchNormalizationLayer)
