@@ -27,7 +27,7 @@ public sealed partial class TrainingReportTests : IDisposable
             Title = "beating-conv-pool <on synthetic digits>",
             TrainingSamples = 300,
             CommandLine = "convgen-train beating-conv-pool --epochs 3 --report runs/x",
-            AugmentedSamples = train.Take(10),
+            AugmentedSamples = new ImageAugmentation(rotationRange: 10, zoomRange: 0.1, shearRange: 0.1).Apply(train.Take(10), seed: 1),
             Date = new DateTimeOffset(2026, 1, 2, 3, 4, 0, TimeSpan.Zero),
         };
         report.Recipe["Optimizer"] = "Adam, learning rate 0.005";
