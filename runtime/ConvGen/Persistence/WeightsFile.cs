@@ -54,13 +54,7 @@ internal static class WeightsFile
             Write(stream, hash, header);
             foreach (float[] weight in values)
             {
-                var bytes = new byte[weight.Length * sizeof(float)];
-                for (int i = 0; i < weight.Length; i++)
-                {
-                    BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), weight[i]);
-                }
-
-                Write(stream, hash, bytes);
+                Write(stream, hash, WeightBytes.LittleEndian(weight));
             }
 
             stream.Write(hash.GetHashAndReset());
@@ -70,26 +64,12 @@ internal static class WeightsFile
     public static float[][] Load(string path, ModelDescription description)
     {
         string fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath))
-        {
-            throw Invalid(fullPath, "it is a directory, not a weights file");
-        }
-
-        if (!File.Exists(fullPath))
-        {
-            throw new FileNotFoundException($"Cannot load weights from '{fullPath}': the file does not exist.", fullPath);
-        }
-
-        byte[] file = File.ReadAllBytes(fullPath);
+        byte[] file = WeightBytes.ReadFile(fullPath);
         int prefixLength = Magic.Length + 8;
-        if (file.Length == 0)
-        {
-            throw Invalid(fullPath, "the file is empty");
-        }
-
         if (!file.AsSpan(0, Math.Min(file.Length, Magic.Length)).SequenceEqual(Magic.AsSpan(0, Math.Min(file.Length, Magic.Length))))
         {
-            throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)");
+            string hint = SafetensorsFile.LooksLikeSafetensors(file) ? $"; it looks like a safetensors file: name it *{SafetensorsFile.Extension} to load it as one" : "";
+            throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)" + hint);
         }
 
         if (file.Length < prefixLength)
@@ -140,11 +120,8 @@ internal static class WeightsFile
         int position = prefixLength + headerLength;
         for (int i = 0; i < expected.Count; i++)
         {
-            values[i] = new float[expected[i].Length];
-            for (int j = 0; j < values[i].Length; j++, position += sizeof(float))
-            {
-                values[i][j] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(position));
-            }
+            values[i] = WeightBytes.ReadFloats(file.AsSpan(position), expected[i].Length);
+            position += expected[i].Length * sizeof(float);
         }
 
         return values;
@@ -213,6 +190,5 @@ internal static class WeightsFile
         hash.AppendData(bytes);
     }
 
-    private static InvalidDataException Invalid(string path, string problem) =>
-        new($"Cannot load weights from '{path}': {problem}.");
+    private static InvalidDataException Invalid(string path, string problem) => WeightBytes.Invalid(path, problem);
 }
