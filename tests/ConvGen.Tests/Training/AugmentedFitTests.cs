@@ -81,6 +81,27 @@ public class AugmentedFitTests
     }
 
     [Fact]
+    public void AnAugmentedStepAllocatesNothing()
+    {
+        // A Fit's allocations (its history, buffers, the engine's workspaces) do not grow with its steps (unshuffled, so
+        // no permutation of the samples grows with them either): three times the steps, the same bytes, to within the
+        // runtime's own noise.
+        Dataset data = ImageAugmentationTests.RandomImages(16 * 48, 6, 5, 2, seed: 6);
+        Model model = Create(nameof(NormalizedDenseModel), 1, 2);
+        Dataset fewSteps = data.Take(16 * 16), pseudoLabeled = data.Take(100);
+        long Allocated(Dataset train)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            model.Fit(train, epochs: 1, batchSize: 16, shuffle: false, verbose: 0, augmentation: Notebook, pseudoLabeled: pseudoLabeled);
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        }
+
+        Allocated(fewSteps);
+        long few = Allocated(fewSteps), many = Allocated(data);
+        Assert.True(many - few < 2048, $"16 steps allocated {few} bytes, 48 steps {many}");
+    }
+
+    [Fact]
     public void AugmentingFlatSamplesIsRefused()
     {
         var model = new TestModel(new SoftmaxEngine(SoftmaxEngine.Describe()));
