@@ -32,6 +32,8 @@ public abstract partial class Model
     /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/> and <see cref="LearningRateScheduler"/>.</param>
     /// <param name="initialEpoch">Epoch to start from (for resuming), as Keras' <c>initial_epoch</c>.</param>
     /// <returns>The loss and accuracy of every epoch.</returns>
+    /// <exception cref="InvalidOperationException">Another thread is using the model (see <see cref="Model"/>), or this
+    /// is called from inside a Fit of the same model.</exception>
     public History Fit(
         Dataset x,
         int epochs = 1,
@@ -81,6 +83,10 @@ public abstract partial class Model
             hook.CheckBeforeTraining(validates, nameof(callbacks));
         }
 
+        // The model is this Fit's until it returns: a Fit or a weight change on another thread is refused, and so is a
+        // prediction (it would read weights halfway through a step). Nothing has changed yet if this throws.
+        using Engine.Scope training = Engine.EnterTraining();
+
         _optimizer = Adopt(optimizer ?? _optimizer ?? new Adam(), nameof(optimizer));
         foreach (Callback hook in hooks)
         {
@@ -89,7 +95,7 @@ public abstract partial class Model
 
         var history = new History();
         var progress = new ProgressReporter(Output, verbose, epochs);
-        int steps = (train.Count + batchSize - 1) / batchSize;
+        int steps = Batches(train.Count, batchSize);
         int sampleSize = Description.InputShape.Size;
         // A shuffled batch is gathered into these; an unshuffled one is read where it lies.
         AlignedBuffer? batchImages = shuffle ? new AlignedBuffer(Math.Min(batchSize, train.Count) * sampleSize) : null;
