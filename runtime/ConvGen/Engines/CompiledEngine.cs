@@ -322,11 +322,28 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <summary>The most threads an engine runs on.</summary>
     public const int MaximumThreads = 256;
 
-    private static int DefaultThreads()
+    /// <summary>The environment variable that sets <see cref="Threads"/> for every new engine.</summary>
+    public const string ThreadsVariable = "CONVGEN_THREADS";
+
+    /// <summary><c>CONVGEN_THREADS</c> when set (a whole number from 1 to <see cref="MaximumThreads"/>; anything else is
+    /// an error naming the variable, not a silent fallback), else the machine's processors.</summary>
+    internal static int DefaultThreads(string? configured)
     {
-        string? configured = Environment.GetEnvironmentVariable("CONVGEN_THREADS");
-        return int.TryParse(configured, out int threads) && threads > 0 ? Math.Min(threads, 256) : Environment.ProcessorCount;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return Math.Min(Environment.ProcessorCount, MaximumThreads);
+        }
+
+        if (int.TryParse(configured, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads is >= 1 and <= MaximumThreads)
+        {
+            return threads;
+        }
+
+        throw new InvalidOperationException(
+            $"The environment variable {ThreadsVariable} is '{configured}'; it must be a whole number of threads from 1 to {MaximumThreads}, or unset to use every processor ({Environment.ProcessorCount} here).");
     }
+
+    private static int DefaultThreads() => DefaultThreads(Environment.GetEnvironmentVariable(ThreadsVariable));
 
     /// <summary>The threads a batch of <paramref name="count"/> samples runs on: each gets
     /// <see cref="MinimumChunk"/> samples at least, and there are <see cref="Engine.Threads"/> at most.</summary>

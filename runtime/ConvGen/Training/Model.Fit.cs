@@ -19,7 +19,8 @@ public abstract partial class Model
     /// <param name="x">The training samples and labels.</param>
     /// <param name="epochs">Index of the last epoch (exclusive), as Keras: training runs epochs
     /// <paramref name="initialEpoch"/> ... <paramref name="epochs"/> - 1.</param>
-    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="batchSize">Samples per gradient step; a batch size larger than the training set trains on all of it
+    /// in one step.</param>
     /// <param name="optimizer">The optimizer; when null the previous <see cref="Fit"/>'s, or a new <see cref="Adam"/>.
     /// Its state carries over between calls, so lowering <see cref="ConvGen.Optimizer.LearningRate"/> between calls
     /// anneals.</param>
@@ -29,9 +30,11 @@ public abstract partial class Model
     /// <param name="shuffle">Whether to reshuffle the training samples every epoch.</param>
     /// <param name="verbose">0 silent; 1 a live progress bar (one line per epoch when the output is not a terminal);
     /// 2 one line per epoch: <c>Epoch 3/15 - 12s - loss: 0.0653 - accuracy: 0.9803 - val_loss: 0.0545 - val_accuracy: 0.9858</c>.</param>
-    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/> and <see cref="LearningRateScheduler"/>.</param>
+    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/>, <see cref="LearningRateScheduler"/> and
+    /// <see cref="TerminateOnNaN"/>. One that sets <see cref="StopTraining"/> in <see cref="Callback.OnBatchEnd"/> ends
+    /// the epoch after that batch (validated and logged as usual) and training with it, as in Keras 3.</param>
     /// <param name="initialEpoch">Epoch to start from (for resuming), as Keras' <c>initial_epoch</c>.</param>
-    /// <returns>The loss and accuracy of every epoch.</returns>
+    /// <returns>The loss and accuracy of every epoch; a loss that became NaN or infinite is recorded as such.</returns>
     /// <exception cref="InvalidOperationException">Another thread is using the model (see <see cref="Model"/>), or this
     /// is called from inside a Fit of the same model.</exception>
     public History Fit(
@@ -132,6 +135,7 @@ public abstract partial class Model
 
             BatchMetrics running = default;
             int seen = 0;
+            int stepsDone = 0;
             for (int step = 0; step < steps; step++)
             {
                 int first = step * batchSize;
@@ -163,9 +167,15 @@ public abstract partial class Model
                 float loss = (float)(running.LossSum / seen);
                 float accuracy = (float)running.Correct / seen;
                 progress.Step(step + 1, loss, accuracy);
+                stepsDone = step + 1;
                 foreach (Callback hook in hooks)
                 {
                     hook.OnBatchEnd(step, loss, accuracy);
+                }
+
+                if (StopTraining)
+                {
+                    break;
                 }
             }
 
@@ -182,7 +192,7 @@ public abstract partial class Model
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var logs = new EpochLogs(epoch, (float)(running.LossSum / seen), (float)running.Correct / seen, valLoss, valAccuracy, _optimizer.LearningRate, seconds);
             history.Add(logs);
-            progress.EndEpoch(logs);
+            progress.EndEpoch(logs, stepsDone);
             foreach (Callback hook in hooks)
             {
                 hook.OnEpochEnd(epoch, logs);
