@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,7 +19,8 @@ namespace ConvGen.Persistence;
 /// </list>
 /// Loading checks every part (magic, version, sizes, checksum, header, and each weight's shape and trainability
 /// against the model) and reports the first problem with the file's path; saving writes a temporary file next to the
-/// target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// target and renames it over the target only when complete, so an existing file is never half-replaced. A failed
+/// save removes its temporary file; one left by a process killed mid-save is removed by the next save to the target.
 /// docs/weights-format.md describes the format in full.
 /// </summary>
 internal static class WeightsFile
@@ -49,9 +51,10 @@ internal static class WeightsFile
 
         string directory = Path.GetDirectoryName(fullPath) ?? throw new IOException($"Cannot save weights to '{fullPath}': it is not a file path.");
 
-        // Short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and hidden.
-        string stem = Path.GetFileName(fullPath);
-        string temporary = Path.Combine(directory, "." + (stem.Length > 64 ? stem[..64] : stem) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        // Short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and hidden. It names
+        // the writing process, so a later save can tell the file of a save that was killed from one in progress.
+        string temporaryPrefix = TemporaryPrefix(fullPath);
+        string temporary = Path.Combine(directory, temporaryPrefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
             Directory.CreateDirectory(directory);
@@ -83,6 +86,7 @@ internal static class WeightsFile
             }
 
             File.Move(temporary, fullPath, overwrite: true);
+            RemoveStaleTemporaries(directory, temporaryPrefix);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -245,6 +249,61 @@ internal static class WeightsFile
 
     private static InvalidDataException Invalid(string path, string problem) =>
         new($"Cannot load weights from '{path}': {problem}.");
+
+    /// <summary>The start of the name of every temporary file a save to <paramref name="fullPath"/> writes:
+    /// <c>.NAME.</c>, NAME cut to 64 characters.</summary>
+    private static string TemporaryPrefix(string fullPath)
+    {
+        string stem = Path.GetFileName(fullPath);
+        return "." + (stem.Length > 64 ? stem[..64] : stem) + ".";
+    }
+
+    /// <summary>
+    /// Removes the temporary files that saves to the same target left when their process was killed (a failing save
+    /// removes its own): those whose writing process no longer runs, and those of the earlier naming, without a
+    /// process id, unwritten for an hour. A temporary file of a save still running, in this process or another, stays.
+    /// Best effort: what cannot be removed now is tried again by the next save.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string prefix)
+    {
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                string writer = Path.GetFileName(path)[prefix.Length..^".tmp".Length];
+                int dash = writer.IndexOf('-');
+                bool stale = dash > 0 && int.TryParse(writer.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int processId)
+                    ? !IsRunning(processId)
+                    : writer.Length == 12 && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > TimeSpan.FromHours(1);
+                if (stale)
+                {
+                    TryDelete(path);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The save itself succeeded; leftovers are removed by a later one.
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        if (processId == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return false;
+        }
+    }
 
     private static void TryDelete(string path)
     {
