@@ -14,7 +14,8 @@ using ConvGen.Benchmarks.Kernels;
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
 //   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
 //   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
-//   (OptimizerBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
+//   (OptimizerBenchmarks); batch-1 predictions from one and from two callers at once on one model
+//   (ConcurrentPredictionBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
 //   larger networks.
 switch (args)
 {

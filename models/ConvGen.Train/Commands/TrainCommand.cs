@@ -98,15 +98,14 @@ internal sealed class TrainCommand
         context.Out.WriteLine(Invariant($"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
 
         var clock = Stopwatch.StartNew();
-        model.Fit(
-            train,
-            epochs: recipe.Epochs,
-            batchSize: recipe.BatchSize,
-            optimizer: new Adam(),
-            validationSplit: recipe.ValidationSplit,
-            validationData: recipe.ValidateOnTest ? test : null,
-            verbose: options.Verbose);
+        (_, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose);
         double seconds = clock.Elapsed.TotalSeconds;
+        if (divergence.Terminated)
+        {
+            // Weights that produced a NaN or infinite loss are not worth keeping, and must not replace a good saved file.
+            context.Error.WriteLine(Invariant($"convgen-train: training diverged: the loss was {divergence.InvalidLoss} at batch {divergence.StoppedBatch} of epoch {divergence.StoppedEpoch + 1}; nothing was saved. Try a smaller batch size or check the data."));
+            return ExitCodes.Failure;
+        }
 
         (float loss, float accuracy) = model.Evaluate(test, batchSize: 256);
         context.Out.WriteLine(Invariant($"Test loss: {loss:0.0000} - test accuracy: {accuracy:0.0000} ({accuracy * 100:0.00} %) after {seconds:0.0} s of training"));

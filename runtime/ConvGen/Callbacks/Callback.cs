@@ -2,7 +2,8 @@ namespace ConvGen;
 
 /// <summary>
 /// Hooks into <see cref="Model.Fit"/>, as Keras' callbacks: override what you need. <see cref="Model"/> is the model
-/// being trained; set <see cref="ConvGen.Model.StopTraining"/> to end training after the current epoch.
+/// being trained; set <see cref="ConvGen.Model.StopTraining"/> to end training (after the current batch when set in
+/// <see cref="OnBatchEnd"/>, after the current epoch when set in <see cref="OnEpochEnd"/>).
 /// </summary>
 public abstract class Callback
 {

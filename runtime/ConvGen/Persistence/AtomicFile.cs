@@ -1,9 +1,12 @@
+using System.Globalization;
+
 namespace ConvGen.Persistence;
 
 /// <summary>
 /// Writes a file all at once or not at all: into a hidden temporary file beside the target, flushed to disk, then
 /// renamed over the target. A crash or a kill at any moment leaves the previous file (or none) and at most the
-/// temporary file, which the next successful write of the same target removes.
+/// temporary file, which names its writing process so that the next successful write of the same target can tell a
+/// killed write's leftover (removed) from a write still in progress (kept).
 /// </summary>
 internal static class AtomicFile
 {
@@ -23,7 +26,7 @@ internal static class AtomicFile
 
         string directory = Path.GetDirectoryName(fullPath) ?? throw new IOException($"Cannot save {what} to '{fullPath}': it is not a file path.");
         string prefix = TemporaryPrefix(fullPath);
-        string temporary = Path.Combine(directory, prefix + Guid.NewGuid().ToString("N")[..12] + ".tmp");
+        string temporary = Path.Combine(directory, prefix + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8] + ".tmp");
         try
         {
             Directory.CreateDirectory(directory);
@@ -50,23 +53,62 @@ internal static class AtomicFile
             throw;
         }
 
-        // Temporary files of earlier writes of this target that a kill left behind.
-        foreach (string stale in Directory.EnumerateFiles(directory, "*.tmp"))
-        {
-            if (Path.GetFileName(stale).StartsWith(prefix, StringComparison.Ordinal))
-            {
-                TryDelete(stale);
-            }
-        }
+        RemoveStaleTemporaries(directory, prefix);
     }
 
-    // Hidden, short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and tied to
-    // the whole name by a hash, so that two long names sharing their first characters never share a prefix.
+    /// <summary>The start of the name of every temporary file a write of <paramref name="fullPath"/> makes:
+    /// <c>.NAME.</c>, hidden, NAME cut to 64 characters so that it is a valid name whenever the target's is.</summary>
     private static string TemporaryPrefix(string fullPath)
     {
         string stem = Path.GetFileName(fullPath);
-        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(stem)).AsSpan(0, 4));
-        return "." + (stem.Length > 48 ? stem[..48] : stem) + "." + hash + ".";
+        return "." + (stem.Length > 64 ? stem[..64] : stem) + ".";
+    }
+
+    /// <summary>
+    /// Removes the temporary files that writes of the same target left when their process was killed (a failing write
+    /// removes its own): those whose writing process no longer runs, and those of the earlier naming, without a
+    /// process id, unwritten for an hour. A temporary file of a write still running, in this process or another, stays.
+    /// Best effort: what cannot be removed now is tried again by the next write.
+    /// </summary>
+    private static void RemoveStaleTemporaries(string directory, string prefix)
+    {
+        try
+        {
+            foreach (string path in Directory.EnumerateFiles(directory, prefix + "*.tmp"))
+            {
+                string writer = Path.GetFileName(path)[prefix.Length..^".tmp".Length];
+                int dash = writer.IndexOf('-');
+                bool stale = dash > 0 && int.TryParse(writer.AsSpan(0, dash), NumberStyles.None, CultureInfo.InvariantCulture, out int processId)
+                    ? !IsRunning(processId)
+                    : writer.Length == 12 && DateTime.UtcNow - File.GetLastWriteTimeUtc(path) > TimeSpan.FromHours(1);
+                if (stale)
+                {
+                    TryDelete(path);
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The write itself succeeded; leftovers are removed by a later one.
+        }
+    }
+
+    private static bool IsRunning(int processId)
+    {
+        if (processId == Environment.ProcessId)
+        {
+            return true;
+        }
+
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception or NotSupportedException)
+        {
+            return false;
+        }
     }
 
     private static void TryDelete(string path)

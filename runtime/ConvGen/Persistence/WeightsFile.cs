@@ -19,7 +19,8 @@ namespace ConvGen.Persistence;
 /// Loading checks every part (magic, version, sizes, checksum, header, and each weight's shape and trainability
 /// against the model) and reports the first problem with the file's path; saving goes through <see cref="AtomicFile"/>
 /// (a temporary file next to the target, renamed over it only when complete), so an existing file is never
-/// half-replaced.
+/// half-replaced; a failed save removes its temporary file, and one left by a process killed mid-save is removed by the
+/// next save to the target.
 /// docs/weights-format.md describes the format in full.
 /// </summary>
 internal static class WeightsFile

@@ -49,6 +49,8 @@ internal sealed class BatchAssembler : IBatchPreparation
 
         // A batch of at most batchSize (at least 2 when mixing), of which mixPerBatch come from the second set; an epoch
         // is one pass over the training samples.
+        // A batch size beyond both sets together is clamped first, so no size below can overflow.
+        batchSize = (int)Math.Min(batchSize, (long)train.Count + (_mix?.Count ?? 0));
         _mixPerBatch = _mix is null ? 0 : Math.Clamp((int)Math.Round(batchSize * mixFraction), 1, batchSize - 1);
         TrainPerBatch = Math.Min(batchSize - _mixPerBatch, train.Count);
         _batchSize = TrainPerBatch + _mixPerBatch;

@@ -19,7 +19,8 @@ public abstract partial class Model
     /// <param name="x">The training samples and labels.</param>
     /// <param name="epochs">Index of the last epoch (exclusive), as Keras: training runs epochs
     /// <paramref name="initialEpoch"/> ... <paramref name="epochs"/> - 1.</param>
-    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="batchSize">Samples per gradient step; a batch size larger than the training set trains on all of it
+    /// in one step.</param>
     /// <param name="optimizer">The optimizer; when null the previous <see cref="Fit"/>'s, or a new <see cref="Adam"/>.
     /// Its state carries over between calls, so lowering <see cref="ConvGen.Optimizer.LearningRate"/> between calls
     /// anneals.</param>
@@ -29,7 +30,9 @@ public abstract partial class Model
     /// <param name="shuffle">Whether to reshuffle the training samples every epoch.</param>
     /// <param name="verbose">0 silent; 1 a live progress bar (one line per epoch when the output is not a terminal);
     /// 2 one line per epoch: <c>Epoch 3/15 - 12s - loss: 0.0653 - accuracy: 0.9803 - val_loss: 0.0545 - val_accuracy: 0.9858</c>.</param>
-    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/> and <see cref="LearningRateScheduler"/>.</param>
+    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/>, <see cref="LearningRateScheduler"/> and
+    /// <see cref="TerminateOnNaN"/>. One that sets <see cref="StopTraining"/> in <see cref="Callback.OnBatchEnd"/> ends
+    /// the epoch after that batch (validated and logged as usual) and training with it, as in Keras 3.</param>
     /// <param name="initialEpoch">Epoch to start from (for resuming), as Keras' <c>initial_epoch</c>.</param>
     /// <param name="augmentation">Random transforms of the training images (never of the validation data): each image
     /// gets its own, every epoch, drawn from the model's seed; the engine's threads augment their part of each batch.</param>
@@ -39,7 +42,9 @@ public abstract partial class Model
     /// the rest from <paramref name="x"/>; an epoch is still one pass over <paramref name="x"/>.</param>
     /// <param name="pseudoLabeledFraction">The share of every batch taken from <paramref name="pseudoLabeled"/>, in
     /// (0, 1); 1/4 by default ("Beating MNIST" recommends 1/4 to 1/3).</param>
-    /// <returns>The loss and accuracy of every epoch.</returns>
+    /// <returns>The loss and accuracy of every epoch; a loss that became NaN or infinite is recorded as such.</returns>
+    /// <exception cref="InvalidOperationException">Another thread is using the model (see <see cref="Model"/>), or this
+    /// is called from inside a Fit of the same model.</exception>
     public History Fit(
         Dataset x,
         int epochs = 1,
@@ -119,6 +124,11 @@ public abstract partial class Model
         }
 
         BackupAndRestore? backup = backups.FirstOrDefault();
+
+        // The model is this Fit's until it returns: a Fit or a weight change on another thread is refused, and so is a
+        // prediction (it would read weights halfway through a step). Nothing has changed yet if this throws.
+        using Engine.Scope training = Engine.EnterTraining();
+
         _optimizer = Adopt(optimizer ?? _optimizer ?? new Adam(), nameof(optimizer));
         foreach (Callback hook in hooks)
         {
@@ -150,6 +160,7 @@ public abstract partial class Model
             bool resumed = epoch == position.Epoch && position.Step > 0;
             BatchMetrics running = resumed ? position.Running : default;
             int seen = resumed ? position.Seen : 0;
+            int stepsDone = resumed ? position.Step : 0;
             if (!resumed)
             {
                 foreach (Callback hook in hooks)
@@ -172,9 +183,15 @@ public abstract partial class Model
                 float loss = (float)(running.LossSum / seen);
                 float accuracy = (float)running.Correct / seen;
                 progress.Step(step + 1, loss, accuracy);
+                stepsDone = step + 1;
                 foreach (Callback hook in hooks)
                 {
                     hook.OnBatchEnd(step, loss, accuracy);
+                }
+
+                if (StopTraining)
+                {
+                    break;
                 }
 
                 if (backup is { SaveFrequency: > 0 } && _stepsTrained % (ulong)backup.SaveFrequency == 0 && step + 1 < steps)
@@ -196,7 +213,7 @@ public abstract partial class Model
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var logs = new EpochLogs(epoch, (float)(running.LossSum / seen), (float)running.Correct / seen, valLoss, valAccuracy, _optimizer.LearningRate, seconds);
             history.Add(logs);
-            progress.EndEpoch(logs);
+            progress.EndEpoch(logs, stepsDone);
             foreach (Callback hook in hooks)
             {
                 hook.OnEpochEnd(epoch, logs);
