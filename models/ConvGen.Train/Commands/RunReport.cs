@@ -15,7 +15,7 @@ internal static class RunReport
         string machine = string.Create(CultureInfo.InvariantCulture, $"{Environment.ProcessorCount} cores, {RuntimeInformation.FrameworkDescription}, ConvGen's {CompiledEngine.InstructionSet} kernels");
         string markdown = string.Create(
             CultureInfo.InvariantCulture,
-            $"`{command}` ({options}), started {started:yyyy-MM-dd HH:mm} (UTC{started:zzz}), finished {DateTimeOffset.Now:HH:mm}; {machine}.\n\n{table}");
+            $"`{command}` (options {JsonSerializer.Serialize(options)}), started {started:yyyy-MM-dd HH:mm} (UTC{started:zzz}), finished {DateTimeOffset.Now:HH:mm}; {machine}.\n\n{table}");
         File.WriteAllText(path + ".md", markdown);
         File.WriteAllText(path + ".json", JsonSerializer.Serialize(new { Command = command, Started = started, Machine = machine, Options = options, Results = results }, new JsonSerializerOptions { WriteIndented = true }));
     }

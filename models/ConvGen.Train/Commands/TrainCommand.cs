@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using ConvGen.Models;
+using ConvGen.Plots;
 
 namespace ConvGen.Train.Commands;
 
@@ -43,6 +44,18 @@ internal sealed class TrainCommand
         HelpName = "FILE",
     };
 
+    private readonly Option<string?> _report = new("--report")
+    {
+        Description = "Write an HTML report of the run (report.html: summary, recipe, history, confusion matrix, digit grids, timing) into DIR",
+        HelpName = "DIR",
+    };
+
+    private readonly Option<string?> _export = new("--export")
+    {
+        Description = "Export the trained model as ONNX to FILE (inference graph, NHWC input; see docs/export.md)",
+        HelpName = "FILE",
+    };
+
     private readonly Option<bool> _summary = new("--summary")
     {
         Description = "Print the network's summary and exit, without training",
@@ -53,7 +66,7 @@ internal sealed class TrainCommand
     {
         var command = new Command("train", "Train a seed network on MNIST with its notebook's recipe and report its test accuracy (the default command)");
         command.Add(_network);
-        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _summary])
+        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _report, _export, _summary])
         {
             command.Add(option);
         }
@@ -72,16 +85,33 @@ internal sealed class TrainCommand
         parseResult.GetValue(_verbose),
         parseResult.GetValue(_mnist),
         parseResult.GetValue(_save),
-        parseResult.GetValue(_summary));
+        parseResult.GetValue(_summary),
+        parseResult.GetValue(_report),
+        parseResult.GetValue(_export),
+        string.Join(' ', ["convgen-train", .. parseResult.Tokens.Select(token => token.Value)]));
 
     /// <summary>Trains as <paramref name="options"/> say; returns the exit code. Throws <see cref="UsageException"/>
     /// for an unwritable <c>--save</c> path before anything is trained.</summary>
     public static int Run(TrainOptions options, CommandContext context)
     {
         SeedNetwork network = options.Network;
-        if (options.SavePath is not null && !options.SummaryOnly)
+        if (!options.SummaryOnly)
         {
-            SaveTarget.Check("--save", options.SavePath);
+            // Every output is checked before training starts: a long run must not end unable to write its results.
+            if (options.SavePath is not null)
+            {
+                SaveTarget.Check("--save", options.SavePath);
+            }
+
+            if (options.ExportPath is not null)
+            {
+                SaveTarget.Check("--export", options.ExportPath);
+            }
+
+            if (options.ReportDirectory is not null)
+            {
+                SaveTarget.CheckDirectory("--report", options.ReportDirectory);
+            }
         }
 
         Model model = network.Create(options.Seed);
@@ -98,7 +128,7 @@ internal sealed class TrainCommand
         context.Out.WriteLine(Invariant($"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
 
         var clock = Stopwatch.StartNew();
-        (_, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose);
+        (History history, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose);
         double seconds = clock.Elapsed.TotalSeconds;
         if (divergence.Terminated)
         {
@@ -113,6 +143,30 @@ internal sealed class TrainCommand
         {
             model.Save(options.SavePath);
             context.Out.WriteLine($"Weights saved to {Path.GetFullPath(options.SavePath)}");
+        }
+
+        if (options.ExportPath is not null)
+        {
+            model.ExportOnnx(options.ExportPath);
+            context.Out.WriteLine($"ONNX model exported to {Path.GetFullPath(options.ExportPath)}");
+        }
+
+        if (options.ReportDirectory is not null)
+        {
+            var report = new TrainingReport(model, history, test)
+            {
+                Title = Invariant($"{network.Name}, seed {options.Seed}"),
+                TrainingSamples = train.Count,
+                CommandLine = options.CommandLine,
+                Seed = options.Seed,
+            };
+            report.Recipe["Epochs"] = Invariant($"{recipe.Epochs}");
+            report.Recipe["Batch size"] = Invariant($"{recipe.BatchSize}");
+            report.Recipe["Optimizer"] = "Adam, learning rate 0.001";
+            report.Recipe["Validation"] = recipe.ValidateOnTest ? "the test set (as the notebook)" : Invariant($"the last {recipe.ValidationSplit:0.##} of the training set");
+            report.Recipe["Engine"] = Invariant($"{model.Engine.Name}, {Environment.ProcessorCount} cores");
+            string page = report.Write(options.ReportDirectory);
+            context.Out.WriteLine($"Report written to {page}");
         }
 
         return ExitCodes.Success;

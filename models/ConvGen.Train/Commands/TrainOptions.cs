@@ -12,6 +12,9 @@ namespace ConvGen.Train.Commands;
 /// <param name="MnistDirectory">A directory of MNIST idx files to read instead of the cache.</param>
 /// <param name="SavePath">Where to save the trained weights, if anywhere.</param>
 /// <param name="SummaryOnly">Print the summary and stop, without training.</param>
+/// <param name="ReportDirectory">Where to write the HTML training report (report.html and its figures), if anywhere.</param>
+/// <param name="ExportPath">Where to export the trained model as ONNX, if anywhere.</param>
+/// <param name="CommandLine">The command line as given, for the report.</param>
 internal sealed record TrainOptions(
     SeedNetwork Network,
     int? Epochs = null,
@@ -21,4 +24,7 @@ internal sealed record TrainOptions(
     int Verbose = 2,
     string? MnistDirectory = null,
     string? SavePath = null,
-    bool SummaryOnly = false);
+    bool SummaryOnly = false,
+    string? ReportDirectory = null,
+    string? ExportPath = null,
+    string CommandLine = "convgen-train");

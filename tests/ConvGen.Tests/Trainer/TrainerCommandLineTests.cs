@@ -33,9 +33,12 @@ public class TrainerCommandLineTests
     public void EveryOptionIsRead()
     {
         TrainOptions options = ParseTrain(
-            "beating-dense", "--epochs", "3", "--batch-size", "64", "--seed", "-7", "--validation-split", "0.25", "--verbose", "0", "--mnist", ".", "--save", "w.bin", "--summary");
+            "beating-dense", "--epochs", "3", "--batch-size", "64", "--seed", "-7", "--validation-split", "0.25", "--verbose", "0", "--mnist", ".", "--save", "w.bin", "--report", "r", "--export", "m.onnx", "--summary");
 
-        Assert.Equal(new TrainOptions(SeedNetwork.Find("beating-dense")!, 3, 64, -7, 0.25, 0, ".", "w.bin", SummaryOnly: true), options);
+        Assert.Equal(
+            new TrainOptions(SeedNetwork.Find("beating-dense")!, 3, 64, -7, 0.25, 0, ".", "w.bin", SummaryOnly: true, ReportDirectory: "r", ExportPath: "m.onnx",
+                CommandLine: "convgen-train beating-dense --epochs 3 --batch-size 64 --seed -7 --validation-split 0.25 --verbose 0 --mnist . --save w.bin --report r --export m.onnx --summary"),
+            options);
         Assert.Equal(SeedNetwork.Find("mnist-lenet"), ParseTrain("MnistLeNet").Network);
     }
 

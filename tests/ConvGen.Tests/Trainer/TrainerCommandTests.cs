@@ -97,6 +97,40 @@ public sealed class TrainerCommandTests : IDisposable
     }
 
     [Fact]
+    public void TrainWritesTheReportAndTheOnnxModel()
+    {
+        string report = _directory.File("report/run1");
+        string onnx = _directory.File("mlp.onnx");
+        TrainerRun train = TrainerRun.Of("mnist-mlp", "--epochs", "1", "--batch-size", "16", "--mnist", Mnist, "--report", report, "--export", onnx);
+
+        Assert.Equal((ExitCodes.Success, string.Empty), (train.ExitCode, train.Error));
+        string page = Path.Combine(report, ConvGen.Plots.TrainingReport.FileName);
+        Assert.Contains($"Report written to {page}", train.Out, StringComparison.Ordinal);
+        string html = File.ReadAllText(page);
+        Assert.Contains("mnist-mlp, seed 42", html, StringComparison.Ordinal);
+        Assert.Contains("--report", html, StringComparison.Ordinal);
+        Assert.NotEmpty(Directory.GetFiles(report, "*.png"));
+
+        // An ONNX file: a protobuf ModelProto whose graph names ConvGen as its producer.
+        Assert.Contains($"ONNX model exported to {onnx}", train.Out, StringComparison.Ordinal);
+        Assert.Contains("ConvGen", Encoding.UTF8.GetString(File.ReadAllBytes(onnx)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnwritableReportAndExportPathsAreRefusedBeforeAnythingIsTrained()
+    {
+        string file = _directory.WriteText("a-file", "not a directory");
+        TrainerRun report = TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--report", Path.Combine(file, "report"));
+        Assert.Equal(ExitCodes.Usage, report.ExitCode);
+        Assert.Equal([$"convgen-train: --report '{Path.Combine(file, "report")}': '{file}' is a file, not a directory."], report.ErrorLines);
+        Assert.Equal(string.Empty, report.Out);
+
+        TrainerRun export = TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--export", Mnist);
+        Assert.Equal(ExitCodes.Usage, export.ExitCode);
+        Assert.Equal([$"convgen-train: --export '{Mnist}' is a directory; give a file name."], export.ErrorLines);
+    }
+
+    [Fact]
     public void AnUnwritableSavePathIsRefusedBeforeAnythingIsTrained()
     {
         string file = _directory.WriteText("a-file", "not a directory");
