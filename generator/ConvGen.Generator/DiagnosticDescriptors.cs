@@ -100,6 +100,11 @@ internal static class DiagnosticDescriptors
         "Constructor conflicts with the generated one",
         "'{0}' {1}; ConvGen generates the constructor {0}(int seed = 0), which passes the generated engine to ConvGen.Model");
 
+    public static readonly DiagnosticDescriptor WindowTooLargeToGenerate = Error(
+        "CG0019",
+        "Window too large to generate",
+        "{0}: the {1} of {2} × {3} covers {4} positions; the generated code writes out each position of a window, and ConvGen supports up to {5} per layer so that the generated source stays small enough to compile");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "CG9999",
         "ConvGen generator fault",

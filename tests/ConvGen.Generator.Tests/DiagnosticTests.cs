@@ -360,6 +360,16 @@ public class DiagnosticTests
     }
 
     [Theory]
+    [InlineData("[Sequential(40, 40, 1)]\n[Conv2D(2, 33)]\n[Flatten]\n" + Softmax, "Conv2D(2, 33)", "conv2d: the kernel of 33 × 33 covers 1089 positions")]
+    [InlineData("[Sequential(1, 2000, 1)]\n[MaxPooling2D(1, 1025)]\n[Flatten]\n" + Softmax, "MaxPooling2D(1, 1025)", "max_pooling2d: the pool of 1 × 1025 covers 1025 positions")]
+    // 'Same' lets a window outgrow its input; the window is what is written out.
+    [InlineData("[Sequential(8, 8, 1)]\n[AveragePooling2D(40, Padding = Padding.Same)]\n[Flatten]\n" + Softmax, "AveragePooling2D(40, Padding = Padding.Same)", "average_pooling2d: the pool of 40 × 40 covers 1600 positions")]
+    public void CG0019_WindowTooLargeToGenerate(string attributes, string located, string message)
+    {
+        AssertSingle(Model(attributes), "CG0019", located, message, "ConvGen supports up to 1024 per layer");
+    }
+
+    [Theory]
     [InlineData("public partial class Net\n{\n    /// <summary>A model of a given name.</summary>\n    /// <param name=\"name\">The name.</param>\n    public Net(string name)\n        : this(name.Length)\n    {\n    }\n}")]
     [InlineData("public partial class Net\n{\n    /// <summary>A model of a given size.</summary>\n    /// <param name=\"seed\">The seed.</param>\n    public Net(ref int seed)\n        : this(seed)\n    {\n    }\n}")]
     [InlineData("public partial class Net\n{\n    static Net()\n    {\n    }\n}")]
@@ -434,11 +444,11 @@ public class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        Assert.Equal(19, descriptors.Count);
+        Assert.Equal(20, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(d => d.Id).Distinct().Count());
         Assert.All(descriptors, d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
         Assert.Equal(
-            [.. Enumerable.Range(1, 18).Select(i => $"CG{i:0000}"), "CG9999"],
+            [.. Enumerable.Range(1, 19).Select(i => $"CG{i:0000}"), "CG9999"],
             descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
     }
 }

@@ -39,7 +39,8 @@ internal sealed partial class ModelParser
             || !WindowFits(layer, "kernel", kernelHeight, kernelWidth, same)
             || !StrideFits(layer, strides, strides)
             || !KernelFits(layer, kernelHeight, kernelWidth, layer.Input.Channels, filters)
-            || !WindowFitsInWorkspace(layer, isConvolution: true, kernelHeight, kernelWidth, strides, strides, same, filters))
+            || !WindowFitsInWorkspace(layer, isConvolution: true, kernelHeight, kernelWidth, strides, strides, same, filters)
+            || !WindowFitsInSource(layer, "kernel", kernelHeight, kernelWidth))
         {
             return null;
         }
@@ -88,7 +89,9 @@ internal sealed partial class ModelParser
 
         int strideHeight = strides == 0 ? poolHeight : strides;
         int strideWidth = strides == 0 ? poolWidth : strides;
-        if (!StrideFits(layer, strideHeight, strideWidth) || !WindowFitsInWorkspace(layer, isConvolution: false, poolHeight, poolWidth, strideHeight, strideWidth, same, layer.Input.Channels))
+        if (!StrideFits(layer, strideHeight, strideWidth)
+            || !WindowFitsInWorkspace(layer, isConvolution: false, poolHeight, poolWidth, strideHeight, strideWidth, same, layer.Input.Channels)
+            || !WindowFitsInSource(layer, "pool", poolHeight, poolWidth))
         {
             return null;
         }

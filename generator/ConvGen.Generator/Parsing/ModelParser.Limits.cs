@@ -25,6 +25,12 @@ internal sealed partial class ModelParser
     /// as the runtime lays it out): the shared buffer holds transposed and transformed copies of the kernels.</summary>
     public const int MaxWeights = 1 << 28;
 
+    /// <summary>Largest window (kernel height × width of a convolution, pool height × width of a pooling) a layer may
+    /// have: the emitted loops over a window are written out position by position (each position is a different
+    /// offset of the input, known when generating), so the generated source grows with the window, about 2 KB per
+    /// position for a convolution and 2.5 KB for a pooling. At this limit a layer emits under 3 MB.</summary>
+    public const int MaxWindowPositions = 32 * 32;
+
     private static BigInteger Product(params int[] factors)
     {
         BigInteger product = BigInteger.One;
@@ -47,6 +53,20 @@ internal sealed partial class ModelParser
         }
 
         Report(DiagnosticDescriptors.ModelTooLarge, layer.Attribute.Location, layer.Name, $"{what} ({height}, {width}, {channels})", size, MaxValuesPerSample);
+        return false;
+    }
+
+    /// <summary>Reports <see cref="DiagnosticDescriptors.WindowTooLargeToGenerate"/> on the layer when its window covers
+    /// more than <see cref="MaxWindowPositions"/> positions.</summary>
+    private bool WindowFitsInSource(LayerInput layer, string what, int height, int width)
+    {
+        BigInteger positions = Product(height, width);
+        if (positions <= MaxWindowPositions)
+        {
+            return true;
+        }
+
+        Report(DiagnosticDescriptors.WindowTooLargeToGenerate, layer.Attribute.Location, layer.Name, what, height, width, positions, MaxWindowPositions);
         return false;
     }
 

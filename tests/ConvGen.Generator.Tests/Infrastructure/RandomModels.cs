@@ -92,7 +92,7 @@ internal sealed class RandomModels(int seed)
         string? members = null;
         int classes = _random.Next(1, 11);
         string softmax = Invariant($"[Dense({classes}, Activation = Activation.Softmax)]");
-        switch (_random.Next(7))
+        switch (_random.Next(8))
         {
             case 0:
                 // The input: one side beyond the limit, or sides that fit alone but not together.
@@ -163,6 +163,39 @@ internal sealed class RandomModels(int seed)
                     ? $"    /// <summary>A model.</summary>\n    /// <param name=\"size\">A size.</param>\n    public {declared}(int size)\n    {{\n    }}"
                     : $"    /// <summary>A model.</summary>\n    /// <param name=\"label\">A label.</param>\n    public {declared}(string label)\n    {{\n        Label = label;\n    }}\n\n    /// <summary>The label.</summary>\n    public string Label {{ get; }}";
                 break;
+            case 6:
+                // Sizes within the memory limits that unrolled code used to grow with: units and filters by the tens of
+                // thousands (compiled: the code loops over them), and windows just beyond the limit of the generated
+                // code (refused).
+                switch (_random.Next(3))
+                {
+                    case 0:
+                        lines.Add(Invariant($"[Sequential({_random.Next(1, 17)})]"));
+                        lines.Add(Invariant($"[Dense({Pick(ExtremeWidths)}, Activation = Activation.Relu)]"));
+                        break;
+                    case 1:
+                        int imageSide = _random.Next(1, 5);
+                        lines.Add(Invariant($"[Sequential({imageSide}, {imageSide}, {_random.Next(1, 3)})]"));
+                        lines.Add(Invariant($"[Conv2D({Pick(ExtremeWidths)}, {_random.Next(1, Math.Min(imageSide, 3) + 1)}{(_random.Next(2) == 0 ? ", Padding = Padding.Same" : "")})]"));
+                        lines.Add("[Flatten]");
+                        break;
+                    default:
+                        // A window of more than 32 × 32 positions: square, or one long side.
+                        (int windowHeight, int windowWidth) = _random.Next(2) == 0
+                            ? (_random.Next(33, 65), _random.Next(33, 65))
+                            : (1, _random.Next(1025, 4097));
+                        lines.Add(Invariant($"[Sequential({windowHeight}, {windowWidth}, 1)]"));
+                        lines.Add(_random.Next(3) switch
+                        {
+                            0 => Invariant($"[Conv2D({_random.Next(1, 5)}, {windowHeight}, {windowWidth})]"),
+                            1 => Invariant($"[MaxPooling2D({windowHeight}, {windowWidth})]"),
+                            _ => Invariant($"[AveragePooling2D({windowHeight}, {windowWidth})]"),
+                        });
+                        lines.Add("[Flatten]");
+                        break;
+                }
+
+                break;
             default:
                 // Many large layers: each within the limits, their outputs together not.
                 lines.Add("[Sequential(4096, 4096, 1)]");
@@ -181,6 +214,9 @@ internal sealed class RandomModels(int seed)
 
     /// <summary>Sizes beyond every limit whatever they multiply.</summary>
     private static readonly int[] HugeSizes = [int.MaxValue, int.MaxValue - 1, 1 << 30, (1 << 28) + 1, (1 << 24) + 1];
+
+    /// <summary>Units and filters far beyond what unrolled code could hold, within the memory limits on a small input.</summary>
+    private static readonly int[] ExtremeWidths = [4097, 20000, 65536, 100000];
 
     /// <summary>Sizes within the limits alone whose products of two or three overflow the limits (and int).</summary>
     private static readonly int[] OverflowingFactors = [46341, 65536, 1 << 20, int.MaxValue];

@@ -53,6 +53,7 @@ public class GeneratedLayerTests
         nameof(NarrowColumnQuadsModel) => new NarrowColumnQuadsModel(seed),
         nameof(BlockedColumnQuadsModel) => new BlockedColumnQuadsModel(seed),
         nameof(SparseInputDenseModel) => new SparseInputDenseModel(seed),
+        nameof(LoopedPanelsDenseModel) => new LoopedPanelsDenseModel(seed),
         _ => throw new ArgumentException(name),
     };
 
@@ -210,16 +211,34 @@ public class GeneratedLayerTests
         }
     }
 
+    [Fact]
+    public void ALayerWhoseOneSampleProductLoopsOverPanelsMatchesTheInterpretedEngine()
+    {
+        // A batch of one takes the looped product in the forward pass of its training step, and its gradients flow
+        // back from it; three samples take the tiles. With one engine thread and two.
+        foreach (int threads in new[] { 1, 2 })
+        {
+            Model generated = Create(nameof(LoopedPanelsDenseModel), seed: 5);
+            generated.Engine.Threads = threads;
+            foreach (int count in new[] { 1, 3 })
+            {
+                EngineComparison.AssertMatchesInterpreted(generated, count, seed: count);
+            }
+        }
+    }
+
     [Theory]
-    [InlineData(1, false)]
-    [InlineData(2, true)]
-    [InlineData(3, true)]
-    public void OneSampleSkipsTheKernelRowsOfItsZeroInputsAndGivesTheTilesValues(int threads, bool split)
+    [InlineData(1, false, nameof(SparseInputDenseModel))]
+    [InlineData(2, true, nameof(SparseInputDenseModel))]
+    [InlineData(3, true, nameof(SparseInputDenseModel))]
+    [InlineData(1, false, nameof(LoopedPanelsDenseModel))]
+    [InlineData(2, true, nameof(LoopedPanelsDenseModel))]
+    public void OneSampleSkipsTheKernelRowsOfItsZeroInputsAndGivesTheTilesValues(int threads, bool split, string name)
     {
         // A Dense layer given one sample reads only the kernel rows of its nonzero inputs; given two it reads every row
         // in its tiles. Both add the rows in the same order, so an image alone gets the probabilities it gets beside
         // another, bit for bit, whatever zeros (0 and −0) it holds and wherever they fall in the chunks of 256.
-        Model model = Create(nameof(SparseInputDenseModel), seed: 4);
+        Model model = Create(name, seed: 4);
         model.Engine.Threads = threads;
         ((CompiledEngine)model.Engine).SplitPolicy = split ? SplitPolicy.Always : SplitPolicy.Never;
         int size = model.Description.InputShape.Size;

@@ -202,3 +202,13 @@ public partial class BlockedColumnQuadsModel;
 [Dense(37, UseBias = false, Activation = Activation.Sigmoid)]
 [Dense(10, Activation = Activation.Softmax)]
 public partial class SparseInputDenseModel;
+
+/// <summary>A Dense layer wider than <c>DenseEmitter.MaxUnrolledPanels</c> panels of sums on every instruction-set path
+/// (3710 units: 8 panels of 448 and 126 more on AVX-512, 38 of 96 and 62 more on AVX2, 77 of 48 and 14 more on
+/// Vector128, each rest ending in a partial vector), so its one-sample product loops over whole panels and writes out
+/// the rest; fed by 300 inputs, of which the test zeroes a third, and feeding a ReLU's zeros to the next layer over 15
+/// chunks.</summary>
+[Sequential(300)]
+[Dense(3710, Activation = Activation.Relu)]
+[Dense(10, Activation = Activation.Softmax)]
+public partial class LoopedPanelsDenseModel;

@@ -65,6 +65,11 @@ internal sealed class DenseEmitter : LayerEmitter
         EmitTiles(w, kernelGradient.Tiles);
     }
 
+    /// <summary>The most panels of units (of <see cref="VectorIsa.Registers"/> - 4 vectors each) one sample's product
+    /// (<see cref="EmitNonzeroRows"/>) writes out one after another; a wider layer runs its whole panels in a loop, so
+    /// the emitted code stays the same size however many units it has.</summary>
+    public const int MaxUnrolledPanels = 8;
+
     /// <summary>The input features a split forward reduces over at a time: a block of the kernel's rows of about 128 KB,
     /// in whole blocks of 16 features.</summary>
     private int DepthBlock => Math.Max(NetworkPlan.SplitBlock, 32768 / Units / NetworkPlan.SplitBlock * NetworkPlan.SplitBlock);
@@ -222,44 +227,73 @@ internal sealed class DenseEmitter : LayerEmitter
         w.Comment($"In chunks of NonzeroInputs.Chunk input features: the positions of the nonzero inputs, then their kernel rows added to the sums{(panels > 1 ? $", {SourceWriter.Count(panels, "panels")} of units in turn" : "")}.");
         w.Open("for (int chunk = k0; chunk < k1; chunk += NonzeroInputs.Chunk)");
         w.Line("int found = NonzeroInputs.Find(ref input, chunk, Math.Min(chunk + NonzeroInputs.Chunk, k1), rows);");
-        int first = 0;
-        for (int panel = 0; panel < panels; panel++)
+        int panelVectors = isa.Registers - 4;
+        if (panels <= MaxUnrolledPanels)
         {
-            int count = (vectors - first + panels - panel - 1) / (panels - panel);
-            int firstUnit = first * isa.Width;
-            int endUnit = Math.Min(Units, (first + count) * isa.Width);
-            int Lanes(int v) => Math.Min(isa.Width, endUnit - firstUnit - (v * isa.Width));
-            string Load(string reference, int v) => Lanes(v) == isa.Width
-                ? isa.Load(reference, firstUnit + (v * isa.Width))
-                : isa.LoadFirst(reference, VectorIsa.Int(firstUnit + (v * isa.Width)), VectorIsa.Int(Lanes(v)));
-            w.Comment($"Units {firstUnit}..{endUnit - 1}: {SourceWriter.Count(count, "sums")} in registers.");
-            w.Open();
-            for (int v = 0; v < count; v++)
+            int first = 0;
+            for (int panel = 0; panel < panels; panel++)
             {
-                w.Line($"{isa.Vector} sum{v} = {Load("sums", v)};");
+                int count = (vectors - first + panels - panel - 1) / (panels - panel);
+                int firstUnit = first * isa.Width;
+                int endUnit = Math.Min(Units, (first + count) * isa.Width);
+                w.Comment($"Units {firstUnit}..{endUnit - 1}: {SourceWriter.Count(count, "sums")} in registers.");
+                w.Open();
+                EmitNonzeroRowsPanel(w, isa, "sums", $"k * {Units}", firstUnit, endUnit);
+                w.Close();
+                first += count;
             }
-
-            w.Open("for (int i = 0; i < found; i++)");
-            w.Line("int k = Unsafe.Add(ref firstRow, i);");
-            w.Line($"{isa.Vector} x = {isa.Broadcast("Unsafe.Add(ref input, k)")};");
-            w.Line($"ref float kernelRow = ref Unsafe.Add(ref kernel, k * {Units});");
-            for (int v = 0; v < count; v++)
-            {
-                w.Line($"sum{v} = {isa.Fma("x", Load("kernelRow", v), $"sum{v}")};");
-            }
-
+        }
+        else
+        {
+            int panelUnits = panelVectors * isa.Width;
+            int wholeEnd = Units / panelUnits * panelUnits;
+            w.Comment($"Units 0..{wholeEnd - 1}: {wholeEnd / panelUnits} panels of {panelUnits} units, {SourceWriter.Count(panelVectors, "sums")} in registers, in a loop (unrolled, the method would grow with the units).");
+            w.Open($"for (int unit = 0; unit < {wholeEnd}; unit += {panelUnits})");
+            w.Line("ref float panelSums = ref Unsafe.Add(ref sums, unit);");
+            EmitNonzeroRowsPanel(w, isa, "panelSums", $"(k * {Units}) + unit", 0, panelUnits);
             w.Close();
-            for (int v = 0; v < count; v++)
+            if (wholeEnd < Units)
             {
-                w.Line(isa.Store($"sum{v}", "sums", firstUnit + (v * isa.Width), Lanes(v)));
+                w.Comment($"Units {wholeEnd}..{Units - 1}: the rest, {SourceWriter.Count((Units - wholeEnd + isa.Width - 1) / isa.Width, "sums")} in registers.");
+                w.Open();
+                EmitNonzeroRowsPanel(w, isa, "sums", $"k * {Units}", wholeEnd, Units);
+                w.Close();
             }
-
-            w.Close();
-            first += count;
         }
 
         w.Close();
         w.Close();
+    }
+
+    /// <summary>The units <paramref name="firstUnit"/>..<paramref name="endUnit"/> - 1 of <see cref="EmitNonzeroRows"/>
+    /// (offsets into <paramref name="sums"/>, whose kernel row starts <paramref name="rowOffset"/> floats into the
+    /// kernel): one sum in a register per vector of units, every nonzero row added in turn, then stored.</summary>
+    private static void EmitNonzeroRowsPanel(SourceWriter w, VectorIsa isa, string sums, string rowOffset, int firstUnit, int endUnit)
+    {
+        int count = (endUnit - firstUnit + isa.Width - 1) / isa.Width;
+        int Lanes(int v) => Math.Min(isa.Width, endUnit - firstUnit - (v * isa.Width));
+        string Load(string reference, int v) => Lanes(v) == isa.Width
+            ? isa.Load(reference, firstUnit + (v * isa.Width))
+            : isa.LoadFirst(reference, VectorIsa.Int(firstUnit + (v * isa.Width)), VectorIsa.Int(Lanes(v)));
+        for (int v = 0; v < count; v++)
+        {
+            w.Line($"{isa.Vector} sum{v} = {Load(sums, v)};");
+        }
+
+        w.Open("for (int i = 0; i < found; i++)");
+        w.Line("int k = Unsafe.Add(ref firstRow, i);");
+        w.Line($"{isa.Vector} x = {isa.Broadcast("Unsafe.Add(ref input, k)")};");
+        w.Line($"ref float kernelRow = ref Unsafe.Add(ref kernel, {rowOffset});");
+        for (int v = 0; v < count; v++)
+        {
+            w.Line($"sum{v} = {isa.Fma("x", Load("kernelRow", v), $"sum{v}")};");
+        }
+
+        w.Close();
+        for (int v = 0; v < count; v++)
+        {
+            w.Line(isa.Store($"sum{v}", sums, firstUnit + (v * isa.Width), Lanes(v)));
+        }
     }
 
     /// <summary>
