@@ -54,12 +54,20 @@ internal sealed class TrainCommand
         Description = "Print the network's summary and exit, without training",
     };
 
+    // For the benchmarks (the NativeAOT trainer against the JIT): where to write the run's timings as JSON.
+    private readonly Option<string?> _timing = new("--timing")
+    {
+        Description = "Write the run's timings (process start to first step, training seconds) as JSON to FILE",
+        HelpName = "FILE",
+        Hidden = true,
+    };
+
     /// <summary>The <c>train</c> command, which also runs when the command line names no command.</summary>
     public Command Create(CommandContext context)
     {
         var command = new Command("train", "Train a seed network on MNIST with its notebook's recipe and report its test accuracy (the default command)");
         command.Add(_network);
-        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _summary])
+        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _summary, _timing])
         {
             command.Add(option);
         }
@@ -78,7 +86,8 @@ internal sealed class TrainCommand
         parseResult.GetValue(_verbose),
         parseResult.GetValue(_mnist),
         parseResult.GetValue(_save),
-        parseResult.GetValue(_summary));
+        parseResult.GetValue(_summary),
+        parseResult.GetValue(_timing));
 
     /// <summary>Trains as <paramref name="options"/> say; returns the exit code. Throws <see cref="UsageException"/>
     /// for an unwritable <c>--save</c> path before anything is trained.</summary>
@@ -88,6 +97,11 @@ internal sealed class TrainCommand
         if (options.SavePath is not null && !options.SummaryOnly)
         {
             SaveTarget.Check("--save", options.SavePath);
+        }
+
+        if (options.TimingPath is not null)
+        {
+            SaveTarget.Check("--timing", options.TimingPath);
         }
 
         Model model = network.Create(options.Seed);
@@ -103,6 +117,7 @@ internal sealed class TrainCommand
         TrainRecipe recipe = TrainRecipe.Resolve(network, options);
         context.Out.WriteLine(Invariant($"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
 
+        var timing = new RunTiming();
         var clock = Stopwatch.StartNew();
         model.Fit(
             train,
@@ -111,8 +126,13 @@ internal sealed class TrainCommand
             optimizer: new Adam(),
             validationSplit: recipe.ValidationSplit,
             validationData: recipe.ValidateOnTest ? test : null,
-            verbose: options.Verbose);
+            verbose: options.Verbose,
+            callbacks: [timing]);
         double seconds = clock.Elapsed.TotalSeconds;
+        if (options.TimingPath is not null)
+        {
+            timing.Write(options.TimingPath, network.Name, train.Count * recipe.Epochs, seconds);
+        }
 
         (float loss, float accuracy) = model.Evaluate(test, batchSize: 256);
         context.Out.WriteLine(Invariant($"Test loss: {loss:0.0000} - test accuracy: {accuracy:0.0000} ({accuracy * 100:0.00} %) after {seconds:0.0} s of training"));

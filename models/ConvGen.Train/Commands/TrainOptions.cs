@@ -12,6 +12,7 @@ namespace ConvGen.Train.Commands;
 /// <param name="MnistDirectory">A directory of MNIST idx files to read instead of the cache.</param>
 /// <param name="SavePath">Where to save the trained weights, if anywhere.</param>
 /// <param name="SummaryOnly">Print the summary and stop, without training.</param>
+/// <param name="TimingPath">Where to write the run's timings as JSON (for the benchmarks), if anywhere.</param>
 internal sealed record TrainOptions(
     SeedNetwork Network,
     int? Epochs = null,
@@ -21,4 +22,5 @@ internal sealed record TrainOptions(
     int Verbose = 2,
     string? MnistDirectory = null,
     string? SavePath = null,
-    bool SummaryOnly = false);
+    bool SummaryOnly = false,
+    string? TimingPath = null);
