@@ -9,6 +9,8 @@ using ConvGen.Benchmarks.Kernels;
 //   and the documentation's tables.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- report [--check]
 //   Writes the benchmark tables of README.md and docs/benchmarks.md from benchmarks/results (--check: only compares).
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- aot [--networks a,b] [--rounds N] [--epochs N]
+//   The NativeAOT trainer against the JIT's, side by side: throughput, start-up, size, bit-identical weights.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
 //   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
 //   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
@@ -20,6 +22,8 @@ switch (args)
         return CompareCommand.Run(args[1..]);
     case ["report", ..]:
         return ReportCommand.Run(args[1..]);
+    case ["aot", ..]:
+        return ConvGen.Benchmarks.Aot.AotCommand.Run(args[1..]);
 }
 
 IConfig config = DefaultConfig.Instance
