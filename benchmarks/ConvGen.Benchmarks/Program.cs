@@ -11,10 +11,13 @@ using ConvGen.Benchmarks.Kernels;
 //   Writes the benchmark tables of README.md and docs/benchmarks.md from benchmarks/results (--check: only compares).
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- aot [--networks a,b] [--rounds N] [--epochs N]
 //   The NativeAOT trainer against the JIT's, side by side: throughput, start-up, size, bit-identical weights.
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]
+//   Epochs of Fit with and without "Beating MNIST"'s augmentation, alternating; writes benchmarks/results/augmentation/.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
 //   BenchmarkDotNet: training steps, generated against interpreted (TrainingStepBenchmarks); each kind of kernel on its
 //   own small network, with GFLOP/s and % of the FMA peak (KernelBenchmarks); the optimizers' update pass
-//   (OptimizerBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
+//   (OptimizerBenchmarks); batch-1 predictions from one and from two callers at once on one model
+//   (ConcurrentPredictionBenchmarks). A short job by default: the interpreted engine takes a good part of a second per step of the
 //   larger networks.
 switch (args)
 {
@@ -24,6 +27,8 @@ switch (args)
         return ReportCommand.Run(args[1..]);
     case ["aot", ..]:
         return ConvGen.Benchmarks.Aot.AotCommand.Run(args[1..]);
+    case ["augmentation", ..]:
+        return ConvGen.Benchmarks.Augmentation.AugmentationCommand.Run(args[1..]);
 }
 
 IConfig config = DefaultConfig.Instance

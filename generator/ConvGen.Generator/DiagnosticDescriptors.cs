@@ -90,6 +90,16 @@ internal static class DiagnosticDescriptors
         "Model too large",
         "{0}: {1} holds {2} values per sample; ConvGen supports up to {3}");
 
+    public static readonly DiagnosticDescriptor TooManyWeights = Error(
+        "CG0017",
+        "Too many weights",
+        "{0}: {1} holds {2} values; ConvGen supports up to {3}");
+
+    public static readonly DiagnosticDescriptor ConstructorConflict = Error(
+        "CG0018",
+        "Constructor conflicts with the generated one",
+        "'{0}' {1}; ConvGen generates the constructor {0}(int seed = 0), which passes the generated engine to ConvGen.Model");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "CG9999",
         "ConvGen generator fault",

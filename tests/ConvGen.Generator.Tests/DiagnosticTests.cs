@@ -319,10 +319,87 @@ public class DiagnosticTests
     [Theory]
     [InlineData("[Sequential(4096, 4096, 2)]\n[Flatten]\n" + Softmax, "Sequential(4096, 4096, 2)", "Net: the input (4096, 4096, 2) holds 33554432 values per sample")]
     [InlineData("[Sequential(1024, 1024, 1)]\n[Conv2D(32, 1)]\n[Flatten]\n" + Softmax, "Conv2D(32, 1)", "conv2d: the output (1024, 1024, 32) holds 33554432 values per sample")]
-    [InlineData("[Sequential(100000)]\n[Dense(3000, Activation = Activation.Softmax)]", "Dense(3000, Activation = Activation.Softmax)", "dense: the kernel (100000, 3000) holds 300000000 values per sample")]
+    // Products of sizes near int.MaxValue: multiplied exactly, not wrapped around.
+    [InlineData("[Sequential(65536, 65536, 65536)]\n[Flatten]\n" + Softmax, "Sequential(65536, 65536, 65536)", "Net: the input (65536, 65536, 65536) holds 281474976710656 values per sample")]
+    [InlineData("[Sequential(2147483647, 2147483647, 2147483647)]\n[Flatten]\n" + Softmax, "Sequential(2147483647, 2147483647, 2147483647)", "holds 9903520300447984150353281023 values per sample")]
+    [InlineData("[Sequential(20000000)]\n" + Softmax, "Sequential(20000000)", "Net: the input (20000000,) holds 20000000 values per sample")]
+    // A 'same' window larger than its input: the input with its border.
+    [InlineData("[Sequential(4, 4, 1)]\n[Conv2D(1, 5000, Padding = Padding.Same)]\n[Flatten]\n" + Softmax, "Conv2D(1, 5000, Padding = Padding.Same)", "conv2d: the input with its 'same' border (5003, 5003, 1) holds 25030009 values per sample")]
+    [InlineData("[Sequential(64, 64, 1)]\n[MaxPooling2D(8192, Padding = Padding.Same)]\n[Flatten]\n" + Softmax, "MaxPooling2D(8192, Padding = Padding.Same)", "max_pooling2d: the input with its 'same' border (8192, 8192, 1) holds 67108864 values per sample")]
+    // Strides shrink the output but not the dilated output gradient the input gradient is computed from.
+    [InlineData("[Sequential(2048, 2048, 1)]\n[Conv2D(16, 3, Strides = 4)]\n[Flatten]\n" + Softmax, "Conv2D(16, 3, Strides = 4)", "conv2d: its output gradient dilated by the strides and bordered by kernel - 1 (for its input gradient) (2049, 2049, 16) holds 67174416 values per sample")]
+    // Every layer's output within bounds, their sum not.
+    [InlineData("[Sequential(4096, 4096, 1)]\n[Activation(Activation.Relu)]\n[Activation(Activation.Relu)]\n[Activation(Activation.Relu)]\n[Activation(Activation.Relu)]\n[Activation(Activation.Tanh)]\n[Flatten]\n" + Softmax, "Activation(Activation.Tanh)", "activation_4: the sum of the outputs of every layer of 'Net' up to this one holds 83886080 values per sample")]
     public void CG0016_ModelTooLarge(string attributes, string located, string message)
     {
         AssertSingle(Model(attributes), "CG0016", located, message, "ConvGen supports up to");
+    }
+
+    [Theory]
+    [InlineData("[Sequential(100000)]\n[Dense(3000, Activation = Activation.Softmax)]", "Dense(3000, Activation = Activation.Softmax)", "dense: the kernel (100000, 3000) holds 300000000 values; ConvGen supports up to 268435456")]
+    // The case: a square kernel of int.MaxValue with 'same' padding passed every check and emitted an
+    // overflowing constant.
+    [InlineData("[Sequential(28, 28, 1)]\n[Conv2D(1, int.MaxValue, Padding = Padding.Same)]\n[Flatten]\n" + Softmax, "Conv2D(1, int.MaxValue, Padding = Padding.Same)", "conv2d: the kernel (2147483647, 2147483647, 1, 1) holds 4611686014132420609 values")]
+    [InlineData("[Sequential(4, 4, 65536)]\n[Conv2D(65536, 1)]\n[Flatten]\n" + Softmax, "Conv2D(65536, 1)", "conv2d: the kernel (1, 1, 65536, 65536) holds 4294967296 values")]
+    // Each kernel within bounds (2^28 exactly), the model's weights together not.
+    [InlineData("[Sequential(16384)]\n[Dense(16384)]\n" + Softmax, "Dense(16384)", "dense: the weights of 'Net' up to this layer holds 268451840 values")]
+    public void CG0017_TooManyWeights(string attributes, string located, string message)
+    {
+        AssertSingle(Model(attributes), "CG0017", located, message, "ConvGen supports up to 268435456");
+    }
+
+    [Theory]
+    [InlineData("public partial class Net\n{\n    public Net(int size)\n    {\n    }\n}", "Net(int size)", "'Net' declares the constructor Net(int), which ConvGen generates")]
+    [InlineData("public partial class Net\n{\n    internal Net(int seed) : base()\n    {\n    }\n}", "Net(int seed)", "'Net' declares the constructor Net(int), which ConvGen generates")]
+    [InlineData("public partial class Net\n{\n    public Net(string name)\n    {\n    }\n}", "Net(string name)", "'Net' declares a constructor that calls no other; begin it with ': this(seed)'")]
+    [InlineData("public partial class Net(int seed);", "(int seed)", "'Net' has a primary constructor")]
+    [InlineData("public partial class Net(string name);", "(string name)", "'Net' has a primary constructor")]
+    public void CG0018_ConstructorConflict(string declaration, string located, string message)
+    {
+        AssertSingle(Model($"[Sequential(4)]\n{Softmax}", declaration), "CG0018", located, message, "ConvGen generates the constructor Net(int seed = 0)");
+    }
+
+    [Theory]
+    [InlineData("public partial class Net\n{\n    /// <summary>A model of a given name.</summary>\n    /// <param name=\"name\">The name.</param>\n    public Net(string name)\n        : this(name.Length)\n    {\n    }\n}")]
+    [InlineData("public partial class Net\n{\n    /// <summary>A model of a given size.</summary>\n    /// <param name=\"seed\">The seed.</param>\n    public Net(ref int seed)\n        : this(seed)\n    {\n    }\n}")]
+    [InlineData("public partial class Net\n{\n    static Net()\n    {\n    }\n}")]
+    public void ConstructorsThatCallTheGeneratedOneAreAccepted(string declaration)
+    {
+        AssertAccepted(Model($"/// <summary>The model.</summary>\n[Sequential(4)]\n{Softmax}", declaration));
+    }
+
+    [Theory]
+    // The case: 'partial class class' (CS0260).
+    [InlineData("App", "public partial class @class;")]
+    [InlineData("App", "public partial class @record;")]
+    // Not a keyword, but a name of lower-case letters the compiler warns about unless escaped (CS8981).
+    [InlineData("App", "public partial class @value;")]
+    [InlineData("@namespace.@int", "public partial class @async;")]
+    [InlineData("App", "public partial class @event\n{\n    /// <summary>The model.</summary>\n    [Sequential(4)]\n    [Dense(3, Activation = Activation.Softmax)]\n    public partial class @object;\n}")]
+    public void KeywordsAsNamesAreEscaped(string ns, string declaration)
+    {
+        string attributes = declaration.Contains("[Sequential", StringComparison.Ordinal) ? "" : $"[Sequential(4)]\n{Softmax}";
+        AssertAccepted($"using ConvGen;\n\nnamespace {ns};\n\n/// <summary>The model.</summary>\n{attributes}\n{declaration}\n");
+    }
+
+    [Theory]
+    // The case: reported as CG9999 "internal error (DivideByZeroException)" without a location.
+    [InlineData("Conv2D(4, 3, Strides = int.MaxValue, Padding = Padding.Same)", "conv2d: Strides = 2147483647 steps over 60129542116 values of the input (28, 28, 1)")]
+    [InlineData("MaxPooling2D(3, Strides = int.MaxValue, Padding = Padding.Same)", "max_pooling2d: Strides = 2147483647 steps over 60129542116 values")]
+    [InlineData("AveragePooling2D(2, Strides = 1 << 30)", "average_pooling2d: Strides = 1073741824 steps over 30064771072 values")]
+    public void CG0014_StridesFarBeyondTheInput(string layer, string message)
+    {
+        AssertSingle(Model($"[Sequential(28, 28, 1)]\n[{layer}]\n[Flatten]\n{Softmax}"), "CG0014", layer, message, "more than ConvGen supports (16777216); any stride from 28 on gives a 1 × 1 output");
+    }
+
+    [Theory]
+    [InlineData("[Sequential(28, 28, 1)]\n[Conv2D(4, 3, Strides = 1000, Padding = Padding.Same)]\n[Flatten]\n" + Softmax)]
+    [InlineData("[Sequential(5, 5, 1)]\n[Conv2D(2, 9, 3, Strides = 100000, Padding = Padding.Same)]\n[Flatten]\n" + Softmax)]
+    [InlineData("[Sequential(28, 28, 1)]\n[MaxPooling2D(3, Strides = 50000, Padding = Padding.Same)]\n[Flatten]\n" + Softmax)]
+    [InlineData("[Sequential(1, 1, 8)]\n[AveragePooling2D(2, Strides = 2, Padding = Padding.Same)]\n[Flatten]\n" + Softmax)]
+    public void StridesBeyondTheInputAreAccepted(string attributes)
+    {
+        AssertAccepted(Model("/// <summary>The model.</summary>\n" + attributes));
     }
 
     // ---- What the compiler reports, the generator leaves alone ----
@@ -357,11 +434,11 @@ public class DiagnosticTests
             .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
             .Select(f => (DiagnosticDescriptor)f.GetValue(null)!)
             .ToList();
-        Assert.Equal(17, descriptors.Count);
+        Assert.Equal(19, descriptors.Count);
         Assert.Equal(descriptors.Count, descriptors.Select(d => d.Id).Distinct().Count());
         Assert.All(descriptors, d => Assert.Equal(DiagnosticSeverity.Error, d.DefaultSeverity));
         Assert.Equal(
-            [.. Enumerable.Range(1, 16).Select(i => $"CG{i:0000}"), "CG9999"],
+            [.. Enumerable.Range(1, 18).Select(i => $"CG{i:0000}"), "CG9999"],
             descriptors.Select(d => d.Id).Order(StringComparer.Ordinal));
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Linq;
 using ConvGen.Generator.Emitting.Layers;
 using ConvGen.Generator.Model;
+using Microsoft.CodeAnalysis.CSharp;
 
 namespace ConvGen.Generator.Emitting;
 
@@ -53,24 +54,31 @@ internal static class ModelEmitter
     private static string EngineName(ModelSpec model) =>
         string.Concat(model.ContainingTypes.Select(t => t.Name + "_")) + model.ClassName + "Engine";
 
+    /// <summary>A name as C# source, with the '@' the user's declaration needed: a keyword (<c>class @class</c>), and
+    /// any name of lower-case ASCII letters only, which the compiler warns may become one (CS8981) unless escaped.</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None || SyntaxFacts.GetContextualKeywordKind(name) != SyntaxKind.None || name.All(c => c is >= 'a' and <= 'z')
+            ? "@" + name
+            : name;
+
     private static void EmitModelClass(SourceWriter w, ModelSpec model, NetworkPlan plan, string engine)
     {
         if (model.Namespace is not null)
         {
-            w.Open($"namespace {model.Namespace}");
+            w.Open($"namespace {string.Join(".", model.Namespace.Split('.').Select(Identifier))}");
         }
 
         foreach (ContainingTypeSpec outer in model.ContainingTypes)
         {
-            w.Open($"partial {outer.Keyword} {outer.Name}");
+            w.Open($"partial {outer.Keyword} {Identifier(outer.Name)}");
         }
 
         long parameters = plan.Weights.Sum(s => (long)s.Length);
-        w.Open($"partial class {model.ClassName} : global::ConvGen.Model");
+        w.Open($"partial class {Identifier(model.ClassName)} : global::ConvGen.Model");
         w.Line($"/// <summary>Creates the model '{SourceWriter.Escape(model.ModelName)}' ({parameters.ToString("#,0", CultureInfo.InvariantCulture)} parameters) with its weights drawn from");
         w.Line("/// <paramref name=\"seed\"/>; the same seed gives the same weights, shuffling and dropout masks.</summary>");
         w.Line("/// <param name=\"seed\">The seed of the weights, the shuffling and the dropout masks.</param>");
-        w.Line($"public {model.ClassName}(int seed = 0)");
+        w.Line($"public {Identifier(model.ClassName)}(int seed = 0)");
         w.Line($"    : base(new global::ConvGen.Generated.{engine}(), seed)");
         w.Open();
         w.Close();

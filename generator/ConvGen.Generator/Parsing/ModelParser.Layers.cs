@@ -36,7 +36,10 @@ internal sealed partial class ModelParser
             | !(RequirePositive(a, layer.Name, "the number of filters", filters)
                 & RequireWindow(a, layer.Name, "kernel", square, kernelHeight, kernelWidth)
                 & RequirePositive(a, layer.Name, "Strides", strides))
-            || !WindowFits(layer, "kernel", kernelHeight, kernelWidth, same))
+            || !WindowFits(layer, "kernel", kernelHeight, kernelWidth, same)
+            || !StrideFits(layer, strides, strides)
+            || !KernelFits(layer, kernelHeight, kernelWidth, layer.Input.Channels, filters)
+            || !WindowFitsInWorkspace(layer, isConvolution: true, kernelHeight, kernelWidth, strides, strides, same, filters))
         {
             return null;
         }
@@ -85,6 +88,10 @@ internal sealed partial class ModelParser
 
         int strideHeight = strides == 0 ? poolHeight : strides;
         int strideWidth = strides == 0 ? poolWidth : strides;
+        if (!StrideFits(layer, strideHeight, strideWidth) || !WindowFitsInWorkspace(layer, isConvolution: false, poolHeight, poolWidth, strideHeight, strideWidth, same, layer.Input.Channels))
+        {
+            return null;
+        }
         ShapeSpec input = layer.Input;
         return new Pooling2DSpec(
             layer.Index,
@@ -119,9 +126,8 @@ internal sealed partial class ModelParser
             return null;
         }
 
-        if (layer.Input.Size * units > MaxValuesPerSample * 16L)
+        if (!KernelFits(layer, layer.Input.Channels, units))
         {
-            Report(DiagnosticDescriptors.ModelTooLarge, a.Location, layer.Name, $"the kernel ({layer.Input.Channels}, {units})", layer.Input.Size * units, MaxValuesPerSample * 16L);
             return null;
         }
 

@@ -6,6 +6,7 @@ using ConvGen.Generator.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
 
 namespace ConvGen.Generator.Parsing;
 
@@ -15,8 +16,7 @@ namespace ConvGen.Generator.Parsing;
 /// </summary>
 internal sealed partial class ModelParser
 {
-    /// <summary>Largest per-sample output a layer may have (values); keeps every emitted constant well inside int.</summary>
-    public const int MaxValuesPerSample = 1 << 24;
+    private static readonly SymbolDisplayFormat NamespaceFormat = new(typeQualificationStyle: SymbolDisplayTypeQualificationStyle.NameAndContainingTypesAndNamespaces);
 
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private readonly CancellationToken _cancellationToken;
@@ -55,7 +55,7 @@ internal sealed partial class ModelParser
 
     private ModelSpec? ParseModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, AttributeData sequential, Compilation compilation)
     {
-        if (!CheckClass(type, declaration))
+        if (!CheckClass(type, declaration) || !CheckConstructors(type))
         {
             return null;
         }
@@ -95,6 +95,8 @@ internal sealed partial class ModelParser
         }
 
         var layers = new List<LayerSpec>(layerAttributes.Count);
+        long weights = 0;
+        long activations = 0;
         var ordinals = new Dictionary<string, int>(StringComparer.Ordinal);
         var names = new HashSet<string>(StringComparer.Ordinal);
         for (int index = 0; index < layerAttributes.Count; index++)
@@ -125,6 +127,21 @@ internal sealed partial class ModelParser
                 return null;
             }
 
+            // Each layer's sizes are bounded above, so these sums fit in long; the generated engine sums them in int.
+            weights += AlignedWeights(spec);
+            if (weights > MaxWeights)
+            {
+                Report(DiagnosticDescriptors.TooManyWeights, reader.Location, name, $"the weights of '{_className}' up to this layer", weights, MaxWeights);
+                return null;
+            }
+
+            activations += Activations(spec);
+            if (activations > MaxActivationsPerSample)
+            {
+                Report(DiagnosticDescriptors.ModelTooLarge, reader.Location, name, $"the sum of the outputs of every layer of '{_className}' up to this one", activations, MaxActivationsPerSample);
+                return null;
+            }
+
             bool last = index == layerAttributes.Count - 1;
             if (spec.OutputActivation == ActivationKind.Softmax && !last)
             {
@@ -146,7 +163,8 @@ internal sealed partial class ModelParser
             return null;
         }
 
-        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
+        // Unescaped (@class is "class"): the emitter escapes what it writes as code; the file's hint name takes no '@'.
+        string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString(NamespaceFormat);
         return new ModelSpec(ns, type.Name, ContainingTypesOf(type), modelName, input.Value, layers.ToImmutableEquatableArray());
     }
 
@@ -208,6 +226,60 @@ internal sealed partial class ModelParser
         return true;
     }
 
+    /// <summary>
+    /// The generated constructor is <c>ClassName(int seed = 0) : base(engine, seed)</c>. A constructor the user declares
+    /// must not have its signature (CS0111 inside the generated file), a primary constructor forces every other
+    /// constructor, the generated one included, to call it (CS8862), and a constructor without an initializer calls
+    /// <c>base()</c>, which <c>ConvGen.Model</c> does not have: each is reported on the user's constructor.
+    /// </summary>
+    private bool CheckConstructors(INamedTypeSymbol type)
+    {
+        bool valid = true;
+        foreach (IMethodSymbol constructor in type.InstanceConstructors)
+        {
+            if (constructor.IsImplicitlyDeclared)
+            {
+                continue;
+            }
+
+            foreach (SyntaxReference reference in constructor.DeclaringSyntaxReferences)
+            {
+                SyntaxNode syntax = reference.GetSyntax(_cancellationToken);
+                string? problem;
+                Location location;
+                if (syntax is TypeDeclarationSyntax primary)
+                {
+                    problem = "has a primary constructor, which every other constructor must call; declare the parameters as members instead";
+                    location = primary.ParameterList?.GetLocation() ?? primary.Identifier.GetLocation();
+                }
+                else if (syntax is ConstructorDeclarationSyntax declared)
+                {
+                    location = Location.Create(declared.SyntaxTree, TextSpan.FromBounds(declared.Identifier.SpanStart, declared.ParameterList.Span.End));
+                    bool seedSignature = constructor.Parameters.Length == 1
+                        && constructor.Parameters[0].Type.SpecialType == SpecialType.System_Int32
+                        && constructor.Parameters[0].RefKind == RefKind.None;
+                    problem = seedSignature
+                        ? $"declares the constructor {type.Name}(int), which ConvGen generates; remove it (or give it other parameters and call this(seed))"
+                        : declared.Initializer is null
+                            ? $"declares a constructor that calls no other; begin it with ': this(seed)' so the generated engine is created"
+                            : null;
+                }
+                else
+                {
+                    continue;
+                }
+
+                if (problem is not null)
+                {
+                    Report(DiagnosticDescriptors.ConstructorConflict, location, type.Name, problem);
+                    valid = false;
+                }
+            }
+        }
+
+        return valid;
+    }
+
     /// <summary>[Sequential] and every layer attribute must sit on one declaration, or their order is ambiguous.</summary>
     private bool CheckSingleDeclaration(INamedTypeSymbol type, AttributeData sequential, List<AttributeData> layers)
     {
@@ -233,7 +305,18 @@ internal sealed partial class ModelParser
         if (sequential.HasParameter("features"))
         {
             int features = sequential.Int("features");
-            return RequirePositive(sequential, _className, "the number of input features", features) ? ShapeSpec.Flat(features) : null;
+            if (!RequirePositive(sequential, _className, "the number of input features", features))
+            {
+                return null;
+            }
+
+            if (features > MaxValuesPerSample)
+            {
+                Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, $"the input {ShapeSpec.Flat(features)}", features, MaxValuesPerSample);
+                return null;
+            }
+
+            return ShapeSpec.Flat(features);
         }
 
         int height = sequential.Int("height");
@@ -242,9 +325,9 @@ internal sealed partial class ModelParser
         bool valid = RequirePositive(sequential, _className, "the input height", height)
             & RequirePositive(sequential, _className, "the input width", width)
             & RequirePositive(sequential, _className, "the number of input channels", channels);
-        if (valid && (long)height * width * channels > MaxValuesPerSample)
+        if (valid && Product(height, width, channels) > MaxValuesPerSample)
         {
-            Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, $"the input {ShapeSpec.Image(height, width, channels)}", (long)height * width * channels, MaxValuesPerSample);
+            Report(DiagnosticDescriptors.ModelTooLarge, sequential.Location, _className, $"the input {ShapeSpec.Image(height, width, channels)}", Product(height, width, channels), MaxValuesPerSample);
             return null;
         }
 

@@ -53,6 +53,15 @@ internal static class Arguments
         CustomParser = result => Integer(result, minimum: int.MinValue),
     };
 
+    /// <summary>Fit's verbosity: 0 silent, 1 progress bar, 2 one line per epoch (the default).</summary>
+    public static Option<int> Verbose() => new("--verbose")
+    {
+        Description = "0 silent, 1 progress bar, 2 one line per epoch",
+        HelpName = "0|1|2",
+        DefaultValueFactory = _ => 2,
+        CustomParser = result => Integer(result, minimum: 0, maximum: 2),
+    };
+
     /// <summary>A directory holding the four MNIST idx files, instead of the cache.</summary>
     public static Option<string?> MnistDirectory()
     {
@@ -119,6 +128,27 @@ internal static class Arguments
         }
 
         return value;
+    }
+
+    /// <summary>Comma-separated whole numbers (<c>1,2,3</c>), each at most once, or an error naming the option and the
+    /// value.</summary>
+    public static int[] Seeds(ArgumentResult result)
+    {
+        string option = OptionName(result);
+        string text = string.Join(",", result.Tokens.Select(t => t.Value));
+        var seeds = new List<int>();
+        foreach (string part in text.Split(',', StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int seed) || seeds.Contains(seed))
+            {
+                result.AddError($"{option} needs distinct whole numbers separated by commas, such as 1,2,3; got '{text}'.");
+                return [];
+            }
+
+            seeds.Add(seed);
+        }
+
+        return [.. seeds];
     }
 
     /// <summary>A fraction in [0, 1), or an error naming the option and the value.</summary>

@@ -33,13 +33,7 @@ internal sealed class TrainCommand
         CustomParser = Arguments.Fraction,
     };
 
-    private readonly Option<int> _verbose = new("--verbose")
-    {
-        Description = "0 silent, 1 progress bar, 2 one line per epoch",
-        HelpName = "0|1|2",
-        DefaultValueFactory = _ => 2,
-        CustomParser = result => Arguments.Integer(result, minimum: 0, maximum: 2),
-    };
+    private readonly Option<int> _verbose = Arguments.Verbose();
 
     private readonly Option<string?> _mnist = Arguments.MnistDirectory();
 
@@ -119,16 +113,15 @@ internal sealed class TrainCommand
 
         var timing = new RunTiming();
         var clock = Stopwatch.StartNew();
-        model.Fit(
-            train,
-            epochs: recipe.Epochs,
-            batchSize: recipe.BatchSize,
-            optimizer: new Adam(),
-            validationSplit: recipe.ValidationSplit,
-            validationData: recipe.ValidateOnTest ? test : null,
-            verbose: options.Verbose,
-            callbacks: [timing]);
+        (_, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose, timing);
         double seconds = clock.Elapsed.TotalSeconds;
+        if (divergence.Terminated)
+        {
+            // Weights that produced a NaN or infinite loss are not worth keeping, and must not replace a good saved file.
+            context.Error.WriteLine(Invariant($"convgen-train: training diverged: the loss was {divergence.InvalidLoss} at batch {divergence.StoppedBatch} of epoch {divergence.StoppedEpoch + 1}; nothing was saved. Try a smaller batch size or check the data."));
+            return ExitCodes.Failure;
+        }
+
         if (options.TimingPath is not null)
         {
             timing.Write(options.TimingPath, network.Name, train.Count * recipe.Epochs, seconds);

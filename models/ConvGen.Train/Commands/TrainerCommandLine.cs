@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using ConvGen.Engines;
 
 namespace ConvGen.Train.Commands;
 
@@ -31,6 +32,9 @@ internal static class TrainerCommandLine
             PredictCommand.Create(context),
             SummaryCommand.Create(context),
             ListCommand.Create(context),
+            BeatingMnistCommand.Create(context),
+            MnistBestCommand.Create(context),
+            EnsembleCommand.Create(context),
             InfoCommand.Create(context),
         };
         return root;
@@ -72,6 +76,17 @@ internal static class TrainerCommandLine
             // The first error alone: an unknown option's value would otherwise be reported as a second unknown argument.
             context.Error.WriteLine($"convgen-train: {parseResult.Errors[0].Message}");
             context.Error.WriteLine($"Run '{CommandName(parseResult)} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            // A bad CONVGEN_THREADS is the command line's environment being wrong: said before any work, as a usage error.
+            _ = CompiledEngine.ConfiguredThreads;
+        }
+        catch (InvalidOperationException e)
+        {
+            context.Error.WriteLine($"convgen-train: {e.Message}");
             return ExitCodes.Usage;
         }
 

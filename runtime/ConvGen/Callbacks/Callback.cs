@@ -2,7 +2,8 @@ namespace ConvGen;
 
 /// <summary>
 /// Hooks into <see cref="Model.Fit"/>, as Keras' callbacks: override what you need. <see cref="Model"/> is the model
-/// being trained; set <see cref="ConvGen.Model.StopTraining"/> to end training after the current epoch.
+/// being trained; set <see cref="ConvGen.Model.StopTraining"/> to end training (after the current batch when set in
+/// <see cref="OnBatchEnd"/>, after the current epoch when set in <see cref="OnEpochEnd"/>).
 /// </summary>
 public abstract class Callback
 {
@@ -37,6 +38,18 @@ public abstract class Callback
 
     /// <summary>Called once when training ends, normally or by <see cref="ConvGen.Model.StopTraining"/>.</summary>
     public virtual void OnTrainEnd(History history)
+    {
+    }
+
+    /// <summary>Writes what this callback must remember for training to resume exactly from a backup
+    /// (<see cref="BackupAndRestore"/>); nothing by default. Called after the callback has seen the backup's step.</summary>
+    public virtual void SaveState(CallbackState state)
+    {
+    }
+
+    /// <summary>Reads back what <see cref="SaveState"/> wrote, when training resumes from a backup; called after
+    /// <see cref="OnTrainBegin"/>.</summary>
+    public virtual void RestoreState(CallbackState state)
     {
     }
 }

@@ -93,6 +93,39 @@ public sealed class EarlyStopping : Callback
     }
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("wait", _wait);
+        state.Set("best", Best);
+        state.Set("bestEpoch", BestEpoch);
+        state.Set("stoppedEpoch", StoppedEpoch);
+        if (_bestWeights is not null)
+        {
+            // One array per weight, each under its index.
+            for (int i = 0; i < _bestWeights.Length; i++)
+            {
+                state.Set("bestWeights/" + i.ToString(CultureInfo.InvariantCulture), _bestWeights[i]);
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _wait = (int)state.Get("wait");
+        Best = state.Get("best");
+        BestEpoch = (int)state.Get("bestEpoch");
+        StoppedEpoch = (int)state.Get("stoppedEpoch");
+        float[][] best = state.Arrays.Keys.Where(k => k.StartsWith("bestWeights/", StringComparison.Ordinal))
+            .OrderBy(k => int.Parse(k["bestWeights/".Length..], CultureInfo.InvariantCulture))
+            .Select(k => state.Arrays[k])
+            .ToArray();
+        _bestWeights = best.Length > 0 ? best : null;
+    }
+
+    /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, EpochLogs logs)
     {
         double current = _metric.Read(logs, nameof(EarlyStopping));

@@ -64,6 +64,24 @@ public sealed class ReduceLROnPlateau : Callback
     }
 
     /// <inheritdoc/>
+    public override void SaveState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.Set("best", _best);
+        state.Set("wait", _wait);
+        state.Set("cooldown", _cooldownLeft);
+    }
+
+    /// <inheritdoc/>
+    public override void RestoreState(CallbackState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        _best = state.Get("best");
+        _wait = (int)state.Get("wait");
+        _cooldownLeft = (int)state.Get("cooldown");
+    }
+
+    /// <inheritdoc/>
     public override void OnEpochEnd(int epoch, EpochLogs logs)
     {
         double current = _metric.Read(logs, nameof(ReduceLROnPlateau));

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace ConvGen;
 
 /// <summary>
@@ -6,6 +9,12 @@ namespace ConvGen;
 /// given (MNIST loads as 0–1 floats, like the notebooks' <c>/= 255</c>). The arrays are shared, not copied: slices
 /// are views, and a dataset never modifies them.
 /// </summary>
+/// <remarks>
+/// Every value must be a finite number: a NaN or infinity in one sample turns the loss, the gradients and then every
+/// weight into NaN, and the batch normalisation statistics with them. The constructors check, and throw an
+/// <see cref="ArgumentException"/> naming the first sample that holds one, unless given
+/// <c>allowNonFinite: true</c>. The arrays are not copied, so a value written into them afterwards is not checked.
+/// </remarks>
 public sealed class Dataset
 {
     private readonly float[] _images;
@@ -13,19 +22,33 @@ public sealed class Dataset
     private readonly int _first;
 
     /// <summary>A dataset of images of <paramref name="height"/> × <paramref name="width"/> × <paramref name="channels"/>.</summary>
-    public Dataset(float[] images, int[] labels, int height, int width, int channels)
-        : this(images, labels, Shape.Image(height, width, channels))
+    /// <param name="images">The pixels of every image, one after another.</param>
+    /// <param name="labels">The class of every image.</param>
+    /// <param name="height">Image height.</param>
+    /// <param name="width">Image width.</param>
+    /// <param name="channels">Channels per pixel.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite pixels instead of refusing the first sample holding one.</param>
+    public Dataset(float[] images, int[] labels, int height, int width, int channels, bool allowNonFinite = false)
+        : this(images, labels, Shape.Image(height, width, channels), allowNonFinite)
     {
     }
 
     /// <summary>A dataset of flat samples of <paramref name="features"/> values.</summary>
-    public Dataset(float[] images, int[] labels, int features)
-        : this(images, labels, Shape.Flat(features))
+    /// <param name="images">The values of every sample, one after another.</param>
+    /// <param name="labels">The class of every sample.</param>
+    /// <param name="features">Values per sample.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite values instead of refusing the first sample holding one.</param>
+    public Dataset(float[] images, int[] labels, int features, bool allowNonFinite = false)
+        : this(images, labels, Shape.Flat(features), allowNonFinite)
     {
     }
 
     /// <summary>A dataset whose samples have <paramref name="shape"/>.</summary>
-    public Dataset(float[] images, int[] labels, Shape shape)
+    /// <param name="images">The values of every sample, one after another.</param>
+    /// <param name="labels">The class of every sample.</param>
+    /// <param name="shape">The shape of one sample.</param>
+    /// <param name="allowNonFinite">Accept NaN and infinite values instead of refusing the first sample holding one.</param>
+    public Dataset(float[] images, int[] labels, Shape shape, bool allowNonFinite = false)
     {
         ArgumentNullException.ThrowIfNull(images);
         ArgumentNullException.ThrowIfNull(labels);
@@ -49,11 +72,21 @@ public sealed class Dataset
             }
         }
 
+        if (!allowNonFinite && FirstNonFinite(images) is int bad)
+        {
+            int size = shape.Size;
+            throw new ArgumentException(
+                $"Sample {bad / size} holds {images[bad].ToString(System.Globalization.CultureInfo.InvariantCulture)} (value {bad % size} of its {size}); every value must be a finite number. " +
+                "Clean or drop the sample, or pass allowNonFinite: true to keep it.",
+                nameof(images));
+        }
+
         _images = images;
         _labels = labels;
         _first = 0;
         Count = labels.Length;
         Shape = shape;
+        AllowsNonFinite = allowNonFinite;
     }
 
     private Dataset(Dataset source, int first, int count)
@@ -63,7 +96,11 @@ public sealed class Dataset
         _first = source._first + first;
         Count = count;
         Shape = source.Shape;
+        AllowsNonFinite = source.AllowsNonFinite;
     }
+
+    /// <summary>Whether the dataset was created with <c>allowNonFinite: true</c> (its slices and selections inherit it).</summary>
+    public bool AllowsNonFinite { get; }
 
     /// <summary>Number of samples.</summary>
     public int Count { get; }
@@ -174,7 +211,53 @@ public sealed class Dataset
             labels[i] = Label(indices[i]);
         }
 
-        return new Dataset(images, labels, Shape);
+        return new Dataset(images, labels, Shape, AllowsNonFinite);
+    }
+
+    /// <summary>A new dataset of this one's samples followed by <paramref name="others"/>' (copied); all must have the
+    /// same sample shape.</summary>
+    public Dataset Concat(params Dataset[] others)
+    {
+        ArgumentNullException.ThrowIfNull(others);
+        return Concatenate([this, .. others]);
+    }
+
+    /// <summary>A new dataset of the samples of <paramref name="datasets"/>, in order (copied); all must have the same
+    /// sample shape.</summary>
+    public static Dataset Concatenate(IReadOnlyList<Dataset> datasets)
+    {
+        ArgumentNullException.ThrowIfNull(datasets);
+        if (datasets.Count == 0)
+        {
+            throw new ArgumentException("Nothing to concatenate.", nameof(datasets));
+        }
+
+        Shape shape = datasets[0]?.Shape ?? throw new ArgumentException("Dataset 0 is null.", nameof(datasets));
+        for (int i = 0; i < datasets.Count; i++)
+        {
+            if (datasets[i] is null || datasets[i].Shape != shape)
+            {
+                throw new ArgumentException($"Dataset {i} has samples of shape {datasets[i]?.Shape.ToString() ?? "null"}; dataset 0 has {shape}. Concatenated datasets must agree.", nameof(datasets));
+            }
+        }
+
+        long count = datasets.Sum(d => (long)d.Count);
+        if (count * shape.Size > Array.MaxLength)
+        {
+            throw new ArgumentException($"{count} samples of {shape} do not fit in one array.", nameof(datasets));
+        }
+
+        var images = new float[count * shape.Size];
+        var labels = new int[count];
+        int at = 0;
+        foreach (Dataset data in datasets)
+        {
+            data.Images.CopyTo(images.AsSpan(at * shape.Size));
+            data.Labels.CopyTo(labels.AsSpan(at));
+            at += data.Count;
+        }
+
+        return new Dataset(images, labels, shape);
     }
 
     /// <summary>One-hot rows for the labels, as Keras' <c>to_categorical</c>.</summary>
@@ -225,6 +308,45 @@ public sealed class Dataset
         }
 
         return labels;
+    }
+
+    /// <summary>The index of the first NaN or infinity in <paramref name="values"/>, or null: x - x is 0 for every
+    /// finite x and NaN otherwise, checked a vector at a time.</summary>
+    internal static int? FirstNonFinite(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - Vector512<float>.Count; i += Vector512<float>.Count)
+            {
+                Vector512<float> v = Vector512.LoadUnsafe(ref MemoryMarshal.GetReference(values), (nuint)i);
+                if (!Vector512.EqualsAll(v - v, Vector512<float>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= values.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                Vector256<float> v = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(values), (nuint)i);
+                if (!Vector256.EqualsAll(v - v, Vector256<float>.Zero))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i]))
+            {
+                return i;
+            }
+        }
+
+        return null;
     }
 
     private void CheckIndex(int index)

@@ -45,6 +45,11 @@ internal sealed class IdxFile
     /// </summary>
     public static byte[] ReadBytes(string path)
     {
+        if (Directory.Exists(path))
+        {
+            throw Invalid(path, "it is a directory, not an idx file");
+        }
+
         byte[] bytes = File.ReadAllBytes(path);
         return path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? Gunzip(path, bytes) : bytes;
     }

@@ -81,7 +81,7 @@ internal sealed class MnistCache
                 string[] needed = files.Where(file => !file.IsValid).Select(file => file.Name).ToArray();
                 if (needed.Length > 0)
                 {
-                    FetchIntoCache(needed);
+                    FetchIntoCache(needed, files.Where(file => !file.IsValid && file.Path is not null).Select(file => file.Problem!).ToArray());
                     files = Inspect();
                     CachedFile[] invalid = files.Where(file => !file.IsValid).ToArray();
                     if (invalid.Length > 0)
@@ -133,7 +133,10 @@ internal sealed class MnistCache
             : new CachedFile(name, path, null, $"'{path}' has SHA-256 {actual}, expected {expected}");
     }
 
-    private void FetchIntoCache(IReadOnlyList<string> names)
+    /// <summary>Fetches <paramref name="names"/> and moves them into the cache once all are verified. When the cache
+    /// held damaged copies (<paramref name="damaged"/>: what is wrong with each), a failed fetch says so first, so the
+    /// user learns which file failed its checksum, not only that npm is missing.</summary>
+    private void FetchIntoCache(IReadOnlyList<string> names, IReadOnlyList<string> damaged)
     {
         string staging = Path.Combine(CacheDirectory, StagingPrefix + Guid.NewGuid().ToString("N"));
         try
@@ -145,7 +148,11 @@ internal sealed class MnistCache
             }
             catch (Exception e) when (e is (IOException or UnauthorizedAccessException) and not MnistUnavailableException)
             {
-                throw new MnistUnavailableException($"Fetching MNIST into '{staging}' failed: {e.Message}", e);
+                throw Damaged(new MnistUnavailableException($"Fetching MNIST into '{staging}' failed: {e.Message}", e));
+            }
+            catch (MnistUnavailableException e) when (damaged.Count > 0)
+            {
+                throw Damaged(e);
             }
 
             // Verify everything before moving anything, so a bad fetch leaves the cache as it was.
@@ -172,6 +179,10 @@ internal sealed class MnistCache
         {
             TryDeleteDirectory(staging);
         }
+
+        MnistUnavailableException Damaged(MnistUnavailableException failure) => damaged.Count == 0
+            ? failure
+            : new MnistUnavailableException($"The MNIST cache '{CacheDirectory}' holds damaged files ({string.Join("; ", damaged)}), and fetching fresh copies failed: {failure.Message}", failure);
     }
 
     private void Verify(string fetched, string name)

@@ -61,6 +61,11 @@ internal sealed class SvmLightReader
 
     private void ReadLines()
     {
+        if (Directory.Exists(_path))
+        {
+            throw new InvalidDataException($"'{_path}': it is a directory, not an svmlight file");
+        }
+
         var options = new FileStreamOptions { BufferSize = 1 << 16, Options = FileOptions.SequentialScan };
         using var text = new StreamReader(_path, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, options);
         int lineNumber = 0;
@@ -149,7 +154,9 @@ internal sealed class SvmLightReader
         if (!TryParseDigits(indexText, out int index)
             && !int.TryParse(indexText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out index))
         {
-            throw Error(lineNumber, $"the index '{indexText}' in '{token}' is not an integer");
+            throw System.Numerics.BigInteger.TryParse(indexText, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out System.Numerics.BigInteger large)
+                ? Error(lineNumber, $"index {large} in '{token}' is out of range for {_features} features (0 to {_features - 1} zero-based, 1 to {_features} one-based)")
+                : Error(lineNumber, $"the index '{indexText}' in '{token}' is not an integer");
         }
 
         float value;
@@ -171,8 +178,14 @@ internal sealed class SvmLightReader
         _rowUsingIndex[index] = row + 1;
         if (value != 0)
         {
+            float scaled = value * _scale;
+            if (!float.IsFinite(scaled))
+            {
+                throw Error(lineNumber, $"the value '{valueText}' in '{token}' times the scale {_scale.ToString(CultureInfo.InvariantCulture)} is {scaled.ToString(CultureInfo.InvariantCulture)}, beyond the range of float");
+            }
+
             _indices.Add(index);
-            _values.Add(value * _scale);
+            _values.Add(scaled);
         }
     }
 

@@ -10,12 +10,13 @@ internal static class KerasConventions
     public const int Alignment = 16;
 
     /// <summary>Output size along one axis: 'valid' gives floor((input - window) / stride) + 1 (0 when the window does
-    /// not fit); 'same' gives ceil(input / stride).</summary>
+    /// not fit); 'same' gives ceil(input / stride). Any positive sizes, up to int.MaxValue, give the exact result: the
+    /// sums are taken in long, so a stride near int.MaxValue gives 1, not an overflow.</summary>
     public static int OutputSize(int input, int window, int stride, bool same)
     {
         if (same)
         {
-            return (input + stride - 1) / stride;
+            return (int)(((long)input + stride - 1) / stride);
         }
 
         return input < window ? 0 : ((input - window) / stride) + 1;
@@ -30,11 +31,13 @@ internal static class KerasConventions
     public static int PaddingAfter(int input, int window, int stride, bool same) =>
         same ? TotalSamePadding(input, window, stride) - (TotalSamePadding(input, window, stride) / 2) : 0;
 
+    // (output - 1) * stride is below input, so the total is below window: it fits in int whatever the sizes, but its
+    // terms are added in long (a window near int.MaxValue would overflow them).
     private static int TotalSamePadding(int input, int window, int stride)
     {
-        int output = (input + stride - 1) / stride;
-        int total = ((output - 1) * stride) + window - input;
-        return total > 0 ? total : 0;
+        long output = OutputSize(input, window, stride, same: true);
+        long total = ((output - 1) * stride) + window - input;
+        return total > 0 ? (int)total : 0;
     }
 
     /// <summary>Keras' automatic name for the <paramref name="ordinal"/>-th layer (0-based) of a kind within one model:

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using ConvGen.Threading;
@@ -16,7 +17,8 @@ namespace ConvGen.Engines;
 /// Workspaces are sized per sample at build time and grown only when a larger chunk arrives, so a step allocates
 /// nothing. The generated code picks its instruction set once, from <see cref="IsAvx512"/> and <see cref="IsAvx2"/>,
 /// which the JIT folds to constants.
-/// An engine serves one model from one thread at a time.
+/// Calls from several threads: one at a time holds these workspaces and the team; a batch the engine runs on one
+/// thread anyway also runs beside it, on its caller's thread with a workspace of its own (see <see cref="Engine"/>).
 /// </summary>
 public abstract class CompiledEngine : Engine, IDisposable
 {
@@ -57,6 +59,7 @@ public abstract class CompiledEngine : Engine, IDisposable
     private AlignedBuffer? _shared;
     private int _capacity;
     private BatchMetrics[] _metrics = [];
+    private readonly AloneWorkspace?[] _aloneWorkspaces = new AloneWorkspace?[8];
 
     /// <summary>Checks the generated layout against <paramref name="description"/>'s and remembers the workspace sizes.</summary>
     /// <param name="description">The model, as the runtime lays it out.</param>
@@ -128,9 +131,10 @@ public abstract class CompiledEngine : Engine, IDisposable
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 256);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, MaximumThreads);
             if (value != _threads)
             {
+                using Scope scope = EnterConfiguring(wait: false);
                 _threads = value;
                 _team?.Dispose();
                 _team = null;
@@ -145,9 +149,11 @@ public abstract class CompiledEngine : Engine, IDisposable
     /// <summary>Workspace floats a thread uses for a chunk of <paramref name="count"/> samples.</summary>
     public long WorkspaceLength(int count) => ((long)_workspacePerSample * count) + _workspacePerThread;
 
-    /// <summary>Stops the engine's worker threads (they also stop on their own when the process ends).</summary>
+    /// <summary>Stops the engine's worker threads (they also stop on their own when the process ends), after the call
+    /// in progress on another thread, if any.</summary>
     public void Dispose()
     {
+        using Scope scope = EnterConfiguring(wait: true);
         _team?.Dispose();
         _team = null;
     }
@@ -241,7 +247,11 @@ public abstract class CompiledEngine : Engine, IDisposable
     protected sealed override BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer) =>
         Train(buffers, images, labels, count, dropoutSeed, optimizer);
 
-    private BatchMetrics Train(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer? optimizer)
+    /// <inheritdoc/>
+    private protected sealed override BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation) =>
+        Train(buffers, images, labels, count, dropoutSeed, optimizer, preparation);
+
+    private BatchMetrics Train(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer? optimizer, IBatchPreparation? preparation = null)
     {
         int threads = Prepare(count, training: true);
         long step = optimizer?.BeginStep(buffers.Parameters.Length, buffers.Gradients.Length) ?? 0;
@@ -251,7 +261,7 @@ public abstract class CompiledEngine : Engine, IDisposable
             fixed (int* labelsPointer = labels)
             {
                 _train.Set(buffers, imagesPointer, labelsPointer, null, count);
-                _train.SetStep(dropoutSeed, optimizer, step);
+                _train.SetStep(dropoutSeed, optimizer, step, preparation);
                 Run(_train, threads);
             }
         }
@@ -313,11 +323,39 @@ public abstract class CompiledEngine : Engine, IDisposable
     protected static (int First, int End) KernelRows(int kernel, int units, (int First, int End) rows) =>
         (kernel + (rows.First * units), kernel + (rows.End * units));
 
-    private static int DefaultThreads()
+    /// <summary>The most threads an engine runs on.</summary>
+    public const int MaximumThreads = 256;
+
+    /// <summary>The environment variable that sets <see cref="Threads"/> for every new engine.</summary>
+    public const string ThreadsVariable = "CONVGEN_THREADS";
+
+    /// <summary><c>CONVGEN_THREADS</c> when set (a whole number from 1 to <see cref="MaximumThreads"/>; anything else is
+    /// an error naming the variable, not a silent fallback), else the machine's processors.</summary>
+    internal static int DefaultThreads(string? configured)
     {
-        string? configured = Environment.GetEnvironmentVariable("CONVGEN_THREADS");
-        return int.TryParse(configured, out int threads) && threads > 0 ? Math.Min(threads, 256) : Environment.ProcessorCount;
+        if (string.IsNullOrWhiteSpace(configured))
+        {
+            return Math.Min(Environment.ProcessorCount, MaximumThreads);
+        }
+
+        if (int.TryParse(configured, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int threads) && threads is >= 1 and <= MaximumThreads)
+        {
+            return threads;
+        }
+
+        throw new InvalidOperationException(
+            $"The environment variable {ThreadsVariable} is '{configured}'; it must be a whole number of threads from 1 to {MaximumThreads}, or unset to use every processor ({Environment.ProcessorCount} here).");
     }
+
+    private static int DefaultThreads() => DefaultThreads(Environment.GetEnvironmentVariable(ThreadsVariable));
+
+    /// <summary>
+    /// The threads every new engine starts with: <c>CONVGEN_THREADS</c> when set, else the machine's processors.
+    /// Reading it checks the variable as creating a model does, so a program can report a bad value before any work.
+    /// </summary>
+    /// <exception cref="InvalidOperationException"><c>CONVGEN_THREADS</c> is set to anything but a whole number from 1
+    /// to <see cref="MaximumThreads"/>; the message names the variable and its value.</exception>
+    public static int ConfiguredThreads => DefaultThreads();
 
     /// <summary>The threads a batch of <paramref name="count"/> samples runs on: each gets
     /// <see cref="MinimumChunk"/> samples at least, and there are <see cref="Engine.Threads"/> at most.</summary>
@@ -327,7 +365,7 @@ public abstract class CompiledEngine : Engine, IDisposable
     private int Prepare(int count, bool training)
     {
         int threads = ThreadsFor(count);
-        int chunk = (count + threads - 1) / threads;
+        int chunk = (count / threads) + (count % threads == 0 ? 0 : 1);
         if (_workspaces.Length < threads || chunk > _capacity)
         {
             // Checked and allocated before anything is replaced: a batch refused here leaves the engine as it was.
@@ -375,6 +413,90 @@ public abstract class CompiledEngine : Engine, IDisposable
         }
 
         return threads;
+    }
+
+    /// <summary>
+    /// A batch runs alone, beside a call holding the engine, when the engine would run it on one thread and not share
+    /// it layer by layer: then one chunk on the caller's thread is exactly what the engine computes. Whether a small
+    /// batch is shared is decided here by its arithmetic only (not by the team being awake): a batch that might be
+    /// shared waits for the engine instead, so it gets the split pass's rounding, as it would alone.
+    /// </summary>
+    private protected override bool CanRunAlone(int count)
+    {
+        if (ThreadsFor(count) > 1)
+        {
+            return false;
+        }
+
+        bool maySplit = _threads > 1 && count <= SplitSamples && SplitPolicy != SplitPolicy.Never
+            && (SplitPolicy == SplitPolicy.Always || _forwardMultiplyAdds * count / SplitMultiplyAddsPerPart >= 2);
+        return !maySplit;
+    }
+
+    /// <inheritdoc/>
+    private protected override void PredictAlone(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
+    {
+        AloneWorkspace workspace = RentAlone(count);
+        InferChunk(
+            ref MemoryMarshal.GetReference(images),
+            count,
+            ref buffers.Parameters.Start,
+            ref buffers.State.Start,
+            ref workspace.Buffer.Start,
+            workspace.Capacity,
+            ref MemoryMarshal.GetReference(probabilities));
+        ReturnAlone(workspace);
+    }
+
+    /// <inheritdoc/>
+    private protected override BatchMetrics EvaluateAlone(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count)
+    {
+        AloneWorkspace workspace = RentAlone(count);
+        BatchMetrics metrics = EvaluateChunk(
+            ref MemoryMarshal.GetReference(images),
+            ref MemoryMarshal.GetReference(labels),
+            count,
+            ref buffers.Parameters.Start,
+            ref buffers.State.Start,
+            ref workspace.Buffer.Start,
+            workspace.Capacity);
+        ReturnAlone(workspace);
+        return metrics;
+    }
+
+    /// <summary>A workspace for a call running alone: one kept from an earlier call when it is large enough (taken out
+    /// of its slot, so no other call gets it meanwhile), else a new one.</summary>
+    private AloneWorkspace RentAlone(int count)
+    {
+        for (int i = 0; i < _aloneWorkspaces.Length; i++)
+        {
+            AloneWorkspace? kept = Interlocked.Exchange(ref _aloneWorkspaces[i], null);
+            if (kept is not null && kept.Capacity >= count)
+            {
+                return kept;
+            }
+        }
+
+        long length = WorkspaceLength(count);
+        if (length > Array.MaxLength - 64)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"A batch of {count} samples needs {length:N0} floats of workspace in model '{Description.Name}', more than one array holds; use smaller batches.");
+        }
+
+        return new AloneWorkspace(new AlignedBuffer((int)length), count);
+    }
+
+    /// <summary>Keeps a workspace for the next call running alone (dropped when every slot is taken). A call that
+    /// throws does not return its workspace; the next one allocates another.</summary>
+    private void ReturnAlone(AloneWorkspace workspace)
+    {
+        for (int i = 0; i < _aloneWorkspaces.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _aloneWorkspaces[i], workspace, null) is null)
+            {
+                return;
+            }
+        }
     }
 
     /// <summary>The worker team (the <see cref="Threads"/> setter drops it when the count changes).</summary>
@@ -560,12 +682,14 @@ public abstract class CompiledEngine : Engine, IDisposable
         private ulong _dropoutSeed;
         private Optimizer? _optimizer;
         private long _step;
+        private IBatchPreparation? _preparation;
 
-        public void SetStep(ulong dropoutSeed, Optimizer? optimizer, long step)
+        public void SetStep(ulong dropoutSeed, Optimizer? optimizer, long step, IBatchPreparation? preparation)
         {
             _dropoutSeed = dropoutSeed;
             _optimizer = optimizer;
             _step = step;
+            _preparation = preparation;
         }
 
         protected override void ExecuteChunk(int thread, int first, int count, ref float workspace)
@@ -574,6 +698,14 @@ public abstract class CompiledEngine : Engine, IDisposable
             Span<float> parameters = Buffers.Parameters.Span;
             Span<float> modelGradients = Buffers.Gradients.Span;
             SpinBarrier barrier = Engine.Barrier(Threads);
+            if (_preparation is not null)
+            {
+                // Each thread gathers (and augments) its own chunk's images; the layers trained by rows read the whole
+                // batch's, so all chunks are ready before any forward pass starts.
+                _preparation.Prepare(first, count);
+                barrier.SignalAndWait();
+            }
+
             Engine._metrics[thread] = Engine.TrainChunk(
                 ref ImagesAt(first),
                 ref Unsafe.AsRef<int>(Labels + first),
@@ -618,6 +750,10 @@ public abstract class CompiledEngine : Engine, IDisposable
         }
     }
 }
+
+/// <summary>A workspace of <see cref="CompiledEngine"/> for one call running beside the call that holds the engine:
+/// room for <paramref name="Capacity"/> samples on one thread.</summary>
+internal sealed record AloneWorkspace(AlignedBuffer Buffer, int Capacity);
 
 /// <summary>When <see cref="CompiledEngine"/> splits a small batch layer by layer over its threads.</summary>
 internal enum SplitPolicy

@@ -5,7 +5,13 @@ namespace ConvGen.Engines;
 /// class) and the interpreted reference engine derive from it; <see cref="Model"/> drives either.
 /// Images are packed one after another, each in height-width-channel order; labels are class indices.
 /// </summary>
-public abstract class Engine
+/// <remarks>
+/// <see cref="Predict"/> and <see cref="Evaluate"/> may be called from several threads at once: each call gets the
+/// result it gets alone, to the bit. <see cref="ComputeGradients"/> and <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer)"/> need the engine to
+/// themselves and throw <see cref="InvalidOperationException"/> while another thread uses it (and an inference on
+/// another thread throws while they run). See <see cref="Model"/> for the whole contract.
+/// </remarks>
+public abstract partial class Engine
 {
     /// <summary>An engine for <paramref name="description"/>.</summary>
     protected Engine(ModelDescription description)
@@ -41,12 +47,28 @@ public abstract class Engine
     public void Predict(ModelBuffers buffers, ReadOnlySpan<float> images, int count, Span<float> probabilities)
     {
         CheckBatch(buffers, images, count);
-        if (probabilities.Length < count * Description.Classes)
+        long needed = (long)count * Description.Classes;
+        if (probabilities.Length < needed)
         {
-            throw new ArgumentException($"probabilities holds {probabilities.Length} values; {count} rows of {Description.Classes} need {count * Description.Classes}.", nameof(probabilities));
+            throw new ArgumentException($"probabilities holds {probabilities.Length} values; {count} rows of {Description.Classes} need {needed}.", nameof(probabilities));
         }
 
-        PredictCore(buffers, images, count, probabilities);
+        Entry entry = EnterInference(count);
+        try
+        {
+            if (entry == Entry.Alone)
+            {
+                PredictAlone(buffers, images, count, probabilities);
+            }
+            else
+            {
+                PredictCore(buffers, images, count, probabilities);
+            }
+        }
+        finally
+        {
+            Leave(entry);
+        }
     }
 
     /// <summary>Loss and correct count of <paramref name="count"/> images in inference mode; changes nothing.</summary>
@@ -54,7 +76,15 @@ public abstract class Engine
     {
         CheckBatch(buffers, images, count);
         CheckLabels(labels, count);
-        return EvaluateCore(buffers, images, labels, count);
+        Entry entry = EnterInference(count);
+        try
+        {
+            return entry == Entry.Alone ? EvaluateAlone(buffers, images, labels, count) : EvaluateCore(buffers, images, labels, count);
+        }
+        finally
+        {
+            Leave(entry);
+        }
     }
 
     /// <summary>
@@ -67,7 +97,15 @@ public abstract class Engine
     {
         CheckBatch(buffers, images, count);
         CheckLabels(labels, count);
-        return ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
+        Entry entry = EnterTrainingStep();
+        try
+        {
+            return ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
+        }
+        finally
+        {
+            Leave(entry);
+        }
     }
 
     /// <summary>
@@ -80,10 +118,47 @@ public abstract class Engine
         CheckBatch(buffers, images, count);
         CheckLabels(labels, count);
         ArgumentNullException.ThrowIfNull(optimizer);
+        Entry entry = EnterTrainingStep();
+        try
+        {
+            return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer);
+        }
+        finally
+        {
+            Leave(entry);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer)"/> on a batch that <paramref name="preparation"/> writes into <paramref name="images"/>
+    /// during the step: engines that split the batch over threads let each thread prepare its own part (gathering and
+    /// augmenting its images) before its forward pass, and every thread waits for all parts before reading another's.
+    /// </summary>
+    internal BatchMetrics TrainStep(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation)
+    {
+        CheckBatch(buffers, images, count);
+        CheckLabels(labels, count);
+        ArgumentNullException.ThrowIfNull(optimizer);
+        Entry entry = EnterTrainingStep();
+        try
+        {
+            return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer, preparation);
+        }
+        finally
+        {
+            Leave(entry);
+        }
+    }
+
+    /// <summary>Implements <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer, IBatchPreparation)"/>:
+    /// by default the whole batch is prepared, then trained.</summary>
+    private protected virtual BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer, IBatchPreparation preparation)
+    {
+        preparation.Prepare(0, count);
         return TrainStepCore(buffers, images, labels, count, dropoutSeed, optimizer);
     }
 
-    /// <summary>Implements <see cref="TrainStep"/>; arguments are checked. By default the gradients, then the update.</summary>
+    /// <summary>Implements <see cref="TrainStep(ModelBuffers, ReadOnlySpan{float}, ReadOnlySpan{int}, int, ulong, Optimizer)"/>; arguments are checked. By default the gradients, then the update.</summary>
     protected virtual BatchMetrics TrainStepCore(ModelBuffers buffers, ReadOnlySpan<float> images, ReadOnlySpan<int> labels, int count, ulong dropoutSeed, Optimizer optimizer)
     {
         BatchMetrics metrics = ComputeGradientsCore(buffers, images, labels, count, dropoutSeed);
@@ -109,7 +184,7 @@ public abstract class Engine
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        int needed = count * Description.InputShape.Size;
+        long needed = (long)count * Description.InputShape.Size;
         if (images.Length < needed)
         {
             throw new ArgumentException($"images holds {images.Length} values; {count} images of {Description.InputShape} need {needed}.", nameof(images));

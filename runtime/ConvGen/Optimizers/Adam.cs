@@ -16,7 +16,19 @@ public sealed class Adam : Optimizer
 
     /// <summary>Keras' defaults: learning rate 1e-3, β1 0.9, β2 0.999, ε 1e-7.</summary>
     public Adam(double learningRate = 0.001, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
-        : base(learningRate)
+        : this(learningRate, null, beta1, beta2, epsilon, amsgrad)
+    {
+    }
+
+    /// <summary>Adam whose learning rate follows <paramref name="learningRate"/> step by step (Keras'
+    /// <c>Adam(learning_rate=schedule)</c>).</summary>
+    public Adam(LearningRateSchedule learningRate, double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-7, bool amsgrad = false)
+        : this(0, learningRate ?? throw new ArgumentNullException(nameof(learningRate)), beta1, beta2, epsilon, amsgrad)
+    {
+    }
+
+    private Adam(double learningRate, LearningRateSchedule? schedule, double beta1, double beta2, double epsilon, bool amsgrad)
+        : base(learningRate, schedule)
     {
         if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1))
         {
@@ -47,6 +59,9 @@ public sealed class Adam : Optimizer
     public bool Amsgrad { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_m, _v, _vMax];
+
+    /// <inheritdoc/>
     protected override void Build(int length)
     {
         _m = new float[length];
@@ -57,7 +72,7 @@ public sealed class Adam : Optimizer
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        double alpha = LearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
+        double alpha = StepLearningRate * Math.Sqrt(1 - Math.Pow(Beta2, step)) / (1 - Math.Pow(Beta1, step));
         var rule = new Rule(
             new Vector<float>((float)alpha),
             new Vector<float>((float)(1 - Beta1)),

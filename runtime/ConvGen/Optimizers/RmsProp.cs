@@ -16,7 +16,19 @@ public sealed class RmsProp : Optimizer
 
     /// <summary>Keras' defaults: learning rate 1e-3, ρ 0.9, no momentum, ε 1e-7, not centered.</summary>
     public RmsProp(double learningRate = 0.001, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
-        : base(learningRate)
+        : this(learningRate, null, rho, momentum, epsilon, centered)
+    {
+    }
+
+    /// <summary>RMSprop whose learning rate follows <paramref name="learningRate"/> step by step (Keras'
+    /// <c>RMSprop(learning_rate=schedule)</c>).</summary>
+    public RmsProp(LearningRateSchedule learningRate, double rho = 0.9, double momentum = 0.0, double epsilon = 1e-7, bool centered = false)
+        : this(0, learningRate ?? throw new ArgumentNullException(nameof(learningRate)), rho, momentum, epsilon, centered)
+    {
+    }
+
+    private RmsProp(double learningRate, LearningRateSchedule? schedule, double rho, double momentum, double epsilon, bool centered)
+        : base(learningRate, schedule)
     {
         if (!(rho >= 0 && rho < 1))
         {
@@ -52,6 +64,9 @@ public sealed class RmsProp : Optimizer
     public bool Centered { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_meanSquare, _meanGradient, _momentum];
+
+    /// <inheritdoc/>
     protected override void Build(int length)
     {
         _meanSquare = new float[length];
@@ -63,7 +78,7 @@ public sealed class RmsProp : Optimizer
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
         var rule = new Rule(
-            new Vector<float>((float)LearningRate),
+            new Vector<float>((float)StepLearningRate),
             new Vector<float>((float)Rho),
             new Vector<float>((float)(1 - Rho)),
             new Vector<float>((float)Momentum),

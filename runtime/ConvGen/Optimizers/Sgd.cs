@@ -13,7 +13,19 @@ public sealed class Sgd : Optimizer
 
     /// <summary>Keras' defaults: learning rate 0.01, no momentum; <paramref name="momentum"/> in [0, 1], as Keras.</summary>
     public Sgd(double learningRate = 0.01, double momentum = 0.0, bool nesterov = false)
-        : base(learningRate)
+        : this(learningRate, null, momentum, nesterov)
+    {
+    }
+
+    /// <summary>SGD whose learning rate follows <paramref name="learningRate"/> step by step (Keras'
+    /// <c>SGD(learning_rate=schedule)</c>).</summary>
+    public Sgd(LearningRateSchedule learningRate, double momentum = 0.0, bool nesterov = false)
+        : this(0, learningRate ?? throw new ArgumentNullException(nameof(learningRate)), momentum, nesterov)
+    {
+    }
+
+    private Sgd(double learningRate, LearningRateSchedule? schedule, double momentum, bool nesterov)
+        : base(learningRate, schedule)
     {
         if (!(momentum >= 0 && momentum <= 1))
         {
@@ -31,12 +43,15 @@ public sealed class Sgd : Optimizer
     public bool Nesterov { get; }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_velocity];
+
+    /// <inheritdoc/>
     protected override void Build(int length) => _velocity = Momentum > 0 ? new float[length] : [];
 
     /// <inheritdoc/>
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int offset, long step)
     {
-        var rule = new Rule(new Vector<float>((float)LearningRate), new Vector<float>((float)Momentum), Momentum > 0, Nesterov);
+        var rule = new Rule(new Vector<float>((float)StepLearningRate), new Vector<float>((float)Momentum), Momentum > 0, Nesterov);
         ElementwiseUpdate.Run(rule, parameters, gradients, State(_velocity, offset, parameters.Length), default, default);
     }
 

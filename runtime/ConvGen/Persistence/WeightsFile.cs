@@ -17,8 +17,10 @@ namespace ConvGen.Persistence;
 /// <item>32 bytes: SHA-256 of everything before it.</item>
 /// </list>
 /// Loading checks every part (magic, version, sizes, checksum, header, and each weight's shape and trainability
-/// against the model) and reports the first problem with the file's path; saving writes a temporary file next to the
-/// target and renames it over the target only when complete, so an existing file is never half-replaced.
+/// against the model) and reports the first problem with the file's path; saving goes through <see cref="AtomicFile"/>
+/// (a temporary file next to the target, renamed over it only when complete), so an existing file is never
+/// half-replaced; a failed save removes its temporary file, and one left by a process killed mid-save is removed by the
+/// next save to the target.
 /// docs/weights-format.md describes the format in full.
 /// </summary>
 internal static class WeightsFile
@@ -35,91 +37,40 @@ internal static class WeightsFile
     /// <param name="wrapTemporary">For tests: wraps the temporary file's stream (to simulate a failing disk).</param>
     public static void Save(string path, ModelDescription description, float[][] values, Func<Stream, Stream>? wrapTemporary = null)
     {
-        string fullPath = Path.GetFullPath(path);
         IReadOnlyList<WeightInfo> weights = description.Weights;
         if (values.Length != weights.Count || weights.Where((w, i) => values[i] is null || values[i].Length != w.Length).Any())
         {
             throw new ArgumentException($"The values do not match the {weights.Count} weights of model '{description.Name}'.", nameof(values));
         }
 
-        if (Directory.Exists(fullPath))
+        AtomicFile.Write(path, "weights", stream =>
         {
-            throw new IOException($"Cannot save weights to '{fullPath}': it is a directory.");
-        }
-
-        string directory = Path.GetDirectoryName(fullPath) ?? throw new IOException($"Cannot save weights to '{fullPath}': it is not a file path.");
-
-        // Short enough to be a valid name whenever the target's is (names are limited to 255 bytes), and hidden.
-        string stem = Path.GetFileName(fullPath);
-        string temporary = Path.Combine(directory, "." + (stem.Length > 64 ? stem[..64] : stem) + "." + Guid.NewGuid().ToString("N")[..12] + ".tmp");
-        try
-        {
-            Directory.CreateDirectory(directory);
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            byte[] header = Header(description);
+            var prefix = new byte[Magic.Length + 8];
+            Magic.CopyTo(prefix, 0);
+            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length), Version);
+            BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length + 4), header.Length);
+            Write(stream, hash, prefix);
+            Write(stream, hash, header);
+            foreach (float[] weight in values)
             {
-                Stream stream = wrapTemporary?.Invoke(file) ?? file;
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                byte[] header = Header(description);
-                var prefix = new byte[Magic.Length + 8];
-                Magic.CopyTo(prefix, 0);
-                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length), Version);
-                BinaryPrimitives.WriteInt32LittleEndian(prefix.AsSpan(Magic.Length + 4), header.Length);
-                Write(stream, hash, prefix);
-                Write(stream, hash, header);
-                foreach (float[] weight in values)
-                {
-                    var bytes = new byte[weight.Length * sizeof(float)];
-                    for (int i = 0; i < weight.Length; i++)
-                    {
-                        BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * sizeof(float)), weight[i]);
-                    }
-
-                    Write(stream, hash, bytes);
-                }
-
-                stream.Write(hash.GetHashAndReset());
-                stream.Flush();
-                file.Flush(flushToDisk: true);
+                Write(stream, hash, WeightBytes.LittleEndian(weight));
             }
 
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            TryDelete(temporary);
-            string problem = $"Cannot save weights to '{fullPath}': {e.Message} The existing file, if any, is unchanged.";
-            throw e is UnauthorizedAccessException ? new UnauthorizedAccessException(problem, e) : new IOException(problem, e);
-        }
-        catch
-        {
-            TryDelete(temporary);
-            throw;
-        }
+            stream.Write(hash.GetHashAndReset());
+        }, wrapTemporary);
     }
 
     public static float[][] Load(string path, ModelDescription description)
     {
         string fullPath = Path.GetFullPath(path);
-        if (Directory.Exists(fullPath))
-        {
-            throw Invalid(fullPath, "it is a directory, not a weights file");
-        }
-
-        if (!File.Exists(fullPath))
-        {
-            throw new FileNotFoundException($"Cannot load weights from '{fullPath}': the file does not exist.", fullPath);
-        }
-
-        byte[] file = File.ReadAllBytes(fullPath);
+        byte[] file = WeightBytes.ReadFile(fullPath);
         int prefixLength = Magic.Length + 8;
-        if (file.Length == 0)
-        {
-            throw Invalid(fullPath, "the file is empty");
-        }
-
         if (!file.AsSpan(0, Math.Min(file.Length, Magic.Length)).SequenceEqual(Magic.AsSpan(0, Math.Min(file.Length, Magic.Length))))
         {
-            throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)");
+            string hint = SafetensorsFile.LooksLikeSafetensors(file) ? $"; it looks like a safetensors file: name it *{SafetensorsFile.Extension} to load it as one" : "";
+            throw Invalid(fullPath, "it is not a ConvGen weights file (it does not start with CGWEIGHT)" + hint);
         }
 
         if (file.Length < prefixLength)
@@ -170,11 +121,8 @@ internal static class WeightsFile
         int position = prefixLength + headerLength;
         for (int i = 0; i < expected.Count; i++)
         {
-            values[i] = new float[expected[i].Length];
-            for (int j = 0; j < values[i].Length; j++, position += sizeof(float))
-            {
-                values[i][j] = BinaryPrimitives.ReadSingleLittleEndian(file.AsSpan(position));
-            }
+            values[i] = WeightBytes.ReadFloats(file.AsSpan(position), expected[i].Length);
+            position += expected[i].Length * sizeof(float);
         }
 
         return values;
@@ -243,20 +191,5 @@ internal static class WeightsFile
         hash.AppendData(bytes);
     }
 
-    private static InvalidDataException Invalid(string path, string problem) =>
-        new($"Cannot load weights from '{path}': {problem}.");
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
+    private static InvalidDataException Invalid(string path, string problem) => WeightBytes.Invalid(path, problem);
 }

@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using ConvGen.Engines;
+using ConvGen.Persistence;
 using ConvGen.Randomness;
 
 namespace ConvGen;
 
 public abstract partial class Model
 {
-    // Streams derived from the model's seed; fixed constants so results never depend on anything but the seed and
-    // the sequence of calls.
-    private const ulong ShuffleStream = 0x5348_5546;
+    // A stream derived from the model's seed (shuffling and augmentation draw theirs in BatchAssembler); fixed
+    // constants so results never depend on anything but the seed and the sequence of calls.
     private const ulong DropoutStream = 0x4452_4F50;
 
     /// <summary>
@@ -19,7 +19,8 @@ public abstract partial class Model
     /// <param name="x">The training samples and labels.</param>
     /// <param name="epochs">Index of the last epoch (exclusive), as Keras: training runs epochs
     /// <paramref name="initialEpoch"/> ... <paramref name="epochs"/> - 1.</param>
-    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="batchSize">Samples per gradient step; a batch size larger than the training set trains on all of it
+    /// in one step.</param>
     /// <param name="optimizer">The optimizer; when null the previous <see cref="Fit"/>'s, or a new <see cref="Adam"/>.
     /// Its state carries over between calls, so lowering <see cref="ConvGen.Optimizer.LearningRate"/> between calls
     /// anneals.</param>
@@ -29,9 +30,21 @@ public abstract partial class Model
     /// <param name="shuffle">Whether to reshuffle the training samples every epoch.</param>
     /// <param name="verbose">0 silent; 1 a live progress bar (one line per epoch when the output is not a terminal);
     /// 2 one line per epoch: <c>Epoch 3/15 - 12s - loss: 0.0653 - accuracy: 0.9803 - val_loss: 0.0545 - val_accuracy: 0.9858</c>.</param>
-    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/> and <see cref="LearningRateScheduler"/>.</param>
+    /// <param name="callbacks">Hooks such as <see cref="EarlyStopping"/>, <see cref="LearningRateScheduler"/> and
+    /// <see cref="TerminateOnNaN"/>. One that sets <see cref="StopTraining"/> in <see cref="Callback.OnBatchEnd"/> ends
+    /// the epoch after that batch (validated and logged as usual) and training with it, as in Keras 3.</param>
     /// <param name="initialEpoch">Epoch to start from (for resuming), as Keras' <c>initial_epoch</c>.</param>
-    /// <returns>The loss and accuracy of every epoch.</returns>
+    /// <param name="augmentation">Random transforms of the training images (never of the validation data): each image
+    /// gets its own, every epoch, drawn from the model's seed; the engine's threads augment their part of each batch.</param>
+    /// <param name="pseudoLabeled">Labelled samples mixed into every batch, such as unlabelled images labelled by a
+    /// model (<see cref="PseudoLabel"/>): each batch takes round(<paramref name="batchSize"/> ·
+    /// <paramref name="pseudoLabeledFraction"/>) of them, cycling through them in an order reshuffled every epoch, and
+    /// the rest from <paramref name="x"/>; an epoch is still one pass over <paramref name="x"/>.</param>
+    /// <param name="pseudoLabeledFraction">The share of every batch taken from <paramref name="pseudoLabeled"/>, in
+    /// (0, 1); 1/4 by default ("Beating MNIST" recommends 1/4 to 1/3).</param>
+    /// <returns>The loss and accuracy of every epoch; a loss that became NaN or infinite is recorded as such.</returns>
+    /// <exception cref="InvalidOperationException">Another thread is using the model (see <see cref="Model"/>), or this
+    /// is called from inside a Fit of the same model.</exception>
     public History Fit(
         Dataset x,
         int epochs = 1,
@@ -42,7 +55,10 @@ public abstract partial class Model
         bool shuffle = true,
         int verbose = 1,
         IEnumerable<Callback>? callbacks = null,
-        int initialEpoch = 0)
+        int initialEpoch = 0,
+        ImageAugmentation? augmentation = null,
+        Dataset? pseudoLabeled = null,
+        double pseudoLabeledFraction = 0.25)
     {
         CheckCompatible(x, nameof(x));
         CheckLabels(x, nameof(x));
@@ -54,6 +70,26 @@ public abstract partial class Model
         if (!(validationSplit >= 0 && validationSplit < 1))
         {
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "validationSplit must be in [0, 1).");
+        }
+
+        if (augmentation is not null && Description.InputShape.IsFlat)
+        {
+            throw new ArgumentException($"Model '{Name}' takes flat samples {Description.InputShape}; augmentation transforms images (declare the input as [Sequential(height, width, channels)]).", nameof(augmentation));
+        }
+
+        if (pseudoLabeled is not null)
+        {
+            CheckCompatible(pseudoLabeled, nameof(pseudoLabeled));
+            CheckLabels(pseudoLabeled, nameof(pseudoLabeled));
+            if (!(pseudoLabeledFraction > 0 && pseudoLabeledFraction < 1))
+            {
+                throw new ArgumentOutOfRangeException(nameof(pseudoLabeledFraction), pseudoLabeledFraction, "pseudoLabeledFraction, the share of every batch taken from pseudoLabeled, must be in (0, 1).");
+            }
+
+            if (batchSize < 2)
+            {
+                throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, "Mixing pseudo-labelled samples into every batch needs batches of 2 samples or more.");
+            }
         }
 
         Dataset train = x;
@@ -81,6 +117,18 @@ public abstract partial class Model
             hook.CheckBeforeTraining(validates, nameof(callbacks));
         }
 
+        BackupAndRestore[] backups = hooks.OfType<BackupAndRestore>().ToArray();
+        if (backups.Length > 1)
+        {
+            throw new ArgumentException("Fit takes one BackupAndRestore at most.", nameof(callbacks));
+        }
+
+        BackupAndRestore? backup = backups.FirstOrDefault();
+
+        // The model is this Fit's until it returns: a Fit or a weight change on another thread is refused, and so is a
+        // prediction (it would read weights halfway through a step). Nothing has changed yet if this throws.
+        using Engine.Scope training = Engine.EnterTraining();
+
         _optimizer = Adopt(optimizer ?? _optimizer ?? new Adam(), nameof(optimizer));
         foreach (Callback hook in hooks)
         {
@@ -89,12 +137,8 @@ public abstract partial class Model
 
         var history = new History();
         var progress = new ProgressReporter(Output, verbose, epochs);
-        int steps = (train.Count + batchSize - 1) / batchSize;
-        int sampleSize = Description.InputShape.Size;
-        // A shuffled batch is gathered into these; an unshuffled one is read where it lies.
-        AlignedBuffer? batchImages = shuffle ? new AlignedBuffer(Math.Min(batchSize, train.Count) * sampleSize) : null;
-        int[] batchLabels = shuffle ? new int[Math.Min(batchSize, train.Count)] : [];
-        int[] order = shuffle ? new int[train.Count] : [];
+        var batches = new BatchAssembler(train, Description.InputShape, batchSize, shuffle, augmentation, pseudoLabeled, pseudoLabeledFraction, Seed);
+        int steps = batches.StepsPerEpoch;
         ulong dropoutStream = SplitMix64.Derive((ulong)(uint)Seed, DropoutStream);
 
         StopTraining = false;
@@ -103,63 +147,56 @@ public abstract partial class Model
             hook.OnTrainBegin();
         }
 
-        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
+        // Where this Fit starts: at initialEpoch, or where the backup of an interrupted run stands.
+        var position = new FitPosition(initialEpoch, 0, default, 0);
+        if (backup?.Read() is TrainingBackup saved)
         {
-            foreach (Callback hook in hooks)
+            position = Resume(saved, backup, hooks, history, batchSize, train.Count);
+        }
+
+        for (int epoch = position.Epoch; epoch < epochs && !StopTraining; epoch++)
+        {
+            // A backup made within an epoch resumes at its step, after the epoch's beginning was already seen.
+            bool resumed = epoch == position.Epoch && position.Step > 0;
+            BatchMetrics running = resumed ? position.Running : default;
+            int seen = resumed ? position.Seen : 0;
+            int stepsDone = resumed ? position.Step : 0;
+            if (!resumed)
             {
-                hook.OnEpochBegin(epoch);
+                foreach (Callback hook in hooks)
+                {
+                    hook.OnEpochBegin(epoch);
+                }
             }
 
             long started = Stopwatch.GetTimestamp();
             progress.BeginEpoch(epoch, steps);
-            if (shuffle)
+            batches.BeginEpoch(_epochsTrained);
+            for (int step = resumed ? position.Step : 0; step < steps; step++)
             {
-                // A permutation of the identity drawn from (seed, epochs trained so far) alone, so splitting training
-                // into several Fit calls visits the samples exactly as one longer call does.
-                for (int i = 0; i < order.Length; i++)
-                {
-                    order[i] = i;
-                }
-
-                Shuffle(order, SplitMix64.Derive(SplitMix64.Derive((ulong)(uint)Seed, ShuffleStream), _epochsTrained));
-            }
-
-            BatchMetrics running = default;
-            int seen = 0;
-            for (int step = 0; step < steps; step++)
-            {
-                int first = step * batchSize;
-                int count = Math.Min(batchSize, train.Count - first);
-                ReadOnlySpan<float> images;
-                ReadOnlySpan<int> labels;
-                if (shuffle)
-                {
-                    Span<float> imageRows = batchImages!.Span;
-                    for (int i = 0; i < count; i++)
-                    {
-                        int sample = order[first + i];
-                        train.ImageSpan(sample).CopyTo(imageRows.Slice(i * sampleSize, sampleSize));
-                        batchLabels[i] = train.Label(sample);
-                    }
-
-                    images = imageRows[..(count * sampleSize)];
-                    labels = batchLabels.AsSpan(0, count);
-                }
-                else
-                {
-                    images = train.ImageRows(first, count);
-                    labels = train.Labels.Slice(first, count);
-                }
-
+                int count = batches.Batch(step);
                 ulong dropoutSeed = SplitMix64.Derive(dropoutStream, _stepsTrained++);
-                running += Engine.TrainStep(Buffers, images, labels, count, dropoutSeed, _optimizer);
+                running += batches.ReadsInPlace
+                    ? Engine.TrainStep(Buffers, batches.Images(count), batches.Labels(count), count, dropoutSeed, _optimizer)
+                    : Engine.TrainStep(Buffers, batches.Images(count), batches.Labels(count), count, dropoutSeed, _optimizer, batches);
                 seen += count;
                 float loss = (float)(running.LossSum / seen);
                 float accuracy = (float)running.Correct / seen;
                 progress.Step(step + 1, loss, accuracy);
+                stepsDone = step + 1;
                 foreach (Callback hook in hooks)
                 {
                     hook.OnBatchEnd(step, loss, accuracy);
+                }
+
+                if (StopTraining)
+                {
+                    break;
+                }
+
+                if (backup is { SaveFrequency: > 0 } && _stepsTrained % (ulong)backup.SaveFrequency == 0 && step + 1 < steps)
+                {
+                    backup.Write(Backup(new FitPosition(epoch, step + 1, running, seen), hooks, history, batchSize, train.Count));
                 }
             }
 
@@ -176,11 +213,14 @@ public abstract partial class Model
             double seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var logs = new EpochLogs(epoch, (float)(running.LossSum / seen), (float)running.Correct / seen, valLoss, valAccuracy, _optimizer.LearningRate, seconds);
             history.Add(logs);
-            progress.EndEpoch(logs);
+            progress.EndEpoch(logs, stepsDone);
             foreach (Callback hook in hooks)
             {
                 hook.OnEpochEnd(epoch, logs);
             }
+
+            // After every callback has seen the epoch, so that their states in the backup include it.
+            backup?.Write(Backup(new FitPosition(epoch + 1, 0, default, 0), hooks, history, batchSize, train.Count));
         }
 
         foreach (Callback hook in hooks)
@@ -225,15 +265,5 @@ public abstract partial class Model
         }
 
         return x.Split(validationSplit);
-    }
-
-    private static void Shuffle(int[] order, ulong seed)
-    {
-        var random = new SplitMix64(seed);
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            int j = random.NextInt(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
     }
 }

@@ -10,6 +10,23 @@ namespace ConvGen;
 /// with a generated engine; <see cref="InterpretedModel"/> runs any <see cref="ModelDescription"/> with the interpreted
 /// reference engine.
 /// </summary>
+/// <remarks>
+/// <para><b>Threads.</b> One model may serve many threads: <see cref="Predict(ReadOnlySpan{float})"/>,
+/// <see cref="Predict(Dataset, int)"/>, <see cref="PredictClasses"/>, <see cref="Evaluate"/>, <see cref="GetWeights"/>,
+/// <see cref="Save"/> and <see cref="Summary"/> may be called from any number of threads at once, and each call
+/// returns exactly (to the bit) what it returns when it runs alone. A batch the engine runs on one thread (one image
+/// of a small model, or every batch with <see cref="Engines.Engine.Threads"/> = 1) runs at once beside the others, on
+/// its caller's thread with a workspace of its own; a batch that would use the engine's worker threads waits until
+/// they are free, since they already occupy the cores.</para>
+/// <para><see cref="Fit"/>, <see cref="SetWeights"/>, <see cref="Load"/> and <see cref="InitializeWeights"/> change the
+/// weights every prediction reads, so they need the model to themselves: called while another thread uses the model
+/// they throw <see cref="InvalidOperationException"/>, and a prediction or evaluation called on another thread while
+/// they run throws it too. Nothing waits for a Fit or silently mixes weights of two training steps. The thread running
+/// <see cref="Fit"/> may itself predict, evaluate and set weights from its callbacks, but not start another Fit. To
+/// serve a model while training a new version, train a second instance and swap the reference when it is done.</para>
+/// <para>Setters (<see cref="Output"/>, <see cref="StopTraining"/>, <see cref="Engines.Engine.Threads"/>) and writes
+/// through <see cref="Buffers"/> are not synchronised; set them before sharing the model. See docs/api-reliability.md.</para>
+/// </remarks>
 public abstract partial class Model
 {
     private Optimizer? _optimizer;
@@ -53,7 +70,9 @@ public abstract partial class Model
         set => _output = value ?? throw new ArgumentNullException(nameof(value), "Use TextWriter.Null to discard the output.");
     }
 
-    /// <summary>Set (by a callback) to end <see cref="Fit"/> after the current epoch.</summary>
+    /// <summary>Set by a callback to end <see cref="Fit"/>: set in <see cref="Callback.OnBatchEnd"/>, after that batch
+    /// (the epoch so far is validated and logged); set at an epoch's end, after that epoch. As Keras'
+    /// <c>model.stop_training</c>.</summary>
     public bool StopTraining { get; set; }
 
     /// <summary>Number of values in all weights, trainable and not (Keras' <c>count_params()</c>).</summary>
@@ -64,6 +83,7 @@ public abstract partial class Model
     public InterpretedModel ToInterpreted()
     {
         var copy = new InterpretedModel(Description, Seed);
+        using Engine.Scope reading = Engine.EnterReading("read its weights");
         Buffers.Parameters.Span.CopyTo(copy.Buffers.Parameters.Span);
         Buffers.State.Span.CopyTo(copy.Buffers.State.Span);
         return copy;
@@ -72,6 +92,7 @@ public abstract partial class Model
     /// <summary>Draws every weight again from the model's seed: the state of a freshly created model.</summary>
     public void InitializeWeights()
     {
+        using Engine.Scope writing = Engine.EnterWriting("initialise its weights");
         Buffers.Parameters.Clear();
         Buffers.Gradients.Clear();
         Buffers.State.Clear();
@@ -87,7 +108,11 @@ public abstract partial class Model
     /// Every weight array in Keras order and layout (Conv2D kernel [kh, kw, in, out] then bias; Dense kernel [in, out]
     /// then bias; BatchNormalization gamma, beta, moving mean, moving variance), copied.
     /// </summary>
-    public float[][] GetWeights() => Description.Weights.Select(w => Buffers.Values(w).ToArray()).ToArray();
+    public float[][] GetWeights()
+    {
+        using Engine.Scope reading = Engine.EnterReading("read its weights");
+        return Description.Weights.Select(w => Buffers.Values(w).ToArray()).ToArray();
+    }
 
     /// <summary>
     /// Replaces every weight array, given in the order and layout of <see cref="GetWeights"/> (so weights move between
@@ -110,6 +135,7 @@ public abstract partial class Model
             }
         }
 
+        using Engine.Scope writing = Engine.EnterWriting("set its weights");
         for (int i = 0; i < expected.Count; i++)
         {
             weights[i].CopyTo(Buffers.Values(expected[i]));
@@ -132,22 +158,44 @@ public abstract partial class Model
     /// <summary>Class probabilities of every sample of <paramref name="data"/>, one row per sample.</summary>
     public float[][] Predict(Dataset data, int batchSize = 32)
     {
-        CheckCompatible(data, nameof(data));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         int classes = Description.Classes;
-        var rows = new float[data.Count][];
-        var batch = new float[Math.Min(batchSize, Math.Max(1, data.Count)) * classes];
-        for (int start = 0; start < data.Count; start += batchSize)
+        var probabilities = new float[(long)(data?.Count ?? 0) * classes];
+        PredictInto(data!, batchSize, probabilities);
+        var rows = new float[data!.Count][];
+        for (int i = 0; i < rows.Length; i++)
         {
-            int count = Math.Min(batchSize, data.Count - start);
-            Engine.Predict(Buffers, data.ImageRows(start, count), count, batch);
-            for (int i = 0; i < count; i++)
-            {
-                rows[start + i] = batch.AsSpan(i * classes, classes).ToArray();
-            }
+            rows[i] = probabilities.AsSpan(i * classes, classes).ToArray();
         }
 
         return rows;
+    }
+
+    /// <summary>
+    /// The most probable class of each of <paramref name="unlabelled"/>'s images (their own labels, if any, are
+    /// ignored) as its label, keeping those whose probability is at least <paramref name="minConfidence"/>: a dataset to
+    /// mix into training (<see cref="Fit"/>'s <c>pseudoLabeled</c>), as "Beating MNIST"'s pseudo-labelling.
+    /// </summary>
+    public Dataset PseudoLabel(Dataset unlabelled, float minConfidence = 0, int batchSize = 256)
+    {
+        var probabilities = new float[(long)(unlabelled?.Count ?? 0) * Description.Classes];
+        PredictInto(unlabelled!, batchSize, probabilities);
+        return Ensemble.Labelled(unlabelled!, probabilities, Description.Classes, minConfidence);
+    }
+
+    /// <summary>Writes the class probabilities of every sample of <paramref name="data"/> into
+    /// <paramref name="probabilities"/>, row after row.</summary>
+    internal void PredictInto(Dataset data, int batchSize, Span<float> probabilities)
+    {
+        CheckCompatible(data, nameof(data));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        batchSize = ClampBatch(batchSize, data.Count);
+        int classes = Description.Classes;
+        using Engine.Scope reading = Engine.EnterReading();
+        for (int start = 0; start < data.Count; start += batchSize)
+        {
+            int count = Math.Min(batchSize, data.Count - start);
+            Engine.Predict(Buffers, data.ImageRows(start, count), count, probabilities.Slice(start * classes, count * classes));
+        }
     }
 
     /// <summary>The predicted class of every sample (the arg-max of its probabilities).</summary>
@@ -169,12 +217,18 @@ public abstract partial class Model
             throw new ArgumentException("The dataset has no samples to evaluate.", nameof(data));
         }
 
+        batchSize = ClampBatch(batchSize, data.Count);
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
-        BatchMetrics metrics = EvaluateMetrics(data, batchSize);
+        BatchMetrics metrics;
+        using (Engine.EnterReading())
+        {
+            metrics = EvaluateMetrics(data, batchSize);
+        }
+
         (float loss, float accuracy) = ((float)(metrics.LossSum / data.Count), (float)metrics.Correct / data.Count);
         if (verbose > 0)
         {
-            int steps = (data.Count + batchSize - 1) / batchSize;
+            int steps = Batches(data.Count, batchSize);
             double seconds = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds;
             Output.WriteLine(ProgressReporter.FormatEvaluation(verbose, steps, seconds, loss, accuracy));
         }
@@ -190,12 +244,18 @@ public abstract partial class Model
         }
     }
 
+    /// <summary>A batch size no larger than the data (at least 1), so no product or sum with it can overflow.</summary>
+    private static int ClampBatch(int batchSize, int count) => Math.Min(batchSize, Math.Max(1, count));
+
+    /// <summary>Batches of <paramref name="batchSize"/> in <paramref name="count"/> samples, the last one partial.</summary>
+    private static int Batches(int count, int batchSize) => (count / batchSize) + (count % batchSize == 0 ? 0 : 1);
+
     private BatchMetrics EvaluateMetrics(Dataset data, int batchSize)
     {
         BatchMetrics total = default;
-        for (int start = 0; start < data.Count; start += batchSize)
+        for (int start = 0, count; start < data.Count; start += count)
         {
-            int count = Math.Min(batchSize, data.Count - start);
+            count = Math.Min(batchSize, data.Count - start);
             total += Engine.Evaluate(Buffers, data.ImageRows(start, count), data.Labels.Slice(start, count), count);
         }
 

@@ -63,7 +63,9 @@ internal sealed class ProgressReporter
         _output.Flush();
     }
 
-    public void EndEpoch(EpochLogs logs)
+    /// <summary>The epoch's line, its bar at <paramref name="stepsDone"/> (fewer than the epoch's steps when a callback
+    /// stopped training after a batch).</summary>
+    public void EndEpoch(EpochLogs logs, int stepsDone)
     {
         if (_verbose == 0)
         {
@@ -78,8 +80,8 @@ internal sealed class ProgressReporter
                 line.Append('\r');
             }
 
-            line.Append(Counter(_steps)).Append(' ').Append(Bar(_steps)).Append(" - ").Append(Seconds(logs.Seconds))
-                .Append(' ').Append(PerStep(logs.Seconds / Math.Max(1, _steps)));
+            line.Append(Counter(stepsDone)).Append(' ').Append(Bar(stepsDone)).Append(" - ").Append(Seconds(logs.Seconds))
+                .Append(' ').Append(PerStep(logs.Seconds / Math.Max(1, stepsDone)));
         }
         else
         {

@@ -1597,7 +1597,7 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref mySquares, square0, 4);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
@@ -1613,8 +1613,11 @@ namespace ConvGen.Generated
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
-                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
+                        Vector256<float> finite0 = Vector256.Equals((mean0 - mean0) + (variance0 - variance0), Vector256<float>.Zero);
+                        Vector256<float> movingMean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> movingVariance0 = Vector256.LoadUnsafe(ref movingVariance);
+                        Lanes.StoreFirst(ref movingMean, Vector256.ConditionalSelect(finite0, (movingMean0 * 0.9f) + (mean0 * 0.1f), movingMean0), 4);
+                        Lanes.StoreFirst(ref movingVariance, Vector256.ConditionalSelect(finite0, (movingVariance0 * 0.9f) + (variance0 * 0.1f), movingVariance0), 4);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
@@ -1757,7 +1760,7 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref mySquares, square0, 4);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
@@ -1773,8 +1776,11 @@ namespace ConvGen.Generated
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f), 4);
-                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f), 4);
+                        Vector256<float> finite0 = Vector256.Equals((mean0 - mean0) + (variance0 - variance0), Vector256<float>.Zero);
+                        Vector256<float> movingMean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> movingVariance0 = Vector256.LoadUnsafe(ref movingVariance);
+                        Lanes.StoreFirst(ref movingMean, Vector256.ConditionalSelect(finite0, (movingMean0 * 0.9f) + (mean0 * 0.1f), movingMean0), 4);
+                        Lanes.StoreFirst(ref movingVariance, Vector256.ConditionalSelect(finite0, (movingVariance0 * 0.9f) + (variance0 * 0.1f), movingVariance0), 4);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
@@ -1917,7 +1923,7 @@ namespace ConvGen.Generated
                     square0.StoreUnsafe(ref mySquares);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector128<float> variance0 = Vector128<float>.Zero;
                     for (int t = 0; t < threads; t++)
@@ -1933,8 +1939,11 @@ namespace ConvGen.Generated
                     Vector128<float> shift0 = Vector128.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        ((Vector128.LoadUnsafe(ref movingMean) * 0.9f) + (mean0 * 0.1f)).StoreUnsafe(ref movingMean);
-                        ((Vector128.LoadUnsafe(ref movingVariance) * 0.9f) + (variance0 * 0.1f)).StoreUnsafe(ref movingVariance);
+                        Vector128<float> finite0 = Vector128.Equals((mean0 - mean0) + (variance0 - variance0), Vector128<float>.Zero);
+                        Vector128<float> movingMean0 = Vector128.LoadUnsafe(ref movingMean);
+                        Vector128<float> movingVariance0 = Vector128.LoadUnsafe(ref movingVariance);
+                        Vector128.ConditionalSelect(finite0, (movingMean0 * 0.9f) + (mean0 * 0.1f), movingMean0).StoreUnsafe(ref movingMean);
+                        Vector128.ConditionalSelect(finite0, (movingVariance0 * 0.9f) + (variance0 * 0.1f), movingVariance0).StoreUnsafe(ref movingVariance);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;

@@ -1967,7 +1967,7 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref mySquares, square0, 6);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
@@ -1983,8 +1983,11 @@ namespace ConvGen.Generated
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
-                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
+                        Vector256<float> finite0 = Vector256.Equals((mean0 - mean0) + (variance0 - variance0), Vector256<float>.Zero);
+                        Vector256<float> movingMean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> movingVariance0 = Vector256.LoadUnsafe(ref movingVariance);
+                        Lanes.StoreFirst(ref movingMean, Vector256.ConditionalSelect(finite0, (movingMean0 * 0.99f) + (mean0 * 0.01f), movingMean0), 6);
+                        Lanes.StoreFirst(ref movingVariance, Vector256.ConditionalSelect(finite0, (movingVariance0 * 0.99f) + (variance0 * 0.01f), movingVariance0), 6);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
@@ -2127,7 +2130,7 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref mySquares, square0, 6);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector256<float> variance0 = Vector256<float>.Zero;
                     for (int t = 0; t < threads; t++)
@@ -2143,8 +2146,11 @@ namespace ConvGen.Generated
                     Vector256<float> shift0 = Vector256.LoadUnsafe(ref beta);
                     if (thread == 0)
                     {
-                        Lanes.StoreFirst(ref movingMean, (Vector256.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f), 6);
-                        Lanes.StoreFirst(ref movingVariance, (Vector256.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f), 6);
+                        Vector256<float> finite0 = Vector256.Equals((mean0 - mean0) + (variance0 - variance0), Vector256<float>.Zero);
+                        Vector256<float> movingMean0 = Vector256.LoadUnsafe(ref movingMean);
+                        Vector256<float> movingVariance0 = Vector256.LoadUnsafe(ref movingVariance);
+                        Lanes.StoreFirst(ref movingMean, Vector256.ConditionalSelect(finite0, (movingMean0 * 0.99f) + (mean0 * 0.01f), movingMean0), 6);
+                        Lanes.StoreFirst(ref movingVariance, Vector256.ConditionalSelect(finite0, (movingVariance0 * 0.99f) + (variance0 * 0.01f), movingVariance0), 6);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;
@@ -2298,7 +2304,7 @@ namespace ConvGen.Generated
                     Lanes.StoreFirst(ref Unsafe.Add(ref mySquares, 4), square1, 2);
                 }
                 barrier.SignalAndWait();
-                // 3. The batch variance; the moving statistics (thread 0); this chunk normalised.
+                // 3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.
                 {
                     Vector128<float> variance0 = Vector128<float>.Zero;
                     Vector128<float> variance1 = Vector128<float>.Zero;
@@ -2322,10 +2328,16 @@ namespace ConvGen.Generated
                     Vector128<float> shift1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref beta, 4));
                     if (thread == 0)
                     {
-                        ((Vector128.LoadUnsafe(ref movingMean) * 0.99f) + (mean0 * 0.01f)).StoreUnsafe(ref movingMean);
-                        ((Vector128.LoadUnsafe(ref movingVariance) * 0.99f) + (variance0 * 0.01f)).StoreUnsafe(ref movingVariance);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref movingMean, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4)) * 0.99f) + (mean1 * 0.01f), 2);
-                        Lanes.StoreFirst(ref Unsafe.Add(ref movingVariance, 4), (Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4)) * 0.99f) + (variance1 * 0.01f), 2);
+                        Vector128<float> finite0 = Vector128.Equals((mean0 - mean0) + (variance0 - variance0), Vector128<float>.Zero);
+                        Vector128<float> movingMean0 = Vector128.LoadUnsafe(ref movingMean);
+                        Vector128<float> movingVariance0 = Vector128.LoadUnsafe(ref movingVariance);
+                        Vector128.ConditionalSelect(finite0, (movingMean0 * 0.99f) + (mean0 * 0.01f), movingMean0).StoreUnsafe(ref movingMean);
+                        Vector128.ConditionalSelect(finite0, (movingVariance0 * 0.99f) + (variance0 * 0.01f), movingVariance0).StoreUnsafe(ref movingVariance);
+                        Vector128<float> finite1 = Vector128.Equals((mean1 - mean1) + (variance1 - variance1), Vector128<float>.Zero);
+                        Vector128<float> movingMean1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref movingMean, 4));
+                        Vector128<float> movingVariance1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref movingVariance, 4));
+                        Lanes.StoreFirst(ref Unsafe.Add(ref movingMean, 4), Vector128.ConditionalSelect(finite1, (movingMean1 * 0.99f) + (mean1 * 0.01f), movingMean1), 2);
+                        Lanes.StoreFirst(ref Unsafe.Add(ref movingVariance, 4), Vector128.ConditionalSelect(finite1, (movingVariance1 * 0.99f) + (variance1 * 0.01f), movingVariance1), 2);
                     }
                     ref float inRow = ref input;
                     ref float outRow = ref output;

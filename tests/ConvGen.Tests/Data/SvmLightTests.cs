@@ -116,7 +116,9 @@ public sealed class SvmLightTests : IDisposable
     [InlineData("x:3", "the index 'x' in 'x:3' is not an integer")]
     [InlineData(":3", "the index '' in ':3' is not an integer")]
     [InlineData("1.5:3", "the index '1.5' in '1.5:3' is not an integer")]
-    [InlineData("99999999999:3", "the index '99999999999' in '99999999999:3' is not an integer")]
+    // An integer beyond int is out of range, not "not an integer" (as it was called before).
+    [InlineData("99999999999:3", "index 99999999999 in '99999999999:3' is out of range for 784 features (0 to 783 zero-based, 1 to 784 one-based)")]
+    [InlineData("-99999999999:3", "index -99999999999 in '-99999999999:3' is out of range for 784 features (0 to 783 zero-based, 1 to 784 one-based)")]
     [InlineData("3:x", "the value 'x' in '3:x' is not a finite number")]
     [InlineData("3:", "the value '' in '3:' is not a finite number")]
     [InlineData("3:1:2", "the value '1:2' in '3:1:2' is not a finite number")]
@@ -297,6 +299,26 @@ public sealed class SvmLightTests : IDisposable
     public void MissingFile()
     {
         Assert.Throws<FileNotFoundException>(() => SvmLight.Load(_temp.File("missing.txt"), 784));
+    }
+
+    [Fact]
+    public void ADirectoryIsNamedAsSuch()
+    {
+        // Before: "Access to the path ... is denied".
+        string path = _temp.File("a-directory");
+        Directory.CreateDirectory(path);
+
+        var error = Assert.Throws<InvalidDataException>(() => SvmLight.Load(path, 784));
+
+        Assert.Equal($"'{path}': it is a directory, not an svmlight file", error.Message);
+    }
+
+    [Fact]
+    public void AValueThatTheScaleTakesBeyondFloatIsRefused()
+    {
+        string path = Write("1 1:1\n2 2:3e38\n");
+
+        AssertInvalid(() => SvmLight.Load(path, 4, scale: 10f), path, 2, "the value '3e38' in '2:3e38' times the scale 10 is Infinity, beyond the range of float");
     }
 
     private string Write(string text) => _temp.WriteText("digits.txt", text);

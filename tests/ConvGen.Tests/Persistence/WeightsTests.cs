@@ -5,6 +5,7 @@ using System.Text.Json;
 using ConvGen.Layers;
 using ConvGen.Persistence;
 using ConvGen.Tests.Training;
+using static ConvGen.Tests.Persistence.WeightModels;
 
 namespace ConvGen.Tests.Persistence;
 
@@ -15,14 +16,6 @@ public sealed class WeightsTests : IDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("convgen-weights-").FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
-
-    // Conv2D 5@3×3 on 4×4×3, BatchNormalization, Flatten, Dense 3 softmax: trainable and non-trainable weights.
-    private static ModelDescription WithBatchNorm(string name = "bn") => new(
-        name,
-        Shape.Image(4, 4, 3),
-        [new Conv2DLayer(5, 3, 3), new BatchNormalizationLayer(), new FlattenLayer(), new DenseLayer(3, Activation.Softmax)]);
-
-    private static TestModel Model(ModelDescription description, int seed = 1) => new(new DescriptionOnlyEngine(description), seed);
 
     private static float[][] Distinct(ModelDescription description, float start)
     {
@@ -294,6 +287,43 @@ public sealed class WeightsTests : IDisposable
     }
 
     [Fact]
+    public void ASaveRemovesTheTemporaryFilesOfEarlierSavesThatWereKilled()
+    {
+        // A save killed with SIGKILL cannot clean up: its hidden temporary file stayed for good (14 of 20 kills in the
+        // issue). The next save to the same target removes those whose process is gone, and only those.
+        ModelDescription description = WithBatchNorm();
+        string path = PathOf("model.cgw");
+        int dead = ExitedProcessId();
+        string killed = PathOf($".model.cgw.{dead}-0a1b2c3d.tmp");
+        string older = PathOf(".model.cgw.0123456789ab.tmp");
+        string running = PathOf($".model.cgw.{Environment.ProcessId}-feedbeef.tmp");
+        string otherTarget = PathOf($".other.cgw.{dead}-0a1b2c3d.tmp");
+        foreach (string leftover in new[] { killed, older, running, otherTarget })
+        {
+            File.WriteAllBytes(leftover, new byte[100]);
+        }
+
+        File.SetLastWriteTimeUtc(older, DateTime.UtcNow - TimeSpan.FromHours(2));
+
+        Model(description, seed: 1).Save(path);
+
+        Assert.Equal(
+            [".model.cgw." + Environment.ProcessId + "-feedbeef.tmp", ".other.cgw." + dead + "-0a1b2c3d.tmp", "model.cgw"],
+            Directory.GetFileSystemEntries(_directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        TestModel loaded = Model(description, seed: 2);
+        loaded.Load(path);
+        Assert.Equal(Model(description, seed: 1).GetWeights(), loaded.GetWeights());
+    }
+
+    /// <summary>The id of a process that has run and exited.</summary>
+    private static int ExitedProcessId()
+    {
+        using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("true") { UseShellExecute = false })!;
+        process.WaitForExit();
+        return process.Id;
+    }
+
+    [Fact]
     public void SavingOntoADirectoryFailsAndLeavesItAlone()
     {
         string path = PathOf("taken");
@@ -360,46 +390,4 @@ public sealed class WeightsTests : IDisposable
 
     private static float[] Floats(byte[] bytes, int offset, int count) =>
         Enumerable.Range(0, count).Select(i => BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(offset + (4 * i)))).ToArray();
-
-    private static int[][] Bits(float[][] weights) => weights.Select(w => w.Select(BitConverter.SingleToInt32Bits).ToArray()).ToArray();
-
-    /// <summary>Passes writes through until <c>failAfter</c> bytes, then fails as a full disk does.</summary>
-    private sealed class FailingStream(Stream inner, int failAfter) : Stream
-    {
-        private int _written;
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
-
-        public override void Write(ReadOnlySpan<byte> buffer)
-        {
-            if (_written + buffer.Length > failAfter)
-            {
-                inner.Write(buffer[..(failAfter - _written)]);
-                inner.Flush();
-                _written = failAfter;
-                throw new IOException("No space left on device.");
-            }
-
-            inner.Write(buffer);
-            _written += buffer.Length;
-        }
-    }
 }

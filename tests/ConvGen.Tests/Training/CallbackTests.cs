@@ -355,16 +355,19 @@ public class CallbackTests
     }
 
     [Fact]
-    public void StopTrainingFromACallbackEndsFitAfterTheCurrentEpoch()
+    public void StopTrainingFromABatchEndEndsFitAfterThatBatch()
     {
+        // Keras 3 (and 2): fit breaks out of the epoch's batches as soon as a callback sets stop_training, then logs the
+        // epoch (validation included) and ends.
         var engine = new RecordingEngine(SoftmaxEngine.Describe());
         var model = new TestModel(engine) { Output = TextWriter.Null };
         var stopper = new RecordingCallback { OnEvent = (cb, e) => { if (e == "BatchEnd 0" && cb.Events.Contains("EpochBegin 1")) { cb.Model!.StopTraining = true; } } };
-        History history = model.Fit(TestData.Indexed(9), epochs: 5, batchSize: 3, optimizer: new Sgd(0.001), verbose: 0, callbacks: [stopper]);
+        History history = model.Fit(TestData.Indexed(9), epochs: 5, batchSize: 3, optimizer: new Sgd(0.001), validationData: TestData.Indexed(4), verbose: 0, callbacks: [stopper]);
 
         Assert.Equal(2, history.Count);
-        Assert.Equal(6, engine.TrainingCalls.Count);
-        Assert.Equal("TrainEnd 2", stopper.Events[^1]);
+        Assert.Single(history.ValLoss.Skip(1));
+        Assert.Equal(4, engine.TrainingCalls.Count);
+        Assert.Equal(["EpochBegin 1", "BatchEnd 0", "EpochEnd 1", "TrainEnd 2"], stopper.Events[^4..]);
 
         // The next Fit starts afresh.
         History next = model.Fit(TestData.Indexed(9), epochs: 2, batchSize: 3, verbose: 0);

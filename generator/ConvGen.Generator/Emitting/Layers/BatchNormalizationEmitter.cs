@@ -6,8 +6,8 @@ namespace ConvGen.Generator.Emitting.Layers;
 
 /// <summary>
 /// BatchNormalization per channel (the last axis), vectorised over channels, one panel of channels at a time. Training:
-/// batch mean and biased variance over N·H·W, moving statistics moved by the momentum, y = gamma·(x - mean)/sqrt(var + eps)
-/// + beta. Inference: the moving statistics instead. Backward in place: dbeta = Σ dy, dgamma = Σ dy·x̂,
+/// batch mean and biased variance over N·H·W, moving statistics moved by the momentum (only where the batch statistics
+/// are finite), y = gamma·(x - mean)/sqrt(var + eps) + beta. Inference: the moving statistics instead. Backward in place: dbeta = Σ dy, dgamma = Σ dy·x̂,
 /// dx = gamma/σ/M · (M·dy - dbeta - x̂·dgamma).
 /// </summary>
 internal sealed class BatchNormalizationEmitter : LayerEmitter
@@ -78,7 +78,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             StoreAll(w, isa, vectors, lastLanes, column, "square", "mySquares");
         });
         w.Line("barrier.SignalAndWait();");
-        w.Comment("3. The batch variance; the moving statistics (thread 0); this chunk normalised.");
+        w.Comment("3. The batch variance; the moving statistics (thread 0), of the channels whose batch statistics are finite (x - x = 0); this chunk normalised.");
         string momentum = VectorIsa.Float(_norm.Momentum);
         string keep = VectorIsa.Float(1 - _norm.Momentum);
         ChannelPanels.Emit(w, isa, Channels, PanelVectors(isa), (vectors, lastLanes, column) =>
@@ -101,8 +101,11 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             {
                 int offset = v * isa.Width;
                 int lanes = v == vectors - 1 ? lastLanes : isa.Width;
-                w.Line(isa.Store($"({isa.Load("movingMean", column, offset)} * {momentum}) + (mean{v} * {keep})", "movingMean", column, offset, lanes));
-                w.Line(isa.Store($"({isa.Load("movingVariance", column, offset)} * {momentum}) + (variance{v} * {keep})", "movingVariance", column, offset, lanes));
+                w.Line($"{isa.Vector} finite{v} = {isa.Api}.Equals((mean{v} - mean{v}) + (variance{v} - variance{v}), {isa.Vector}.Zero);");
+                w.Line($"{isa.Vector} movingMean{v} = {isa.Load("movingMean", column, offset)};");
+                w.Line($"{isa.Vector} movingVariance{v} = {isa.Load("movingVariance", column, offset)};");
+                w.Line(isa.Store($"{isa.Api}.ConditionalSelect(finite{v}, (movingMean{v} * {momentum}) + (mean{v} * {keep}), movingMean{v})", "movingMean", column, offset, lanes));
+                w.Line(isa.Store($"{isa.Api}.ConditionalSelect(finite{v}, (movingVariance{v} * {momentum}) + (variance{v} * {keep}), movingVariance{v})", "movingVariance", column, offset, lanes));
             }
 
             w.Close();

@@ -11,6 +11,8 @@ namespace ConvGen.Engines.Interpreted;
 //            xhat = (x - mean) · invStd;  out = gamma · xhat + beta
 //            movingMean = movingMean · momentum + mean · (1 - momentum)
 //            movingVar  = movingVar · momentum + var · (1 - momentum)          (Keras 3: the biased variance)
+//            (only where mean and var are finite: a NaN or infinity in the batch leaves the channel's moving
+//            statistics as they were, so one bad batch cannot spoil inference for good)
 // Inference: out = gamma · (x - movingMean) / sqrt(movingVar + eps) + beta
 // Backward (after a training-mode forward):
 //            dbeta[c] = Σ_m dy;  dgamma[c] = Σ_m dy · xhat
@@ -99,8 +101,11 @@ internal sealed class InterpretedBatchNormalization<T> : InterpretedLayer<T>
 
             _batchMean[c] = mean;
             _batchInvStd[c] = invStd;
-            movingMean[c] = (movingMean[c] * _momentum) + (mean * (T.One - _momentum));
-            movingVariance[c] = (movingVariance[c] * _momentum) + (variance * (T.One - _momentum));
+            if (T.IsFinite(mean) && T.IsFinite(variance))
+            {
+                movingMean[c] = (movingMean[c] * _momentum) + (mean * (T.One - _momentum));
+                movingVariance[c] = (movingVariance[c] * _momentum) + (variance * (T.One - _momentum));
+            }
         }
     }
 
