@@ -22,7 +22,7 @@ internal static class AotCommand
 
           --networks a,b,...   only these networks (default: every seed network)
           --rounds N           rounds per network, JIT and AOT alternating (default 3)
-          --epochs N           epochs per run (default 1)
+          --epochs N           epochs per run (default 2: throughput over the whole run and after the first epoch)
           --threads N          the engine's threads on both sides (CONVGEN_THREADS; default 2)
           --no-build           use the trainer as last built and published
           --out DIR            where latest.json and latest.md go (default benchmarks/results/aot)
@@ -102,7 +102,7 @@ internal static class AotCommand
                 rows.Add(MeasureNetwork(network.TrainerName, options, jit, aot, scratch));
                 AotRow row = rows[^1];
                 Console.WriteLine(Invariant(
-                    $"{row.Network,-20} JIT {row.Jit.SamplesPerSecond,9:N0}/s ({row.Jit.Kernels}) | AOT {row.Aot.SamplesPerSecond,9:N0}/s ({row.Aot.Kernels}) = {row.AotOverJit:P1} | first step {row.Jit.SecondsToFirstStepDone:F2} s / {row.Aot.SecondsToFirstStepDone:F2} s | weights {(row.IdenticalWeights ? "identical" : "DIFFER")}"));
+                    $"{row.Network,-20} JIT {row.Jit.SamplesPerSecond,9:N0}/s ({row.Jit.Kernels}) | AOT {row.Aot.SamplesPerSecond,9:N0}/s ({row.Aot.Kernels}) = {row.AotOverJit:P1}, after epoch 1 {row.SteadyAotOverJit?.ToString("P1", CultureInfo.InvariantCulture) ?? "-"} | first step {row.Jit.SecondsToFirstStepDone:F2} s / {row.Aot.SecondsToFirstStepDone:F2} s | weights {(row.IdenticalWeights ? "identical" : "DIFFER")}"));
             }
 
             var paths = new List<AotPath>
@@ -164,7 +164,8 @@ internal static class AotCommand
 
         AotSide jitSide = AotSide.From(jitRuns);
         AotSide aotSide = AotSide.From(aotRuns);
-        return new AotRow(network, jitRuns[0].Samples, jitSide, aotSide, aotSide.SamplesPerSecond / jitSide.SamplesPerSecond, identical);
+        double? steady = aotSide.SteadySamplesPerSecond / jitSide.SteadySamplesPerSecond;
+        return new AotRow(network, jitRuns[0].Samples, jitSide, aotSide, aotSide.SamplesPerSecond / jitSide.SamplesPerSecond, steady, identical);
     }
 
     private static AotPath ComparePath(string path, string jitSwitch, string aotBuild, AotOptions options, string jit, string aot, string scratch)
@@ -214,7 +215,9 @@ internal static class AotCommand
             r.GetProperty("secondsToFirstStep").GetDouble(),
             r.GetProperty("secondsToFirstStepDone").GetDouble(),
             r.GetProperty("trainingSeconds").GetDouble(),
-            r.GetProperty("samples").GetInt64());
+            r.GetProperty("samples").GetInt64(),
+            r.GetProperty("secondsAfterFirstEpoch") is { ValueKind: JsonValueKind.Number } after ? after.GetDouble() : null,
+            r.GetProperty("samplesAfterFirstEpoch").GetInt64());
     }
 
     private static int Dotnet(string root, params string[] arguments)

@@ -3,16 +3,20 @@ using ConvGen.Benchmarks.Comparison;
 
 namespace ConvGen.Benchmarks.Aot;
 
-/// <summary>What one trainer run reported (<c>convgen-train train --timing</c>).</summary>
-internal sealed record TrainerTiming(string Kernels, string Build, double SecondsToFirstStep, double SecondsToFirstStepDone, double TrainingSeconds, long Samples);
+/// <summary>What one trainer run reported (<c>convgen-train train --timing</c>).
+/// <c>SecondsAfterFirstEpoch</c> is null for a one-epoch run.</summary>
+internal sealed record TrainerTiming(string Kernels, string Build, double SecondsToFirstStep, double SecondsToFirstStepDone, double TrainingSeconds, long Samples, double? SecondsAfterFirstEpoch, long SamplesAfterFirstEpoch);
 
-/// <summary>One side (JIT or NativeAOT) of a network's row: medians over the rounds, and every run's training seconds.</summary>
-internal sealed record AotSide(string Kernels, string Build, double SamplesPerSecond, double SecondsToFirstStep, double SecondsToFirstStepDone, IReadOnlyList<double> TrainingSeconds)
+/// <summary>One side (JIT or NativeAOT) of a network's row: medians over the rounds, and every run's training seconds.
+/// <c>SamplesPerSecond</c> is over the whole of <c>Fit</c> (the JIT's compilation included); <c>SteadySamplesPerSecond</c>
+/// over the epochs after the first (null for one-epoch runs), when the JIT has compiled and tiered up the code.</summary>
+internal sealed record AotSide(string Kernels, string Build, double SamplesPerSecond, double? SteadySamplesPerSecond, double SecondsToFirstStep, double SecondsToFirstStepDone, IReadOnlyList<double> TrainingSeconds)
 {
     public static AotSide From(IReadOnlyList<TrainerTiming> runs) => new(
         runs[0].Kernels,
         runs[0].Build,
         runs[0].Samples / Median(runs.Select(r => r.TrainingSeconds)),
+        runs.All(r => r.SecondsAfterFirstEpoch is not null) ? runs[0].SamplesAfterFirstEpoch / Median(runs.Select(r => r.SecondsAfterFirstEpoch!.Value)) : null,
         Median(runs.Select(r => r.SecondsToFirstStep)),
         Median(runs.Select(r => r.SecondsToFirstStepDone)),
         runs.Select(r => r.TrainingSeconds).ToList());
@@ -25,7 +29,7 @@ internal sealed record AotSide(string Kernels, string Build, double SamplesPerSe
 }
 
 /// <summary>A network trained by both trainers: throughput, start-up, and whether the weights are the same bits.</summary>
-internal sealed record AotRow(string Network, long Samples, AotSide Jit, AotSide Aot, double AotOverJit, bool IdenticalWeights);
+internal sealed record AotRow(string Network, long Samples, AotSide Jit, AotSide Aot, double AotOverJit, double? SteadyAotOverJit, bool IdenticalWeights);
 
 /// <summary>An instruction-set path checked on both sides: the JIT forced onto it by a switch, the AOT build of it.</summary>
 internal sealed record AotPath(string Path, string Network, string JitSwitch, string JitKernels, string AotBuild, string AotKernels, bool IdenticalWeights);
@@ -47,7 +51,7 @@ internal sealed record AotReport(
     double Seconds);
 
 /// <summary>The arguments of <c>aot</c>.</summary>
-internal sealed record AotOptions(IReadOnlyList<string>? Networks = null, int Rounds = 3, int Epochs = 1, int Threads = 2, bool NoBuild = false, string? OutputDirectory = null, bool Help = false)
+internal sealed record AotOptions(IReadOnlyList<string>? Networks = null, int Rounds = 3, int Epochs = 2, int Threads = 2, bool NoBuild = false, string? OutputDirectory = null, bool Help = false)
 {
     public static AotOptions Parse(IReadOnlyList<string> arguments)
     {

@@ -155,13 +155,14 @@ internal static partial class BenchmarkDocs
         md.Append(Invariant($"`{root.GetProperty("command").GetString()}`: {Date(root)}, {Machine(root)}, {root.GetProperty("threads").GetInt32()} engine threads on both sides; "))
           .Append(Invariant($"{root.GetProperty("epochs").GetInt32()} epoch(s) of `convgen-train train` per run, {root.GetProperty("rounds").GetInt32()} rounds alternating; "))
           .Append(Invariant($"FMA peak {peak.GetProperty("singleThreadGflops").GetDouble():F0} GFLOP/s on 1 thread, {peak.GetProperty("multiThreadGflops").GetDouble():F0} on {peak.GetProperty("threads").GetInt32()}.\n\n"));
-        md.Append("| Network | JIT samples/s | NativeAOT samples/s | AOT / JIT | Process start to first step: JIT / AOT | to its end: JIT / AOT | Weights (same seed, threads, ISA) |\n");
-        md.Append("|---|---:|---:|---:|---:|---:|---|\n");
+        md.Append("| Network | JIT samples/s | NativeAOT samples/s | AOT / JIT | after the first epoch: AOT / JIT | Process start to first step: JIT / AOT | to its end: JIT / AOT | Weights (same seed, threads, ISA) |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         foreach (JsonElement row in root.GetProperty("rows").EnumerateArray())
         {
             JsonElement jit = row.GetProperty("jit");
             JsonElement aot = row.GetProperty("aot");
             md.Append(Invariant($"| `{row.GetProperty("network").GetString()}` | {jit.GetProperty("samplesPerSecond").GetDouble():N0} | {aot.GetProperty("samplesPerSecond").GetDouble():N0} | {row.GetProperty("aotOverJit").GetDouble() * 100:F1} % | "))
+              .Append(row.GetProperty("steadyAotOverJit") is { ValueKind: JsonValueKind.Number } steady ? Invariant($"{steady.GetDouble() * 100:F1} % | ") : "- | ")
               .Append(Invariant($"{jit.GetProperty("secondsToFirstStep").GetDouble():F2} / {aot.GetProperty("secondsToFirstStep").GetDouble():F2} s | {jit.GetProperty("secondsToFirstStepDone").GetDouble():F2} / {aot.GetProperty("secondsToFirstStepDone").GetDouble():F2} s | "))
               .Append(row.GetProperty("identicalWeights").GetBoolean() ? "identical" : "**differ**").Append(Invariant($" ({jit.GetProperty("kernels").GetString()}) |\n"));
         }

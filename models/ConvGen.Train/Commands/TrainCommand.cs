@@ -124,7 +124,7 @@ internal sealed class TrainCommand
 
         if (options.TimingPath is not null)
         {
-            timing.Write(options.TimingPath, network.Name, train.Count * recipe.Epochs, seconds);
+            timing.Write(options.TimingPath, network.Name, train.Count, recipe.Epochs, seconds);
         }
 
         (float loss, float accuracy) = model.Evaluate(test, batchSize: 256);
