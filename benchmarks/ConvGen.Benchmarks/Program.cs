@@ -9,6 +9,8 @@ using ConvGen.Benchmarks.Kernels;
 //   and the documentation's tables.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- report [--check]
 //   Writes the benchmark tables of README.md and docs/benchmarks.md from benchmarks/results (--check: only compares).
+// dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- aot [--networks a,b] [--rounds N] [--epochs N]
+//   The NativeAOT trainer against the JIT's, side by side: throughput, start-up, size, bit-identical weights.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- augmentation [--networks a,b] [--rounds N]
 //   Epochs of Fit with and without "Beating MNIST"'s augmentation, alternating; writes benchmarks/results/augmentation/.
 // dotnet run -c Release --project benchmarks/ConvGen.Benchmarks -- --filter '*'
@@ -23,6 +25,8 @@ switch (args)
         return CompareCommand.Run(args[1..]);
     case ["report", ..]:
         return ReportCommand.Run(args[1..]);
+    case ["aot", ..]:
+        return ConvGen.Benchmarks.Aot.AotCommand.Run(args[1..]);
     case ["augmentation", ..]:
         return ConvGen.Benchmarks.Augmentation.AugmentationCommand.Run(args[1..]);
 }

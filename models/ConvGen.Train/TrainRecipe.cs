@@ -27,8 +27,9 @@ internal sealed record TrainRecipe(int Epochs, int BatchSize, double ValidationS
     /// infinite (<see cref="TerminateOnNaN"/>, which says so in the output): the run's result then is useless, and
     /// training on would only hide when it broke.
     /// </summary>
+    /// <param name="observer">A callback that watches the run as well (the benchmarks' timings), if any.</param>
     /// <returns>The history, and the callback that tells whether (and where) training diverged.</returns>
-    public (History History, TerminateOnNaN Divergence) Fit(Model model, Dataset train, Dataset test, int verbose)
+    public (History History, TerminateOnNaN Divergence) Fit(Model model, Dataset train, Dataset test, int verbose, Callback? observer = null)
     {
         var divergence = new TerminateOnNaN();
         History history = model.Fit(
@@ -39,7 +40,7 @@ internal sealed record TrainRecipe(int Epochs, int BatchSize, double ValidationS
             validationSplit: ValidationSplit,
             validationData: ValidateOnTest ? test : null,
             verbose: verbose,
-            callbacks: [divergence]);
+            callbacks: observer is null ? [divergence] : [divergence, observer]);
         return (history, divergence);
     }
 }

@@ -14,7 +14,7 @@ namespace ConvGen.Benchmarks.Comparison;
 /// </summary>
 /// <remarks>
 /// Regions: <c>headline</c> (the issue's networks of the default run, a few rows for the README), <c>runs</c> (every
-/// committed comparison run, whole).
+/// committed comparison run, whole), <c>aot</c> (the NativeAOT trainer against the JIT).
 /// Reads the JSON with <see cref="JsonDocument"/>, so that it depends on nothing else of the benchmark program.
 /// </remarks>
 internal static partial class BenchmarkDocs
@@ -57,7 +57,8 @@ internal static partial class BenchmarkDocs
             {
                 "headline" => Headline(results),
                 "runs" => Runs(results),
-                _ => throw new InvalidDataException($"Unknown generated region '{name}'; the regions are headline and runs."),
+                "aot" => AotRun(results),
+                _ => throw new InvalidDataException($"Unknown generated region '{name}'; the regions are headline, runs and aot."),
             };
             return $"{match.Groups["open"].Value}\n{content}{match.Groups["close"].Value}";
         });
@@ -95,7 +96,7 @@ internal static partial class BenchmarkDocs
         var md = new StringBuilder();
         IEnumerable<string> files = Directory.EnumerateFiles(results, "latest.json", SearchOption.AllDirectories)
             .Select(f => Path.GetRelativePath(results, f).Replace('\\', '/'))
-            .Where(f => f == "latest.json" || f.Count(c => c == '/') == 1)
+            .Where(f => f == "latest.json" || f.Count(c => c == '/') == 1 && !f.StartsWith("aot/", StringComparison.Ordinal))
             .OrderBy(f => f == "latest.json" ? string.Empty : f, StringComparer.Ordinal);
         foreach (string file in files)
         {
@@ -129,6 +130,55 @@ internal static partial class BenchmarkDocs
 
         return md.ToString();
     }
+
+    /// <summary>The NativeAOT trainer against the JIT (<c>aot</c>), or a line saying no run is committed.</summary>
+    private static string AotRun(string results)
+    {
+        string path = Path.Combine(results, "aot", "latest.json");
+        if (!File.Exists(path))
+        {
+            return "No run committed yet (`benchmarks/results/aot/latest.json`).\n";
+        }
+
+        using JsonDocument json = Read(path);
+        return AotMarkdown(json.RootElement);
+    }
+
+    /// <summary>The tables of one <c>aot</c> run: throughput, start-up and weights per network; the instruction-set
+    /// paths; the binaries' sizes.</summary>
+    public static string AotMarkdown(JsonElement root)
+    {
+        JsonElement machine = root.GetProperty("machine");
+        JsonElement peak = root.GetProperty("fmaPeak");
+        JsonElement sizes = root.GetProperty("sizes");
+        var md = new StringBuilder();
+        md.Append(Invariant($"`{root.GetProperty("command").GetString()}`: {Date(root)}, {Machine(root)}, {root.GetProperty("threads").GetInt32()} engine threads on both sides; "))
+          .Append(Invariant($"{root.GetProperty("epochs").GetInt32()} epoch(s) of `convgen-train train` per run, {root.GetProperty("rounds").GetInt32()} rounds alternating; "))
+          .Append(Invariant($"FMA peak {peak.GetProperty("singleThreadGflops").GetDouble():F0} GFLOP/s on 1 thread, {peak.GetProperty("multiThreadGflops").GetDouble():F0} on {peak.GetProperty("threads").GetInt32()}.\n\n"));
+        md.Append("| Network | JIT samples/s | NativeAOT samples/s | AOT / JIT | after the first epoch: AOT / JIT | Process start to first step: JIT / AOT | to its end: JIT / AOT | Weights (same seed, threads, ISA) |\n");
+        md.Append("|---|---:|---:|---:|---:|---:|---:|---|\n");
+        foreach (JsonElement row in root.GetProperty("rows").EnumerateArray())
+        {
+            JsonElement jit = row.GetProperty("jit");
+            JsonElement aot = row.GetProperty("aot");
+            md.Append(Invariant($"| `{row.GetProperty("network").GetString()}` | {jit.GetProperty("samplesPerSecond").GetDouble():N0} | {aot.GetProperty("samplesPerSecond").GetDouble():N0} | {row.GetProperty("aotOverJit").GetDouble() * 100:F1} % | "))
+              .Append(row.GetProperty("steadyAotOverJit") is { ValueKind: JsonValueKind.Number } steady ? Invariant($"{steady.GetDouble() * 100:F1} % | ") : "- | ")
+              .Append(Invariant($"{jit.GetProperty("secondsToFirstStep").GetDouble():F2} / {aot.GetProperty("secondsToFirstStep").GetDouble():F2} s | {jit.GetProperty("secondsToFirstStepDone").GetDouble():F2} / {aot.GetProperty("secondsToFirstStepDone").GetDouble():F2} s | "))
+              .Append(row.GetProperty("identicalWeights").GetBoolean() ? "identical" : "**differ**").Append(Invariant($" ({jit.GetProperty("kernels").GetString()}) |\n"));
+        }
+
+        md.Append("\n| Path | JIT (switch: kernels) | NativeAOT (CONVGEN_ISA: kernels) | Weights of `mnist-mlp`, one epoch |\n|---|---|---|---|\n");
+        foreach (JsonElement path in root.GetProperty("paths").EnumerateArray())
+        {
+            md.Append(Invariant($"| {path.GetProperty("path").GetString()} | `{path.GetProperty("jitSwitch").GetString()}`: {path.GetProperty("jitKernels").GetString()} | `{path.GetProperty("aotBuild").GetString()}`: {path.GetProperty("aotKernels").GetString()} | "))
+              .Append(path.GetProperty("identicalWeights").GetBoolean() ? "identical" : "**differ**").Append(" |\n");
+        }
+
+        md.Append(Invariant($"\nBinaries (stripped; symbols in .dbg files beside them): `convgen-train` {Megabytes(sizes.GetProperty("portable").GetInt64())}, `-avx2` {Megabytes(sizes.GetProperty("avx2").GetInt64())}, `-avx512` {Megabytes(sizes.GetProperty("avx512").GetInt64())}; machine: {machine.GetProperty("cpu").GetString()}.\n"));
+        return md.ToString();
+    }
+
+    private static string Megabytes(long bytes) => Invariant($"{bytes / 1e6:F1} MB");
 
     private static JsonDocument Read(string path)
     {

@@ -59,7 +59,7 @@ internal static class BeatingMnistCommand
             IReadOnlyList<BeatingMnistChain.StepResult> steps = BeatingMnistChain.Run(train, test, options, context.Out);
             if (resultsPath is not null)
             {
-                RunReport.Write(resultsPath, "convgen-train beating-mnist", started, options, BeatingMnistChain.Table(steps), steps);
+                RunReport.Write(resultsPath, "convgen-train beating-mnist", started, options, RunReportJson.Default.ChainOptions, BeatingMnistChain.Table(steps), steps, RunReportJson.Default.IReadOnlyListStepResult);
             }
 
             return ExitCodes.Success;

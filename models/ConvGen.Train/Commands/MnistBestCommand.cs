@@ -107,7 +107,7 @@ internal static class MnistBestCommand
             context.Out.WriteLine(table);
             if (resultsPath is not null)
             {
-                RunReport.Write(resultsPath, "convgen-train mnist-best" + (validating ? " --validation" : string.Empty), started, new { Seeds = rows.Select(r => r.Seed).ToArray(), Epochs = epochCount ?? MnistBest.Epochs, Validation = validating }, table, rows);
+                RunReport.Write(resultsPath, "convgen-train mnist-best" + (validating ? " --validation" : string.Empty), started, new MnistBestRun([.. rows.Select(r => r.Seed)], epochCount ?? MnistBest.Epochs, validating), RunReportJson.Default.MnistBestRun, table, rows, RunReportJson.Default.ListMemberResult);
             }
 
             return ExitCodes.Success;

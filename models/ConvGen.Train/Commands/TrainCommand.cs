@@ -61,12 +61,20 @@ internal sealed class TrainCommand
         Description = "Print the network's summary and exit, without training",
     };
 
+    // For the benchmarks (the NativeAOT trainer against the JIT): where to write the run's timings as JSON.
+    private readonly Option<string?> _timing = new("--timing")
+    {
+        Description = "Write the run's timings (process start to first step, training seconds) as JSON to FILE",
+        HelpName = "FILE",
+        Hidden = true,
+    };
+
     /// <summary>The <c>train</c> command, which also runs when the command line names no command.</summary>
     public Command Create(CommandContext context)
     {
         var command = new Command("train", "Train a seed network on MNIST with its notebook's recipe and report its test accuracy (the default command)");
         command.Add(_network);
-        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _report, _export, _summary])
+        foreach (Option option in (Option[])[_epochs, _batchSize, _seed, _validationSplit, _verbose, _mnist, _save, _report, _export, _summary, _timing])
         {
             command.Add(option);
         }
@@ -88,7 +96,8 @@ internal sealed class TrainCommand
         parseResult.GetValue(_summary),
         parseResult.GetValue(_report),
         parseResult.GetValue(_export),
-        string.Join(' ', ["convgen-train", .. parseResult.Tokens.Select(token => token.Value)]));
+        string.Join(' ', ["convgen-train", .. parseResult.Tokens.Select(token => token.Value)]),
+        parseResult.GetValue(_timing));
 
     /// <summary>Trains as <paramref name="options"/> say; returns the exit code. Throws <see cref="UsageException"/>
     /// for an unwritable <c>--save</c> path before anything is trained.</summary>
@@ -114,6 +123,11 @@ internal sealed class TrainCommand
             }
         }
 
+        if (options.TimingPath is not null)
+        {
+            SaveTarget.Check("--timing", options.TimingPath);
+        }
+
         Model model = network.Create(options.Seed);
         using var engine = model.Engine as IDisposable;
         model.Output = context.Out;
@@ -127,14 +141,20 @@ internal sealed class TrainCommand
         TrainRecipe recipe = TrainRecipe.Resolve(network, options);
         context.Out.WriteLine(Invariant($"Training {network.Name} ({model.Engine.Name}, {Environment.ProcessorCount} cores): {train.Count} samples, {recipe.Epochs} epochs, batch {recipe.BatchSize}, Adam, seed {options.Seed}."));
 
+        var timing = new RunTiming();
         var clock = Stopwatch.StartNew();
-        (History history, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose);
+        (History history, TerminateOnNaN divergence) = recipe.Fit(model, train, test, options.Verbose, timing);
         double seconds = clock.Elapsed.TotalSeconds;
         if (divergence.Terminated)
         {
             // Weights that produced a NaN or infinite loss are not worth keeping, and must not replace a good saved file.
             context.Error.WriteLine(Invariant($"convgen-train: training diverged: the loss was {divergence.InvalidLoss} at batch {divergence.StoppedBatch} of epoch {divergence.StoppedEpoch + 1}; nothing was saved. Try a smaller batch size or check the data."));
             return ExitCodes.Failure;
+        }
+
+        if (options.TimingPath is not null)
+        {
+            timing.Write(options.TimingPath, network.Name, train.Count, recipe.Epochs, seconds);
         }
 
         (float loss, float accuracy) = model.Evaluate(test, batchSize: 256);

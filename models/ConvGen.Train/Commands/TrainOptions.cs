@@ -15,6 +15,7 @@ namespace ConvGen.Train.Commands;
 /// <param name="ReportDirectory">Where to write the HTML training report (report.html and its figures), if anywhere.</param>
 /// <param name="ExportPath">Where to export the trained model as ONNX, if anywhere.</param>
 /// <param name="CommandLine">The command line as given, for the report.</param>
+/// <param name="TimingPath">Where to write the run's timings as JSON (for the benchmarks), if anywhere.</param>
 internal sealed record TrainOptions(
     SeedNetwork Network,
     int? Epochs = null,
@@ -27,4 +28,6 @@ internal sealed record TrainOptions(
     bool SummaryOnly = false,
     string? ReportDirectory = null,
     string? ExportPath = null,
-    string CommandLine = "convgen-train");
+    string CommandLine = "convgen-train",
+    string? TimingPath = null);
+

@@ -35,23 +35,27 @@ internal static class TrainerCommandLine
             BeatingMnistCommand.Create(context),
             MnistBestCommand.Create(context),
             EnsembleCommand.Create(context),
+            InfoCommand.Create(context),
         };
         return root;
     }
 
     /// <summary>Parses <paramref name="args"/> against the root command of <paramref name="context"/>, after
     /// <see cref="WithDefaultCommand"/>.</summary>
-    public static ParseResult Parse(string[] args, CommandContext context) => CreateRoot(context).Parse(WithDefaultCommand(args));
+    public static ParseResult Parse(string[] args, CommandContext context)
+    {
+        Command root = CreateRoot(context);
+        return root.Parse(WithDefaultCommand(args, root.Subcommands.Select(c => c.Name).ToArray()));
+    }
 
     /// <summary>
     /// <paramref name="args"/> with <c>train</c> in front when they name no command (<c>convgen-train mnist-cnn</c>,
     /// <c>convgen-train --epochs 3</c>, or nothing at all), and <c>--list</c>, the option that came before the
     /// <c>list</c> command, as that command.
     /// </summary>
-    public static string[] WithDefaultCommand(string[] args)
+    public static string[] WithDefaultCommand(string[] args, string[] commands)
     {
         ArgumentNullException.ThrowIfNull(args);
-        string[] commands = ["train", "evaluate", "predict", "summary", "list", "beating-mnist", "mnist-best", "ensemble"];
         string[] rootOptions = ["-h", "-?", "--help", "/?", "/h", "--version"];
         return args switch
         {

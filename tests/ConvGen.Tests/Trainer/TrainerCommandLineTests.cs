@@ -51,6 +51,8 @@ public class TrainerCommandLineTests
         ParseResultIs("train", TrainerCommandLine.Parse([], Silent));
         ParseResultIs("list", TrainerCommandLine.Parse(["list"], Silent));
         ParseResultIs("list", TrainerCommandLine.Parse(["--list"], Silent));
+        ParseResultIs("info", TrainerCommandLine.Parse(["info"], Silent));
+        ParseResultIs("beating-mnist", TrainerCommandLine.Parse(["beating-mnist", "--quick"], Silent));
         ParseResultIs("convgen-train", TrainerCommandLine.Parse(["--help"], Silent));
 
         static void ParseResultIs(string command, System.CommandLine.ParseResult result)

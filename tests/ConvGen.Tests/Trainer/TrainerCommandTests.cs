@@ -223,4 +223,71 @@ public sealed class TrainerCommandTests : IDisposable
         int from = text.IndexOf(start, StringComparison.Ordinal) + start.Length;
         return text[from..text.IndexOf(end, from, StringComparison.Ordinal)];
     }
+
+    [Fact]
+    public void TimingWritesTheRunsTimesAsJsonForTheAotBenchmark()
+    {
+        // The benchmark of the NativeAOT trainer against the JIT reads this file (benchmarks/ConvGen.Benchmarks/Aot).
+        string timing = _directory.File("timing.json");
+        TrainerRun run = TrainerRun.Of("mnist-mlp", "--epochs", "2", "--batch-size", "16", "--verbose", "0", "--mnist", Mnist, "--timing", timing);
+        Assert.Equal((ExitCodes.Success, string.Empty), (run.ExitCode, run.Error));
+
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(timing));
+        System.Text.Json.JsonElement root = json.RootElement;
+        Assert.Equal("mnist-mlp", root.GetProperty("network").GetString());
+        Assert.Equal(ConvGen.Engines.CompiledEngine.InstructionSet, root.GetProperty("kernels").GetString());
+        Assert.Equal("jit", root.GetProperty("build").GetString());
+        Assert.Equal(2 * 64, root.GetProperty("samples").GetInt64());
+        Assert.Equal(64, root.GetProperty("samplesAfterFirstEpoch").GetInt64());
+        double toFirstStep = root.GetProperty("secondsToFirstStep").GetDouble();
+        double toFirstStepDone = root.GetProperty("secondsToFirstStepDone").GetDouble();
+        double training = root.GetProperty("trainingSeconds").GetDouble();
+        double afterFirstEpoch = root.GetProperty("secondsAfterFirstEpoch").GetDouble();
+        Assert.True(toFirstStep > 0 && toFirstStepDone >= toFirstStep, $"{toFirstStep} then {toFirstStepDone}");
+        Assert.True(afterFirstEpoch > 0 && afterFirstEpoch < training, $"{afterFirstEpoch} of {training}");
+
+        // One epoch has no steady state to report.
+        TrainerRun one = TrainerRun.Of("mnist-mlp", "--epochs", "1", "--batch-size", "16", "--verbose", "0", "--mnist", Mnist, "--timing", timing);
+        Assert.Equal(ExitCodes.Success, one.ExitCode);
+        using var oneJson = System.Text.Json.JsonDocument.Parse(File.ReadAllText(timing));
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, oneJson.RootElement.GetProperty("secondsAfterFirstEpoch").ValueKind);
+
+        string missing = _directory.File("no-such-dir/timing.json");
+        TrainerRun refused = TrainerRun.Of("mnist-mlp", "--mnist", Mnist, "--timing", missing);
+        Assert.Equal(ExitCodes.Usage, refused.ExitCode);
+        Assert.Equal([$"convgen-train: --timing '{missing}': the directory '{_directory.File("no-such-dir")}' does not exist."], refused.ErrorLines);
+    }
+
+    [Fact]
+    public void InfoNamesTheKernelsAndTheRuntime()
+    {
+        TrainerRun run = TrainerRun.Of("info");
+
+        Assert.Equal((ExitCodes.Success, string.Empty), (run.ExitCode, run.Error));
+        Assert.StartsWith("ConvGen 0.", run.Out, StringComparison.Ordinal);
+        Assert.Contains($"Kernels: {ConvGen.Engines.CompiledEngine.InstructionSet}\n", run.Out, StringComparison.Ordinal);
+        Assert.Contains(", JIT, X64", run.Out, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void RunReportsWriteTheirJsonFromGeneratedMetadata()
+    {
+        // Source-generated (RunReportJson), so the NativeAOT trainer writes it too; the shape is the reflection one's.
+        string path = _directory.File("report");
+        var options = new ConvGen.Models.Recipes.ChainOptions(Members: 2, Quick: true);
+        IReadOnlyList<ConvGen.Models.Recipes.BeatingMnistChain.StepResult> steps = [new("model 10", 0.9967, 0.995f, 0.02f, 12.5)];
+        RunReport.Write(path, "convgen-train beating-mnist", DateTimeOffset.Now, options, RunReportJson.Default.ChainOptions, "| table |", steps, RunReportJson.Default.IReadOnlyListStepResult);
+
+        Assert.EndsWith("| table |", File.ReadAllText(path + ".md"), StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path + ".json"));
+        System.Text.Json.JsonElement root = json.RootElement;
+        Assert.Equal("convgen-train beating-mnist", root.GetProperty("Command").GetString());
+        Assert.Equal(2, root.GetProperty("Options").GetProperty("Members").GetInt32());
+        Assert.True(root.GetProperty("Options").GetProperty("Quick").GetBoolean());
+        Assert.Equal("model 10", root.GetProperty("Results")[0].GetProperty("Step").GetString());
+        Assert.Equal(0.995f, root.GetProperty("Results")[0].GetProperty("Accuracy").GetSingle());
+
+        var best = new MnistBestRun([1, 2, 3], 30, Validation: true);
+        Assert.Equal("seeds 1,2,3, 30 epochs, validation", best.ToString());
+    }
 }
