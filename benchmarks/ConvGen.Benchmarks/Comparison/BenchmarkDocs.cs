@@ -102,6 +102,12 @@ internal static partial class BenchmarkDocs
         {
             using JsonDocument json = Read(Path.Combine(results, file));
             JsonElement root = json.RootElement;
+            if (!root.TryGetProperty("pyTorch", out _))
+            {
+                // Another benchmark's results (augmentation, ...), not a comparison with PyTorch.
+                continue;
+            }
+
             JsonElement machine = root.GetProperty("machine");
             JsonElement peak = root.GetProperty("fmaPeak");
             JsonElement torch = root.GetProperty("pyTorch");
